@@ -1,0 +1,28 @@
+#pragma once
+/// \file
+/// A small deterministic parallel-for.
+
+#include <cstddef>
+#include <functional>
+
+#include "lvsi/core/export.h"
+
+namespace lvsi {
+
+/// Threads lvsi uses when a caller passes 0: the value set by
+/// SetDefaultThreadCount, else the environment variable LVSI_NUM_THREADS,
+/// else std::thread::hardware_concurrency().
+LVSI_CORE_EXPORT int DefaultThreadCount();
+/// Sets the value DefaultThreadCount returns (0 restores the default).
+LVSI_CORE_EXPORT void SetDefaultThreadCount(int threads);
+
+/// Calls body(i) for every i in [begin, end) on up to `threads` threads
+/// (0: DefaultThreadCount(); 1: inline on the calling thread).  Results are
+/// deterministic whatever the thread count as long as body(i) writes only
+/// to slots owned by i.  If bodies throw, the remaining work is cancelled
+/// and the exception of the lowest index that threw is rethrown.
+LVSI_CORE_EXPORT void ParallelFor(std::size_t begin, std::size_t end,
+                                  const std::function<void(std::size_t)>& body,
+                                  int threads = 0);
+
+}  // namespace lvsi

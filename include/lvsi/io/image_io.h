@@ -1,0 +1,79 @@
+#pragma once
+/// \file
+/// Reading and writing images and label maps: NIfTI (.nii, .nii.gz), NRRD
+/// (.nrrd, .nhdr), MetaImage (.mha, .mhd) and DICOM series (a folder).
+
+#include <string>
+#include <vector>
+
+#include "lvsi/core/volume.h"
+#include "lvsi/io/export.h"
+
+namespace lvsi::io {
+
+/// File formats lvsi reads and writes.
+enum class ImageFormat { kNifti, kNrrd, kMetaImage, kDicomSeries };
+
+/// The format of `path`, decided by its extension (a folder is a DICOM
+/// series).  Throws FormatError naming the file for any other extension.
+LVSI_IO_EXPORT ImageFormat DetectFormat(const std::string& path);
+
+/// Options for reading images.
+struct ImageReadOptions {
+  /// DICOM only: SeriesInstanceUID to read when the folder holds several
+  /// series (empty: the folder must hold exactly one).
+  std::string dicom_series_uid;
+  /// Accept NaN or infinite voxels (default: DataError).
+  bool allow_non_finite = false;
+};
+
+/// Reads a scalar 3-D (or 2-D, as one slice) image, converting voxels to
+/// double.  Throws IoError (missing file), FormatError (unsupported,
+/// unreadable or truncated file, several DICOM series without a UID, a
+/// vector or 4-D image) or DataError (non-finite voxels), each naming the
+/// file.
+LVSI_IO_EXPORT Image ReadImage(const std::string& path, const ImageReadOptions& options = {});
+
+/// Reads an integer label map (segmentation).  Non-integer voxel values are
+/// truncated, as SimpleITK's cast does.  Errors as ReadImage.
+LVSI_IO_EXPORT LabelImage ReadLabelImage(const std::string& path,
+                                         const ImageReadOptions& options = {});
+
+/// One series of a DICOM folder.
+struct DicomSeriesInfo {
+  std::string series_uid;    ///< (0020,000E) SeriesInstanceUID.
+  std::string description;   ///< (0008,103E) SeriesDescription.
+  std::string modality;      ///< (0008,0060) Modality.
+  std::size_t num_files = 0; ///< Slices (files) in the series.
+};
+
+/// Lists the image series in a DICOM folder (not recursive).  Throws
+/// IoError when the folder does not exist.
+LVSI_IO_EXPORT std::vector<DicomSeriesInfo> ListDicomSeries(const std::string& folder);
+
+/// Voxel type of a written image.
+enum class PixelType { kFloat64, kFloat32, kInt16, kInt32, kUInt8 };
+
+/// Options for writing images.
+struct ImageWriteOptions {
+  PixelType pixel_type = PixelType::kFloat64;  ///< Values are cast (rounded for integers).
+  bool compress = true;  ///< gzip the data (NRRD, MetaImage; NIfTI by .nii.gz).
+};
+
+/// Writes an image as NIfTI, NRRD or MetaImage (chosen by the extension).
+/// The file appears atomically: a failed write leaves an existing file
+/// intact.  Throws IoError / FormatError naming the file.
+LVSI_IO_EXPORT void WriteImage(const Image& image, const std::string& path,
+                               const ImageWriteOptions& options = {});
+/// Writes a label map (int32 voxels unless options say otherwise).
+LVSI_IO_EXPORT void WriteLabelImage(const LabelImage& labels, const std::string& path,
+                                    const ImageWriteOptions& options = {PixelType::kInt32, true});
+/// Writes a binary mask (uint8 voxels, 0/1).
+LVSI_IO_EXPORT void WriteMask(const Mask& mask, const std::string& path);
+
+/// Writes an image as a DICOM series (one file per slice, MR modality)
+/// into `folder`, mainly for tests and for exporting results to viewers.
+LVSI_IO_EXPORT void WriteDicomSeries(const Image& image, const std::string& folder,
+                                     const std::string& series_description = "lvsi");
+
+}  // namespace lvsi::io

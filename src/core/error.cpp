@@ -1,0 +1,38 @@
+#include "lvsi/core/error.h"
+
+#include <utility>
+
+namespace lvsi {
+namespace {
+std::string JoinProblems(const std::string& path, const std::vector<std::string>& problems) {
+  std::string text = path + ": " + std::to_string(problems.size()) + " problem" +
+                     (problems.size() == 1 ? "" : "s");
+  for (const auto& p : problems) text += "\n  " + p;
+  return text;
+}
+}  // namespace
+
+Error::Error(const std::string& what) : std::runtime_error(what) {}
+Error::~Error() = default;
+InvalidArgument::InvalidArgument(const std::string& what) : Error(what) {}
+InvalidArgument::~InvalidArgument() = default;
+IoError::IoError(const std::string& path, const std::string& problem)
+    : Error(path + ": " + problem), path_(path), problem_(problem) {}
+IoError::~IoError() = default;
+FormatError::FormatError(const std::string& path, const std::string& problem)
+    : IoError(path, problem) {}
+FormatError::~FormatError() = default;
+DataError::DataError(const std::string& path, const std::string& problem)
+    : IoError(path, problem) {}
+DataError::~DataError() = default;
+GeometryError::GeometryError(const std::string& path, const std::string& problem)
+    : IoError(path, problem) {}
+GeometryError::~GeometryError() = default;
+ManifestError::ManifestError(const std::string& path, std::vector<std::string> problems)
+    : IoError(path, JoinProblems(path, problems).substr(path.size() + 2)),
+      problems_(std::move(problems)) {}
+ManifestError::~ManifestError() = default;
+ModelError::ModelError(const std::string& what) : Error(what) {}
+ModelError::~ModelError() = default;
+
+}  // namespace lvsi

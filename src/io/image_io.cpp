@@ -1,0 +1,396 @@
+#include "lvsi/io/image_io.h"
+
+#include <itkGDCMImageIO.h>
+#include <itkGDCMSeriesFileNames.h>
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImageSeriesReader.h>
+#include <itkImageSeriesWriter.h>
+#include <itkMetaDataObject.h>
+#include <itkMetaImageIO.h>
+#include <itkNiftiImageIO.h>
+#include <itkNrrdImageIO.h>
+#include <gdcmUIDGenerator.h>
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <unistd.h>
+
+#include "lvsi/core/error.h"
+#include "lvsi/core/itk_interop.h"
+
+namespace lvsi::io {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kUnsupported =
+    "unsupported image format (expected .nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd or a DICOM "
+    "folder)";
+
+std::optional<ImageFormat> FormatFromExtension(const std::string& path);
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  if (s.size() < suffix.size()) return false;
+  return std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+
+itk::ImageIOBase::Pointer MakeImageIO(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kNifti: return itk::NiftiImageIO::New().GetPointer();
+    case ImageFormat::kNrrd: return itk::NrrdImageIO::New().GetPointer();
+    case ImageFormat::kMetaImage: return itk::MetaImageIO::New().GetPointer();
+    case ImageFormat::kDicomSeries: return itk::GDCMImageIO::New().GetPointer();
+  }
+  return nullptr;
+}
+
+void CheckExists(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw IoError(path, "file does not exist");
+}
+
+// Reads the header and rejects images lvsi cannot use as scalar 3-D volumes.
+void CheckHeader(itk::ImageIOBase* io, const std::string& path) {
+  io->SetFileName(path);
+  if (!io->CanReadFile(path.c_str()))
+    throw FormatError(path, std::string("not a readable ") + io->GetNameOfClass() + " file");
+  io->ReadImageInformation();
+  if (io->GetNumberOfComponents() != 1)
+    throw FormatError(path, "has " + std::to_string(io->GetNumberOfComponents()) +
+                                " components per voxel; lvsi needs a scalar image");
+  if (io->GetNumberOfDimensions() > 3) {
+    for (unsigned d = 3; d < io->GetNumberOfDimensions(); ++d)
+      if (io->GetDimensions(d) > 1)
+        throw FormatError(path, "is a " + std::to_string(io->GetNumberOfDimensions()) +
+                                    "-D image; lvsi reads 2-D and 3-D images");
+  }
+  // ITK's NIfTI reader does not notice an uncompressed file that is cut
+  // short; check the size against the header (348 bytes at least).
+  std::error_code ec;
+  const std::uintmax_t image_bytes = io->GetImageSizeInBytes();
+  auto check_size = [&](const std::string& file, std::uintmax_t header_bytes,
+                        std::uintmax_t data_bytes) {
+    const std::uintmax_t bytes = fs::file_size(file, ec);
+    if (!ec && bytes < header_bytes + data_bytes)
+      throw FormatError(path, "file is truncated (" + std::to_string(bytes) + " bytes of " + file +
+                                  ", the header needs " + std::to_string(header_bytes + data_bytes) +
+                                  ")");
+  };
+  if (EndsWith(path, ".nii")) check_size(path, 348, image_bytes);
+  if (EndsWith(path, ".mha") || EndsWith(path, ".mhd")) {
+    // The same for MetaImage: data follow the header line
+    // "ElementDataFile = LOCAL", or lie in the file that line names;
+    // compressed data have their size in CompressedDataSize.
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    bool compressed = false;
+    std::uintmax_t compressed_size = 0;
+    auto value_of = [](const std::string& l) {
+      std::string v = l.substr(l.find('=') + 1);
+      v.erase(0, v.find_first_not_of(" \t"));
+      while (!v.empty() && (v.back() == '\r' || v.back() == ' ')) v.pop_back();
+      return v;
+    };
+    while (std::getline(in, line)) {
+      if (line.rfind("CompressedDataSize", 0) == 0) {
+        compressed_size = std::strtoull(value_of(line).c_str(), nullptr, 10);
+      } else if (line.rfind("CompressedData", 0) == 0) {
+        compressed = value_of(line) == "True";
+      }
+      if (line.rfind("ElementDataFile", 0) != 0) continue;
+      const std::string target = value_of(line);
+      const std::uintmax_t data_bytes = compressed ? compressed_size : image_bytes;
+      if (target == "LOCAL") {
+        check_size(path, static_cast<std::uintmax_t>(in.tellg()), data_bytes);
+      } else if (target.find_first_of(" %") == std::string::npos && target != "LIST") {
+        check_size((fs::path(path).parent_path() / target).string(), 0, data_bytes);
+      }
+      break;
+    }
+  }
+  if (EndsWith(path, ".nii.gz")) {
+    // Nor a gzip stream cut short: decompress it once and check its length.
+    gzFile gz = gzopen(path.c_str(), "rb");
+    if (!gz) throw FormatError(path, "cannot open gzip stream");
+    std::vector<char> buffer(1 << 16);
+    std::uintmax_t total = 0;
+    int n = 0;
+    while ((n = gzread(gz, buffer.data(), static_cast<unsigned>(buffer.size()))) > 0)
+      total += static_cast<std::uintmax_t>(n);
+    int err = Z_OK;
+    const std::string message = n < 0 ? gzerror(gz, &err) : "";
+    gzclose(gz);
+    if (n < 0) throw FormatError(path, "corrupt gzip stream: " + message);
+    if (total < 348 + image_bytes)
+      throw FormatError(path, "file is truncated (" + std::to_string(total) +
+                                  " bytes after decompression, the header needs " +
+                                  std::to_string(348 + image_bytes) + ")");
+  }
+}
+
+std::vector<std::string> SeriesFiles(const std::string& folder, std::string* uid) {
+  auto names = itk::GDCMSeriesFileNames::New();
+  names->SetUseSeriesDetails(true);
+  names->SetDirectory(folder);
+  const auto uids = names->GetSeriesUIDs();
+  if (uids.empty()) throw FormatError(folder, "no DICOM image series in this folder");
+  if (uid->empty()) {
+    if (uids.size() > 1) {
+      std::string list;
+      for (const auto& u : uids) list += "\n  " + u;
+      throw FormatError(folder, std::to_string(uids.size()) +
+                                    " DICOM series in this folder; choose one by UID:" + list);
+    }
+    *uid = uids.front();
+  }
+  // With series details the UID key may carry suffixes; match by prefix.
+  for (const auto& u : uids) {
+    if (u == *uid || u.rfind(*uid, 0) == 0) return names->GetFileNames(u);
+  }
+  throw FormatError(folder, "no DICOM series with UID " + *uid);
+}
+
+template <typename TPixel>
+typename itk::Image<TPixel, 3>::Pointer ReadItk(const std::string& path,
+                                                const ImageReadOptions& options) {
+  using ImageType = itk::Image<TPixel, 3>;
+  const ImageFormat format = DetectFormat(path);
+  try {
+    if (format == ImageFormat::kDicomSeries) {
+      std::string uid = options.dicom_series_uid;
+      const auto files = SeriesFiles(path, &uid);
+      auto reader = itk::ImageSeriesReader<ImageType>::New();
+      reader->SetImageIO(itk::GDCMImageIO::New());
+      reader->SetFileNames(files);
+      reader->Update();
+      return reader->GetOutput();
+    }
+    CheckExists(path);
+    auto io = MakeImageIO(format);
+    CheckHeader(io, path);
+    auto reader = itk::ImageFileReader<ImageType>::New();
+    reader->SetImageIO(io);
+    reader->SetFileName(path);
+    reader->Update();
+    return reader->GetOutput();
+  } catch (const itk::ExceptionObject& e) {
+    std::string what = e.GetDescription();
+    if (what.empty()) what = e.what();
+    throw FormatError(path, "cannot read image: " + what);
+  }
+}
+
+template <typename T>
+void CheckFinite(const Volume<T>& v, const std::string& path) {
+  std::size_t bad = 0;
+  for (std::size_t n = 0; n < v.size(); ++n)
+    if (!std::isfinite(static_cast<double>(v[n]))) ++bad;
+  if (bad)
+    throw DataError(path, std::to_string(bad) + " voxel(s) are NaN or infinite");
+}
+
+template <typename TPixel, typename T>
+void WriteItk(const Volume<T>& volume, const std::string& path, bool compress) {
+  const auto format = FormatFromExtension(path);
+  if (!format) throw FormatError(path, kUnsupported);
+  static std::atomic<unsigned> counter{0};
+  const fs::path target(path);
+  std::error_code ec;
+  if (!target.parent_path().empty() && !fs::is_directory(target.parent_path(), ec))
+    throw IoError(path, "folder " + target.parent_path().string() + " does not exist");
+  // Keep the full extension (.nii.gz) on the temporary file so ITK picks
+  // the same writer; the rename makes the write atomic.
+  const fs::path tmp = target.parent_path() /
+                       (".tmp" + std::to_string(::getpid()) + "_" +
+                        std::to_string(counter++) + "_" + target.filename().string());
+  try {
+    auto image = ToItkImage<TPixel>(volume);
+    auto writer = itk::ImageFileWriter<itk::Image<TPixel, 3>>::New();
+    writer->SetImageIO(MakeImageIO(*format));
+    writer->SetFileName(tmp.string());
+    writer->SetInput(image);
+    writer->SetUseCompression(compress);
+    writer->Update();
+  } catch (const itk::ExceptionObject& e) {
+    fs::remove(tmp, ec);
+    throw IoError(path, std::string("cannot write image: ") + e.GetDescription());
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw IoError(path, "cannot move the written image into place: " + ec.message());
+  }
+}
+
+template <typename T>
+void WriteAs(const Volume<T>& v, const std::string& path, const ImageWriteOptions& o) {
+  switch (o.pixel_type) {
+    case PixelType::kFloat64: return WriteItk<double>(v, path, o.compress);
+    case PixelType::kFloat32: return WriteItk<float>(v, path, o.compress);
+    case PixelType::kInt16: return WriteItk<std::int16_t>(v, path, o.compress);
+    case PixelType::kInt32: return WriteItk<std::int32_t>(v, path, o.compress);
+    case PixelType::kUInt8: return WriteItk<std::uint8_t>(v, path, o.compress);
+  }
+}
+
+}  // namespace
+
+ImageFormat DetectFormat(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return ImageFormat::kDicomSeries;
+  if (auto f = FormatFromExtension(path)) return *f;
+  if (!fs::exists(path, ec)) throw IoError(path, "file does not exist");
+  throw FormatError(path, kUnsupported);
+}
+
+namespace {
+std::optional<ImageFormat> FormatFromExtension(const std::string& path) {
+  if (EndsWith(path, ".nii") || EndsWith(path, ".nii.gz")) return ImageFormat::kNifti;
+  if (EndsWith(path, ".nrrd") || EndsWith(path, ".nhdr")) return ImageFormat::kNrrd;
+  if (EndsWith(path, ".mha") || EndsWith(path, ".mhd")) return ImageFormat::kMetaImage;
+  return std::nullopt;
+}
+}  // namespace
+
+Image ReadImage(const std::string& path, const ImageReadOptions& options) {
+  auto itk_image = ReadItk<double>(path, options);
+  Image image = FromItkImage<double>(itk_image.GetPointer());
+  if (!options.allow_non_finite) CheckFinite(image, path);
+  return image;
+}
+
+LabelImage ReadLabelImage(const std::string& path, const ImageReadOptions& options) {
+  // Read as double first so NaN labels are caught rather than cast.
+  auto itk_image = ReadItk<double>(path, options);
+  const double* in = itk_image->GetBufferPointer();
+  LabelImage labels(GeometryOf(itk_image.GetPointer()));
+  for (std::size_t n = 0; n < labels.size(); ++n) {
+    if (!std::isfinite(in[n]))
+      throw DataError(path, "label map has NaN or infinite voxels");
+    labels[n] = static_cast<std::int32_t>(in[n]);
+  }
+  return labels;
+}
+
+std::vector<DicomSeriesInfo> ListDicomSeries(const std::string& folder) {
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) throw IoError(folder, "DICOM folder does not exist");
+  std::vector<DicomSeriesInfo> out;
+  try {
+    auto names = itk::GDCMSeriesFileNames::New();
+    names->SetUseSeriesDetails(true);
+    names->SetDirectory(folder);
+    for (const auto& uid : names->GetSeriesUIDs()) {
+      DicomSeriesInfo info;
+      info.series_uid = uid;
+      const auto files = names->GetFileNames(uid);
+      info.num_files = files.size();
+      if (!files.empty()) {
+        auto io = itk::GDCMImageIO::New();
+        io->SetFileName(files.front());
+        io->ReadImageInformation();
+        const auto& dict = io->GetMetaDataDictionary();
+        itk::ExposeMetaData<std::string>(dict, "0008|103e", info.description);
+        itk::ExposeMetaData<std::string>(dict, "0008|0060", info.modality);
+        std::string real_uid;
+        if (itk::ExposeMetaData<std::string>(dict, "0020|000e", real_uid)) {
+          while (!real_uid.empty() && (real_uid.back() == ' ' || real_uid.back() == '\0'))
+            real_uid.pop_back();
+          info.series_uid = real_uid;
+        }
+      }
+      out.push_back(info);
+    }
+  } catch (const itk::ExceptionObject& e) {
+    throw FormatError(folder, std::string("cannot scan DICOM folder: ") + e.GetDescription());
+  }
+  return out;
+}
+
+void WriteImage(const Image& image, const std::string& path, const ImageWriteOptions& options) {
+  WriteAs(image, path, options);
+}
+
+void WriteLabelImage(const LabelImage& labels, const std::string& path,
+                     const ImageWriteOptions& options) {
+  WriteAs(labels, path, options);
+}
+
+void WriteMask(const Mask& mask, const std::string& path) {
+  WriteAs(mask, path, ImageWriteOptions{PixelType::kUInt8, true});
+}
+
+void WriteDicomSeries(const Image& image, const std::string& folder,
+                      const std::string& series_description) {
+  using ImageType = itk::Image<std::int16_t, 3>;
+  using SliceType = itk::Image<std::int16_t, 2>;
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) throw IoError(folder, "cannot create folder: " + ec.message());
+  const Geometry& g = image.geometry();
+  try {
+    auto itk_image = ToItkImage<std::int16_t>(image);
+    auto io = itk::GDCMImageIO::New();
+    io->KeepOriginalUIDOn();
+    gdcm::UIDGenerator uids;
+    const std::string study_uid = uids.Generate();
+    const std::string series_uid = uids.Generate();
+    const std::string frame_uid = uids.Generate();
+    auto format = [](double v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6f", v);
+      return std::string(buf);
+    };
+    // One dictionary per slice with the tags that place it in space.
+    itk::ImageSeriesWriter<ImageType, SliceType>::DictionaryArrayType dictionaries;
+    std::vector<itk::MetaDataDictionary> storage(g.size[2]);
+    const std::string orientation =
+        format(g.direction[0]) + "\\" + format(g.direction[3]) + "\\" + format(g.direction[6]) +
+        "\\" + format(g.direction[1]) + "\\" + format(g.direction[4]) + "\\" +
+        format(g.direction[7]);
+    for (std::size_t k = 0; k < g.size[2]; ++k) {
+      auto& dict = storage[k];
+      const auto p = g.IndexToPhysical({0.0, 0.0, static_cast<double>(k)});
+      itk::EncapsulateMetaData<std::string>(dict, "0008|0060", "MR");
+      itk::EncapsulateMetaData<std::string>(dict, "0008|0016", "1.2.840.10008.5.1.4.1.1.4");
+      itk::EncapsulateMetaData<std::string>(dict, "0008|0018", uids.Generate());
+      itk::EncapsulateMetaData<std::string>(dict, "0008|103e", series_description);
+      itk::EncapsulateMetaData<std::string>(dict, "0020|000d", study_uid);
+      itk::EncapsulateMetaData<std::string>(dict, "0020|000e", series_uid);
+      itk::EncapsulateMetaData<std::string>(dict, "0020|0052", frame_uid);
+      itk::EncapsulateMetaData<std::string>(dict, "0020|0013", std::to_string(k + 1));
+      itk::EncapsulateMetaData<std::string>(
+          dict, "0020|0032", format(p[0]) + "\\" + format(p[1]) + "\\" + format(p[2]));
+      itk::EncapsulateMetaData<std::string>(dict, "0020|0037", orientation);
+      itk::EncapsulateMetaData<std::string>(dict, "0018|0050", format(g.spacing[2]));
+      itk::EncapsulateMetaData<std::string>(dict, "0028|0030",
+                                            format(g.spacing[1]) + "\\" + format(g.spacing[0]));
+      dictionaries.push_back(&dict);
+    }
+    std::vector<std::string> files;
+    for (std::size_t k = 0; k < g.size[2]; ++k) {
+      char name[32];
+      std::snprintf(name, sizeof name, "slice%04zu.dcm", k + 1);
+      files.push_back((fs::path(folder) / name).string());
+    }
+    auto writer = itk::ImageSeriesWriter<ImageType, SliceType>::New();
+    writer->SetInput(itk_image);
+    writer->SetImageIO(io);
+    writer->SetFileNames(files);
+    writer->SetMetaDataDictionaryArray(&dictionaries);
+    writer->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw IoError(folder, std::string("cannot write DICOM series: ") + e.GetDescription());
+  }
+}
+
+}  // namespace lvsi::io

@@ -1,0 +1,82 @@
+#include "lvsi/io/mask.h"
+
+#include <cmath>
+#include <set>
+
+#include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
+
+namespace lvsi::io {
+
+std::vector<int> LabelsPresent(const LabelImage& labels) {
+  std::set<int> present;
+  for (std::size_t n = 0; n < labels.size(); ++n)
+    if (labels[n] != 0) present.insert(labels[n]);
+  return {present.begin(), present.end()};
+}
+
+Mask SelectLabel(const LabelImage& labels, int label, const std::string& source) {
+  Mask mask(labels.geometry());
+  std::size_t count = 0;
+  bool any_nonzero = false;
+  for (std::size_t n = 0; n < labels.size(); ++n) {
+    any_nonzero |= labels[n] != 0;
+    if (labels[n] == label) {
+      mask[n] = 1;
+      ++count;
+    }
+  }
+  if (!any_nonzero) throw DataError(source, "mask is empty (no non-zero voxel)");
+  if (count == 0) {
+    std::string list;
+    for (int l : LabelsPresent(labels)) list += (list.empty() ? "" : ", ") + std::to_string(l);
+    throw DataError(source, "label " + std::to_string(label) +
+                                " is not present in the mask (labels present: " + list + ")");
+  }
+  return mask;
+}
+
+LabelImage ResampleLabelsNearest(const LabelImage& labels, const Geometry& target) {
+  const Geometry& src = labels.geometry();
+  LabelImage out(target, 0);
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < target.size[2]; ++k)
+    for (std::size_t j = 0; j < target.size[1]; ++j)
+      for (std::size_t i = 0; i < target.size[0]; ++i, ++n) {
+        const auto p = target.IndexToPhysical(
+            {static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
+        const auto c = src.PhysicalToIndex(p);
+        long idx[3];
+        bool inside = true;
+        for (int d = 0; d < 3; ++d) {
+          // ITK's nearest neighbour rounds halves up (RoundHalfIntegerUp).
+          idx[d] = static_cast<long>(std::floor(c[d] + 0.5));
+          inside &= idx[d] >= 0 && idx[d] < static_cast<long>(src.size[d]);
+        }
+        if (inside)
+          out[n] = labels(static_cast<std::size_t>(idx[0]), static_cast<std::size_t>(idx[1]),
+                          static_cast<std::size_t>(idx[2]));
+      }
+  return out;
+}
+
+Mask ReadMask(const std::string& path, const Geometry& image_geometry, const MaskOptions& options) {
+  LabelImage labels = ReadLabelImage(path, options.read);
+  std::string why;
+  if (!SameGeometry(labels.geometry(), image_geometry, options.tolerance, &why)) {
+    if (!options.resample_to_image)
+      throw GeometryError(path, "mask grid does not match the image grid: " + why +
+                                    " (mask " + Describe(labels.geometry()) + ", image " +
+                                    Describe(image_geometry) +
+                                    "); enable resample_to_image to resample the mask");
+    Log(LogLevel::kWarning, path + ": mask grid differs from the image grid (" + why +
+                                "); resampling the mask by nearest neighbour");
+    labels = ResampleLabelsNearest(labels, image_geometry);
+  } else {
+    // Within tolerance: adopt the image's geometry exactly.
+    labels.set_geometry(image_geometry);
+  }
+  return SelectLabel(labels, options.label, path);
+}
+
+}  // namespace lvsi::io

@@ -1,0 +1,170 @@
+#include "lvsi/io/image_io.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/core/error.h"
+#include "test_util.h"
+
+namespace lvsi::io {
+namespace {
+namespace fs = std::filesystem;
+
+Image MakeImage() {
+  Geometry g;
+  g.size = {7, 6, 5};
+  g.spacing = {0.5, 0.75, 2.5};
+  g.origin = {-12.5, 30.25, 7.0};
+  const double c = std::cos(0.2), s = std::sin(0.2);
+  g.direction = {c, 0, s, 0, 1, 0, -s, 0, c};
+  Image img(g);
+  for (std::size_t n = 0; n < img.size(); ++n) img[n] = static_cast<double>((n * 37) % 251) - 100.0;
+  return img;
+}
+
+void ExpectSameGeometry(const Geometry& a, const Geometry& b, double tol) {
+  EXPECT_EQ(a.size, b.size);
+  for (int d = 0; d < 3; ++d) {
+    EXPECT_NEAR(a.spacing[d], b.spacing[d], tol);
+    EXPECT_NEAR(a.origin[d], b.origin[d], tol);
+  }
+  for (int n = 0; n < 9; ++n) EXPECT_NEAR(a.direction[n], b.direction[n], tol);
+}
+
+class RoundTrip : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RoundTrip, PreservesGeometryAndValues) {
+  const Image img = MakeImage();
+  const std::string path = testing::ScratchDir("roundtrip_" + std::to_string(std::hash<std::string>{}(GetParam()))) +
+                           "/img" + GetParam();
+  WriteImage(img, path);
+  const Image back = ReadImage(path);
+  ExpectSameGeometry(img.geometry(), back.geometry(), 1e-5);
+  EXPECT_EQ(img.values(), back.values());
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, RoundTrip,
+                         ::testing::Values(".nii", ".nii.gz", ".nrrd", ".mha", ".mhd"));
+
+TEST(ImageIo, DicomSeriesRoundTripAndSeriesSelection) {
+  const Image img = MakeImage();
+  const std::string dir = testing::ScratchDir("dicom");
+  WriteDicomSeries(img, dir + "/a", "first");
+  const Image back = ReadImage(dir + "/a");
+  ExpectSameGeometry(img.geometry(), back.geometry(), 1e-4);
+  EXPECT_EQ(img.values(), back.values());
+
+  // Two series in one folder: reading needs a UID.
+  WriteDicomSeries(img, dir + "/b", "second");
+  const std::string both = dir + "/both";
+  fs::create_directories(both);
+  for (const char* sub : {"a", "b"})
+    for (const auto& f : fs::directory_iterator(dir + "/" + sub))
+      fs::copy_file(f.path(), both + "/" + sub + f.path().filename().string());
+  const auto series = ListDicomSeries(both);
+  ASSERT_EQ(series.size(), 2u);
+  EXPECT_EQ(series[0].num_files, 5u);
+  EXPECT_EQ(series[0].modality, "MR");
+  try {
+    ReadImage(both);
+    FAIL();
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("2 DICOM series"), std::string::npos) << e.what();
+  }
+  for (const auto& s : series) {
+    ImageReadOptions o;
+    o.dicom_series_uid = s.series_uid;
+    EXPECT_EQ(ReadImage(both, o).values(), img.values()) << s.description;
+  }
+  ImageReadOptions bad;
+  bad.dicom_series_uid = "1.2.3.4";
+  EXPECT_THROW(ReadImage(both, bad), FormatError);
+  EXPECT_THROW(ReadImage(testing::ScratchDir("dicom_empty")), FormatError);
+}
+
+TEST(ImageIo, MissingFileIsIoErrorNamingTheFile) {
+  try {
+    ReadImage("/nonexistent/t2w.nii.gz");
+    FAIL();
+  } catch (const FormatError&) {
+    FAIL() << "missing file must not be a format error";
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.path(), "/nonexistent/t2w.nii.gz");
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos);
+  }
+}
+
+TEST(ImageIo, UnsupportedFormat) {
+  const std::string path = testing::ScratchDir("unsupported") + "/image.png";
+  WriteFileAtomically(path, "not really a png");
+  try {
+    ReadImage(path);
+    FAIL();
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("unsupported image format"), std::string::npos);
+  }
+  EXPECT_THROW(WriteImage(MakeImage(), testing::ScratchDir("unsupported_w") + "/x.jpg"),
+               FormatError);
+}
+
+TEST(ImageIo, TruncatedAndGarbageFilesAreFormatErrors) {
+  const std::string dir = testing::ScratchDir("truncated");
+  for (const char* ext : {".nii", ".nrrd", ".mha", ".nii.gz", ".nrrd", ".mha"}) {
+    static int n = 0;
+    const std::string path = dir + "/img" + std::to_string(n++) + ext;
+    WriteImage(MakeImage(), path, {PixelType::kFloat64, n > 3});
+    fs::resize_file(path, fs::file_size(path) - 100);
+    try {
+      ReadImage(path);
+      FAIL() << path;
+    } catch (const FormatError& e) {
+      EXPECT_EQ(e.path(), path);
+    }
+  }
+  const std::string garbage = dir + "/garbage.nii.gz";
+  WriteFileAtomically(garbage, "this is not gzip data at all");
+  EXPECT_THROW(ReadImage(garbage), FormatError);
+}
+
+TEST(ImageIo, NonFiniteVoxelsRejectedUnlessAllowed) {
+  Image img = MakeImage();
+  img[3] = std::numeric_limits<double>::quiet_NaN();
+  img[8] = std::numeric_limits<double>::infinity();
+  const std::string path = testing::ScratchDir("nonfinite") + "/nan.nrrd";
+  WriteImage(img, path);
+  try {
+    ReadImage(path);
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("2 voxel(s) are NaN or infinite"), std::string::npos)
+        << e.what();
+  }
+  ImageReadOptions allow;
+  allow.allow_non_finite = true;
+  EXPECT_TRUE(std::isnan(ReadImage(path, allow)[3]));
+}
+
+TEST(ImageIo, FailedWriteKeepsExistingFile) {
+  const std::string dir = testing::ScratchDir("keep");
+  const std::string path = dir + "/img.nrrd";
+  WriteImage(MakeImage(), path);
+  const auto before = ReadTextFile(path);
+  EXPECT_THROW(WriteImage(MakeImage(), dir + "/nofolder/img.nrrd"), IoError);
+  EXPECT_EQ(ReadTextFile(path), before);
+  for (const auto& f : fs::directory_iterator(dir))
+    EXPECT_EQ(f.path().filename().string().rfind(".tmp", 0), std::string::npos);
+}
+
+TEST(ImageIo, ReadsSharedNrrdTestImage) {
+  const std::string path = testing::SharedDir() + "/reference/pyradiomics/brain1_image.nrrd";
+  if (!fs::exists(path)) GTEST_SKIP() << "shared reference data not found: " << path;
+  const Image img = ReadImage(path);
+  EXPECT_EQ(img.geometry().size, (std::array<std::size_t, 3>{256, 256, 25}));
+}
+
+}  // namespace
+}  // namespace lvsi::io
