@@ -4,3 +4,5 @@
 
 #include "lvsi/core.h"
 #include "lvsi/io.h"
+#include "lvsi/preprocessing.h"
+#include "lvsi/radiomics.h"

@@ -1,6 +1,5 @@
 #include "lvsi/io/mask.h"
 
-#include <cmath>
 #include <set>
 
 #include "lvsi/core/error.h"
@@ -37,27 +36,7 @@ Mask SelectLabel(const LabelImage& labels, int label, const std::string& source)
 }
 
 LabelImage ResampleLabelsNearest(const LabelImage& labels, const Geometry& target) {
-  const Geometry& src = labels.geometry();
-  LabelImage out(target, 0);
-  std::size_t n = 0;
-  for (std::size_t k = 0; k < target.size[2]; ++k)
-    for (std::size_t j = 0; j < target.size[1]; ++j)
-      for (std::size_t i = 0; i < target.size[0]; ++i, ++n) {
-        const auto p = target.IndexToPhysical(
-            {static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
-        const auto c = src.PhysicalToIndex(p);
-        long idx[3];
-        bool inside = true;
-        for (int d = 0; d < 3; ++d) {
-          // ITK's nearest neighbour rounds halves up (RoundHalfIntegerUp).
-          idx[d] = static_cast<long>(std::floor(c[d] + 0.5));
-          inside &= idx[d] >= 0 && idx[d] < static_cast<long>(src.size[d]);
-        }
-        if (inside)
-          out[n] = labels(static_cast<std::size_t>(idx[0]), static_cast<std::size_t>(idx[1]),
-                          static_cast<std::size_t>(idx[2]));
-      }
-  return out;
+  return ResampleNearest(labels, target);
 }
 
 Mask ReadMask(const std::string& path, const Geometry& image_geometry, const MaskOptions& options) {

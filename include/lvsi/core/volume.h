@@ -2,6 +2,7 @@
 /// \file
 /// Dense 3-D volumes with geometry: images, label maps and binary masks.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -73,6 +74,33 @@ using Image = Volume<double>;
 using LabelImage = Volume<std::int32_t>;
 /// Binary mask: 1 inside the region of interest, 0 outside.
 using Mask = Volume<std::uint8_t>;
+
+/// Resamples a volume onto `target` by nearest neighbour with ITK's
+/// conventions: each target voxel centre is mapped to the source's
+/// continuous index, rounded half up; centres outside the source grid
+/// (index < -0.5 or >= size - 0.5) get `outside`.
+template <typename T>
+Volume<T> ResampleNearest(const Volume<T>& source, const Geometry& target, T outside = T{}) {
+  const Geometry& src = source.geometry();
+  Volume<T> out(target, outside);
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < target.size[2]; ++k)
+    for (std::size_t j = 0; j < target.size[1]; ++j)
+      for (std::size_t i = 0; i < target.size[0]; ++i, ++n) {
+        const auto c = src.PhysicalToIndex(target.IndexToPhysical(
+            {static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)}));
+        long idx[3];
+        bool inside = true;
+        for (int d = 0; d < 3; ++d) {
+          idx[d] = static_cast<long>(std::floor(c[d] + 0.5));
+          inside = inside && idx[d] >= 0 && idx[d] < static_cast<long>(src.size[d]);
+        }
+        if (inside)
+          out[n] = source(static_cast<std::size_t>(idx[0]), static_cast<std::size_t>(idx[1]),
+                          static_cast<std::size_t>(idx[2]));
+      }
+  return out;
+}
 
 /// Number of non-zero voxels of a mask.
 LVSI_CORE_EXPORT std::size_t CountVoxels(const Mask& mask) noexcept;

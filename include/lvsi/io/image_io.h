@@ -39,6 +39,18 @@ LVSI_IO_EXPORT Image ReadImage(const std::string& path, const ImageReadOptions& 
 LVSI_IO_EXPORT LabelImage ReadLabelImage(const std::string& path,
                                          const ImageReadOptions& options = {});
 
+/// What an image file's header says, without reading the voxels.
+struct ImageInfo {
+  Geometry geometry;        ///< Grid of the image.
+  /// Voxel component type as stored: "int8", "uint8", "int16", "uint16",
+  /// "int32", "uint32", "int64", "uint64", "float32" or "float64".
+  std::string pixel_type;
+};
+
+/// Reads the header of an image file (any format ReadImage accepts; a
+/// DICOM folder reports its first series).  Errors as ReadImage.
+LVSI_IO_EXPORT ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options = {});
+
 /// One series of a DICOM folder.
 struct DicomSeriesInfo {
   std::string series_uid;    ///< (0020,000E) SeriesInstanceUID.

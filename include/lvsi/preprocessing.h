@@ -1,0 +1,6 @@
+#pragma once
+/// \file
+/// Umbrella header of the preprocessing module (lvsi::preprocessing).
+
+#include "lvsi/preprocessing/discretization.h"
+#include "lvsi/preprocessing/image_ops.h"

@@ -1,0 +1,107 @@
+#pragma once
+/// \file
+/// Image preprocessing with pyradiomics semantics: normalisation, mask
+/// checks, cropping, resegmentation and resampling.
+
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lvsi/core/volume.h"
+#include "lvsi/preprocessing/export.h"
+
+namespace lvsi::preprocessing {
+
+/// Z-score normalisation over the whole image, as SimpleITK's Normalize
+/// (mean and sample standard deviation, N-1), optionally clipping at
+/// +/- `remove_outliers` standard deviations, then multiplied by `scale`.
+/// Throws InvalidArgument for a flat image or non-positive scale/outliers.
+LVSI_PREPROCESSING_EXPORT Image NormalizeImage(const Image& image, double scale = 1.0,
+                                               std::optional<double> remove_outliers = {});
+
+/// Inclusive index bounds of the non-zero voxels of a mask.
+struct IndexBox {
+  std::array<std::size_t, 3> lower{0, 0, 0};  ///< First index inside [voxels].
+  std::array<std::size_t, 3> upper{0, 0, 0};  ///< Last index inside [voxels].
+  /// Extent along each axis, upper - lower + 1 [voxels].
+  std::array<std::size_t, 3> Size() const noexcept {
+    return {upper[0] - lower[0] + 1, upper[1] - lower[1] + 1, upper[2] - lower[2] + 1};
+  }
+};
+
+/// Requirements checked by CheckMask (pyradiomics' checkMask).
+struct MaskCheckSettings {
+  int minimum_roi_dimensions = 2;            ///< 1..3: dimensions with extent > 1 required.
+  std::optional<std::size_t> minimum_roi_size;  ///< ROI must have more voxels than this.
+};
+
+/// Bounding box of a mask after pyradiomics' checks.  Throws DataError (with
+/// `source` as the file) for an empty mask, a single-voxel ROI, too few
+/// dimensions, or too few voxels.
+LVSI_PREPROCESSING_EXPORT IndexBox CheckMask(const Mask& mask, const MaskCheckSettings& settings,
+                                             const std::string& source = "mask");
+
+/// Crops image and mask to `box` grown by `pad` voxels on every side
+/// (clamped to the image), keeping physical positions (origin moves).
+LVSI_PREPROCESSING_EXPORT std::pair<Image, Mask> CropToBox(const Image& image, const Mask& mask,
+                                                           const IndexBox& box, std::size_t pad = 0);
+/// Crops one volume to `box` grown by `pad` voxels (see CropToBox).
+LVSI_PREPROCESSING_EXPORT Image CropImage(const Image& image, const IndexBox& box, std::size_t pad = 0);
+/// Crops a mask to `box` grown by `pad` voxels (see CropToBox).
+LVSI_PREPROCESSING_EXPORT Mask CropMask(const Mask& mask, const IndexBox& box, std::size_t pad = 0);
+
+/// Threshold modes of ResegmentMask.
+enum class ResegmentMode { kAbsolute, kRelative, kSigma };
+
+/// Parses "absolute", "relative" or "sigma"; throws InvalidArgument.
+LVSI_PREPROCESSING_EXPORT ResegmentMode ParseResegmentMode(const std::string& text);
+
+/// Keeps the mask voxels whose intensity lies in the closed range given by
+/// one (lower only) or two thresholds: absolute values, fractions of the ROI
+/// maximum (relative) or mean + k * SD of the ROI (sigma, population SD).
+/// Throws InvalidArgument for 0 or more than 2 thresholds, DataError when
+/// one voxel or fewer remain.
+LVSI_PREPROCESSING_EXPORT Mask ResegmentMask(const Image& image, const Mask& mask,
+                                             std::vector<double> range, ResegmentMode mode);
+
+/// Interpolators of ResampleToSpacing, named as SimpleITK names them.
+enum class Interpolator {
+  kNearestNeighbor, kLinear, kBSpline, kGaussian, kLabelGaussian, kHammingWindowedSinc,
+  kCosineWindowedSinc, kWelchWindowedSinc, kLanczosWindowedSinc, kBlackmanWindowedSinc,
+  kBSplineResamplerOrder1, kBSplineResamplerOrder2, kBSplineResamplerOrder3,
+  kBSplineResamplerOrder4, kBSplineResamplerOrder5
+};
+
+/// Parses "sitkBSpline", "sitkLinear", ... (with or without "sitk"); throws
+/// InvalidArgument listing the names accepted.
+LVSI_PREPROCESSING_EXPORT Interpolator ParseInterpolator(const std::string& name);
+
+/// Voxel types resampled images are cast back to, as SimpleITK keeps the
+/// input pixel type (values clamped to the type's range and truncated).
+enum class StoragePixelType { kFloat64, kFloat32, kInt8, kUInt8, kInt16, kUInt16, kInt32, kUInt32 };
+
+/// Settings of ResampleToSpacing (pyradiomics' resampleImage).
+struct ResampleSettings {
+  std::array<double, 3> spacing{0, 0, 0};  ///< Target spacing [mm]; 0 keeps the mask's.
+  Interpolator interpolator = Interpolator::kBSpline;  ///< Image interpolator.
+  int pad_distance = 5;                      ///< Voxels kept around the ROI [voxels].
+  StoragePixelType image_pixel_type = StoragePixelType::kFloat64;  ///< Output voxel type.
+};
+
+/// Resamples image and mask onto a grid with the requested spacing aligned
+/// to the mask's origin, covering only the ROI's bounding box plus
+/// pad_distance, exactly as pyradiomics' resampleImage does (mask by
+/// nearest neighbour).  Throws DataError when the mask is empty or its ROI
+/// lies outside the image.
+LVSI_PREPROCESSING_EXPORT std::pair<Image, Mask> ResampleToSpacing(const Image& image,
+                                                                   const Mask& mask,
+                                                                   const ResampleSettings& settings);
+
+/// Resamples `mask` onto `reference` by nearest neighbour (pyradiomics'
+/// correctMask), after checking that the ROI lies within the reference's
+/// physical extent (DataError otherwise).
+LVSI_PREPROCESSING_EXPORT Mask ResampleMaskToGrid(const Mask& mask, const Geometry& reference);
+
+}  // namespace lvsi::preprocessing

@@ -1,0 +1,380 @@
+#include "lvsi/preprocessing/image_ops.h"
+
+#include <itkBSplineInterpolateImageFunction.h>
+#include <itkGaussianInterpolateImageFunction.h>
+#include <itkImage.h>
+#include <itkLabelImageGaussianInterpolateImageFunction.h>
+#include <itkLinearInterpolateImageFunction.h>
+#include <itkNearestNeighborInterpolateImageFunction.h>
+#include <itkResampleImageFilter.h>
+#include <itkWindowedSincInterpolateImageFunction.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "lvsi/core/error.h"
+#include "lvsi/core/itk_interop.h"
+
+namespace lvsi::preprocessing {
+namespace {
+
+using ItkImage = itk::Image<double, 3>;
+using ItkLabel = itk::Image<std::uint32_t, 3>;
+
+struct Moments {
+  double mean = 0, sample_sd = 0, population_sd = 0;
+};
+
+// Mean and standard deviations with compensated sums (as ITK's
+// StatisticsImageFilter).
+template <typename It>
+Moments ComputeMoments(It begin, It end) {
+  double sum = 0, c1 = 0, sq = 0, c2 = 0;
+  std::size_t n = 0;
+  for (It it = begin; it != end; ++it, ++n) {
+    const double v = *it;
+    double y = v - c1, t = sum + y;
+    c1 = (t - sum) - y;
+    sum = t;
+    y = v * v - c2;
+    t = sq + y;
+    c2 = (t - sq) - y;
+    sq = t;
+  }
+  Moments m;
+  if (n == 0) return m;
+  m.mean = sum / static_cast<double>(n);
+  const double ss = sq - sum * sum / static_cast<double>(n);
+  m.sample_sd = n > 1 ? std::sqrt(std::max(0.0, ss / static_cast<double>(n - 1))) : 0.0;
+  m.population_sd = std::sqrt(std::max(0.0, ss / static_cast<double>(n)));
+  return m;
+}
+
+Geometry CroppedGeometry(const Geometry& g, const std::array<std::size_t, 3>& lo,
+                         const std::array<std::size_t, 3>& size) {
+  Geometry out = g;
+  out.origin = g.IndexToPhysical(
+      {static_cast<double>(lo[0]), static_cast<double>(lo[1]), static_cast<double>(lo[2])});
+  out.size = size;
+  return out;
+}
+
+template <typename T>
+Volume<T> Crop(const Volume<T>& v, const IndexBox& box, std::size_t pad) {
+  const Geometry& g = v.geometry();
+  std::array<std::size_t, 3> lo{}, size{};
+  for (int d = 0; d < 3; ++d) {
+    lo[d] = box.lower[d] > pad ? box.lower[d] - pad : 0;
+    const std::size_t hi = std::min(g.size[d] - 1, box.upper[d] + pad);
+    size[d] = hi - lo[d] + 1;
+  }
+  Volume<T> out(CroppedGeometry(g, lo, size));
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < size[2]; ++k)
+    for (std::size_t j = 0; j < size[1]; ++j)
+      for (std::size_t i = 0; i < size[0]; ++i, ++n) out[n] = v(lo[0] + i, lo[1] + j, lo[2] + k);
+  return out;
+}
+
+// The bounding box as lower index and size, or nothing for an empty mask.
+bool MaskBox(const Mask& mask, IndexBox* box) {
+  const BoundingBox bb = ComputeBoundingBox(mask);
+  if (bb.empty()) return false;
+  for (int d = 0; d < 3; ++d) {
+    box->lower[d] = bb.lower[d];
+    box->upper[d] = bb.lower[d] + bb.size[d] - 1;
+  }
+  return true;
+}
+
+// pyradiomics' _checkROI: the ROI's corners must lie within the image's
+// physical extent (tolerance 1e-3 voxels).
+void CheckRoiInside(const Mask& mask, const Geometry& image, const IndexBox& box) {
+  const Geometry& mg = mask.geometry();
+  std::array<double, 3> lo{}, hi{};
+  for (int d = 0; d < 3; ++d) {
+    lo[d] = static_cast<double>(box.lower[d]) - 0.5;
+    hi[d] = static_cast<double>(box.upper[d]) + 0.5;
+  }
+  const auto a = image.PhysicalToIndex(mg.IndexToPhysical(lo));
+  const auto b = image.PhysicalToIndex(mg.IndexToPhysical(hi));
+  constexpr double kTol = 1e-3;
+  for (int d = 0; d < 3; ++d) {
+    const double mn = std::min(a[d], b[d]), mx = std::max(a[d], b[d]);
+    if (mn < -0.5 - kTol || mx > static_cast<double>(image.size[d]) - 0.5 + kTol)
+      throw DataError("mask", "the ROI's bounding box lies partly outside the image (" +
+                                  Describe(image) + ")");
+  }
+}
+
+itk::InterpolateImageFunction<ItkImage, double>::Pointer MakeInterpolator(Interpolator kind) {
+  switch (kind) {
+    case Interpolator::kNearestNeighbor:
+      return itk::NearestNeighborInterpolateImageFunction<ItkImage, double>::New().GetPointer();
+    case Interpolator::kLinear:
+      return itk::LinearInterpolateImageFunction<ItkImage, double>::New().GetPointer();
+    case Interpolator::kGaussian:
+      return itk::GaussianInterpolateImageFunction<ItkImage, double>::New().GetPointer();
+    case Interpolator::kLabelGaussian:
+      return itk::LabelImageGaussianInterpolateImageFunction<ItkImage, double>::New().GetPointer();
+    case Interpolator::kHammingWindowedSinc:
+      return itk::WindowedSincInterpolateImageFunction<
+                 ItkImage, 3, itk::Function::HammingWindowFunction<3>>::New().GetPointer();
+    case Interpolator::kCosineWindowedSinc:
+      return itk::WindowedSincInterpolateImageFunction<
+                 ItkImage, 3, itk::Function::CosineWindowFunction<3>>::New().GetPointer();
+    case Interpolator::kWelchWindowedSinc:
+      return itk::WindowedSincInterpolateImageFunction<
+                 ItkImage, 3, itk::Function::WelchWindowFunction<3>>::New().GetPointer();
+    case Interpolator::kLanczosWindowedSinc:
+      return itk::WindowedSincInterpolateImageFunction<
+                 ItkImage, 3, itk::Function::LanczosWindowFunction<3>>::New().GetPointer();
+    case Interpolator::kBlackmanWindowedSinc:
+      return itk::WindowedSincInterpolateImageFunction<
+                 ItkImage, 3, itk::Function::BlackmanWindowFunction<3>>::New().GetPointer();
+    default: {
+      auto bspline = itk::BSplineInterpolateImageFunction<ItkImage, double, double>::New();
+      unsigned order = 3;
+      if (kind == Interpolator::kBSplineResamplerOrder1) order = 1;
+      if (kind == Interpolator::kBSplineResamplerOrder2) order = 2;
+      if (kind == Interpolator::kBSplineResamplerOrder4) order = 4;
+      if (kind == Interpolator::kBSplineResamplerOrder5) order = 5;
+      bspline->SetSplineOrder(order);
+      return bspline.GetPointer();
+    }
+  }
+}
+
+// SimpleITK keeps the input pixel type: values are clamped to its range and
+// truncated towards zero.
+double CastToStorage(double v, StoragePixelType type) {
+  auto clamp = [v](double lo, double hi) { return std::trunc(std::min(hi, std::max(lo, v))); };
+  switch (type) {
+    case StoragePixelType::kFloat64: return v;
+    case StoragePixelType::kFloat32: return static_cast<double>(static_cast<float>(v));
+    case StoragePixelType::kInt8: return clamp(-128, 127);
+    case StoragePixelType::kUInt8: return clamp(0, 255);
+    case StoragePixelType::kInt16: return clamp(-32768, 32767);
+    case StoragePixelType::kUInt16: return clamp(0, 65535);
+    case StoragePixelType::kInt32: return clamp(-2147483648.0, 2147483647.0);
+    case StoragePixelType::kUInt32: return clamp(0, 4294967295.0);
+  }
+  return v;
+}
+
+}  // namespace
+
+Image NormalizeImage(const Image& image, double scale, std::optional<double> remove_outliers) {
+  if (!(std::isfinite(scale) && scale > 0))
+    throw InvalidArgument("normalizeScale must be positive, got " + std::to_string(scale));
+  if (remove_outliers && !(*remove_outliers > 0))
+    throw InvalidArgument("removeOutliers must be positive");
+  const Moments m = ComputeMoments(image.values().begin(), image.values().end());
+  if (!(m.sample_sd > 0)) throw InvalidArgument("cannot normalise a flat image (SD 0)");
+  Image out = image;
+  const double inv = 1.0 / m.sample_sd;
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    double v = (out[n] - m.mean) * inv;
+    if (remove_outliers) v = std::min(*remove_outliers, std::max(-*remove_outliers, v));
+    out[n] = v * scale;
+  }
+  return out;
+}
+
+IndexBox CheckMask(const Mask& mask, const MaskCheckSettings& settings, const std::string& source) {
+  if (settings.minimum_roi_dimensions < 1 || settings.minimum_roi_dimensions > 3)
+    throw InvalidArgument("minimumROIDimensions must be 1, 2 or 3");
+  IndexBox box;
+  if (!MaskBox(mask, &box)) throw DataError(source, "mask is empty (no voxel with the label)");
+  const auto size = box.Size();
+  const int dims = (size[0] > 1) + (size[1] > 1) + (size[2] > 1);
+  if (dims == 0)
+    throw DataError(source, "mask contains a single voxel; features need at least two");
+  if (dims < settings.minimum_roi_dimensions)
+    throw DataError(source, "ROI has " + std::to_string(dims) + " dimension(s), minimumROIDimensions is " +
+                                std::to_string(settings.minimum_roi_dimensions));
+  if (settings.minimum_roi_size) {
+    const std::size_t count = CountVoxels(mask);
+    if (count <= *settings.minimum_roi_size)
+      throw DataError(source, "ROI has " + std::to_string(count) + " voxels, minimumROISize is " +
+                                  std::to_string(*settings.minimum_roi_size));
+  }
+  return box;
+}
+
+Image CropImage(const Image& image, const IndexBox& box, std::size_t pad) { return Crop(image, box, pad); }
+Mask CropMask(const Mask& mask, const IndexBox& box, std::size_t pad) { return Crop(mask, box, pad); }
+
+std::pair<Image, Mask> CropToBox(const Image& image, const Mask& mask, const IndexBox& box,
+                                 std::size_t pad) {
+  if (image.geometry().size != mask.geometry().size)
+    throw InvalidArgument("image and mask sizes differ; cannot crop");
+  return {Crop(image, box, pad), Crop(mask, box, pad)};
+}
+
+ResegmentMode ParseResegmentMode(const std::string& text) {
+  if (text == "absolute") return ResegmentMode::kAbsolute;
+  if (text == "relative") return ResegmentMode::kRelative;
+  if (text == "sigma") return ResegmentMode::kSigma;
+  throw InvalidArgument("resegmentMode must be absolute, relative or sigma, got '" + text + "'");
+}
+
+Mask ResegmentMask(const Image& image, const Mask& mask, std::vector<double> range, ResegmentMode mode) {
+  if (range.empty() || range.size() > 2)
+    throw InvalidArgument("resegmentRange needs 1 or 2 thresholds, got " + std::to_string(range.size()));
+  std::sort(range.begin(), range.end());
+  std::vector<double> roi;
+  for (std::size_t n = 0; n < mask.size(); ++n)
+    if (mask[n]) roi.push_back(image[n]);
+  if (roi.empty()) throw DataError("mask", "mask is empty; cannot resegment");
+  std::vector<double> th = range;
+  if (mode == ResegmentMode::kRelative) {
+    const double mx = *std::max_element(roi.begin(), roi.end());
+    for (double& t : th) t *= mx;
+  } else if (mode == ResegmentMode::kSigma) {
+    double sum = 0;
+    for (double v : roi) sum += v;
+    const double mean = sum / static_cast<double>(roi.size());
+    double ss = 0;
+    for (double v : roi) ss += (v - mean) * (v - mean);
+    const double sd = std::sqrt(ss / static_cast<double>(roi.size()));
+    for (double& t : th) t = mean + sd * t;
+  }
+  Mask out(mask.geometry(), 0);
+  std::size_t kept = 0;
+  for (std::size_t n = 0; n < mask.size(); ++n) {
+    if (!mask[n]) continue;
+    const double v = image[n];
+    if (v >= th[0] && (th.size() < 2 || v <= th[1])) {
+      out[n] = 1;
+      ++kept;
+    }
+  }
+  if (kept <= 1)
+    throw DataError("mask", "resegmentation kept " + std::to_string(kept) +
+                                " voxel(s); cannot extract features");
+  return out;
+}
+
+Interpolator ParseInterpolator(const std::string& name) {
+  std::string n = name.rfind("sitk", 0) == 0 ? name.substr(4) : name;
+  static const std::pair<const char*, Interpolator> kNames[] = {
+      {"NearestNeighbor", Interpolator::kNearestNeighbor},
+      {"Linear", Interpolator::kLinear},
+      {"BSpline", Interpolator::kBSpline},
+      {"BSpline3", Interpolator::kBSpline},
+      {"Gaussian", Interpolator::kGaussian},
+      {"LabelGaussian", Interpolator::kLabelGaussian},
+      {"HammingWindowedSinc", Interpolator::kHammingWindowedSinc},
+      {"CosineWindowedSinc", Interpolator::kCosineWindowedSinc},
+      {"WelchWindowedSinc", Interpolator::kWelchWindowedSinc},
+      {"LanczosWindowedSinc", Interpolator::kLanczosWindowedSinc},
+      {"BlackmanWindowedSinc", Interpolator::kBlackmanWindowedSinc},
+      {"BSplineResamplerOrder1", Interpolator::kBSplineResamplerOrder1},
+      {"BSplineResamplerOrder2", Interpolator::kBSplineResamplerOrder2},
+      {"BSplineResamplerOrder3", Interpolator::kBSplineResamplerOrder3},
+      {"BSplineResamplerOrder4", Interpolator::kBSplineResamplerOrder4},
+      {"BSplineResamplerOrder5", Interpolator::kBSplineResamplerOrder5},
+  };
+  std::string list;
+  for (const auto& [text, kind] : kNames) {
+    if (n == text) return kind;
+    list += std::string(list.empty() ? "" : ", ") + "sitk" + text;
+  }
+  throw InvalidArgument("unknown interpolator '" + name + "' (expected one of " + list + ")");
+}
+
+std::pair<Image, Mask> ResampleToSpacing(const Image& image, const Mask& mask,
+                                         const ResampleSettings& settings) {
+  const Geometry& mg = mask.geometry();
+  const Geometry& ig = image.geometry();
+  std::array<double, 3> spacing{};
+  for (int d = 0; d < 3; ++d) {
+    const double s = settings.spacing[d];
+    if (!(std::isfinite(s) && s >= 0))
+      throw InvalidArgument("resampledPixelSpacing must be >= 0, got " + std::to_string(s));
+    spacing[d] = s == 0 ? mg.spacing[d] : s;
+  }
+  if (settings.pad_distance < 0) throw InvalidArgument("padDistance must be >= 0");
+  IndexBox box;
+  if (!MaskBox(mask, &box)) throw DataError("mask", "mask is empty; cannot resample");
+  CheckRoiInside(mask, ig, box);
+  const auto bsize = box.Size();
+  for (int d = 0; d < 3; ++d)
+    if (bsize[d] == 1) spacing[d] = mg.spacing[d];  // do not resample a single slice
+
+  bool same = true;
+  for (int d = 0; d < 3; ++d)
+    same = same && std::abs(ig.spacing[d] - spacing[d]) <= 1e-8 + 1e-5 * std::abs(spacing[d]);
+  if (same) {
+    Mask on_grid = ResampleNearest(mask, ig, std::uint8_t{0});
+    IndexBox b2;
+    if (!MaskBox(on_grid, &b2)) throw DataError("mask", "mask is empty after resampling");
+    return CropToBox(image, on_grid, b2, static_cast<std::size_t>(settings.pad_distance));
+  }
+
+  Geometry out = mg;
+  std::array<double, 3> lower_new{}, origin_index{};
+  for (int d = 0; d < 3; ++d) {
+    const double ratio = mg.spacing[d] / spacing[d];
+    double lo = std::floor((static_cast<double>(box.lower[d]) - 0.5) * ratio - settings.pad_distance);
+    double hi = std::ceil((static_cast<double>(box.lower[d] + bsize[d]) - 0.5) * ratio +
+                          settings.pad_distance);
+    const double max_upper = std::ceil(static_cast<double>(mg.size[d]) * ratio) - 1;
+    if (lo < 0) lo = 0;
+    if (hi > max_upper) hi = max_upper;
+    lower_new[d] = lo;
+    out.size[d] = static_cast<std::size_t>(hi - lo + 1);
+    out.spacing[d] = spacing[d];
+    origin_index[d] = 0.5 * (spacing[d] - mg.spacing[d]) / mg.spacing[d] + lo / ratio;
+  }
+  out.origin = mg.IndexToPhysical(origin_index);
+
+  auto run = [&](const Image& src, itk::InterpolateImageFunction<ItkImage, double>* interp) {
+    auto filter = itk::ResampleImageFilter<ItkImage, ItkImage>::New();
+    filter->SetInput(ToItkImage<double>(src));
+    filter->SetInterpolator(interp);
+    ItkImage::SpacingType sp;
+    ItkImage::PointType org;
+    ItkImage::DirectionType dir;
+    ItkImage::SizeType size;
+    for (unsigned d = 0; d < 3; ++d) {
+      sp[d] = out.spacing[d];
+      org[d] = out.origin[d];
+      size[d] = out.size[d];
+      for (unsigned c = 0; c < 3; ++c) dir(d, c) = out.direction[3 * d + c];
+    }
+    filter->SetOutputSpacing(sp);
+    filter->SetOutputOrigin(org);
+    filter->SetOutputDirection(dir);
+    filter->SetSize(size);
+    filter->SetDefaultPixelValue(0);
+    filter->Update();
+    return FromItkImage<double>(filter->GetOutput());
+  };
+  Image resampled;
+  Image mask_values(mg);
+  for (std::size_t n = 0; n < mask.size(); ++n) mask_values[n] = mask[n];
+  Image mask_resampled;
+  try {
+    resampled = run(image, MakeInterpolator(settings.interpolator));
+    mask_resampled = run(mask_values, MakeInterpolator(Interpolator::kNearestNeighbor));
+  } catch (const itk::ExceptionObject& e) {
+    throw InvalidArgument(std::string("resampling failed: ") + e.GetDescription());
+  }
+  for (std::size_t n = 0; n < resampled.size(); ++n)
+    resampled[n] = CastToStorage(resampled[n], settings.image_pixel_type);
+  Mask out_mask(out);
+  for (std::size_t n = 0; n < out_mask.size(); ++n) out_mask[n] = mask_resampled[n] != 0 ? 1 : 0;
+  return {std::move(resampled), std::move(out_mask)};
+}
+
+Mask ResampleMaskToGrid(const Mask& mask, const Geometry& reference) {
+  IndexBox box;
+  if (!MaskBox(mask, &box)) throw DataError("mask", "mask is empty");
+  CheckRoiInside(mask, reference, box);
+  return ResampleNearest(mask, reference, std::uint8_t{0});
+}
+
+}  // namespace lvsi::preprocessing

@@ -1,0 +1,283 @@
+#include "lvsi/radiomics/extractor.h"
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <sstream>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/core/error.h"
+#include "lvsi/core/parallel.h"
+#include "lvsi/io/image_io.h"
+#include "lvsi/preprocessing/image_ops.h"
+#include "lvsi/radiomics/features.h"
+#include "lvsi/version.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+using preprocessing::IndexBox;
+
+std::string Triple(double a, double b, double c) {
+  return "(" + FormatDouble(a) + ", " + FormatDouble(b) + ", " + FormatDouble(c) + ")";
+}
+
+// FNV-1a over the voxel values: a content hash for the diagnostics.
+template <typename T>
+std::string HashOf(const Volume<T>& v) {
+  std::uint64_t h = 1469598103934665603ULL;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t n = 0; n < v.size() * sizeof(T); ++n) {
+    h ^= bytes[n];
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// Number of 6-connected components of a mask (as SimpleITK's default
+// ConnectedComponent filter counts them).
+std::size_t CountComponents(const Mask& mask) {
+  const auto& g = mask.geometry();
+  std::vector<char> seen(mask.size(), 0);
+  std::vector<std::size_t> stack;
+  std::size_t components = 0;
+  const long sx = static_cast<long>(g.size[0]), sy = static_cast<long>(g.size[1]), sz = static_cast<long>(g.size[2]);
+  for (std::size_t n = 0; n < mask.size(); ++n) {
+    if (!mask[n] || seen[n]) continue;
+    ++components;
+    stack.push_back(n);
+    seen[n] = 1;
+    while (!stack.empty()) {
+      const long k = static_cast<long>(stack.back());
+      stack.pop_back();
+      const long x = k % sx, y = (k / sx) % sy, z = k / (sx * sy);
+      const long nb[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
+      for (const auto& p : nb) {
+        if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= sx || p[1] >= sy || p[2] >= sz) continue;
+        const std::size_t m = static_cast<std::size_t>(p[0] + sx * (p[1] + sy * p[2]));
+        if (mask[m] && !seen[m]) {
+          seen[m] = 1;
+          stack.push_back(m);
+        }
+      }
+    }
+  }
+  return components;
+}
+
+preprocessing::StoragePixelType StorageType(const std::string& name) {
+  using T = preprocessing::StoragePixelType;
+  if (name == "int8") return T::kInt8;
+  if (name == "uint8") return T::kUInt8;
+  if (name == "int16") return T::kInt16;
+  if (name == "uint16") return T::kUInt16;
+  if (name == "int32") return T::kInt32;
+  if (name == "uint32") return T::kUInt32;
+  if (name == "float32") return T::kFloat32;
+  return T::kFloat64;
+}
+
+std::string SettingsText(const ExtractionSettings& s) {
+  std::ostringstream o;
+  o << "{'label': " << s.label << ", 'binWidth': " << FormatDouble(s.bin_width);
+  if (s.bin_count) o << ", 'binCount': " << *s.bin_count;
+  o << ", 'voxelArrayShift': " << FormatDouble(s.voxel_array_shift) << ", 'normalize': " << (s.normalize ? "True" : "False")
+    << ", 'normalizeScale': " << FormatDouble(s.normalize_scale) << ", 'interpolator': '" << s.interpolator << "'"
+    << ", 'padDistance': " << s.pad_distance << ", 'minimumROIDimensions': " << s.minimum_roi_dimensions
+    << ", 'force2D': " << (s.texture.force2d ? "True" : "False") << ", 'force2Ddimension': " << s.texture.force2d_dimension
+    << ", 'symmetricalGLCM': " << (s.texture.symmetrical_glcm ? "True" : "False") << ", 'gldm_a': " << s.texture.gldm_a;
+  if (s.resampled_pixel_spacing) {
+    const auto& r = *s.resampled_pixel_spacing;
+    o << ", 'resampledPixelSpacing': [" << FormatDouble(r[0]) << ", " << FormatDouble(r[1]) << ", " << FormatDouble(r[2]) << "]";
+  }
+  if (!s.resegment_range.empty()) {
+    o << ", 'resegmentRange': [";
+    for (std::size_t n = 0; n < s.resegment_range.size(); ++n) o << (n ? ", " : "") << FormatDouble(s.resegment_range[n]);
+    o << "], 'resegmentMode': '" << s.resegment_mode << "'";
+  }
+  if (!s.texture.weighting_norm.empty()) o << ", 'weightingNorm': '" << s.texture.weighting_norm << "'";
+  o << "}";
+  return o.str();
+}
+
+}  // namespace
+
+double ExtractionResult::Feature(const std::string& name) const {
+  for (const auto& [n, v] : features)
+    if (n == name) return v;
+  throw InvalidArgument("no feature '" + name + "' in the extraction result");
+}
+
+std::string ExtractionResult::BriefReport() const {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%zu features in %.4f s", features.size(), seconds);
+  return buf;
+}
+
+FeatureTable ExtractionResult::ToTable(const std::string& case_id) const {
+  FeatureTable t;
+  t.AppendRow(case_id, features);
+  for (const auto& [k, v] : diagnostics) t.metadata()[k] = v;
+  return t;
+}
+
+FeatureExtractor::FeatureExtractor(ExtractionParameters parameters) : parameters_(std::move(parameters)) {
+  std::string why;
+  if (!parameters_.settings.IsValid(&why)) throw InvalidArgument("invalid extraction settings: " + why);
+  for (const auto& [type, overrides] : parameters_.image_types)
+    if (type != "Original")
+      throw InvalidArgument("image type '" + type + "' is not available in this version of lvsi");
+}
+
+ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage& labels,
+                                           const std::string& image_pixel_type) const {
+  const auto start = std::chrono::steady_clock::now();
+  const ExtractionSettings& s = parameters_.settings;
+  ExtractionResult result;
+
+  Mask mask(labels.geometry(), 0);
+  std::size_t count = 0;
+  for (std::size_t n = 0; n < labels.size(); ++n)
+    if (labels[n] == s.label) {
+      mask[n] = 1;
+      ++count;
+    }
+  if (count == 0) throw DataError("mask", "label " + std::to_string(s.label) + " is not present in the mask");
+
+  auto& diag = result.diagnostics;
+  if (s.additional_info) {
+    diag.emplace_back("diagnostics_Versions_lvsi", Version());
+    diag.emplace_back("diagnostics_Configuration_Settings", SettingsText(s));
+    std::string types = "{";
+    for (const auto& [t, o] : parameters_.image_types) types += (types.size() > 1 ? ", '" : "'") + t + "': {}";
+    diag.emplace_back("diagnostics_Configuration_EnabledImageTypes", types + "}");
+    const Geometry& g = image.geometry();
+    double sum = 0, mn = image[0], mx = image[0];
+    for (std::size_t n = 0; n < image.size(); ++n) {
+      sum += image[n];
+      mn = std::min(mn, image[n]);
+      mx = std::max(mx, image[n]);
+    }
+    diag.emplace_back("diagnostics_Image-original_Hash", HashOf(image));
+    diag.emplace_back("diagnostics_Image-original_Dimensionality", g.size[2] > 1 ? "3D" : "2D");
+    diag.emplace_back("diagnostics_Image-original_Spacing", Triple(g.spacing[0], g.spacing[1], g.spacing[2]));
+    diag.emplace_back("diagnostics_Image-original_Size", Triple(double(g.size[0]), double(g.size[1]), double(g.size[2])));
+    diag.emplace_back("diagnostics_Image-original_Mean", FormatDouble(sum / static_cast<double>(image.size())));
+    diag.emplace_back("diagnostics_Image-original_Minimum", FormatDouble(mn));
+    diag.emplace_back("diagnostics_Image-original_Maximum", FormatDouble(mx));
+    diag.emplace_back("diagnostics_Mask-original_Hash", HashOf(labels));
+  }
+
+  // Geometry of image and mask must agree, unless the mask is resampled.
+  Image img = image;
+  std::string why;
+  GeometryTolerance tol;
+  if (s.geometry_tolerance) tol.coordinate = tol.direction = *s.geometry_tolerance;
+  const bool resample = s.resampled_pixel_spacing && !s.interpolator.empty();
+  if (!resample && !SameGeometry(image.geometry(), mask.geometry(), tol, &why)) {
+    if (!s.correct_mask)
+      throw GeometryError("mask", "mask grid does not match the image grid: " + why + " (enable correctMask)");
+    mask = preprocessing::ResampleMaskToGrid(mask, image.geometry());
+  } else if (!resample) {
+    mask.set_geometry(image.geometry());
+  }
+  if (s.normalize) img = preprocessing::NormalizeImage(img, s.normalize_scale, s.remove_outliers);
+  preprocessing::MaskCheckSettings check{s.minimum_roi_dimensions, {}};
+  if (s.minimum_roi_size) check.minimum_roi_size = static_cast<std::size_t>(*s.minimum_roi_size);
+  if (resample) {
+    preprocessing::ResampleSettings rs;
+    rs.spacing = *s.resampled_pixel_spacing;
+    rs.interpolator = preprocessing::ParseInterpolator(s.interpolator);
+    rs.pad_distance = s.pad_distance;
+    rs.image_pixel_type = StorageType(image_pixel_type);
+    std::tie(img, mask) = preprocessing::ResampleToSpacing(img, mask, rs);
+  } else if (s.pre_crop) {
+    const IndexBox box = preprocessing::CheckMask(mask, check);
+    std::tie(img, mask) = preprocessing::CropToBox(img, mask, box, static_cast<std::size_t>(s.pad_distance));
+  }
+  IndexBox box = preprocessing::CheckMask(mask, check);
+  Mask texture_mask = mask;
+  if (!s.resegment_range.empty()) {
+    texture_mask = preprocessing::ResegmentMask(img, mask, s.resegment_range,
+                                                preprocessing::ParseResegmentMode(s.resegment_mode));
+    box = preprocessing::CheckMask(texture_mask, check);
+  }
+  if (s.additional_info) {
+    const auto size = box.Size();
+    diag.emplace_back("diagnostics_Mask-original_BoundingBox",
+                      "(" + std::to_string(box.lower[0]) + ", " + std::to_string(box.lower[1]) + ", " +
+                          std::to_string(box.lower[2]) + ", " + std::to_string(size[0]) + ", " +
+                          std::to_string(size[1]) + ", " + std::to_string(size[2]) + ")");
+    double cx = 0, cy = 0, cz = 0, vox = 0;
+    const auto& g = texture_mask.geometry();
+    for (std::size_t n = 0; n < texture_mask.size(); ++n)
+      if (texture_mask[n]) {
+        cx += static_cast<double>(n % g.size[0]);
+        cy += static_cast<double>((n / g.size[0]) % g.size[1]);
+        cz += static_cast<double>(n / (g.size[0] * g.size[1]));
+        vox += 1;
+      }
+    diag.emplace_back("diagnostics_Mask-original_VoxelNum", std::to_string(static_cast<long>(vox)));
+    diag.emplace_back("diagnostics_Mask-original_VolumeNum", std::to_string(CountComponents(texture_mask)));
+    diag.emplace_back("diagnostics_Mask-original_CenterOfMassIndex", Triple(cx / vox, cy / vox, cz / vox));
+    const auto com = g.IndexToPhysical({cx / vox, cy / vox, cz / vox});
+    diag.emplace_back("diagnostics_Mask-original_CenterOfMass", Triple(com[0], com[1], com[2]));
+  }
+
+  // Shape features on the (non-resegmented) mask cropped to the box, as
+  // pyradiomics does.
+  const Mask& shape_mask = s.resegment_shape ? texture_mask : mask;
+  const Mask shape_crop = preprocessing::CropMask(shape_mask, box, 0);
+  std::vector<std::pair<std::string, FeatureList>> blocks(parameters_.class_order.size());
+  const auto [cimg, cmask] = preprocessing::CropToBox(img, texture_mask, box, 0);
+  const Roi roi = Roi::Build(cimg, cmask, preprocessing::DiscretizationSettings{s.bin_width, s.bin_count});
+  ParallelFor(0, parameters_.class_order.size(), [&](std::size_t k) {
+    const std::string& cls = parameters_.class_order[k];
+    const auto& names = parameters_.feature_classes.at(cls);
+    FeatureList f;
+    if (cls == "shape") {
+      f = ShapeFeatures(shape_crop).Compute(names);
+    } else if (cls == "shape2D") {
+      if (s.texture.force2d) f = Shape2DFeatures(shape_crop, s.texture.force2d_dimension).Compute(names);
+    } else if (cls == "firstorder") {
+      f = FirstOrderFeatures(roi, s.voxel_array_shift).Compute(names);
+    } else if (cls == "glcm") {
+      f = GlcmFeatures(roi, s.texture).Compute(names);
+    } else if (cls == "glrlm") {
+      f = GlrlmFeatures(roi, s.texture).Compute(names);
+    } else if (cls == "glszm") {
+      f = GlszmFeatures(roi, s.texture).Compute(names);
+    } else if (cls == "gldm") {
+      f = GldmFeatures(roi, s.texture).Compute(names);
+    } else if (cls == "ngtdm") {
+      f = NgtdmFeatures(roi, s.texture).Compute(names);
+    }
+    blocks[k] = {cls, std::move(f)};
+  }, threads_);
+  // Shape classes first (pyradiomics computes them before the image types).
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& [cls, f] : blocks) {
+      const bool is_shape = cls.rfind("shape", 0) == 0;
+      if (is_shape != (pass == 0)) continue;
+      for (const auto& [name, value] : f) result.features.emplace_back("original_" + cls + "_" + name, value);
+    }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, const std::string& mask_path) const {
+  const io::ImageInfo info = io::ReadImageInfo(image_path);
+  const Image image = io::ReadImage(image_path);
+  const LabelImage labels = io::ReadLabelImage(mask_path);
+  try {
+    return Execute(image, labels, info.pixel_type);
+  } catch (const GeometryError& e) {
+    throw GeometryError(mask_path, e.problem());
+  } catch (const DataError& e) {
+    throw DataError(mask_path, e.problem());
+  }
+}
+
+}  // namespace lvsi::radiomics

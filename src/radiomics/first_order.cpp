@@ -1,0 +1,131 @@
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "detail/texture.h"
+#include "lvsi/core/error.h"
+#include "lvsi/radiomics/features.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+// numpy.percentile with linear interpolation on sorted values.
+double Percentile(const std::vector<double>& sorted, double q) {
+  const double pos = q / 100.0 * static_cast<double>(sorted.size() - 1);
+  const std::size_t lo = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  const double t = pos - static_cast<double>(lo);
+  const double a = sorted[lo], b = sorted[hi];
+  const double diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+double Mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+double CentralMoment(const std::vector<double>& v, double mean, int k) {
+  double s = 0;
+  for (double x : v) s += std::pow(x - mean, k);
+  return s / static_cast<double>(v.size());
+}
+
+}  // namespace
+
+FirstOrderFeatures::FirstOrderFeatures(const Roi& roi, double voxel_array_shift)
+    : roi_(roi), shift_(voxel_array_shift) {}
+
+const std::vector<FeatureInfo>& FirstOrderFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"Energy", false, "N8CA", R"(\sum_i (X_i + c)^2; c = voxelArrayShift. Unit: intensity^2.)", "IBSI has no shift c."},
+      {"TotalEnergy", false, "", R"(V_{voxel} \sum_i (X_i + c)^2. Unit: mm^3 intensity^2.)", "Not in IBSI."},
+      {"Entropy", false, "TLU2", R"(-\sum_g p_g \log_2(p_g + \epsilon) over the discretised histogram. Unitless.)", "IBSI intensity-histogram entropy; pyradiomics bins from 0 in steps of binWidth."},
+      {"Minimum", false, "1GSF", R"(\min X. Unit: intensity.)", ""},
+      {"10Percentile", false, "QG58", R"(10th percentile of X (linear interpolation). Unit: intensity.)", ""},
+      {"90Percentile", false, "8DWT", R"(90th percentile of X. Unit: intensity.)", ""},
+      {"Maximum", false, "84IY", R"(\max X. Unit: intensity.)", ""},
+      {"Mean", false, "Q4LE", R"(\frac{1}{N}\sum_i X_i. Unit: intensity.)", ""},
+      {"Median", false, "Y12H", R"(Median of X. Unit: intensity.)", ""},
+      {"InterquartileRange", false, "SALO", R"(P_{75} - P_{25}. Unit: intensity.)", ""},
+      {"Range", false, "2OJQ", R"(\max X - \min X. Unit: intensity.)", ""},
+      {"MeanAbsoluteDeviation", false, "4FUA", R"(\frac{1}{N}\sum_i |X_i - \bar X|. Unit: intensity.)", ""},
+      {"RobustMeanAbsoluteDeviation", false, "1128", R"(Mean absolute deviation of the values within [P_{10}, P_{90}]. Unit: intensity.)", ""},
+      {"RootMeanSquared", false, "5ZWQ", R"(\sqrt{\frac{1}{N}\sum_i (X_i + c)^2}. Unit: intensity.)", "IBSI has no shift c."},
+      {"StandardDeviation", true, "", R"(\sqrt{\frac{1}{N}\sum_i (X_i - \bar X)^2}. Unit: intensity.)", "Deprecated in pyradiomics (equals sqrt(Variance))."},
+      {"Skewness", false, "KE2A", R"(\mu_3 / \mu_2^{3/2}; 0 for a flat region. Unitless.)", ""},
+      {"Kurtosis", false, "IPH6", R"(\mu_4 / \mu_2^2; 0 for a flat region. Unitless.)", "pyradiomics kurtosis is IBSI's excess kurtosis + 3."},
+      {"Variance", false, "ECT3", R"(\frac{1}{N}\sum_i (X_i - \bar X)^2. Unit: intensity^2.)", ""},
+      {"Uniformity", false, "BJ5W", R"(\sum_g p_g^2. Unitless.)", "IBSI intensity-histogram uniformity."},
+  });
+  return kInfos;
+}
+
+FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "firstorder");
+  std::vector<double> x = roi_.RoiValues();
+  std::vector<double> sorted = x;
+  std::sort(sorted.begin(), sorted.end());
+  const double n = static_cast<double>(x.size());
+  const double mean = Mean(x);
+  const double m2 = CentralMoment(x, mean, 2);
+  // Histogram of discretised levels (only levels present).
+  std::map<int, double> counts;
+  for (std::size_t k = 0; k < roi_.levels.size(); ++k)
+    if (roi_.mask[k]) counts[roi_.levels[k]] += 1;
+  double energy = 0;
+  for (double v : x) energy += (v + shift_) * (v + shift_);
+  const Geometry& g = roi_.geometry;
+  auto value = [&](const std::string& f) -> double {
+    if (f == "Energy") return energy;
+    if (f == "TotalEnergy") return energy * g.spacing[0] * g.spacing[1] * g.spacing[2];
+    if (f == "Entropy") {
+      double h = 0;
+      for (const auto& [l, c] : counts) {
+        const double p = c / n;
+        h -= p * std::log2(p + detail::kEps);
+      }
+      return h;
+    }
+    if (f == "Uniformity") {
+      double u = 0;
+      for (const auto& [l, c] : counts) u += (c / n) * (c / n);
+      return u;
+    }
+    if (f == "Minimum") return sorted.front();
+    if (f == "Maximum") return sorted.back();
+    if (f == "Range") return sorted.back() - sorted.front();
+    if (f == "10Percentile") return Percentile(sorted, 10);
+    if (f == "90Percentile") return Percentile(sorted, 90);
+    if (f == "InterquartileRange") return Percentile(sorted, 75) - Percentile(sorted, 25);
+    if (f == "Mean") return mean;
+    if (f == "Median") return Percentile(sorted, 50);
+    if (f == "MeanAbsoluteDeviation") {
+      double s = 0;
+      for (double v : x) s += std::abs(v - mean);
+      return s / n;
+    }
+    if (f == "RobustMeanAbsoluteDeviation") {
+      const double p10 = Percentile(sorted, 10), p90 = Percentile(sorted, 90);
+      std::vector<double> r;
+      for (double v : x)
+        if (v >= p10 && v <= p90) r.push_back(v);
+      const double rm = Mean(r);
+      double s = 0;
+      for (double v : r) s += std::abs(v - rm);
+      return s / static_cast<double>(r.size());
+    }
+    if (f == "RootMeanSquared") return std::sqrt(energy / n);
+    if (f == "StandardDeviation") return std::sqrt(m2);
+    if (f == "Variance") return m2;
+    if (f == "Skewness") return m2 == 0 ? 0.0 : CentralMoment(x, mean, 3) / std::pow(m2, 1.5);
+    if (f == "Kurtosis") return m2 == 0 ? 0.0 : CentralMoment(x, mean, 4) / (m2 * m2);
+    throw InvalidArgument("firstorder feature '" + f + "' is not implemented");
+  };
+  FeatureList out;
+  for (const auto& f : wanted) out.emplace_back(f, value(f));
+  return out;
+}
+
+}  // namespace lvsi::radiomics

@@ -1,0 +1,299 @@
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+#include "detail/texture.h"
+#include "lvsi/core/error.h"
+#include "lvsi/radiomics/features.h"
+
+namespace lvsi::radiomics {
+namespace {
+using detail::kEps;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Per-angle coefficients of one normalised GLCM.
+struct AngleStats {
+  double ux = 0, uy = 0, sigx = 0, sigy = 0, hxy = 0, hx = 0, hy = 0, hxy1 = 0, hxy2 = 0;
+  std::vector<double> px, py, sum_k, diff_k;  // p_{x+y}(k), k = 2..2Ng; p_{x-y}(k), k = 0..Ng-1
+};
+
+}  // namespace
+
+GlcmFeatures::GlcmFeatures(const Roi& roi, const TextureSettings& settings)
+    : roi_(roi), settings_(settings) {
+  std::string why;
+  if (!settings_.IsValid(&why)) throw InvalidArgument(why);
+}
+
+const std::vector<FeatureInfo>& GlcmFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"Autocorrelation", false, "QWB0", R"(\sum_{i,j} p(i,j)\,ij. Unitless.)", ""},
+      {"JointAverage", false, "60VM", R"(\mu_x = \sum_{i,j} p(i,j)\,i. Unitless.)", "Assumes a symmetric GLCM."},
+      {"ClusterProminence", false, "AE86", R"(\sum_{i,j} (i+j-\mu_x-\mu_y)^4 p(i,j).)", ""},
+      {"ClusterShade", false, "7NFM", R"(\sum_{i,j} (i+j-\mu_x-\mu_y)^3 p(i,j).)", ""},
+      {"ClusterTendency", false, "DG8W", R"(\sum_{i,j} (i+j-\mu_x-\mu_y)^2 p(i,j).)", ""},
+      {"Contrast", false, "ACUI", R"(\sum_{i,j} (i-j)^2 p(i,j).)", ""},
+      {"Correlation", false, "NI2N", R"(\frac{\sum_{i,j} p(i,j)(i-\mu_x)(j-\mu_y)}{\sigma_x\sigma_y}; 1 when \sigma_x\sigma_y = 0.)", ""},
+      {"DifferenceAverage", false, "TF7R", R"(\sum_k k\,p_{x-y}(k).)", ""},
+      {"DifferenceEntropy", false, "NTRS", R"(-\sum_k p_{x-y}(k)\log_2(p_{x-y}(k)+\epsilon).)", ""},
+      {"DifferenceVariance", false, "D3YU", R"(\sum_k (k-DA)^2 p_{x-y}(k).)", ""},
+      {"Dissimilarity", true, "", R"(\sum_{i,j}|i-j|\,p(i,j) (= DifferenceAverage).)", "pyradiomics deprecates it and computes nothing; lvsi returns DifferenceAverage."},
+      {"JointEnergy", false, "8ZQL", R"(\sum_{i,j} p(i,j)^2.)", "IBSI angular second moment."},
+      {"JointEntropy", false, "TU9B", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
+      {"Homogeneity1", true, "", R"(\sum_{i,j} p(i,j)/(1+|i-j|) (= Id).)", "Deprecated in pyradiomics; lvsi returns Id."},
+      {"Homogeneity2", true, "", R"(\sum_{i,j} p(i,j)/(1+|i-j|^2) (= Idm).)", "Deprecated in pyradiomics; lvsi returns Idm."},
+      {"Imc1", false, "R8DG", R"(\frac{HXY-HXY1}{\max(HX,HY)}; 0 when both entropies are 0.)", ""},
+      {"Imc2", false, "JN9H", R"(\sqrt{1-e^{-2(HXY2-HXY)}}; 0 when HXY2 = HXY.)", ""},
+      {"Idm", false, "WF0Z", R"(\sum_k p_{x-y}(k)/(1+k^2).)", ""},
+      {"MCC", false, "", R"(\sqrt{\lambda_2(Q)}, Q(i,j)=\sum_k \frac{p(i,k)p(j,k)}{p_x(i)p_y(k)}; 1 for a flat region.)", "Not in IBSI 1."},
+      {"Idmn", false, "1QCO", R"(\sum_k p_{x-y}(k)/(1+k^2/N_g^2).)", ""},
+      {"Id", false, "IB1Z", R"(\sum_k p_{x-y}(k)/(1+k).)", ""},
+      {"Idn", false, "NDRX", R"(\sum_k p_{x-y}(k)/(1+k/N_g).)", ""},
+      {"InverseVariance", false, "E8JP", R"(\sum_{k\ge1} p_{x-y}(k)/k^2.)", ""},
+      {"MaximumProbability", false, "GYBY", R"(\max_{i,j} p(i,j).)", "IBSI joint maximum."},
+      {"SumAverage", false, "ZGXS", R"(\sum_k k\,p_{x+y}(k).)", ""},
+      {"SumEntropy", false, "P6QZ", R"(-\sum_k p_{x+y}(k)\log_2(p_{x+y}(k)+\epsilon).)", ""},
+      {"SumSquares", false, "UR99", R"(\sum_{i,j}(i-\mu_x)^2 p(i,j).)", "IBSI joint variance."},
+      {"SumVariance", true, "", R"(\sum_k (k-SA)^2 p_{x+y}(k) (= ClusterTendency).)", "Deprecated in pyradiomics; lvsi returns ClusterTendency."},
+  });
+  return kInfos;
+}
+
+FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "glcm");
+  const Geometry& g = roi_.geometry;
+  const auto index = detail::LevelIndex(roi_);
+  const std::size_t G = roi_.gray_levels.size();
+  const int Ng = roi_.max_level;
+  auto angles = detail::GenerateAngles(g.size, settings_.distances, false, settings_.force2d,
+                                       settings_.force2d_dimension);
+  std::size_t Na = angles.size();
+  // Counts P[a][i][j].
+  std::vector<double> P(Na * G * G, 0.0);
+  const long sx = static_cast<long>(g.size[0]), sy = static_cast<long>(g.size[1]),
+             sz = static_cast<long>(g.size[2]);
+  for (long z = 0; z < sz; ++z)
+    for (long y = 0; y < sy; ++y)
+      for (long x = 0; x < sx; ++x) {
+        const std::size_t n = static_cast<std::size_t>(x + sx * (y + sy * z));
+        if (!roi_.mask[n]) continue;
+        const std::size_t gi = static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[n])]);
+        for (std::size_t a = 0; a < Na; ++a) {
+          const long nx = x + angles[a].dx, ny = y + angles[a].dy, nz = z + angles[a].dz;
+          if (nx < 0 || ny < 0 || nz < 0 || nx >= sx || ny >= sy || nz >= sz) continue;
+          const std::size_t m = static_cast<std::size_t>(nx + sx * (ny + sy * nz));
+          if (!roi_.mask[m]) continue;
+          const std::size_t gj = static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[m])]);
+          P[(a * G + gi) * G + gj] += 1;
+        }
+      }
+  if (settings_.symmetrical_glcm) {
+    for (std::size_t a = 0; a < Na; ++a)
+      for (std::size_t i = 0; i < G; ++i)
+        for (std::size_t j = i; j < G; ++j) {
+          const double s = P[(a * G + i) * G + j] + P[(a * G + j) * G + i];
+          P[(a * G + i) * G + j] = s;
+          P[(a * G + j) * G + i] = s;
+        }
+  }
+  if (!settings_.weighting_norm.empty()) {
+    std::vector<double> W(G * G, 0.0);
+    for (std::size_t a = 0; a < Na; ++a) {
+      const double d = detail::AngleDistance(angles[a], g.spacing, settings_.weighting_norm);
+      const double w = settings_.weighting_norm == "no_weighting" ? 1.0 : std::exp(-d * d);
+      for (std::size_t k = 0; k < G * G; ++k) W[k] += P[a * G * G + k] * w;
+    }
+    P = std::move(W);
+    Na = 1;
+  }
+  // Drop empty angles (when there are several) and normalise.
+  std::vector<std::vector<double>> mats;
+  for (std::size_t a = 0; a < Na; ++a) {
+    std::vector<double> m(P.begin() + static_cast<long>(a * G * G), P.begin() + static_cast<long>((a + 1) * G * G));
+    double s = 0;
+    for (double v : m) s += v;
+    if (s == 0 && Na > 1) continue;
+    for (double& v : m) v = s == 0 ? kNaN : v / s;
+    mats.push_back(std::move(m));
+  }
+  std::vector<double> lv(G);
+  for (std::size_t i = 0; i < G; ++i) lv[i] = roi_.gray_levels[i];
+
+  std::vector<AngleStats> stats(mats.size());
+  for (std::size_t a = 0; a < mats.size(); ++a) {
+    const auto& p = mats[a];
+    AngleStats& s = stats[a];
+    s.px.assign(G, 0);
+    s.py.assign(G, 0);
+    s.sum_k.assign(static_cast<std::size_t>(2 * Ng - 1), 0);
+    s.diff_k.assign(static_cast<std::size_t>(Ng), 0);
+    for (std::size_t i = 0; i < G; ++i)
+      for (std::size_t j = 0; j < G; ++j) {
+        const double v = p[i * G + j];
+        s.px[i] += v;
+        s.py[j] += v;
+        s.ux += v * lv[i];
+        s.uy += v * lv[j];
+        s.hxy -= v * std::log2(v + kEps);
+        s.sum_k[static_cast<std::size_t>(lv[i] + lv[j] - 2)] += v;
+        s.diff_k[static_cast<std::size_t>(std::abs(lv[i] - lv[j]))] += v;
+      }
+    for (std::size_t i = 0; i < G; ++i) {
+      s.hx -= s.px[i] * std::log2(s.px[i] + kEps);
+      s.hy -= s.py[i] * std::log2(s.py[i] + kEps);
+    }
+    double vx = 0, vy = 0;
+    for (std::size_t i = 0; i < G; ++i)
+      for (std::size_t j = 0; j < G; ++j) {
+        const double v = p[i * G + j];
+        vx += v * (lv[i] - s.ux) * (lv[i] - s.ux);
+        vy += v * (lv[j] - s.uy) * (lv[j] - s.uy);
+        const double pxy = s.px[i] * s.py[j];
+        s.hxy1 -= v * std::log2(pxy + kEps);
+        s.hxy2 -= pxy * std::log2(pxy + kEps);
+      }
+    s.sigx = std::sqrt(vx);
+    s.sigy = std::sqrt(vy);
+  }
+
+  auto per_angle = [&](auto&& fn) {
+    std::vector<double> v(mats.size());
+    for (std::size_t a = 0; a < mats.size(); ++a) v[a] = fn(mats[a], stats[a]);
+    return detail::NanMean(v);
+  };
+  auto sum_ij = [&](const std::vector<double>& p, auto&& w) {
+    double s = 0;
+    for (std::size_t i = 0; i < G; ++i)
+      for (std::size_t j = 0; j < G; ++j) s += p[i * G + j] * w(lv[i], lv[j]);
+    return s;
+  };
+  auto diff_sum = [&](const AngleStats& s, auto&& w) {
+    double r = 0;
+    for (std::size_t k = 0; k < s.diff_k.size(); ++k) r += w(static_cast<double>(k)) * s.diff_k[k];
+    return r;
+  };
+  auto value = [&](const std::string& f) -> double {
+    if (f == "Autocorrelation")
+      return per_angle([&](const auto& p, const auto&) { return sum_ij(p, [](double i, double j) { return i * j; }); });
+    if (f == "JointAverage") {
+      double s = 0;
+      for (const auto& st : stats) s += st.ux;
+      return s / static_cast<double>(stats.size());
+    }
+    if (f == "ClusterProminence" || f == "ClusterShade" || f == "ClusterTendency" || f == "SumVariance") {
+      const int k = f == "ClusterProminence" ? 4 : f == "ClusterShade" ? 3 : 2;
+      return per_angle([&](const auto& p, const AngleStats& s) {
+        return sum_ij(p, [&](double i, double j) { return std::pow(i + j - s.ux - s.uy, k); });
+      });
+    }
+    if (f == "Contrast")
+      return per_angle([&](const auto& p, const auto&) { return sum_ij(p, [](double i, double j) { return (i - j) * (i - j); }); });
+    if (f == "Correlation")
+      return per_angle([&](const auto& p, const AngleStats& s) {
+        if (s.sigx * s.sigy == 0) return 1.0;
+        const double corm = sum_ij(p, [&](double i, double j) { return (i - s.ux) * (j - s.uy); });
+        return corm / (s.sigx * s.sigy + kEps);
+      });
+    if (f == "DifferenceAverage" || f == "Dissimilarity")
+      return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return k; }); });
+    if (f == "DifferenceEntropy")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        double h = 0;
+        for (double v : s.diff_k) h -= v * std::log2(v + kEps);
+        return h;
+      });
+    if (f == "DifferenceVariance")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        const double da = diff_sum(s, [](double k) { return k; });
+        return diff_sum(s, [&](double k) { return (k - da) * (k - da); });
+      });
+    if (f == "JointEnergy")
+      return per_angle([&](const auto& p, const auto&) {
+        double e = 0;
+        for (double v : p) e += v * v;
+        return e;
+      });
+    if (f == "JointEntropy") return per_angle([&](const auto&, const AngleStats& s) { return s.hxy; });
+    if (f == "Imc1")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        const double div = std::fmax(s.hx, s.hy);
+        return div != 0 ? (s.hxy - s.hxy1) / div : 0.0;
+      });
+    if (f == "Imc2")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        if (s.hxy2 == s.hxy) return 0.0;
+        const double arg = 1 - std::exp(-2 * (s.hxy2 - s.hxy));
+        return arg < 0 ? kNaN : std::sqrt(arg);
+      });
+    if (f == "Idm" || f == "Homogeneity2")
+      return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return 1 / (1 + k * k); }); });
+    if (f == "Idmn")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        return diff_sum(s, [&](double k) { return 1 / (1 + (k * k) / (static_cast<double>(Ng) * Ng)); });
+      });
+    if (f == "Id" || f == "Homogeneity1")
+      return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return 1 / (1 + k); }); });
+    if (f == "Idn")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        return diff_sum(s, [&](double k) { return 1 / (1 + k / Ng); });
+      });
+    if (f == "InverseVariance")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        double r = 0;
+        for (std::size_t k = 1; k < s.diff_k.size(); ++k) r += s.diff_k[k] / (static_cast<double>(k) * k);
+        return r;
+      });
+    if (f == "MaximumProbability")
+      return per_angle([&](const auto& p, const auto&) { return *std::max_element(p.begin(), p.end()); });
+    if (f == "SumAverage")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        double r = 0;
+        for (std::size_t k = 0; k < s.sum_k.size(); ++k) r += static_cast<double>(k + 2) * s.sum_k[k];
+        return r;
+      });
+    if (f == "SumEntropy")
+      return per_angle([&](const auto&, const AngleStats& s) {
+        double h = 0;
+        for (double v : s.sum_k) h -= v * std::log2(v + kEps);
+        return h;
+      });
+    if (f == "SumSquares")
+      return per_angle([&](const auto& p, const AngleStats& s) {
+        return sum_ij(p, [&](double i, double) { return (i - s.ux) * (i - s.ux); });
+      });
+    if (f == "MCC") {
+      if (G < 2) return 1.0;
+      std::vector<double> v(mats.size());
+      for (std::size_t a = 0; a < mats.size(); ++a) {
+        const auto& p = mats[a];
+        const AngleStats& s = stats[a];
+        Eigen::MatrixXd Q(G, G);
+        for (std::size_t i = 0; i < G; ++i)
+          for (std::size_t j = 0; j < G; ++j) {
+            double q = 0;
+            for (std::size_t k = 0; k < G; ++k)
+              q += p[i * G + k] * p[j * G + k] / (s.px[i] * s.py[k] + kEps);
+            Q(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = q;
+          }
+        if (!Q.allFinite()) {
+          v[a] = kNaN;
+          continue;
+        }
+        Eigen::EigenSolver<Eigen::MatrixXd> es(Q, false);
+        std::vector<std::complex<double>> ev(es.eigenvalues().data(), es.eigenvalues().data() + G);
+        std::sort(ev.begin(), ev.end(), [](const auto& x, const auto& y) {
+          return x.real() < y.real() || (x.real() == y.real() && x.imag() < y.imag());
+        });
+        v[a] = std::sqrt(ev[G - 2]).real();
+      }
+      return detail::NanMean(v);
+    }
+    throw InvalidArgument("glcm feature '" + f + "' is not implemented");
+  };
+  FeatureList out;
+  for (const auto& f : wanted) out.emplace_back(f, value(f));
+  return out;
+}
+
+}  // namespace lvsi::radiomics

@@ -1,0 +1,216 @@
+#include <cmath>
+
+#include "detail/texture.h"
+#include "lvsi/core/error.h"
+#include "lvsi/radiomics/features.h"
+
+namespace lvsi::radiomics {
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}
+
+GlrlmFeatures::GlrlmFeatures(const Roi& roi, const TextureSettings& settings)
+    : roi_(roi), settings_(settings) {
+  std::string why;
+  if (!settings_.IsValid(&why)) throw InvalidArgument(why);
+}
+
+const std::vector<FeatureInfo>& GlrlmFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"ShortRunEmphasis", false, "22OV", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/j^2.)", ""},
+      {"LongRunEmphasis", false, "W4KF", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2.)", ""},
+      {"GrayLevelNonUniformity", false, "R5YN", R"(\frac{1}{N_r}\sum_i (\sum_j P(i,j))^2.)", ""},
+      {"GrayLevelNonUniformityNormalized", false, "OVBL", R"(\frac{1}{N_r^2}\sum_i (\sum_j P(i,j))^2.)", ""},
+      {"RunLengthNonUniformity", false, "W92Y", R"(\frac{1}{N_r}\sum_j (\sum_i P(i,j))^2.)", ""},
+      {"RunLengthNonUniformityNormalized", false, "IC23", R"(\frac{1}{N_r^2}\sum_j (\sum_i P(i,j))^2.)", ""},
+      {"RunPercentage", false, "9ZK5", R"(N_r / N_p.)", "With weighting, N_p counts each voxel once per merged angle."},
+      {"GrayLevelVariance", false, "8CE5", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", ""},
+      {"RunVariance", false, "SXLW", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", ""},
+      {"RunEntropy", false, "HJ9O", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
+      {"LowGrayLevelRunEmphasis", false, "V3SW", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/i^2.)", ""},
+      {"HighGrayLevelRunEmphasis", false, "G3QZ", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2.)", ""},
+      {"ShortRunLowGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
+      {"ShortRunHighGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
+      {"LongRunLowGrayLevelEmphasis", false, "IVPO", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
+      {"LongRunHighGrayLevelEmphasis", false, "3KUM", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
+  });
+  return kInfos;
+}
+
+FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "glrlm");
+  const Geometry& g = roi_.geometry;
+  const auto index = detail::LevelIndex(roi_);
+  const std::size_t G = roi_.gray_levels.size();
+  const auto angles = detail::GenerateAngles(g.size, {1}, false, settings_.force2d,
+                                             settings_.force2d_dimension);
+  std::size_t Na = angles.size();
+  const long sx = static_cast<long>(g.size[0]), sy = static_cast<long>(g.size[1]),
+             sz = static_cast<long>(g.size[2]);
+  const std::size_t R = static_cast<std::size_t>(std::max({sx, sy, sz}));
+  std::vector<double> P(Na * G * R, 0.0);  // [a][i][run-1]
+  for (std::size_t a = 0; a < Na; ++a) {
+    const auto& o = angles[a];
+    bool multi = false;
+    for (long z = 0; z < sz; ++z)
+      for (long y = 0; y < sy; ++y)
+        for (long x = 0; x < sx; ++x) {
+          // A line starts where stepping back leaves the box.
+          const long px = x - o.dx, py = y - o.dy, pz = z - o.dz;
+          if (px >= 0 && py >= 0 && pz >= 0 && px < sx && py < sy && pz < sz) continue;
+          long cx = x, cy = y, cz = z;
+          int gl = -1;
+          std::size_t run = 0, elements = 0;
+          while (cx >= 0 && cy >= 0 && cz >= 0 && cx < sx && cy < sy && cz < sz) {
+            const std::size_t n = static_cast<std::size_t>(cx + sx * (cy + sy * cz));
+            if (roi_.mask[n]) {
+              ++elements;
+              const int l = index[static_cast<std::size_t>(roi_.levels[n])];
+              if (gl == l) {
+                ++run;
+              } else {
+                if (gl >= 0) P[(a * G + static_cast<std::size_t>(gl)) * R + run - 1] += 1;
+                gl = l;
+                run = 1;
+              }
+            } else if (gl >= 0) {
+              P[(a * G + static_cast<std::size_t>(gl)) * R + run - 1] += 1;
+              gl = -1;
+              run = 0;
+            }
+            cx += o.dx;
+            cy += o.dy;
+            cz += o.dz;
+          }
+          if (gl >= 0) P[(a * G + static_cast<std::size_t>(gl)) * R + run - 1] += 1;
+          if (elements > 1) multi = true;
+        }
+    // Every line holds at most one ROI voxel: the ROI is flat along this
+    // angle, which pyradiomics removes.
+    if (!multi)
+      for (std::size_t i = 0; i < G; ++i) P[(a * G + i) * R] = 0;
+  }
+  if (!settings_.weighting_norm.empty()) {
+    std::vector<double> W(G * R, 0.0);
+    for (std::size_t a = 0; a < Na; ++a) {
+      const double w = settings_.weighting_norm == "no_weighting"
+                           ? 1.0
+                           : detail::AngleDistance(angles[a], g.spacing, settings_.weighting_norm);
+      for (std::size_t k = 0; k < G * R; ++k) W[k] += P[a * G * R + k] * w;
+    }
+    P = std::move(W);
+    Na = 1;
+  }
+  // Per-angle run totals; drop empty angles when there are several.
+  std::vector<std::size_t> keep;
+  std::vector<double> nr;
+  for (std::size_t a = 0; a < Na; ++a) {
+    double s = 0;
+    for (std::size_t k = 0; k < G * R; ++k) s += P[a * G * R + k];
+    if (s == 0 && Na > 1) continue;
+    keep.push_back(a);
+    nr.push_back(s == 0 ? kNaN : s);
+  }
+  // Run lengths present in any kept angle.
+  std::vector<std::size_t> runs;
+  for (std::size_t r = 0; r < R; ++r) {
+    bool any = false;
+    for (std::size_t a : keep)
+      for (std::size_t i = 0; i < G && !any; ++i) any = P[(a * G + i) * R + r] != 0;
+    if (any) runs.push_back(r);
+  }
+  std::vector<double> iv(G);
+  for (std::size_t i = 0; i < G; ++i) iv[i] = roi_.gray_levels[i];
+
+  auto per_angle = [&](auto&& fn) {
+    std::vector<double> v(keep.size());
+    for (std::size_t k = 0; k < keep.size(); ++k) v[k] = fn(keep[k], nr[k]);
+    return detail::NanMean(v);
+  };
+  auto sum_ij = [&](std::size_t a, auto&& w) {
+    double s = 0;
+    for (std::size_t i = 0; i < G; ++i)
+      for (std::size_t r : runs) s += P[(a * G + i) * R + r] * w(iv[i], static_cast<double>(r + 1));
+    return s;
+  };
+  auto pg = [&](std::size_t a, std::size_t i) {
+    double s = 0;
+    for (std::size_t r : runs) s += P[(a * G + i) * R + r];
+    return s;
+  };
+  auto pr = [&](std::size_t a, std::size_t r) {
+    double s = 0;
+    for (std::size_t i = 0; i < G; ++i) s += P[(a * G + i) * R + r];
+    return s;
+  };
+  auto value = [&](const std::string& f) -> double {
+    if (f == "ShortRunEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return 1 / (j * j); }) / n; });
+    if (f == "LongRunEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return j * j; }) / n; });
+    if (f == "GrayLevelNonUniformity" || f == "GrayLevelNonUniformityNormalized") {
+      const bool norm = f.back() == 'd';
+      return per_angle([&](std::size_t a, double n) {
+        double s = 0;
+        for (std::size_t i = 0; i < G; ++i) s += pg(a, i) * pg(a, i);
+        return s / (norm ? n * n : n);
+      });
+    }
+    if (f == "RunLengthNonUniformity" || f == "RunLengthNonUniformityNormalized") {
+      const bool norm = f.back() == 'd';
+      return per_angle([&](std::size_t a, double n) {
+        double s = 0;
+        for (std::size_t r : runs) s += pr(a, r) * pr(a, r);
+        return s / (norm ? n * n : n);
+      });
+    }
+    if (f == "RunPercentage")
+      return per_angle([&](std::size_t a, double n) {
+        double np = 0;
+        for (std::size_t r : runs) np += pr(a, r) * static_cast<double>(r + 1);
+        return n / np;
+      });
+    if (f == "GrayLevelVariance")
+      return per_angle([&](std::size_t a, double n) {
+        double mu = 0, v = 0;
+        for (std::size_t i = 0; i < G; ++i) mu += pg(a, i) / n * iv[i];
+        for (std::size_t i = 0; i < G; ++i) v += pg(a, i) / n * (iv[i] - mu) * (iv[i] - mu);
+        return v;
+      });
+    if (f == "RunVariance")
+      return per_angle([&](std::size_t a, double n) {
+        double mu = 0, v = 0;
+        for (std::size_t r : runs) mu += pr(a, r) / n * static_cast<double>(r + 1);
+        for (std::size_t r : runs) v += pr(a, r) / n * (static_cast<double>(r + 1) - mu) * (static_cast<double>(r + 1) - mu);
+        return v;
+      });
+    if (f == "RunEntropy")
+      return per_angle([&](std::size_t a, double n) {
+        double h = 0;
+        for (std::size_t i = 0; i < G; ++i)
+          for (std::size_t r : runs) {
+            const double p = P[(a * G + i) * R + r] / n;
+            h -= p * std::log2(p + detail::kEps);
+          }
+        return h;
+      });
+    if (f == "LowGrayLevelRunEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double) { return 1 / (i * i); }) / n; });
+    if (f == "HighGrayLevelRunEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double) { return i * i; }) / n; });
+    if (f == "ShortRunLowGrayLevelEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return 1 / (i * i * j * j); }) / n; });
+    if (f == "ShortRunHighGrayLevelEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return i * i / (j * j); }) / n; });
+    if (f == "LongRunLowGrayLevelEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return j * j / (i * i); }) / n; });
+    if (f == "LongRunHighGrayLevelEmphasis")
+      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return i * i * j * j; }) / n; });
+    throw InvalidArgument("glrlm feature '" + f + "' is not implemented");
+  };
+  FeatureList out;
+  for (const auto& f : wanted) out.emplace_back(f, value(f));
+  return out;
+}
+
+}  // namespace lvsi::radiomics

@@ -1,0 +1,302 @@
+#include "lvsi/radiomics/settings.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/core/error.h"
+#include "lvsi/preprocessing/discretization.h"
+#include "lvsi/preprocessing/image_ops.h"
+#include "lvsi/radiomics/features.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+const std::vector<std::string>& ImageTypeNames() {
+  static const std::vector<std::string> kTypes{"Original", "LoG", "Wavelet", "Square", "SquareRoot",
+                                               "Logarithm", "Exponential", "Gradient", "LBP2D", "LBP3D"};
+  return kTypes;
+}
+
+[[noreturn]] void BadType(const std::string& key, const std::string& expected, const YAML::Node& node) {
+  YAML::Emitter e;
+  e << YAML::Flow << node;
+  throw InvalidArgument("setting '" + key + "' must be " + expected + ", got '" + e.c_str() + "'");
+}
+
+bool IsNullNode(const YAML::Node& n) { return !n || n.IsNull(); }
+
+double AsDouble(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) BadType(key, "a number", n);
+  double v;
+  if (!ParseDouble(n.Scalar(), &v) || !std::isfinite(v)) BadType(key, "a number", n);
+  return v;
+}
+
+int AsInt(const YAML::Node& n, const std::string& key) {
+  const double v = AsDouble(n, key);
+  if (v != std::floor(v) || std::abs(v) > 2e9) BadType(key, "a whole number", n);
+  return static_cast<int>(v);
+}
+
+bool AsBool(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) BadType(key, "true or false", n);
+  const std::string s = n.Scalar();
+  if (s == "true" || s == "True" || s == "TRUE" || s == "yes") return true;
+  if (s == "false" || s == "False" || s == "FALSE" || s == "no") return false;
+  BadType(key, "true or false", n);
+}
+
+std::string AsString(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) BadType(key, "a string", n);
+  return n.Scalar();
+}
+
+std::vector<double> AsDoubleList(const YAML::Node& n, const std::string& key) {
+  if (n.IsScalar()) return {AsDouble(n, key)};
+  if (!n.IsSequence()) BadType(key, "a list of numbers", n);
+  std::vector<double> out;
+  for (const auto& item : n) out.push_back(AsDouble(item, key));
+  return out;
+}
+
+using Setter = std::function<void(ExtractionSettings&, const YAML::Node&, const std::string&)>;
+
+const std::map<std::string, Setter>& Setters() {
+  static const std::map<std::string, Setter> kSetters = {
+      {"label", [](auto& s, auto& n, auto& k) { s.label = AsInt(n, k); }},
+      {"label_channel", [](auto&, auto& n, auto& k) { AsInt(n, k); }},
+      {"minimumROIDimensions", [](auto& s, auto& n, auto& k) { s.minimum_roi_dimensions = AsInt(n, k); }},
+      {"minimumROISize", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) s.minimum_roi_size.reset(); else s.minimum_roi_size = AsInt(n, k); }},
+      {"geometryTolerance", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) s.geometry_tolerance.reset(); else s.geometry_tolerance = AsDouble(n, k); }},
+      {"correctMask", [](auto& s, auto& n, auto& k) { s.correct_mask = AsBool(n, k); }},
+      {"additionalInfo", [](auto& s, auto& n, auto& k) { s.additional_info = AsBool(n, k); }},
+      {"normalize", [](auto& s, auto& n, auto& k) { s.normalize = AsBool(n, k); }},
+      {"normalizeScale", [](auto& s, auto& n, auto& k) { s.normalize_scale = AsDouble(n, k); }},
+      {"removeOutliers", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) s.remove_outliers.reset(); else s.remove_outliers = AsDouble(n, k); }},
+      {"resampledPixelSpacing", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) { s.resampled_pixel_spacing.reset(); return; }
+         const auto v = AsDoubleList(n, k);
+         if (v.size() != 3) BadType(k, "a list of 3 spacings [mm]", n);
+         s.resampled_pixel_spacing = std::array<double, 3>{v[0], v[1], v[2]}; }},
+      {"interpolator", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) { s.interpolator.clear(); return; }
+         if (n.IsScalar()) {
+           // SimpleITK enum values are accepted as numbers too.
+           double v;
+           if (ParseDouble(n.Scalar(), &v)) {
+             static const char* kByNumber[] = {"", "sitkNearestNeighbor", "sitkLinear", "sitkBSpline", "sitkGaussian",
+                                               "sitkLabelGaussian", "sitkHammingWindowedSinc", "sitkCosineWindowedSinc",
+                                               "sitkWelchWindowedSinc", "sitkLanczosWindowedSinc", "sitkBlackmanWindowedSinc"};
+             const int i = static_cast<int>(v);
+             if (i < 1 || i > 10 || v != i) BadType(k, "an interpolator name or SimpleITK number 1-10", n);
+             s.interpolator = kByNumber[i];
+             return;
+           }
+         }
+         s.interpolator = AsString(n, k);
+         preprocessing::ParseInterpolator(s.interpolator); }},
+      {"padDistance", [](auto& s, auto& n, auto& k) { s.pad_distance = AsInt(n, k); }},
+      {"preCrop", [](auto& s, auto& n, auto& k) { s.pre_crop = AsBool(n, k); }},
+      {"resegmentRange", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) s.resegment_range.clear(); else s.resegment_range = AsDoubleList(n, k); }},
+      {"resegmentMode", [](auto& s, auto& n, auto& k) { s.resegment_mode = AsString(n, k); }},
+      {"resegmentShape", [](auto& s, auto& n, auto& k) { s.resegment_shape = AsBool(n, k); }},
+      {"binWidth", [](auto& s, auto& n, auto& k) { s.bin_width = AsDouble(n, k); }},
+      {"binCount", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) s.bin_count.reset(); else s.bin_count = AsInt(n, k); }},
+      {"voxelArrayShift", [](auto& s, auto& n, auto& k) { s.voxel_array_shift = AsDouble(n, k); }},
+      {"distances", [](auto& s, auto& n, auto& k) {
+         s.texture.distances.clear();
+         for (double d : AsDoubleList(n, k)) {
+           if (d != std::floor(d)) BadType(k, "a list of whole numbers", n);
+           s.texture.distances.push_back(static_cast<int>(d));
+         } }},
+      {"symmetricalGLCM", [](auto& s, auto& n, auto& k) { s.texture.symmetrical_glcm = AsBool(n, k); }},
+      {"weightingNorm", [](auto& s, auto& n, auto& k) {
+         if (IsNullNode(n)) s.texture.weighting_norm.clear(); else s.texture.weighting_norm = AsString(n, k); }},
+      {"gldm_a", [](auto& s, auto& n, auto& k) { s.texture.gldm_a = AsInt(n, k); }},
+      {"force2D", [](auto& s, auto& n, auto& k) { s.texture.force2d = AsBool(n, k); }},
+      {"force2Ddimension", [](auto& s, auto& n, auto& k) { s.texture.force2d_dimension = AsInt(n, k); }},
+      {"sigma", [](auto& s, auto& n, auto& k) { s.log_sigma = AsDoubleList(n, k); }},
+      {"wavelet", [](auto& s, auto& n, auto& k) { s.wavelet = AsString(n, k); }},
+      {"start_level", [](auto& s, auto& n, auto& k) { s.wavelet_start_level = AsInt(n, k); }},
+      {"level", [](auto& s, auto& n, auto& k) { s.wavelet_level = AsInt(n, k); }},
+      {"gradientUseSpacing", [](auto& s, auto& n, auto& k) { s.gradient_use_spacing = AsBool(n, k); }},
+      {"lbp2DRadius", [](auto& s, auto& n, auto& k) { s.lbp2d_radius = AsDouble(n, k); }},
+      {"lbp2DSamples", [](auto& s, auto& n, auto& k) { s.lbp2d_samples = AsInt(n, k); }},
+      {"lbp2DMethod", [](auto& s, auto& n, auto& k) { s.lbp2d_method = AsString(n, k); }},
+      {"lbp3DLevels", [](auto& s, auto& n, auto& k) { s.lbp3d_levels = AsInt(n, k); }},
+      {"lbp3DIcosphereRadius", [](auto& s, auto& n, auto& k) { s.lbp3d_icosphere_radius = AsDouble(n, k); }},
+      {"lbp3DIcosphereSubdivision", [](auto& s, auto& n, auto& k) { s.lbp3d_icosphere_subdivision = AsInt(n, k); }},
+  };
+  return kSetters;
+}
+
+// Voxel-based settings (accepted for compatibility; lvsi extracts per ROI).
+bool IsVoxelSetting(const std::string& key) {
+  return key == "kernelRadius" || key == "maskedKernel" || key == "initValue" || key == "voxelBatch";
+}
+
+}  // namespace
+
+bool ExtractionSettings::IsValid(std::string* why) const {
+  auto fail = [why](const std::string& r) {
+    if (why) *why = r;
+    return false;
+  };
+  preprocessing::DiscretizationSettings disc{bin_width, bin_count};
+  std::string reason;
+  if (!disc.IsValid(&reason)) return fail(reason);
+  if (minimum_roi_dimensions < 1 || minimum_roi_dimensions > 3)
+    return fail("minimumROIDimensions must be 1, 2 or 3");
+  if (minimum_roi_size && *minimum_roi_size < 1) return fail("minimumROISize must be >= 1");
+  if (!(normalize_scale > 0)) return fail("normalizeScale must be positive");
+  if (remove_outliers && !(*remove_outliers > 0)) return fail("removeOutliers must be positive");
+  if (resampled_pixel_spacing)
+    for (double s : *resampled_pixel_spacing)
+      if (!(s >= 0)) return fail("resampledPixelSpacing must be >= 0 (0 keeps the original)");
+  if (!interpolator.empty()) {
+    try {
+      preprocessing::ParseInterpolator(interpolator);
+    } catch (const InvalidArgument& e) {
+      return fail(e.what());
+    }
+  }
+  if (pad_distance < 0) return fail("padDistance must be >= 0");
+  if (resegment_range.size() > 2) return fail("resegmentRange takes 1 or 2 thresholds");
+  if (resegment_mode != "absolute" && resegment_mode != "relative" && resegment_mode != "sigma")
+    return fail("resegmentMode must be absolute, relative or sigma");
+  if (!texture.IsValid(&reason)) return fail(reason);
+  for (double s : log_sigma)
+    if (!(s > 0)) return fail("sigma must be > 0, got " + std::to_string(s));
+  if (wavelet_level < 1 || wavelet_start_level < 0) return fail("wavelet level must be >= 1 and start_level >= 0");
+  return true;
+}
+
+ExtractionParameters ExtractionParameters::Defaults() {
+  ExtractionParameters p;
+  p.class_order = {"firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm", "shape"};
+  for (const auto& c : p.class_order) p.feature_classes[c] = {};
+  return p;
+}
+
+void ExtractionParameters::ApplySetting(const std::string& key, const std::string& yaml_value) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(yaml_value);
+  } catch (const YAML::Exception& e) {
+    throw InvalidArgument("setting '" + key + "': not valid YAML: " + e.what());
+  }
+  if (IsVoxelSetting(key)) return;
+  const auto& setters = Setters();
+  auto it = setters.find(key);
+  if (it == setters.end()) {
+    std::string list;
+    for (const auto& [k, f] : setters) list += (list.empty() ? "" : ", ") + k;
+    throw InvalidArgument("unknown setting '" + key + "' (known settings: " + list + ")");
+  }
+  it->second(settings, node, key);
+}
+
+ExtractionParameters ParseParameters(const std::string& yaml_text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw FormatError(source, std::string("not valid YAML: ") + e.what());
+  }
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  if (IsNullNode(root)) return p;
+  if (!root.IsMap()) throw FormatError(source, "a parameter file must be a YAML mapping");
+  auto where = [&](const std::string& what) { return source + ": " + what; };
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string key = it->first.as<std::string>();
+    const YAML::Node& value = it->second;
+    if (key == "setting") {
+      if (IsNullNode(value)) continue;
+      if (!value.IsMap()) throw InvalidArgument(where("'setting' must be a mapping"));
+      for (auto s = value.begin(); s != value.end(); ++s) {
+        YAML::Emitter e;
+        e << YAML::Flow << s->second;
+        try {
+          p.ApplySetting(s->first.as<std::string>(), IsNullNode(s->second) ? "~" : e.c_str());
+        } catch (const InvalidArgument& err) {
+          throw InvalidArgument(where(err.what()));
+        }
+      }
+    } else if (key == "imageType") {
+      p.image_types.clear();
+      if (IsNullNode(value)) continue;
+      if (!value.IsMap()) throw InvalidArgument(where("'imageType' must be a mapping"));
+      for (auto t = value.begin(); t != value.end(); ++t) {
+        const std::string type = t->first.as<std::string>();
+        const auto& known = ImageTypeNames();
+        if (std::find(known.begin(), known.end(), type) == known.end())
+          throw InvalidArgument(where("unknown image type '" + type +
+                                      "' (Original, LoG, Wavelet, Square, SquareRoot, Logarithm, Exponential, Gradient, LBP2D, LBP3D)"));
+        auto& overrides = p.image_types[type];
+        if (IsNullNode(t->second)) continue;
+        if (!t->second.IsMap()) throw InvalidArgument(where("settings of image type '" + type + "' must be a mapping"));
+        for (auto s = t->second.begin(); s != t->second.end(); ++s) {
+          YAML::Emitter e;
+          e << YAML::Flow << s->second;
+          const std::string skey = s->first.as<std::string>();
+          ExtractionParameters probe;  // validates key and type
+          try {
+            probe.ApplySetting(skey, e.c_str());
+          } catch (const InvalidArgument& err) {
+            throw InvalidArgument(where("image type '" + type + "': " + err.what()));
+          }
+          overrides[skey] = e.c_str();
+        }
+      }
+    } else if (key == "featureClass") {
+      p.feature_classes.clear();
+      p.class_order.clear();
+      if (IsNullNode(value)) continue;
+      if (!value.IsMap()) throw InvalidArgument(where("'featureClass' must be a mapping"));
+      for (auto c = value.begin(); c != value.end(); ++c) {
+        const std::string cls = c->first.as<std::string>();
+        const std::vector<FeatureInfo>* infos;
+        try {
+          infos = &FeatureClassInfo(cls);
+        } catch (const InvalidArgument& err) {
+          throw InvalidArgument(where(err.what()));
+        }
+        std::vector<std::string> names;
+        if (!IsNullNode(c->second)) {
+          if (!c->second.IsSequence())
+            throw InvalidArgument(where("features of class '" + cls + "' must be a list"));
+          for (const auto& f : c->second) {
+            const std::string name = f.as<std::string>();
+            if (std::none_of(infos->begin(), infos->end(), [&](const FeatureInfo& i) { return i.name == name; }))
+              throw InvalidArgument(where("class '" + cls + "' has no feature '" + name + "'"));
+            names.push_back(name);
+          }
+        }
+        p.feature_classes[cls] = names;
+        p.class_order.push_back(cls);
+      }
+    } else if (key == "voxelSetting") {
+      continue;
+    } else {
+      throw InvalidArgument(where("unknown section '" + key + "' (imageType, featureClass, setting, voxelSetting)"));
+    }
+  }
+  std::string why;
+  if (!p.settings.IsValid(&why)) throw InvalidArgument(where(why));
+  return p;
+}
+
+ExtractionParameters ReadParameterFile(const std::string& path) {
+  return ParseParameters(ReadTextFile(path), path);
+}
+
+}  // namespace lvsi::radiomics

@@ -1,0 +1,384 @@
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "detail/texture.h"
+#include "lvsi/core/error.h"
+#include "lvsi/radiomics/features.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+#include "detail/marching_cubes_table.inc"
+
+// Cube corners and edge midpoints as (z, y, x) offsets, in the numbering of
+// the triangle table.
+constexpr int kCorner[8][3] = {{0, 0, 0}, {0, 0, 1}, {0, 1, 1}, {0, 1, 0},
+                               {1, 0, 0}, {1, 0, 1}, {1, 1, 1}, {1, 1, 0}};
+constexpr double kEdge[12][3] = {{0, 0, 0.5}, {0, 0.5, 1}, {0, 1, 0.5}, {0, 0.5, 0},
+                                 {1, 0, 0.5}, {1, 0.5, 1}, {1, 1, 0.5}, {1, 0.5, 0},
+                                 {0.5, 0, 0}, {0.5, 0, 1}, {0.5, 1, 1}, {0.5, 1, 0}};
+
+// A mesh vertex in doubled index units (exact), (z, y, x).
+struct Vertex {
+  long c[3];
+};
+
+// Keeps, for every line parallel to `axis`, only the two extreme vertices;
+// points strictly between them cannot be end points of a diameter.
+std::vector<Vertex> KeepExtremes(const std::vector<Vertex>& pts, int axis, int dims) {
+  struct MinMax {
+    std::size_t lo, hi;
+  };
+  std::unordered_map<long long, MinMax> lines;
+  auto key = [&](const Vertex& v) {
+    long long k = 0;
+    for (int d = 0; d < dims; ++d)
+      if (d != axis) k = k * 4000003LL + v.c[d] + 1000000;
+    return k;
+  };
+  for (std::size_t n = 0; n < pts.size(); ++n) {
+    auto [it, fresh] = lines.try_emplace(key(pts[n]), MinMax{n, n});
+    if (fresh) continue;
+    if (pts[n].c[axis] < pts[it->second.lo].c[axis]) it->second.lo = n;
+    if (pts[n].c[axis] > pts[it->second.hi].c[axis]) it->second.hi = n;
+  }
+  std::vector<char> keep(pts.size(), 0);
+  for (const auto& [k, mm] : lines) keep[mm.lo] = keep[mm.hi] = 1;
+  std::vector<Vertex> out;
+  for (std::size_t n = 0; n < pts.size(); ++n)
+    if (keep[n]) out.push_back(pts[n]);
+  return out;
+}
+
+double MaxSquaredDistance(const std::vector<Vertex>& pts, const double* half_spacing, int dims) {
+  double best = 0;
+  for (std::size_t a = 0; a < pts.size(); ++a)
+    for (std::size_t b = a + 1; b < pts.size(); ++b) {
+      double d2 = 0;
+      for (int d = 0; d < dims; ++d) {
+        const double t = static_cast<double>(pts[a].c[d] - pts[b].c[d]) * half_spacing[d];
+        d2 += t * t;
+      }
+      best = std::max(best, d2);
+    }
+  return best;
+}
+
+// Largest distance between vertices sharing coordinate `axis` (or any pair
+// when axis < 0).
+double Diameter(const std::vector<Vertex>& pts, int axis, const double* half_spacing, int dims) {
+  if (axis < 0) {
+    std::vector<Vertex> c = pts;
+    for (int d = 0; d < dims; ++d) c = KeepExtremes(c, d, dims);
+    return std::sqrt(MaxSquaredDistance(c, half_spacing, dims));
+  }
+  std::unordered_map<long, std::vector<Vertex>> planes;
+  for (const auto& v : pts) planes[v.c[axis]].push_back(v);
+  double best = 0;
+  for (auto& [k, plane] : planes) {
+    for (int d = 0; d < dims; ++d)
+      if (d != axis) plane = KeepExtremes(plane, d, dims);
+    best = std::max(best, MaxSquaredDistance(plane, half_spacing, dims));
+  }
+  return std::sqrt(best);
+}
+
+double SqrtOrNaN(double v) { return v < 0 ? std::numeric_limits<double>::quiet_NaN() : std::sqrt(v); }
+
+}  // namespace
+
+// ------------------------------------------------------------------- 3-D
+
+ShapeFeatures::ShapeFeatures(const Mask& mask) {
+  const Geometry& g = mask.geometry();
+  const long X = static_cast<long>(g.size[0]) + 2, Y = static_cast<long>(g.size[1]) + 2,
+             Z = static_cast<long>(g.size[2]) + 2;
+  // Zero-padded copy, indexed (z, y, x).
+  std::vector<char> m(static_cast<std::size_t>(X * Y * Z), 0);
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i)
+        if (mask(i, j, k))
+          m[static_cast<std::size_t>((static_cast<long>(k) + 1) * X * Y + (static_cast<long>(j) + 1) * X +
+                                     static_cast<long>(i) + 1)] = 1;
+  const double sp[3] = {g.spacing[2], g.spacing[1], g.spacing[0]};  // z, y, x
+  const long stride[3] = {X * Y, X, 1};
+  std::vector<Vertex> vertices;
+  double volume = 0, surface = 0;
+  for (long iz = 0; iz < Z - 1; ++iz)
+    for (long iy = 0; iy < Y - 1; ++iy)
+      for (long ix = 0; ix < X - 1; ++ix) {
+        unsigned cube = 0;
+        for (int c = 0; c < 8; ++c)
+          if (m[static_cast<std::size_t>((iz + kCorner[c][0]) * stride[0] + (iy + kCorner[c][1]) * stride[1] +
+                                         (ix + kCorner[c][2]) * stride[2])])
+            cube |= 1u << c;
+        double sign = 1;
+        if (cube & 0x80) {
+          cube ^= 0xff;
+          sign = -1;
+        }
+        // Each vertex is stored once: by the cube owning edges 6, 7 and 11.
+        static constexpr int kPoint[3] = {6, 4, 3}, kOwnEdge[3] = {6, 7, 11};
+        for (int t = 0; t < 3; ++t)
+          if (cube & (1u << kPoint[t])) {
+            const double* e = kEdge[kOwnEdge[t]];
+            vertices.push_back({{2 * iz + static_cast<long>(2 * e[0]), 2 * iy + static_cast<long>(2 * e[1]),
+                                 2 * ix + static_cast<long>(2 * e[2])}});
+          }
+        if (cube == 0) continue;
+        const long pos[3] = {iz, iy, ix};
+        for (int t = 0; kTriangleTable[cube][3 * t] >= 0; ++t) {
+          double p[3][3];
+          for (int v = 0; v < 3; ++v)
+            for (int d = 0; d < 3; ++d)
+              p[v][d] = (static_cast<double>(pos[d]) + kEdge[kTriangleTable[cube][3 * t + v]][d]) * sp[d];
+          const double* a = p[0];
+          const double* b = p[1];
+          const double* c = p[2];
+          const double ab[3] = {a[1] * b[2] - b[1] * a[2], a[2] * b[0] - b[2] * a[0], a[0] * b[1] - b[0] * a[1]};
+          volume += sign * (ab[0] * c[0] + ab[1] * c[1] + ab[2] * c[2]);
+          const double u[3] = {a[0] - c[0], a[1] - c[1], a[2] - c[2]};
+          const double w[3] = {b[0] - c[0], b[1] - c[1], b[2] - c[2]};
+          const double x[3] = {u[1] * w[2] - w[1] * u[2], u[2] * w[0] - w[2] * u[0], u[0] * w[1] - w[0] * u[1]};
+          surface += 0.5 * std::sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+        }
+      }
+  volume_ = volume / 6;
+  surface_ = surface;
+  const double half[3] = {sp[0] / 2, sp[1] / 2, sp[2] / 2};
+  for (int axis = 0; axis < 3; ++axis) diameters_[axis] = Diameter(vertices, axis, half, 3);
+  diameters_[3] = Diameter(vertices, -1, half, 3);
+
+  // PCA of the voxel centres (physical coordinates).
+  std::vector<std::array<double, 3>> pts;
+  Eigen::Vector3d mean = Eigen::Vector3d::Zero();
+  for (long iz = 0; iz < Z; ++iz)
+    for (long iy = 0; iy < Y; ++iy)
+      for (long ix = 0; ix < X; ++ix)
+        if (m[static_cast<std::size_t>(iz * stride[0] + iy * stride[1] + ix)]) {
+          pts.push_back({static_cast<double>(iz) * sp[0], static_cast<double>(iy) * sp[1],
+                         static_cast<double>(ix) * sp[2]});
+          mean += Eigen::Vector3d(pts.back()[0], pts.back()[1], pts.back()[2]);
+        }
+  voxels_ = pts.size();
+  voxel_volume_ = sp[0] * sp[1] * sp[2];
+  if (voxels_ == 0) throw DataError("mask", "shape features need a non-empty mask");
+  mean /= static_cast<double>(voxels_);
+  Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+  const double scale = 1.0 / std::sqrt(static_cast<double>(voxels_));
+  for (const auto& p : pts) {
+    const Eigen::Vector3d v = (Eigen::Vector3d(p[0], p[1], p[2]) - mean) * scale;
+    cov += v * v.transpose();
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(cov, Eigen::EigenvaluesOnly);
+  for (int k = 0; k < 3; ++k) {
+    double e = es.eigenvalues()(k);
+    if (e < 0 && e > -1e-10) e = 0;
+    eigen_[k] = e;
+  }
+  std::sort(eigen_, eigen_ + 3);
+}
+
+const std::vector<FeatureInfo>& ShapeFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"MeshVolume", false, "RNU0", R"(V = \sum_f \frac{Oa_f \cdot (Ob_f \times Oc_f)}{6} over the marching-cubes mesh. Unit: mm^3.)", ""},
+      {"VoxelVolume", false, "YEKZ", R"(N_v V_{voxel}. Unit: mm^3.)", ""},
+      {"SurfaceArea", false, "C0JK", R"(A = \sum_f \frac12 |a_fb_f \times a_fc_f|. Unit: mm^2.)", ""},
+      {"SurfaceVolumeRatio", false, "2PR5", R"(A/V. Unit: mm^{-1}.)", ""},
+      {"Sphericity", false, "QCFX", R"(\sqrt[3]{36\pi V^2}/A. Unitless.)", ""},
+      {"Compactness1", true, "SKGS", R"(V/\sqrt{\pi A^3}. Unitless.)", "Same definition as IBSI."},
+      {"Compactness2", true, "BQWJ", R"(36\pi V^2/A^3. Unitless.)", ""},
+      {"SphericalDisproportion", true, "KRCK", R"(A/\sqrt[3]{36\pi V^2}. Unitless.)", ""},
+      {"Maximum3DDiameter", false, "L0JK", R"(Largest distance between mesh vertices. Unit: mm.)", ""},
+      {"Maximum2DDiameterSlice", false, "", R"(Largest distance between mesh vertices in one axial (row-column) plane. Unit: mm.)", "Not in IBSI."},
+      {"Maximum2DDiameterColumn", false, "", R"(Largest distance between mesh vertices in one coronal (row-slice) plane. Unit: mm.)", "Not in IBSI."},
+      {"Maximum2DDiameterRow", false, "", R"(Largest distance between mesh vertices in one sagittal (column-slice) plane. Unit: mm.)", "Not in IBSI."},
+      {"MajorAxisLength", false, "TDIC", R"(4\sqrt{\lambda_{major}} of the voxel-centre covariance. Unit: mm.)", ""},
+      {"MinorAxisLength", false, "P9VJ", R"(4\sqrt{\lambda_{minor}}. Unit: mm.)", ""},
+      {"LeastAxisLength", false, "7J51", R"(4\sqrt{\lambda_{least}}. Unit: mm.)", ""},
+      {"Elongation", false, "Q3CK", R"(\sqrt{\lambda_{minor}/\lambda_{major}}. Unitless.)", ""},
+      {"Flatness", false, "N17B", R"(\sqrt{\lambda_{least}/\lambda_{major}}. Unitless.)", ""},
+  });
+  return kInfos;
+}
+
+FeatureList ShapeFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "shape");
+  const double pi = 3.14159265358979323846;
+  const double V = volume_, A = surface_;
+  FeatureList out;
+  for (const auto& f : wanted) {
+    double v = 0;
+    if (f == "MeshVolume") v = V;
+    else if (f == "VoxelVolume") v = static_cast<double>(voxels_) * voxel_volume_;
+    else if (f == "SurfaceArea") v = A;
+    else if (f == "SurfaceVolumeRatio") v = A / V;
+    else if (f == "Sphericity") v = std::cbrt(36 * pi * V * V) / A;
+    else if (f == "Compactness1") v = V / (std::pow(A, 1.5) * std::sqrt(pi));
+    else if (f == "Compactness2") v = 36 * pi * V * V / (A * A * A);
+    else if (f == "SphericalDisproportion") v = A / std::cbrt(36 * pi * V * V);
+    else if (f == "Maximum3DDiameter") v = diameters_[3];
+    else if (f == "Maximum2DDiameterSlice") v = diameters_[0];
+    else if (f == "Maximum2DDiameterColumn") v = diameters_[1];
+    else if (f == "Maximum2DDiameterRow") v = diameters_[2];
+    else if (f == "MajorAxisLength") v = 4 * SqrtOrNaN(eigen_[2]);
+    else if (f == "MinorAxisLength") v = 4 * SqrtOrNaN(eigen_[1]);
+    else if (f == "LeastAxisLength") v = 4 * SqrtOrNaN(eigen_[0]);
+    else if (f == "Elongation") v = (eigen_[1] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[1] / eigen_[2]);
+    else if (f == "Flatness") v = (eigen_[0] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[2]);
+    else throw InvalidArgument("shape feature '" + f + "' is not implemented");
+    out.emplace_back(f, v);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------- 2-D
+
+Shape2DFeatures::Shape2DFeatures(const Mask& mask, int force2d_dimension) {
+  const Geometry& g = mask.geometry();
+  if (force2d_dimension < 0 || force2d_dimension > 2)
+    throw InvalidArgument("force2Ddimension must be 0, 1 or 2");
+  // pyradiomics axis k (0 = z, 1 = y, 2 = x) is lvsi axis 2 - k.
+  const int out_axis = 2 - force2d_dimension;
+  if (g.size[static_cast<std::size_t>(out_axis)] != 1)
+    throw InvalidArgument("shape2D needs a ROI one voxel thick along force2Ddimension " +
+                          std::to_string(force2d_dimension) + "; it has " +
+                          std::to_string(g.size[static_cast<std::size_t>(out_axis)]));
+  // Remaining axes in pyradiomics order (slow, fast).
+  int ax[2], k = 0;
+  for (int d = 2; d >= 0; --d)
+    if (d != out_axis) ax[k++] = d;
+  const long A = static_cast<long>(g.size[static_cast<std::size_t>(ax[0])]) + 2;
+  const long B = static_cast<long>(g.size[static_cast<std::size_t>(ax[1])]) + 2;
+  const double sp[2] = {g.spacing[static_cast<std::size_t>(ax[0])], g.spacing[static_cast<std::size_t>(ax[1])]};
+  std::vector<char> m(static_cast<std::size_t>(A * B), 0);
+  for (std::size_t n = 0; n < mask.size(); ++n) {
+    if (!mask[n]) continue;
+    const std::size_t idx[3] = {n % g.size[0], (n / g.size[0]) % g.size[1], n / (g.size[0] * g.size[1])};
+    m[static_cast<std::size_t>((static_cast<long>(idx[ax[0]]) + 1) * B + static_cast<long>(idx[ax[1]]) + 1)] = 1;
+  }
+  static constexpr int kCorner2[4][2] = {{0, 0}, {0, 1}, {1, 1}, {1, 0}};
+  static constexpr int kLines[16][5] = {
+      {-1, -1, -1, -1, -1}, {3, 0, -1, -1, -1}, {0, 1, -1, -1, -1}, {3, 1, -1, -1, -1},
+      {1, 2, -1, -1, -1},   {1, 2, 3, 0, -1},   {0, 2, -1, -1, -1}, {3, 2, -1, -1, -1},
+      {2, 3, -1, -1, -1},   {2, 0, -1, -1, -1}, {0, 1, 2, 3, -1},   {2, 1, -1, -1, -1},
+      {1, 3, -1, -1, -1},   {1, 0, -1, -1, -1}, {0, 3, -1, -1, -1}, {-1, -1, -1, -1, -1}};
+  static constexpr double kEdge2[4][2] = {{0, 0.5}, {0.5, 1}, {1, 0.5}, {0.5, 0}};
+  std::vector<Vertex> vertices;
+  double perimeter = 0, surface = 0;
+  for (long ia = 0; ia < A - 1; ++ia)
+    for (long ib = 0; ib < B - 1; ++ib) {
+      unsigned sq = 0;
+      for (int c = 0; c < 4; ++c)
+        if (m[static_cast<std::size_t>((ia + kCorner2[c][0]) * B + ib + kCorner2[c][1])]) sq |= 1u << c;
+      if (sq == 0 || sq == 0xF) continue;
+      for (int t = 0; kLines[sq][2 * t] >= 0; ++t) {
+        double a[2], b[2];
+        for (int d = 0; d < 2; ++d) {
+          const double base = d == 0 ? static_cast<double>(ia) : static_cast<double>(ib);
+          a[d] = (base + kEdge2[kLines[sq][2 * t]][d]) * sp[d];
+          b[d] = (base + kEdge2[kLines[sq][2 * t + 1]][d]) * sp[d];
+        }
+        surface += a[0] * b[1] - b[0] * a[1];
+        perimeter += std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]));
+      }
+      unsigned own = sq > 7 ? sq ^ 0xF : sq;
+      static constexpr int kPoint2[2] = {0, 2}, kOwnEdge2[2] = {3, 2};
+      for (int t = 0; t < 2; ++t)
+        if (own & (1u << kPoint2[t])) {
+          const double* e = kEdge2[kOwnEdge2[t]];
+          vertices.push_back({{2 * ia + static_cast<long>(2 * e[0]), 2 * ib + static_cast<long>(2 * e[1]), 0}});
+        }
+    }
+  perimeter_ = perimeter;
+  surface_ = surface / 2;
+  const double half[2] = {sp[0] / 2, sp[1] / 2};
+  diameter_ = Diameter(vertices, -1, half, 2);
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+  std::vector<Eigen::Vector2d> pts;
+  for (long ia = 0; ia < A; ++ia)
+    for (long ib = 0; ib < B; ++ib)
+      if (m[static_cast<std::size_t>(ia * B + ib)]) {
+        pts.emplace_back(static_cast<double>(ia) * sp[0], static_cast<double>(ib) * sp[1]);
+        mean += pts.back();
+      }
+  pixels_ = pts.size();
+  pixel_area_ = sp[0] * sp[1];
+  if (pixels_ == 0) throw DataError("mask", "shape2D features need a non-empty mask");
+  mean /= static_cast<double>(pixels_);
+  Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
+  const double scale = 1.0 / std::sqrt(static_cast<double>(pixels_));
+  for (const auto& p : pts) {
+    const Eigen::Vector2d v = (p - mean) * scale;
+    cov += v * v.transpose();
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(cov, Eigen::EigenvaluesOnly);
+  for (int d = 0; d < 2; ++d) {
+    double e = es.eigenvalues()(d);
+    if (e < 0 && e > -1e-10) e = 0;
+    eigen_[d] = e;
+  }
+  std::sort(eigen_, eigen_ + 2);
+}
+
+const std::vector<FeatureInfo>& Shape2DFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"MeshSurface", false, "", R"(Signed area enclosed by the marching-squares perimeter. Unit: mm^2.)", ""},
+      {"PixelSurface", false, "", R"(N_p A_{pixel}. Unit: mm^2.)", ""},
+      {"Perimeter", false, "", R"(Length of the marching-squares perimeter. Unit: mm.)", ""},
+      {"PerimeterSurfaceRatio", false, "", R"(P/A. Unit: mm^{-1}.)", ""},
+      {"Sphericity", false, "", R"(2\sqrt{\pi A}/P. Unitless.)", ""},
+      {"SphericalDisproportion", true, "", R"(P/(2\sqrt{\pi A}). Unitless.)", ""},
+      {"MaximumDiameter", false, "", R"(Largest distance between perimeter vertices. Unit: mm.)", ""},
+      {"MajorAxisLength", false, "", R"(4\sqrt{\lambda_{major}}. Unit: mm.)", ""},
+      {"MinorAxisLength", false, "", R"(4\sqrt{\lambda_{minor}}. Unit: mm.)", ""},
+      {"Elongation", false, "", R"(\sqrt{\lambda_{minor}/\lambda_{major}}. Unitless.)", ""},
+  });
+  return kInfos;
+}
+
+FeatureList Shape2DFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "shape2D");
+  const double pi = 3.14159265358979323846;
+  FeatureList out;
+  for (const auto& f : wanted) {
+    double v = 0;
+    if (f == "MeshSurface") v = surface_;
+    else if (f == "PixelSurface") v = static_cast<double>(pixels_) * pixel_area_;
+    else if (f == "Perimeter") v = perimeter_;
+    else if (f == "PerimeterSurfaceRatio") v = perimeter_ / surface_;
+    else if (f == "Sphericity") v = 2 * std::sqrt(pi * surface_) / perimeter_;
+    else if (f == "SphericalDisproportion") v = perimeter_ / (2 * std::sqrt(pi * surface_));
+    else if (f == "MaximumDiameter") v = diameter_;
+    else if (f == "MajorAxisLength") v = 4 * SqrtOrNaN(eigen_[1]);
+    else if (f == "MinorAxisLength") v = 4 * SqrtOrNaN(eigen_[0]);
+    else if (f == "Elongation") v = (eigen_[0] < 0 || eigen_[1] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[1]);
+    else throw InvalidArgument("shape2D feature '" + f + "' is not implemented");
+    out.emplace_back(f, v);
+  }
+  return out;
+}
+
+const std::vector<std::string>& FeatureClassNames() {
+  static const std::vector<std::string> kNames{"firstorder", "glcm", "gldm", "glrlm",
+                                               "glszm", "ngtdm", "shape", "shape2D"};
+  return kNames;
+}
+
+const std::vector<FeatureInfo>& FeatureClassInfo(const std::string& family) {
+  if (family == "firstorder") return FirstOrderFeatures::Features();
+  if (family == "glcm") return GlcmFeatures::Features();
+  if (family == "gldm") return GldmFeatures::Features();
+  if (family == "glrlm") return GlrlmFeatures::Features();
+  if (family == "glszm") return GlszmFeatures::Features();
+  if (family == "ngtdm") return NgtdmFeatures::Features();
+  if (family == "shape") return ShapeFeatures::Features();
+  if (family == "shape2D") return Shape2DFeatures::Features();
+  throw InvalidArgument("unknown feature class '" + family +
+                        "' (firstorder, glcm, gldm, glrlm, glszm, ngtdm, shape, shape2D)");
+}
+
+}  // namespace lvsi::radiomics

@@ -1,0 +1,143 @@
+#include <algorithm>
+#include <cmath>
+
+#include "detail/texture.h"
+#include "lvsi/core/error.h"
+#include "lvsi/preprocessing/discretization.h"
+
+namespace lvsi::radiomics {
+namespace detail {
+
+std::vector<Offset> GenerateAngles(const std::array<std::size_t, 3>& size,
+                                   const std::vector<int>& distances, bool bidirectional,
+                                   bool force2d, int force2d_dimension) {
+  int max_d = 0;
+  for (int d : distances) max_d = std::max(max_d, d);
+  // pyradiomics numbering: 0 = z, 1 = y, 2 = x.
+  const long zyx_size[3] = {static_cast<long>(size[2]), static_cast<long>(size[1]),
+                            static_cast<long>(size[0])};
+  std::vector<Offset> out;
+  for (int oz = max_d; oz >= -max_d; --oz)
+    for (int oy = max_d; oy >= -max_d; --oy)
+      for (int ox = max_d; ox >= -max_d; --ox) {
+        const int o[3] = {oz, oy, ox};
+        bool valid = true;
+        int norm = 0;
+        for (int d = 0; d < 3; ++d) {
+          if ((force2d && d == force2d_dimension && o[d] != 0) || o[d] >= zyx_size[d] ||
+              o[d] <= -zyx_size[d]) {
+            valid = false;
+            break;
+          }
+          norm = std::max(norm, std::abs(o[d]));
+        }
+        if (!valid || norm == 0) continue;
+        if (std::find(distances.begin(), distances.end(), norm) == distances.end()) continue;
+        if (!bidirectional) {
+          const int first = oz != 0 ? oz : (oy != 0 ? oy : ox);
+          if (first < 0) continue;
+        }
+        out.push_back({ox, oy, oz});
+      }
+  return out;
+}
+
+double AngleDistance(const Offset& a, const std::array<double, 3>& spacing, const std::string& norm) {
+  const double v[3] = {std::abs(a.dx) * spacing[0], std::abs(a.dy) * spacing[1],
+                       std::abs(a.dz) * spacing[2]};
+  if (norm == "infinity") return std::max({v[0], v[1], v[2]});
+  if (norm == "euclidean") return std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+  if (norm == "manhattan") return v[0] + v[1] + v[2];
+  return 1.0;
+}
+
+std::vector<int> LevelIndex(const Roi& roi) {
+  std::vector<int> index(static_cast<std::size_t>(roi.max_level) + 1, -1);
+  for (std::size_t g = 0; g < roi.gray_levels.size(); ++g)
+    index[static_cast<std::size_t>(roi.gray_levels[g])] = static_cast<int>(g);
+  return index;
+}
+
+std::vector<std::string> ResolveNames(const std::vector<FeatureInfo>& infos,
+                                      const std::vector<std::string>& names, const char* family) {
+  std::vector<std::string> out;
+  if (names.empty()) {
+    for (const auto& i : infos)
+      if (!i.deprecated) out.push_back(i.name);
+    return out;
+  }
+  for (const auto& n : names) {
+    const bool known = std::any_of(infos.begin(), infos.end(), [&](const FeatureInfo& i) { return i.name == n; });
+    if (!known) {
+      std::string list;
+      for (const auto& i : infos) list += (list.empty() ? "" : ", ") + i.name;
+      throw InvalidArgument(std::string("unknown ") + family + " feature '" + n + "' (features: " + list + ")");
+    }
+    out.push_back(n);
+  }
+  return out;
+}
+
+std::vector<FeatureInfo> SortedInfos(std::vector<FeatureInfo> infos) {
+  std::sort(infos.begin(), infos.end(), [](const FeatureInfo& a, const FeatureInfo& b) {
+    return a.name + "FeatureValue" < b.name + "FeatureValue";
+  });
+  return infos;
+}
+
+}  // namespace detail
+
+bool TextureSettings::IsValid(std::string* why) const {
+  auto fail = [why](const std::string& r) {
+    if (why) *why = r;
+    return false;
+  };
+  if (distances.empty()) return fail("distances must not be empty");
+  for (int d : distances)
+    if (d < 1) return fail("distances must be >= 1, got " + std::to_string(d));
+  if (!weighting_norm.empty() && weighting_norm != "manhattan" && weighting_norm != "euclidean" &&
+      weighting_norm != "infinity" && weighting_norm != "no_weighting")
+    return fail("weightingNorm must be manhattan, euclidean, infinity or no_weighting, got '" +
+                weighting_norm + "'");
+  if (force2d_dimension < 0 || force2d_dimension > 2)
+    return fail("force2Ddimension must be 0, 1 or 2");
+  if (!(gldm_a >= 0) || gldm_a != std::floor(gldm_a)) return fail("gldm_a must be a whole number >= 0");
+  return true;
+}
+
+Roi Roi::Build(const Image& image, const Mask& mask,
+               const preprocessing::DiscretizationSettings& discretization) {
+  if (image.geometry().size != mask.geometry().size)
+    throw DataError("mask", "image and mask have different sizes");
+  Roi roi;
+  roi.geometry = image.geometry();
+  roi.values = image.values();
+  roi.mask.assign(mask.data(), mask.data() + mask.size());
+  for (auto& m : roi.mask) m = m ? 1 : 0;
+  const std::vector<double> inside = roi.RoiValues();
+  if (inside.empty()) throw DataError("mask", "mask is empty");
+  roi.voxel_count = inside.size();
+  roi.bin_edges = preprocessing::ComputeBinEdges(inside, discretization);
+  roi.levels.assign(roi.values.size(), 0);
+  std::vector<char> present;
+  for (std::size_t n = 0; n < roi.values.size(); ++n) {
+    if (!roi.mask[n]) continue;
+    const int l = preprocessing::Digitize(roi.values[n], roi.bin_edges);
+    roi.levels[n] = l;
+    if (static_cast<std::size_t>(l) >= present.size()) present.resize(static_cast<std::size_t>(l) + 1, 0);
+    present[static_cast<std::size_t>(l)] = 1;
+  }
+  for (std::size_t l = 0; l < present.size(); ++l)
+    if (present[l]) roi.gray_levels.push_back(static_cast<int>(l));
+  roi.max_level = roi.gray_levels.back();
+  return roi;
+}
+
+std::vector<double> Roi::RoiValues() const {
+  std::vector<double> out;
+  for (std::size_t n = 0; n < values.size(); ++n)
+    if (mask[n]) out.push_back(values[n]);
+  return out;
+}
+
+}  // namespace lvsi::radiomics

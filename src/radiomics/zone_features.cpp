@@ -1,0 +1,380 @@
+// GLSZM, GLDM and NGTDM: the matrices built from voxel neighbourhoods.
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "detail/texture.h"
+#include "lvsi/core/error.h"
+#include "lvsi/radiomics/features.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+// Neighbour visiting over the box for a list of offsets.
+template <typename Fn>
+void ForNeighbours(const Roi& roi, const std::vector<detail::Offset>& angles, long x, long y, long z,
+                   Fn&& fn) {
+  const long sx = static_cast<long>(roi.geometry.size[0]), sy = static_cast<long>(roi.geometry.size[1]),
+             sz = static_cast<long>(roi.geometry.size[2]);
+  for (const auto& o : angles) {
+    const long nx = x + o.dx, ny = y + o.dy, nz = z + o.dz;
+    if (nx < 0 || ny < 0 || nz < 0 || nx >= sx || ny >= sy || nz >= sz) continue;
+    const std::size_t m = static_cast<std::size_t>(nx + sx * (ny + sy * nz));
+    if (roi.mask[m]) fn(m);
+  }
+}
+
+// Features of a (grey level x size) matrix shared by GLSZM and GLDM, with
+// zone counts in P[i][j], i over present levels, j over present sizes.
+struct ZoneMatrix {
+  std::vector<double> iv, jv;        // grey levels, sizes
+  std::vector<std::vector<double>> P;  // [i][j]
+  double nz = 0;                     // normaliser (zones or voxels)
+
+  double Sum(const std::function<double(double, double)>& w) const {
+    double s = 0;
+    for (std::size_t i = 0; i < iv.size(); ++i)
+      for (std::size_t j = 0; j < jv.size(); ++j) s += P[i][j] * w(iv[i], jv[j]);
+    return s;
+  }
+  double Pg(std::size_t i) const {
+    double s = 0;
+    for (double v : P[i]) s += v;
+    return s;
+  }
+  double Ps(std::size_t j) const {
+    double s = 0;
+    for (const auto& row : P) s += row[j];
+    return s;
+  }
+  double Nonuniformity(bool gray, bool normalised) const {
+    double s = 0;
+    const std::size_t n = gray ? iv.size() : jv.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      const double v = gray ? Pg(k) : Ps(k);
+      s += v * v;
+    }
+    return s / (normalised ? nz * nz : nz);
+  }
+  double Variance(bool gray) const {
+    double mu = 0, v = 0;
+    const std::size_t n = gray ? iv.size() : jv.size();
+    for (std::size_t k = 0; k < n; ++k) mu += (gray ? Pg(k) : Ps(k)) / nz * (gray ? iv[k] : jv[k]);
+    for (std::size_t k = 0; k < n; ++k) {
+      const double d = (gray ? iv[k] : jv[k]) - mu;
+      v += (gray ? Pg(k) : Ps(k)) / nz * d * d;
+    }
+    return v;
+  }
+  double Entropy() const {
+    double h = 0;
+    for (const auto& row : P)
+      for (double v : row) {
+        const double p = v / nz;
+        h -= p * std::log2(p + detail::kEps);
+      }
+    return h;
+  }
+};
+
+// Builds a ZoneMatrix from counts[level index][size-1], dropping empty rows
+// and columns.
+ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::vector<double>>& counts) {
+  ZoneMatrix z;
+  std::size_t cols = 0;
+  for (const auto& row : counts) cols = std::max(cols, row.size());
+  std::vector<std::size_t> keep_cols;
+  for (std::size_t j = 0; j < cols; ++j) {
+    bool any = false;
+    for (const auto& row : counts) any = any || (j < row.size() && row[j] != 0);
+    if (any) keep_cols.push_back(j);
+  }
+  for (std::size_t j : keep_cols) z.jv.push_back(static_cast<double>(j + 1));
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    std::vector<double> row;
+    double total = 0;
+    for (std::size_t j : keep_cols) {
+      const double v = j < counts[i].size() ? counts[i][j] : 0;
+      row.push_back(v);
+      total += v;
+    }
+    if (total == 0) continue;
+    z.iv.push_back(roi.gray_levels[i]);
+    z.P.push_back(std::move(row));
+  }
+  return z;
+}
+
+template <typename Pick>
+FeatureList ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::string>& wanted,
+                                const char* family, Pick&& extra) {
+  FeatureList out;
+  for (const auto& f : wanted) {
+    double v;
+    if (extra(f, &v)) {
+    } else if (f == "SmallAreaEmphasis" || f == "SmallDependenceEmphasis") {
+      v = z.Sum([](double, double j) { return 1 / (j * j); }) / z.nz;
+    } else if (f == "LargeAreaEmphasis" || f == "LargeDependenceEmphasis") {
+      v = z.Sum([](double, double j) { return j * j; }) / z.nz;
+    } else if (f == "GrayLevelNonUniformity") {
+      v = z.Nonuniformity(true, false);
+    } else if (f == "GrayLevelNonUniformityNormalized") {
+      v = z.Nonuniformity(true, true);
+    } else if (f == "SizeZoneNonUniformity" || f == "DependenceNonUniformity") {
+      v = z.Nonuniformity(false, false);
+    } else if (f == "SizeZoneNonUniformityNormalized" || f == "DependenceNonUniformityNormalized") {
+      v = z.Nonuniformity(false, true);
+    } else if (f == "GrayLevelVariance") {
+      v = z.Variance(true);
+    } else if (f == "ZoneVariance" || f == "DependenceVariance") {
+      v = z.Variance(false);
+    } else if (f == "ZoneEntropy" || f == "DependenceEntropy") {
+      v = z.Entropy();
+    } else if (f == "LowGrayLevelZoneEmphasis" || f == "LowGrayLevelEmphasis") {
+      v = z.Sum([](double i, double) { return 1 / (i * i); }) / z.nz;
+    } else if (f == "HighGrayLevelZoneEmphasis" || f == "HighGrayLevelEmphasis") {
+      v = z.Sum([](double i, double) { return i * i; }) / z.nz;
+    } else if (f == "SmallAreaLowGrayLevelEmphasis" || f == "SmallDependenceLowGrayLevelEmphasis") {
+      v = z.Sum([](double i, double j) { return 1 / (i * i * j * j); }) / z.nz;
+    } else if (f == "SmallAreaHighGrayLevelEmphasis" || f == "SmallDependenceHighGrayLevelEmphasis") {
+      v = z.Sum([](double i, double j) { return i * i / (j * j); }) / z.nz;
+    } else if (f == "LargeAreaLowGrayLevelEmphasis" || f == "LargeDependenceLowGrayLevelEmphasis") {
+      v = z.Sum([](double i, double j) { return j * j / (i * i); }) / z.nz;
+    } else if (f == "LargeAreaHighGrayLevelEmphasis" || f == "LargeDependenceHighGrayLevelEmphasis") {
+      v = z.Sum([](double i, double j) { return i * i * j * j; }) / z.nz;
+    } else {
+      throw InvalidArgument(std::string(family) + " feature '" + f + "' is not implemented");
+    }
+    out.emplace_back(f, v);
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- GLSZM
+
+GlszmFeatures::GlszmFeatures(const Roi& roi, const TextureSettings& settings)
+    : roi_(roi), settings_(settings) {
+  std::string why;
+  if (!settings_.IsValid(&why)) throw InvalidArgument(why);
+}
+
+const std::vector<FeatureInfo>& GlszmFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"SmallAreaEmphasis", false, "P001", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2.)", ""},
+      {"LargeAreaEmphasis", false, "48P8", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", ""},
+      {"GrayLevelNonUniformity", false, "JNSA", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", ""},
+      {"GrayLevelNonUniformityNormalized", false, "Y1RO", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2.)", ""},
+      {"SizeZoneNonUniformity", false, "4JP3", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", ""},
+      {"SizeZoneNonUniformityNormalized", false, "VB3A", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", ""},
+      {"ZonePercentage", false, "P30P", R"(N_z/N_p.)", ""},
+      {"GrayLevelVariance", false, "BYLV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", ""},
+      {"ZoneVariance", false, "3NSA", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", ""},
+      {"ZoneEntropy", false, "GU8N", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
+      {"LowGrayLevelZoneEmphasis", false, "XMSY", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", ""},
+      {"HighGrayLevelZoneEmphasis", false, "5GN9", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", ""},
+      {"SmallAreaLowGrayLevelEmphasis", false, "5RAI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
+      {"SmallAreaHighGrayLevelEmphasis", false, "HW1V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
+      {"LargeAreaLowGrayLevelEmphasis", false, "YH51", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
+      {"LargeAreaHighGrayLevelEmphasis", false, "J17V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
+  });
+  return kInfos;
+}
+
+FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "glszm");
+  const auto index = detail::LevelIndex(roi_);
+  const auto angles = detail::GenerateAngles(roi_.geometry.size, {1}, true, settings_.force2d,
+                                             settings_.force2d_dimension);
+  const long sx = static_cast<long>(roi_.geometry.size[0]), sy = static_cast<long>(roi_.geometry.size[1]);
+  std::vector<char> done(roi_.mask.size(), 0);
+  std::vector<std::vector<double>> counts(roi_.gray_levels.size());
+  std::vector<std::size_t> stack;
+  for (std::size_t n = 0; n < roi_.mask.size(); ++n) {
+    if (!roi_.mask[n] || done[n]) continue;
+    const int gl = roi_.levels[n];
+    std::size_t size = 0;
+    stack.push_back(n);
+    done[n] = 1;
+    while (!stack.empty()) {
+      const std::size_t k = stack.back();
+      stack.pop_back();
+      ++size;
+      const long x = static_cast<long>(k) % sx, y = (static_cast<long>(k) / sx) % sy,
+                 z = static_cast<long>(k) / (sx * sy);
+      ForNeighbours(roi_, angles, x, y, z, [&](std::size_t m) {
+        if (!done[m] && roi_.levels[m] == gl) {
+          done[m] = 1;
+          stack.push_back(m);
+        }
+      });
+    }
+    auto& row = counts[static_cast<std::size_t>(index[static_cast<std::size_t>(gl)])];
+    if (row.size() < size) row.resize(size, 0);
+    row[size - 1] += 1;
+  }
+  ZoneMatrix z = MakeZoneMatrix(roi_, counts);
+  double zones = 0;
+  for (const auto& row : z.P)
+    for (double v : row) zones += v;
+  z.nz = zones;
+  const double np = static_cast<double>(roi_.voxel_count);
+  return ComputeZoneFeatures(z, wanted, "glszm", [&](const std::string& f, double* v) {
+    if (f != "ZonePercentage") return false;
+    *v = zones / np;
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------- GLDM
+
+GldmFeatures::GldmFeatures(const Roi& roi, const TextureSettings& settings)
+    : roi_(roi), settings_(settings) {
+  std::string why;
+  if (!settings_.IsValid(&why)) throw InvalidArgument(why);
+}
+
+const std::vector<FeatureInfo>& GldmFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"SmallDependenceEmphasis", false, "SODN", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2, N_z = N_p.)", "IBSI NGLDM with coarseness alpha = gldm_a."},
+      {"LargeDependenceEmphasis", false, "IMOQ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", ""},
+      {"GrayLevelNonUniformity", false, "FP8K", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", ""},
+      {"GrayLevelNonUniformityNormalized", true, "", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2 (= firstorder Uniformity).)", "Deprecated in pyradiomics (computes nothing); lvsi returns the value."},
+      {"DependenceNonUniformity", false, "Z87G", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", ""},
+      {"DependenceNonUniformityNormalized", false, "OKJI", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", ""},
+      {"GrayLevelVariance", false, "1PFV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", ""},
+      {"DependenceVariance", false, "DNX2", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", ""},
+      {"DependenceEntropy", false, "FCBV", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
+      {"DependencePercentage", true, "", R"(N_z/N_p (always 1).)", "Deprecated in pyradiomics (computes nothing); lvsi returns 1."},
+      {"LowGrayLevelEmphasis", false, "TL9H", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", ""},
+      {"HighGrayLevelEmphasis", false, "OAE7", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", ""},
+      {"SmallDependenceLowGrayLevelEmphasis", false, "RUVG", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
+      {"SmallDependenceHighGrayLevelEmphasis", false, "DKNJ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
+      {"LargeDependenceLowGrayLevelEmphasis", false, "A7WM", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
+      {"LargeDependenceHighGrayLevelEmphasis", false, "KLTH", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
+  });
+  return kInfos;
+}
+
+FeatureList GldmFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "gldm");
+  const auto index = detail::LevelIndex(roi_);
+  const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
+                                             settings_.force2d, settings_.force2d_dimension);
+  const long sx = static_cast<long>(roi_.geometry.size[0]), sy = static_cast<long>(roi_.geometry.size[1]);
+  std::vector<std::vector<double>> counts(roi_.gray_levels.size());
+  for (std::size_t n = 0; n < roi_.mask.size(); ++n) {
+    if (!roi_.mask[n]) continue;
+    const long x = static_cast<long>(n) % sx, y = (static_cast<long>(n) / sx) % sy,
+               z = static_cast<long>(n) / (sx * sy);
+    std::size_t dep = 0;
+    ForNeighbours(roi_, angles, x, y, z, [&](std::size_t m) {
+      if (std::abs(roi_.levels[n] - roi_.levels[m]) <= settings_.gldm_a) ++dep;
+    });
+    auto& row = counts[static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[n])])];
+    if (row.size() < dep + 1) row.resize(dep + 1, 0);
+    row[dep] += 1;
+  }
+  ZoneMatrix z = MakeZoneMatrix(roi_, counts);
+  z.nz = static_cast<double>(roi_.voxel_count);
+  return ComputeZoneFeatures(z, wanted, "gldm", [&](const std::string& f, double* v) {
+    if (f != "DependencePercentage") return false;
+    *v = 1.0;
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------- NGTDM
+
+NgtdmFeatures::NgtdmFeatures(const Roi& roi, const TextureSettings& settings)
+    : roi_(roi), settings_(settings) {
+  std::string why;
+  if (!settings_.IsValid(&why)) throw InvalidArgument(why);
+}
+
+const std::vector<FeatureInfo>& NgtdmFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
+      {"Coarseness", false, "QCDE", R"(1/\sum_i p_i s_i; 10^6 when the sum is 0.)", ""},
+      {"Contrast", false, "65HE", R"(\frac{1}{N_{g,p}(N_{g,p}-1)}\sum_{i,j}p_ip_j(i-j)^2 \cdot \frac{1}{N_{v,p}}\sum_i s_i; 0 when N_{g,p} = 1.)", ""},
+      {"Busyness", false, "NQ30", R"(\frac{\sum_i p_is_i}{\sum_{i,j}|ip_i - jp_j|}; 0 when the denominator is 0.)", ""},
+      {"Complexity", false, "HDEZ", R"(\frac{1}{N_{v,p}}\sum_{i,j}|i-j|\frac{p_is_i+p_js_j}{p_i+p_j}.)", ""},
+      {"Strength", false, "1X9X", R"(\frac{\sum_{i,j}(p_i+p_j)(i-j)^2}{\sum_i s_i}; 0 when \sum_i s_i = 0.)", ""},
+  });
+  return kInfos;
+}
+
+FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "ngtdm");
+  const auto index = detail::LevelIndex(roi_);
+  const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
+                                             settings_.force2d, settings_.force2d_dimension);
+  const long sx = static_cast<long>(roi_.geometry.size[0]), sy = static_cast<long>(roi_.geometry.size[1]);
+  const std::size_t G = roi_.gray_levels.size();
+  std::vector<double> cnt(G, 0), s(G, 0);
+  for (std::size_t n = 0; n < roi_.mask.size(); ++n) {
+    if (!roi_.mask[n]) continue;
+    const long x = static_cast<long>(n) % sx, y = (static_cast<long>(n) / sx) % sy,
+               z = static_cast<long>(n) / (sx * sy);
+    double count = 0, sum = 0;
+    ForNeighbours(roi_, angles, x, y, z, [&](std::size_t m) {
+      count += 1;
+      sum += roi_.levels[m];
+    });
+    const double diff = count == 0 ? 0.0 : std::abs(static_cast<double>(roi_.levels[n]) - sum / count);
+    const std::size_t gi = static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[n])]);
+    cnt[gi] += 1;
+    s[gi] += diff;
+  }
+  double nvp = 0;
+  for (double c : cnt) nvp += c;
+  std::vector<double> p(G), iv(G);
+  for (std::size_t i = 0; i < G; ++i) {
+    p[i] = cnt[i] / nvp;
+    iv[i] = roi_.gray_levels[i];
+  }
+  const double ngp = static_cast<double>(G);
+  double ps = 0, sum_s = 0;
+  for (std::size_t i = 0; i < G; ++i) {
+    ps += p[i] * s[i];
+    sum_s += s[i];
+  }
+  FeatureList out;
+  for (const auto& f : wanted) {
+    double v = 0;
+    if (f == "Coarseness") {
+      v = ps == 0 ? 1e6 : 1 / ps;
+    } else if (f == "Contrast") {
+      if (ngp > 1) {
+        double c = 0;
+        for (std::size_t i = 0; i < G; ++i)
+          for (std::size_t j = 0; j < G; ++j) c += p[i] * p[j] * (iv[i] - iv[j]) * (iv[i] - iv[j]);
+        v = c / (ngp * (ngp - 1)) * (sum_s / nvp);
+      }
+    } else if (f == "Busyness") {
+      double d = 0;
+      for (std::size_t i = 0; i < G; ++i)
+        for (std::size_t j = 0; j < G; ++j) d += std::abs(iv[i] * p[i] - iv[j] * p[j]);
+      v = d == 0 ? 0.0 : ps / d;
+    } else if (f == "Complexity") {
+      double c = 0;
+      for (std::size_t i = 0; i < G; ++i)
+        for (std::size_t j = 0; j < G; ++j)
+          c += std::abs(iv[i] - iv[j]) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
+      v = c / nvp;
+    } else if (f == "Strength") {
+      if (sum_s != 0) {
+        double c = 0;
+        for (std::size_t i = 0; i < G; ++i)
+          for (std::size_t j = 0; j < G; ++j) c += (p[i] + p[j]) * (iv[i] - iv[j]) * (iv[i] - iv[j]);
+        v = c / sum_s;
+      }
+    } else {
+      throw InvalidArgument("ngtdm feature '" + f + "' is not implemented");
+    }
+    out.emplace_back(f, v);
+  }
+  return out;
+}
+
+}  // namespace lvsi::radiomics

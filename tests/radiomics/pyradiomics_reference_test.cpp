@@ -1,0 +1,175 @@
+// Parity with pyradiomics: every baseline column of
+// ../shared/reference/pyradiomics/baseline (or $LVSI_PYRADIOMICS_REFERENCE)
+// is re-run with that column's settings and every original_* value compared.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/radiomics/extractor.h"
+#include "test_util.h"
+
+namespace lvsi::radiomics {
+namespace {
+namespace fs = std::filesystem;
+
+// Splits a Python literal at top-level commas.
+std::vector<std::string> SplitTopLevel(const std::string& s) {
+  std::vector<std::string> out;
+  int depth = 0;
+  bool quoted = false;
+  std::string cur;
+  for (char c : s) {
+    if (c == '\'') quoted = !quoted;
+    if (!quoted && (c == '[' || c == '(' || c == '{')) ++depth;
+    if (!quoted && (c == ']' || c == ')' || c == '}')) --depth;
+    if (!quoted && depth == 0 && c == ',') {
+      out.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+// pyradiomics' settings dict literal -> (key, YAML value) pairs.
+std::vector<std::pair<std::string, std::string>> ParseSettingsLiteral(std::string text) {
+  text = Trim(text);
+  if (text.size() >= 2 && text.front() == '{') text = text.substr(1, text.size() - 2);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& item : SplitTopLevel(text)) {
+    const auto colon = item.find(':');
+    std::string key = Trim(item.substr(0, colon));
+    std::string value = Trim(item.substr(colon + 1));
+    key = key.substr(1, key.size() - 2);
+    if (value == "None") value = "~";
+    else if (value == "True") value = "true";
+    else if (value == "False") value = "false";
+    for (auto& c : value)
+      if (c == '\'') c = ' ';
+    out.emplace_back(key, Trim(value));
+  }
+  return out;
+}
+
+// Mesh-based shape features that pyradiomics before 2.1 computed with a
+// marching-cubes table it later corrected.
+bool MeshDerived(const std::string& name) {
+  for (const char* f : {"MeshVolume", "SurfaceArea", "SurfaceVolumeRatio", "Sphericity", "Compactness1",
+                        "Compactness2", "SphericalDisproportion"})
+    if (name == std::string("original_shape_") + f) return true;
+  return false;
+}
+
+bool OlderThan21(const std::string& version) {
+  return version.rfind("0.", 0) == 0 || version.rfind("1.", 0) == 0 || version.rfind("2.0", 0) == 0;
+}
+
+// name -> value of filtered/<case>.csv (pyradiomics 3.1.0), if present.
+std::map<std::string, double> ReadNewerReference(const std::string& dir, const std::string& test_case) {
+  std::map<std::string, double> out;
+  const std::string path = dir + "/filtered/" + test_case + ".csv";
+  if (!fs::exists(path)) return out;
+  const CsvDocument doc = ReadCsv(path);
+  for (const auto& row : doc.rows) {
+    double v;
+    if (ParseDouble(row[1], &v)) out[row[0]] = v;
+  }
+  return out;
+}
+
+TEST(PyradiomicsReference, EveryBaselineValueMatches) {
+  const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");
+  if (!fs::exists(dir + "/baseline")) GTEST_SKIP() << "no pyradiomics baseline in " << dir;
+  std::size_t compared = 0, within = 0, skipped_columns = 0, substituted = 0, skipped_values = 0;
+  for (const auto& entry : fs::directory_iterator(dir + "/baseline")) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind("baseline_", 0) != 0 || entry.path().extension() != ".csv") continue;
+    const std::string cls = file.substr(9, file.size() - 13);
+    const CsvDocument doc = ReadCsv(entry.path().string());
+    std::map<std::string, std::size_t> row_of;
+    for (std::size_t r = 0; r < doc.rows.size(); ++r) row_of[doc.rows[r][0]] = r;
+    for (std::size_t col = 1; col < doc.header.size(); ++col) {
+      const std::string column = doc.header[col];
+      const std::string test_case = doc.rows[row_of.at("diagnostics_Configuration_TestCase")][col];
+      const std::string image = dir + "/" + test_case + "_image.nrrd";
+      const std::string mask = dir + "/" + test_case + "_label.nrrd";
+      if (!fs::exists(image) || !fs::exists(mask)) {
+        std::printf("[ skipped ] %s/%s: test case files %s_{image,label}.nrrd not present\n", cls.c_str(),
+                    column.c_str(), test_case.c_str());
+        ++skipped_columns;
+        continue;
+      }
+      ExtractionParameters params = ExtractionParameters::Defaults();
+      params.feature_classes = {{cls, {}}};
+      params.class_order = {cls};
+      bool interpolates = false;
+      for (const auto& [key, value] : ParseSettingsLiteral(doc.rows[row_of.at("diagnostics_Configuration_Settings")][col])) {
+        params.ApplySetting(key, value);
+      }
+      if (cls == "shape") params.settings.resegment_range.clear();  // as pyradiomics' tests do
+      interpolates = params.settings.resampled_pixel_spacing.has_value() && !params.settings.interpolator.empty();
+      const double tolerance = interpolates ? 1e-4 : 1e-6;
+      // Baseline columns written by pyradiomics < 2.1 hold mesh values from a
+      // marching-cubes table pyradiomics later corrected; those values are
+      // checked against pyradiomics 3.1.0's for the same case instead.
+      const auto version_row = row_of.find("diagnostics_Versions_PyRadiomics");
+      const bool stale_mesh = cls == "shape" && version_row != row_of.end() &&
+                              OlderThan21(doc.rows[version_row->second][col]) && !interpolates;
+      const auto newer = stale_mesh ? ReadNewerReference(dir, test_case) : std::map<std::string, double>{};
+      const ExtractionResult result = FeatureExtractor(params).ExecuteFiles(image, mask);
+      std::map<std::string, double> got(result.features.begin(), result.features.end());
+      for (const auto& row : doc.rows) {
+        const std::string& name = row[0];
+        if (name.rfind("original_", 0) != 0 || row[col].empty()) continue;
+        double expected;
+        ASSERT_TRUE(ParseDouble(row[col], &expected)) << name << " " << row[col];
+        if (stale_mesh && MeshDerived(name)) {
+          auto n = newer.find(name);
+          if (n == newer.end()) {
+            ++skipped_values;
+            continue;
+          }
+          expected = n->second;
+          ++substituted;
+        }
+        ++compared;
+        auto it = got.find(name);
+        if (it == got.end()) {
+          ADD_FAILURE() << column << ": lvsi did not compute " << name;
+          continue;
+        }
+        const double diff = std::abs(it->second - expected);
+        const double scale = std::max(std::abs(expected), std::abs(it->second));
+        if (std::getenv("LVSI_REFERENCE_VERBOSE"))
+          std::printf("%s %s %.3g\n", column.c_str(), name.c_str(), diff / std::max(scale, 1e-300));
+        if (diff <= tolerance * scale || diff < 1e-12) {
+          ++within;
+        } else {
+          ADD_FAILURE() << column << " " << name << ": lvsi " << FormatDouble(it->second) << ", pyradiomics "
+                        << FormatDouble(expected) << " (relative difference " << diff / scale << ")";
+        }
+      }
+    }
+  }
+  std::printf("compared %zu features, %zu within tolerance\n", compared, within);
+  std::printf("(%zu baseline columns without test images; %zu mesh values of pyradiomics < 2.1 checked against "
+              "pyradiomics 3.1.0 instead, %zu skipped for want of it)\n",
+              skipped_columns, substituted, skipped_values);
+  EXPECT_GT(compared, 0u);
+  EXPECT_EQ(compared, within);
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics
