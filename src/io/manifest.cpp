@@ -178,7 +178,7 @@ void WriteManifest(const CohortManifest& manifest, const std::string& path) {
   const fs::path base = fs::absolute(fs::path(path)).parent_path();
   auto relative = [&](const std::string& file) {
     if (file.empty()) return file;
-    const fs::path rel = fs::path(file).lexically_relative(base);
+    const fs::path rel = fs::absolute(fs::path(file)).lexically_normal().lexically_relative(base);
     if (rel.empty() || *rel.begin() == "..") return file;
     return rel.string();
   };
