@@ -38,7 +38,7 @@ const std::vector<FeatureInfo>& GlcmFeatures::Features() {
       {"DifferenceAverage", false, "TF7R", R"(\sum_k k\,p_{x-y}(k).)", ""},
       {"DifferenceEntropy", false, "NTRS", R"(-\sum_k p_{x-y}(k)\log_2(p_{x-y}(k)+\epsilon).)", ""},
       {"DifferenceVariance", false, "D3YU", R"(\sum_k (k-DA)^2 p_{x-y}(k).)", ""},
-      {"Dissimilarity", true, "", R"(\sum_{i,j}|i-j|\,p(i,j) (= DifferenceAverage).)", "pyradiomics deprecates it and computes nothing; lvsi returns DifferenceAverage."},
+      {"Dissimilarity", true, "8S9J", R"(\sum_{i,j}|i-j|\,p(i,j) (= DifferenceAverage).)", "pyradiomics deprecates it and computes nothing; lvsi returns DifferenceAverage."},
       {"JointEnergy", false, "8ZQL", R"(\sum_{i,j} p(i,j)^2.)", "IBSI angular second moment."},
       {"JointEntropy", false, "TU9B", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
       {"Homogeneity1", true, "", R"(\sum_{i,j} p(i,j)/(1+|i-j|) (= Id).)", "Deprecated in pyradiomics; lvsi returns Id."},
@@ -55,7 +55,7 @@ const std::vector<FeatureInfo>& GlcmFeatures::Features() {
       {"SumAverage", false, "ZGXS", R"(\sum_k k\,p_{x+y}(k).)", ""},
       {"SumEntropy", false, "P6QZ", R"(-\sum_k p_{x+y}(k)\log_2(p_{x+y}(k)+\epsilon).)", ""},
       {"SumSquares", false, "UR99", R"(\sum_{i,j}(i-\mu_x)^2 p(i,j).)", "IBSI joint variance."},
-      {"SumVariance", true, "", R"(\sum_k (k-SA)^2 p_{x+y}(k) (= ClusterTendency).)", "Deprecated in pyradiomics; lvsi returns ClusterTendency."},
+      {"SumVariance", true, "OEEB", R"(\sum_k (k-SA)^2 p_{x+y}(k) (= ClusterTendency).)", "Deprecated in pyradiomics; lvsi returns ClusterTendency."},
   });
   return kInfos;
 }

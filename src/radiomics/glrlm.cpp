@@ -29,7 +29,7 @@ const std::vector<FeatureInfo>& GlrlmFeatures::Features() {
       {"RunEntropy", false, "HJ9O", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
       {"LowGrayLevelRunEmphasis", false, "V3SW", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/i^2.)", ""},
       {"HighGrayLevelRunEmphasis", false, "G3QZ", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2.)", ""},
-      {"ShortRunLowGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
+      {"ShortRunLowGrayLevelEmphasis", false, "HTZT", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
       {"ShortRunHighGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
       {"LongRunLowGrayLevelEmphasis", false, "IVPO", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
       {"LongRunHighGrayLevelEmphasis", false, "3KUM", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},

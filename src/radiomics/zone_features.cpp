@@ -162,7 +162,7 @@ GlszmFeatures::GlszmFeatures(const Roi& roi, const TextureSettings& settings)
 
 const std::vector<FeatureInfo>& GlszmFeatures::Features() {
   static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"SmallAreaEmphasis", false, "P001", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2.)", ""},
+      {"SmallAreaEmphasis", false, "5QRC", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2.)", ""},
       {"LargeAreaEmphasis", false, "48P8", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", ""},
       {"GrayLevelNonUniformity", false, "JNSA", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", ""},
       {"GrayLevelNonUniformityNormalized", false, "Y1RO", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2.)", ""},
@@ -240,19 +240,19 @@ const std::vector<FeatureInfo>& GldmFeatures::Features() {
       {"SmallDependenceEmphasis", false, "SODN", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2, N_z = N_p.)", "IBSI NGLDM with coarseness alpha = gldm_a."},
       {"LargeDependenceEmphasis", false, "IMOQ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", ""},
       {"GrayLevelNonUniformity", false, "FP8K", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", ""},
-      {"GrayLevelNonUniformityNormalized", true, "", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2 (= firstorder Uniformity).)", "Deprecated in pyradiomics (computes nothing); lvsi returns the value."},
+      {"GrayLevelNonUniformityNormalized", true, "5SPA", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2 (= firstorder Uniformity).)", "Deprecated in pyradiomics (computes nothing); lvsi returns the value."},
       {"DependenceNonUniformity", false, "Z87G", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", ""},
       {"DependenceNonUniformityNormalized", false, "OKJI", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", ""},
       {"GrayLevelVariance", false, "1PFV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", ""},
       {"DependenceVariance", false, "DNX2", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", ""},
       {"DependenceEntropy", false, "FCBV", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
-      {"DependencePercentage", true, "", R"(N_z/N_p (always 1).)", "Deprecated in pyradiomics (computes nothing); lvsi returns 1."},
+      {"DependencePercentage", true, "6XV8", R"(N_z/N_p (always 1).)", "Deprecated in pyradiomics (computes nothing); lvsi returns 1."},
       {"LowGrayLevelEmphasis", false, "TL9H", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", ""},
       {"HighGrayLevelEmphasis", false, "OAE7", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", ""},
-      {"SmallDependenceLowGrayLevelEmphasis", false, "RUVG", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
-      {"SmallDependenceHighGrayLevelEmphasis", false, "DKNJ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
-      {"LargeDependenceLowGrayLevelEmphasis", false, "A7WM", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
-      {"LargeDependenceHighGrayLevelEmphasis", false, "KLTH", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
+      {"SmallDependenceLowGrayLevelEmphasis", false, "EQ3F", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
+      {"SmallDependenceHighGrayLevelEmphasis", false, "JA6D", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
+      {"LargeDependenceLowGrayLevelEmphasis", false, "NBZI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
+      {"LargeDependenceHighGrayLevelEmphasis", false, "9QMG", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
   });
   return kInfos;
 }
