@@ -1,6 +1,7 @@
 #include "lvsi/radiomics/extractor.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 #include <sstream>
@@ -145,6 +146,12 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       ++count;
     }
   if (count == 0) throw DataError("mask", "label " + std::to_string(s.label) + " is not present in the mask");
+  if (image.geometry().size == labels.geometry().size) {
+    std::size_t bad = 0;
+    for (std::size_t n = 0; n < image.size(); ++n)
+      if (mask[n] && !std::isfinite(image[n])) ++bad;
+    if (bad) throw DataError("image", std::to_string(bad) + " voxel(s) inside the ROI are NaN or infinite");
+  }
 
   auto& diag = result.diagnostics;
   if (s.additional_info) {
@@ -276,7 +283,7 @@ ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, c
   } catch (const GeometryError& e) {
     throw GeometryError(mask_path, e.problem());
   } catch (const DataError& e) {
-    throw DataError(mask_path, e.problem());
+    throw DataError(e.path() == "image" ? image_path : mask_path, e.problem());
   }
 }
 

@@ -1,0 +1,129 @@
+// FeatureExtractor: pipeline behaviour and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "lvsi/core/error.h"
+#include "lvsi/io/image_io.h"
+#include "lvsi/radiomics/extractor.h"
+#include "test_util.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+std::pair<Image, LabelImage> Case() {
+  Geometry g;
+  g.size = {10, 9, 6};
+  g.spacing = {0.8, 0.8, 3};
+  Image img(g);
+  LabelImage lab(g, 0);
+  for (std::size_t n = 0; n < img.size(); ++n) img[n] = static_cast<double>((n * 7919) % 97);
+  for (std::size_t k = 1; k < 5; ++k)
+    for (std::size_t j = 2; j < 7; ++j)
+      for (std::size_t i = 2; i < 8; ++i) lab(i, j, k) = 1;
+  return {img, lab};
+}
+
+TEST(Extractor, DefaultsGive107FeaturesWithPyradiomicsNames) {
+  auto [img, lab] = Case();
+  const auto r = FeatureExtractor().Execute(img, lab);
+  EXPECT_EQ(r.features.size(), 107u);
+  EXPECT_EQ(r.features.front().first.rfind("original_shape_", 0), 0u);  // shape first
+  EXPECT_NO_THROW(r.Feature("original_glcm_JointEntropy"));
+  EXPECT_THROW(r.Feature("original_glcm_Nope"), InvalidArgument);
+  bool has_bbox = false;
+  for (const auto& [k, v] : r.diagnostics) has_bbox |= k == "diagnostics_Mask-original_BoundingBox" && v == "(2, 2, 1, 6, 5, 4)";
+  EXPECT_TRUE(has_bbox);
+  const FeatureTable t = r.ToTable("case1");
+  EXPECT_EQ(t.cols(), 107u);
+  EXPECT_NE(r.BriefReport().find("107 features"), std::string::npos);
+}
+
+TEST(Extractor, ParallelClassesGiveIdenticalResults) {
+  auto [img, lab] = Case();
+  FeatureExtractor one, two;
+  two.set_threads(2);
+  const auto a = one.Execute(img, lab), b = two.Execute(img, lab);
+  ASSERT_EQ(a.features.size(), b.features.size());
+  for (std::size_t n = 0; n < a.features.size(); ++n) {
+    EXPECT_EQ(a.features[n].first, b.features[n].first);
+    EXPECT_EQ(a.features[n].second, b.features[n].second);
+  }
+}
+
+TEST(Extractor, BadInputGivesTypedErrors) {
+  auto [img, lab] = Case();
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  p.settings.label = 2;
+  EXPECT_THROW(FeatureExtractor(p).Execute(img, lab), DataError);  // label absent
+
+  LabelImage single(lab.geometry(), 0);
+  single(3, 3, 3) = 1;
+  EXPECT_THROW(FeatureExtractor().Execute(img, single), DataError);  // one voxel
+
+  LabelImage line(lab.geometry(), 0);
+  for (std::size_t i = 0; i < 5; ++i) line(i, 3, 3) = 1;
+  try {
+    FeatureExtractor().Execute(img, line);  // 1-D ROI, minimumROIDimensions 2
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("minimumROIDimensions"), std::string::npos) << e.what();
+  }
+
+  LabelImage moved = lab;
+  Geometry g = lab.geometry();
+  g.origin[0] += 0.4;
+  moved.set_geometry(g);
+  EXPECT_THROW(FeatureExtractor().Execute(img, moved), GeometryError);
+  ExtractionParameters correct = ExtractionParameters::Defaults();
+  correct.settings.correct_mask = true;
+  EXPECT_NO_THROW(FeatureExtractor(correct).Execute(img, moved));
+
+  Image nan_img = img;
+  nan_img(4, 4, 2) = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(FeatureExtractor().Execute(nan_img, lab), DataError);
+
+  ExtractionParameters bad = ExtractionParameters::Defaults();
+  bad.settings.bin_width = 0;
+  EXPECT_THROW(FeatureExtractor{bad}, InvalidArgument);
+  bad = ExtractionParameters::Defaults();
+  bad.settings.resampled_pixel_spacing = std::array<double, 3>{1, -1, 1};
+  EXPECT_THROW(FeatureExtractor{bad}, InvalidArgument);
+  bad = ExtractionParameters::Defaults();
+  bad.settings.interpolator = "sitkMagic";
+  EXPECT_THROW(FeatureExtractor{bad}, InvalidArgument);
+}
+
+TEST(Extractor, FileErrorsNameTheFile) {
+  auto [img, lab] = Case();
+  const std::string dir = testing::ScratchDir("extractor_files");
+  io::WriteImage(img, dir + "/img.nrrd");
+  LabelImage empty(lab.geometry(), 0);
+  empty(0, 0, 0) = 3;
+  io::WriteLabelImage(empty, dir + "/mask.nrrd");
+  try {
+    FeatureExtractor().ExecuteFiles(dir + "/img.nrrd", dir + "/mask.nrrd");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_EQ(e.path(), dir + "/mask.nrrd");
+  }
+  EXPECT_THROW(FeatureExtractor().ExecuteFiles(dir + "/missing.nrrd", dir + "/mask.nrrd"), IoError);
+}
+
+TEST(Extractor, ResegmentationAndResamplingRun) {
+  auto [img, lab] = Case();
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  p.settings.resegment_range = {10, 80};
+  const auto r = FeatureExtractor(p).Execute(img, lab);
+  EXPECT_LE(r.Feature("original_firstorder_Maximum"), 80);
+  EXPECT_GE(r.Feature("original_firstorder_Minimum"), 10);
+  ExtractionParameters q = ExtractionParameters::Defaults();
+  q.settings.resampled_pixel_spacing = std::array<double, 3>{1, 1, 1};
+  const auto s = FeatureExtractor(q).Execute(img, lab, "int16");
+  EXPECT_GT(s.Feature("original_shape_VoxelVolume"), 0);
+  EXPECT_EQ(s.Feature("original_firstorder_Minimum"), std::trunc(s.Feature("original_firstorder_Minimum")));
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics

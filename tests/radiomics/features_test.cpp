@@ -1,0 +1,216 @@
+// Feature families on small hand-checkable arrays and edge cases.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "lvsi/core/error.h"
+#include "lvsi/radiomics/extractor.h"
+#include "lvsi/radiomics/features.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+Geometry Grid(std::size_t x, std::size_t y, std::size_t z, std::array<double, 3> spacing = {1, 1, 1}) {
+  Geometry g;
+  g.size = {x, y, z};
+  g.spacing = spacing;
+  return g;
+}
+
+std::map<std::string, double> ToMap(const FeatureList& f) { return {f.begin(), f.end()}; }
+
+Roi MakeRoi(const Image& img, const Mask& mask, double bin_width = 1) {
+  return Roi::Build(img, mask, preprocessing::DiscretizationSettings{bin_width, {}});
+}
+
+TEST(FirstOrder, HandComputedOnEightValues) {
+  Image img(Grid(2, 2, 2, {1, 2, 3}));
+  for (std::size_t n = 0; n < 8; ++n) img[n] = static_cast<double>(n + 1);
+  Mask mask(img.geometry(), 1);
+  const Roi roi = MakeRoi(img, mask);
+  auto f = ToMap(FirstOrderFeatures(roi).Compute({"Mean", "Variance", "Minimum", "Maximum", "Range", "10Percentile",
+                                                  "Median", "InterquartileRange", "MeanAbsoluteDeviation", "Energy",
+                                                  "TotalEnergy", "RootMeanSquared", "Skewness", "Kurtosis", "Entropy",
+                                                  "Uniformity", "StandardDeviation"}));
+  EXPECT_DOUBLE_EQ(f["Mean"], 4.5);
+  EXPECT_DOUBLE_EQ(f["Variance"], 5.25);
+  EXPECT_DOUBLE_EQ(f["StandardDeviation"], std::sqrt(5.25));
+  EXPECT_DOUBLE_EQ(f["Minimum"], 1);
+  EXPECT_DOUBLE_EQ(f["Maximum"], 8);
+  EXPECT_DOUBLE_EQ(f["Range"], 7);
+  EXPECT_NEAR(f["10Percentile"], 1.7, 1e-12);
+  EXPECT_DOUBLE_EQ(f["Median"], 4.5);
+  EXPECT_DOUBLE_EQ(f["InterquartileRange"], 3.5);
+  EXPECT_DOUBLE_EQ(f["MeanAbsoluteDeviation"], 2);
+  EXPECT_DOUBLE_EQ(f["Energy"], 204);
+  EXPECT_DOUBLE_EQ(f["TotalEnergy"], 204 * 6);
+  EXPECT_DOUBLE_EQ(f["RootMeanSquared"], std::sqrt(204.0 / 8));
+  EXPECT_NEAR(f["Skewness"], 0, 1e-15);
+  EXPECT_NEAR(f["Kurtosis"], 48.5625 / 27.5625, 1e-12);
+  EXPECT_NEAR(f["Entropy"], 3, 1e-12);
+  EXPECT_DOUBLE_EQ(f["Uniformity"], 0.125);
+  // voxelArrayShift enters Energy.
+  EXPECT_DOUBLE_EQ(ToMap(FirstOrderFeatures(roi, 10).Compute({"Energy"}))["Energy"], 204 + 2 * 10 * 36 + 800);
+  EXPECT_THROW(FirstOrderFeatures(roi).Compute({"Nope"}), InvalidArgument);
+}
+
+TEST(Glszm, HandComputedZones) {
+  // Levels [[1,1,2],[1,2,2],[3,3,3]] on one slice: three zones of 3 voxels.
+  Image img(Grid(3, 3, 1));
+  const double v[9] = {1, 1, 2, 1, 2, 2, 3, 3, 3};
+  for (std::size_t n = 0; n < 9; ++n) img[n] = v[n];
+  const Roi roi = MakeRoi(img, Mask(img.geometry(), 1));
+  auto f = ToMap(GlszmFeatures(roi).Compute());
+  EXPECT_DOUBLE_EQ(f["ZonePercentage"], 1.0 / 3);
+  EXPECT_DOUBLE_EQ(f["SmallAreaEmphasis"], 1.0 / 9);
+  EXPECT_DOUBLE_EQ(f["LargeAreaEmphasis"], 9);
+  EXPECT_DOUBLE_EQ(f["GrayLevelNonUniformity"], 1);
+  EXPECT_DOUBLE_EQ(f["SizeZoneNonUniformity"], 3);
+  EXPECT_DOUBLE_EQ(f["ZoneVariance"], 0);
+  EXPECT_NEAR(f["ZoneEntropy"], std::log2(3.0), 1e-12);
+}
+
+TEST(Glrlm, HandComputedRuns) {
+  // One line of levels 1 1 2 2: two runs of length 2.
+  Image img(Grid(4, 1, 1));
+  const double v[4] = {1, 1, 2, 2};
+  for (std::size_t n = 0; n < 4; ++n) img[n] = v[n];
+  const Roi roi = MakeRoi(img, Mask(img.geometry(), 1));
+  auto f = ToMap(GlrlmFeatures(roi).Compute());
+  EXPECT_DOUBLE_EQ(f["ShortRunEmphasis"], 0.25);
+  EXPECT_DOUBLE_EQ(f["LongRunEmphasis"], 4);
+  EXPECT_DOUBLE_EQ(f["RunPercentage"], 0.5);
+  EXPECT_DOUBLE_EQ(f["GrayLevelNonUniformity"], 1);
+  EXPECT_DOUBLE_EQ(f["RunLengthNonUniformity"], 2);
+  EXPECT_DOUBLE_EQ(f["RunVariance"], 0);
+}
+
+TEST(Glcm, HandComputedPairs) {
+  // One line 1 2 1 2: symmetric pairs (1,2) and (2,1) only.
+  Image img(Grid(4, 1, 1));
+  const double v[4] = {1, 2, 1, 2};
+  for (std::size_t n = 0; n < 4; ++n) img[n] = v[n];
+  const Roi roi = MakeRoi(img, Mask(img.geometry(), 1));
+  auto f = ToMap(GlcmFeatures(roi).Compute());
+  EXPECT_DOUBLE_EQ(f["Contrast"], 1);
+  EXPECT_DOUBLE_EQ(f["JointAverage"], 1.5);
+  EXPECT_DOUBLE_EQ(f["JointEnergy"], 0.5);
+  EXPECT_DOUBLE_EQ(f["MaximumProbability"], 0.5);
+  EXPECT_DOUBLE_EQ(f["DifferenceAverage"], 1);
+  EXPECT_NEAR(f["Correlation"], -1, 1e-12);
+  EXPECT_DOUBLE_EQ(f["Autocorrelation"], 2);
+}
+
+TEST(Features, FlatRegionConventions) {
+  Image img(Grid(4, 4, 3), 7.0);
+  Mask mask(img.geometry(), 1);
+  const Roi roi = MakeRoi(img, mask, 25);
+  auto fo = ToMap(FirstOrderFeatures(roi).Compute());
+  EXPECT_EQ(fo["Variance"], 0);
+  EXPECT_EQ(fo["Skewness"], 0);
+  EXPECT_EQ(fo["Kurtosis"], 0);
+  EXPECT_NEAR(fo["Entropy"], 0, 1e-12);
+  auto glcm = ToMap(GlcmFeatures(roi).Compute());
+  EXPECT_EQ(glcm["Correlation"], 1);
+  EXPECT_EQ(glcm["Imc1"], 0);
+  EXPECT_EQ(glcm["Imc2"], 0);
+  EXPECT_EQ(glcm["MCC"], 1);
+  EXPECT_DOUBLE_EQ(glcm["JointEnergy"], 1);
+  EXPECT_EQ(glcm["Contrast"], 0);
+  auto ngtdm = ToMap(NgtdmFeatures(roi).Compute());
+  EXPECT_EQ(ngtdm["Coarseness"], 1e6);
+  EXPECT_EQ(ngtdm["Contrast"], 0);
+  EXPECT_EQ(ngtdm["Busyness"], 0);
+  EXPECT_EQ(ngtdm["Strength"], 0);
+  auto glszm = ToMap(GlszmFeatures(roi).Compute());
+  EXPECT_DOUBLE_EQ(glszm["ZonePercentage"], 1.0 / 48);
+}
+
+// A lumpy ROI with texture, placed at `offset` inside a `size` image.
+std::pair<Image, LabelImage> Blob(std::array<std::size_t, 3> size, std::array<std::size_t, 3> offset,
+                                  std::array<double, 3> spacing = {1, 1, 1}) {
+  Image img(Grid(size[0], size[1], size[2], spacing), 0);
+  LabelImage lab(img.geometry(), 0);
+  for (std::size_t k = 0; k < 5; ++k)
+    for (std::size_t j = 0; j < 6; ++j)
+      for (std::size_t i = 0; i < 7; ++i) {
+        const double r = std::hypot(i - 3.0, j - 2.5, (k - 2.0) * 1.3);
+        if (r > 3.2) continue;
+        const std::size_t x = i + offset[0], y = j + offset[1], z = k + offset[2];
+        lab(x, y, z) = 1;
+        img(x, y, z) = 100 + 40 * std::sin(1.7 * i) * std::cos(0.9 * j) + 15 * k;
+      }
+  return {img, lab};
+}
+
+TEST(Features, RoiTouchingTheBorderEqualsTheSameRoiInside) {
+  auto [a_img, a_lab] = Blob({7, 6, 5}, {0, 0, 0});
+  auto [b_img, b_lab] = Blob({12, 11, 9}, {3, 4, 2});
+  const auto a = FeatureExtractor().Execute(a_img, a_lab);
+  const auto b = FeatureExtractor().Execute(b_img, b_lab);
+  ASSERT_EQ(a.features.size(), 107u);
+  for (std::size_t n = 0; n < a.features.size(); ++n) {
+    EXPECT_TRUE(std::isfinite(a.features[n].second)) << a.features[n].first;
+    EXPECT_NEAR(a.features[n].second, b.features[n].second, 1e-9 * std::max(1.0, std::abs(b.features[n].second)))
+        << a.features[n].first;
+  }
+}
+
+TEST(Features, DirectionCosinesDoNotChangeFeatures) {
+  auto [img, lab] = Blob({9, 8, 7}, {1, 1, 1}, {0.7, 0.7, 2.5});
+  const auto ref = FeatureExtractor().Execute(img, lab);
+  Geometry g = img.geometry();
+  g.direction = {0, -1, 0, 1, 0, 0, 0, 0, 1};
+  g.origin = {10, -20, 5};
+  img.set_geometry(g);
+  lab.set_geometry(g);
+  const auto rotated = FeatureExtractor().Execute(img, lab);
+  for (std::size_t n = 0; n < ref.features.size(); ++n)
+    EXPECT_DOUBLE_EQ(ref.features[n].second, rotated.features[n].second) << ref.features[n].first;
+}
+
+TEST(Features, AnisotropicSpacingScalesShape) {
+  auto [img, lab] = Blob({9, 8, 7}, {1, 1, 1}, {1, 1, 1});
+  const auto iso = FeatureExtractor().Execute(img, lab);
+  Geometry g = img.geometry();
+  g.spacing = {2, 1, 1};
+  img.set_geometry(g);
+  lab.set_geometry(g);
+  const auto aniso = FeatureExtractor().Execute(img, lab);
+  EXPECT_NEAR(aniso.Feature("original_shape_MeshVolume"), 2 * iso.Feature("original_shape_MeshVolume"), 1e-9);
+  EXPECT_DOUBLE_EQ(aniso.Feature("original_shape_VoxelVolume"), 2 * iso.Feature("original_shape_VoxelVolume"));
+  EXPECT_DOUBLE_EQ(aniso.Feature("original_firstorder_TotalEnergy"), 2 * iso.Feature("original_firstorder_TotalEnergy"));
+  // Grey-level texture ignores spacing (no weighting).
+  EXPECT_DOUBLE_EQ(aniso.Feature("original_glcm_Contrast"), iso.Feature("original_glcm_Contrast"));
+}
+
+TEST(Features, TwoDimensionalRoiInThreeDimensionalImage) {
+  auto [img, lab] = Blob({9, 8, 7}, {1, 1, 1});
+  for (std::size_t n = 0; n < lab.size(); ++n)
+    if (n / (9 * 8) != 3) lab[n] = 0;  // keep slice z = 3
+  const auto r3 = FeatureExtractor().Execute(img, lab);
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  p.settings.texture.force2d = true;
+  p.feature_classes["shape2D"] = {};
+  p.class_order.push_back("shape2D");
+  const auto r2 = FeatureExtractor(p).Execute(img, lab);
+  EXPECT_EQ(r3.Feature("original_shape_LeastAxisLength"), 0);
+  // With only in-plane neighbours present, 3-D and forced 2-D texture agree.
+  for (const char* f : {"original_glcm_Contrast", "original_glrlm_RunPercentage", "original_glszm_ZonePercentage",
+                        "original_gldm_DependenceEntropy", "original_ngtdm_Coarseness"})
+    EXPECT_NEAR(r3.Feature(f), r2.Feature(f), 1e-12) << f;
+  EXPECT_GT(r2.Feature("original_shape2D_PixelSurface"), 0);
+  EXPECT_NEAR(r2.Feature("original_shape2D_PixelSurface") * 1.0, r3.Feature("original_shape_VoxelVolume"), 1e-12);
+}
+
+TEST(Features, EveryFeatureIsDocumented) {
+  for (const auto& family : FeatureClassNames())
+    for (const auto& info : FeatureClassInfo(family)) {
+      EXPECT_FALSE(info.formula.empty()) << family << "_" << info.name;
+    }
+  EXPECT_THROW(FeatureClassInfo("glxm"), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics

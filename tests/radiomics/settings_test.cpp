@@ -1,0 +1,97 @@
+// pyradiomics parameter files.
+#include <gtest/gtest.h>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/core/error.h"
+#include "lvsi/radiomics/settings.h"
+#include <fstream>
+
+#include "test_util.h"
+
+namespace lvsi::radiomics {
+namespace {
+
+TEST(ParameterFile, ReadsPyradiomicsYaml) {
+  const auto p = ParseParameters(R"(
+imageType:
+  Original: {}
+featureClass:
+  shape:
+  firstorder: [Mean, StandardDeviation]
+  glcm:
+setting:
+  binWidth: 5
+  label: 2
+  resampledPixelSpacing: [2, 2, 0]
+  interpolator: 'sitkLinear'
+  weightingNorm: euclidean
+  distances: [1, 2]
+  normalize: true
+  normalizeScale: 100
+  resegmentRange: [-3, 3]
+  resegmentMode: sigma
+voxelSetting:
+  kernelRadius: 2
+)");
+  EXPECT_EQ(p.settings.bin_width, 5);
+  EXPECT_EQ(p.settings.label, 2);
+  ASSERT_TRUE(p.settings.resampled_pixel_spacing.has_value());
+  EXPECT_EQ((*p.settings.resampled_pixel_spacing)[2], 0);
+  EXPECT_EQ(p.settings.interpolator, "sitkLinear");
+  EXPECT_EQ(p.settings.texture.weighting_norm, "euclidean");
+  EXPECT_EQ(p.settings.texture.distances, (std::vector<int>{1, 2}));
+  EXPECT_TRUE(p.settings.normalize);
+  EXPECT_EQ(p.settings.resegment_range, (std::vector<double>{-3, 3}));
+  EXPECT_EQ(p.class_order, (std::vector<std::string>{"shape", "firstorder", "glcm"}));
+  EXPECT_EQ(p.feature_classes.at("firstorder"), (std::vector<std::string>{"Mean", "StandardDeviation"}));
+}
+
+TEST(ParameterFile, DefaultsWhenEmpty) {
+  const auto p = ParseParameters("");
+  EXPECT_EQ(p.settings.bin_width, 25);
+  EXPECT_EQ(p.settings.pad_distance, 5);
+  EXPECT_EQ(p.class_order.size(), 7u);
+  EXPECT_EQ(p.image_types.count("Original"), 1u);
+}
+
+void ExpectRejected(const std::string& yaml, const std::string& needle) {
+  try {
+    ParseParameters(yaml, "params.yaml");
+    FAIL() << "accepted: " << yaml;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(ParameterFile, RejectsUnknownKeysAndWrongTypes) {
+  ExpectRejected("setting:\n  binWdth: 5\n", "unknown setting 'binWdth'");
+  ExpectRejected("setting:\n  binWidth: five\n", "'binWidth' must be a number");
+  ExpectRejected("setting:\n  binWidth: 0\n", "binWidth must be a positive number");
+  ExpectRejected("setting:\n  label: 1.5\n", "'label' must be a whole number");
+  ExpectRejected("setting:\n  normalize: maybe\n", "'normalize' must be true or false");
+  ExpectRejected("setting:\n  resampledPixelSpacing: [1, 2]\n", "resampledPixelSpacing");
+  ExpectRejected("setting:\n  interpolator: sitkMagic\n", "unknown interpolator 'sitkMagic'");
+  ExpectRejected("featureClass:\n  glxm:\n", "unknown feature class 'glxm'");
+  ExpectRejected("featureClass:\n  glcm: [Contrast, Nope]\n", "class 'glcm' has no feature 'Nope'");
+  ExpectRejected("imageType:\n  Blur: {}\n", "unknown image type 'Blur'");
+  ExpectRejected("settings:\n  binWidth: 5\n", "unknown section 'settings'");
+  ExpectRejected("setting: [\n", "not valid YAML");
+  EXPECT_THROW(ReadParameterFile("/nonexistent/params.yaml"), IoError);
+}
+
+TEST(ParameterFile, ReadsTheSharedFilteredParams) {
+  const std::string path = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics") + "/filtered/params.yaml";
+  if (!std::ifstream(path)) GTEST_SKIP() << "not found: " << path;
+  const auto p = ReadParameterFile(path);
+  EXPECT_EQ(p.settings.bin_width, 5);
+  // Per-image-type settings stay with their type.
+  EXPECT_TRUE(p.settings.log_sigma.empty());
+  ExtractionParameters with_log;
+  with_log.ApplySetting("sigma", p.image_types.at("LoG").at("sigma"));
+  EXPECT_EQ(with_log.settings.log_sigma, (std::vector<double>{1, 3, 5}));
+  EXPECT_EQ(p.image_types.size(), 8u);
+  EXPECT_EQ(p.class_order.size(), 7u);
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics
