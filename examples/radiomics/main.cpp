@@ -3,6 +3,8 @@
 #include <lvsi/lvsi.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -50,9 +52,25 @@ void Emit(const std::string& text, const std::string& out) {
   }
 }
 
+// With LVSI_REPORT_PEAK_MEMORY set, prints this process's peak resident
+// memory (VmHWM, which unlike getrusage excludes the parent's pages from
+// before exec) to standard error at exit; bench_radiomics reads it.
+struct PeakMemoryReport {
+  ~PeakMemoryReport() {
+    if (!std::getenv("LVSI_REPORT_PEAK_MEMORY")) return;
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return;
+    char line[256];
+    while (std::fgets(line, sizeof line, f))
+      if (std::strncmp(line, "VmHWM:", 6) == 0) std::fprintf(stderr, "lvsi_radiomics: peak memory %s", line + 6);
+    std::fclose(f);
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  PeakMemoryReport peak_memory_report;
   CLI::App app{"lvsi_radiomics " + lvsi::Version() +
                ": pyradiomics-compatible radiomics features (single case or batch)"};
   std::vector<std::string> inputs;

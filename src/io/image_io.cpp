@@ -307,15 +307,43 @@ ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options
   return info;
 }
 
+namespace {
+
+// Reads the file in its stored component type and converts once to Out:
+// no intermediate double buffer for integer images.
+template <typename Out, typename Native>
+Volume<Out> ReadAs(const std::string& path, const ImageReadOptions& options) {
+  auto itk_image = ReadItk<Native>(path, options);
+  return FromItkImage<Out>(itk_image.GetPointer());
+}
+
+template <typename Out>
+Volume<Out> ReadConverted(const std::string& path, const ImageReadOptions& options, const std::string& type) {
+  if (type == "int8") return ReadAs<Out, std::int8_t>(path, options);
+  if (type == "uint8") return ReadAs<Out, std::uint8_t>(path, options);
+  if (type == "int16") return ReadAs<Out, std::int16_t>(path, options);
+  if (type == "uint16") return ReadAs<Out, std::uint16_t>(path, options);
+  if (type == "int32") return ReadAs<Out, std::int32_t>(path, options);
+  if (type == "uint32") return ReadAs<Out, std::uint32_t>(path, options);
+  if (type == "float32") return ReadAs<Out, float>(path, options);
+  return ReadAs<Out, double>(path, options);
+}
+
+}  // namespace
+
 Image ReadImage(const std::string& path, const ImageReadOptions& options) {
-  auto itk_image = ReadItk<double>(path, options);
-  Image image = FromItkImage<double>(itk_image.GetPointer());
+  const std::string type = ReadImageInfo(path, options).pixel_type;
+  Image image = ReadConverted<double>(path, options, type);
   if (!options.allow_non_finite) CheckFinite(image, path);
   return image;
 }
 
 LabelImage ReadLabelImage(const std::string& path, const ImageReadOptions& options) {
-  // Read as double first so NaN labels are caught rather than cast.
+  const std::string type = ReadImageInfo(path, options).pixel_type;
+  if (type != "float32" && type != "float64" && type != "int64" && type != "uint64")
+    return ReadConverted<std::int32_t>(path, options, type);
+  // Floating-point label maps: read as double so NaN labels are caught
+  // rather than cast.
   auto itk_image = ReadItk<double>(path, options);
   const double* in = itk_image->GetBufferPointer();
   LabelImage labels(GeometryOf(itk_image.GetPointer()));

@@ -165,12 +165,21 @@ double CastToStorage(double v, StoragePixelType type) {
 
 }  // namespace
 
+IntensityStatistics IntensityStatistics::Of(const Image& image) {
+  const Moments m = ComputeMoments(image.values().begin(), image.values().end());
+  return {m.mean, m.sample_sd};
+}
+
 Image NormalizeImage(const Image& image, double scale, std::optional<double> remove_outliers) {
+  return NormalizeImage(image, IntensityStatistics::Of(image), scale, remove_outliers);
+}
+
+Image NormalizeImage(const Image& image, const IntensityStatistics& m, double scale,
+                     std::optional<double> remove_outliers) {
   if (!(std::isfinite(scale) && scale > 0))
     throw InvalidArgument("normalizeScale must be positive, got " + std::to_string(scale));
   if (remove_outliers && !(*remove_outliers > 0))
     throw InvalidArgument("removeOutliers must be positive");
-  const Moments m = ComputeMoments(image.values().begin(), image.values().end());
   if (!(m.sample_sd > 0)) throw InvalidArgument("cannot normalise a flat image (SD 0)");
   Image out = image;
   const double inv = 1.0 / m.sample_sd;

@@ -1,6 +1,7 @@
 #include "lvsi/radiomics/extractor.h"
 
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
@@ -23,18 +24,64 @@ std::string Triple(double a, double b, double c) {
   return "(" + FormatDouble(a) + ", " + FormatDouble(b) + ", " + FormatDouble(c) + ")";
 }
 
-// FNV-1a over the voxel values: a content hash for the diagnostics.
+// A 64-bit content hash of the voxel values (four lanes of 8-byte words
+// mixed with multiply-xorshift steps) for the diagnostics.
 template <typename T>
 std::string HashOf(const Volume<T>& v) {
-  std::uint64_t h = 1469598103934665603ULL;
   const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
-  for (std::size_t n = 0; n < v.size() * sizeof(T); ++n) {
-    h ^= bytes[n];
-    h *= 1099511628211ULL;
-  }
+  const std::size_t total = v.size() * sizeof(T);
+  std::uint64_t lane[4] = {0x9E3779B97F4A7C15ULL, 0xBF58476D1CE4E5B9ULL, 0x94D049BB133111EBULL, total};
+  auto mix = [](std::uint64_t h, std::uint64_t w) {
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 29);
+  };
+  std::size_t n = 0;
+  for (; n + 32 <= total; n += 32)
+    for (int l = 0; l < 4; ++l) {
+      std::uint64_t w;
+      std::memcpy(&w, bytes + n + 8 * l, 8);
+      lane[l] = mix(lane[l], w);
+    }
+  for (; n < total; ++n) lane[0] = mix(lane[0], bytes[n]);
+  std::uint64_t h = lane[0];
+  for (int l = 1; l < 4; ++l) h = mix(h, lane[l]);
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
+}
+
+// One pass over the label map: voxels with the label, their bounding box,
+// and how many of them are NaN or infinite in the image.
+struct LabelScan {
+  std::size_t count = 0, non_finite = 0;
+  IndexBox box;
+};
+
+LabelScan ScanLabels(const LabelImage& labels, const Image& image, int label) {
+  LabelScan scan;
+  const auto& g = labels.geometry();
+  const bool same_size = image.geometry().size == g.size;
+  std::array<std::size_t, 3> lo{g.size[0], g.size[1], g.size[2]}, hi{0, 0, 0};
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j) {
+      const std::int32_t* row = labels.data() + n;
+      std::size_t first = g.size[0], last = 0;
+      for (std::size_t i = 0; i < g.size[0]; ++i)
+        if (row[i] == label) {
+          if (first == g.size[0]) first = i;
+          last = i;
+          ++scan.count;
+          if (same_size && !std::isfinite(image[n + i])) ++scan.non_finite;
+        }
+      n += g.size[0];
+      if (first == g.size[0]) continue;
+      lo = {std::min(lo[0], first), std::min(lo[1], j), std::min(lo[2], k)};
+      hi = {std::max(hi[0], last), std::max(hi[1], j), std::max(hi[2], k)};
+    }
+  scan.box.lower = lo;
+  scan.box.upper = hi;
+  return scan;
 }
 
 // Number of 6-connected components of a mask (as SimpleITK's default
@@ -138,20 +185,21 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   const ExtractionSettings& s = parameters_.settings;
   ExtractionResult result;
 
-  Mask mask(labels.geometry(), 0);
-  std::size_t count = 0;
-  for (std::size_t n = 0; n < labels.size(); ++n)
-    if (labels[n] == s.label) {
-      mask[n] = 1;
-      ++count;
-    }
-  if (count == 0) throw DataError("mask", "label " + std::to_string(s.label) + " is not present in the mask");
-  if (image.geometry().size == labels.geometry().size) {
-    std::size_t bad = 0;
-    for (std::size_t n = 0; n < image.size(); ++n)
-      if (mask[n] && !std::isfinite(image[n])) ++bad;
-    if (bad) throw DataError("image", std::to_string(bad) + " voxel(s) inside the ROI are NaN or infinite");
-  }
+  const LabelScan scan = ScanLabels(labels, image, s.label);
+  if (scan.count == 0) throw DataError("mask", "label " + std::to_string(s.label) + " is not present in the mask");
+  if (scan.non_finite)
+    throw DataError("image", std::to_string(scan.non_finite) + " voxel(s) inside the ROI are NaN or infinite");
+  // The mask, restricted to the label's box grown by padDistance when the
+  // grids agree (all later steps look at that box only), else whole.
+  auto labels_to_mask = [&](const Geometry& grid, const std::array<std::size_t, 3>& lo) {
+    Mask m(grid, 0);
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < grid.size[2]; ++k)
+      for (std::size_t j = 0; j < grid.size[1]; ++j)
+        for (std::size_t i = 0; i < grid.size[0]; ++i, ++n)
+          m[n] = labels(lo[0] + i, lo[1] + j, lo[2] + k) == s.label;
+    return m;
+  };
 
   auto& diag = result.diagnostics;
   if (s.additional_info) {
@@ -161,12 +209,22 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     for (const auto& [t, o] : parameters_.image_types) types += (types.size() > 1 ? ", '" : "'") + t + "': {}";
     diag.emplace_back("diagnostics_Configuration_EnabledImageTypes", types + "}");
     const Geometry& g = image.geometry();
-    double sum = 0, mn = image[0], mx = image[0];
-    for (std::size_t n = 0; n < image.size(); ++n) {
-      sum += image[n];
-      mn = std::min(mn, image[n]);
-      mx = std::max(mx, image[n]);
+    // Four partial sums keep the loop from waiting on one accumulator.
+    double part[4] = {0, 0, 0, 0}, mn = image[0], mx = image[0];
+    const double* px = image.data();
+    std::size_t n = 0;
+    for (; n + 4 <= image.size(); n += 4)
+      for (int l = 0; l < 4; ++l) {
+        part[l] += px[n + l];
+        mn = px[n + l] < mn ? px[n + l] : mn;
+        mx = px[n + l] > mx ? px[n + l] : mx;
+      }
+    for (; n < image.size(); ++n) {
+      part[0] += px[n];
+      mn = std::min(mn, px[n]);
+      mx = std::max(mx, px[n]);
     }
+    const double sum = (part[0] + part[1]) + (part[2] + part[3]);
     diag.emplace_back("diagnostics_Image-original_Hash", HashOf(image));
     diag.emplace_back("diagnostics_Image-original_Dimensionality", g.size[2] > 1 ? "3D" : "2D");
     diag.emplace_back("diagnostics_Image-original_Spacing", Triple(g.spacing[0], g.spacing[1], g.spacing[2]));
@@ -178,31 +236,53 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   }
 
   // Geometry of image and mask must agree, unless the mask is resampled.
-  Image img = image;
   std::string why;
   GeometryTolerance tol;
   if (s.geometry_tolerance) tol.coordinate = tol.direction = *s.geometry_tolerance;
   const bool resample = s.resampled_pixel_spacing && !s.interpolator.empty();
-  if (!resample && !SameGeometry(image.geometry(), mask.geometry(), tol, &why)) {
+  const bool same_grid = SameGeometry(image.geometry(), labels.geometry(), tol, &why);
+  Mask mask;
+  if (!resample && !same_grid) {
     if (!s.correct_mask)
       throw GeometryError("mask", "mask grid does not match the image grid: " + why + " (enable correctMask)");
-    mask = preprocessing::ResampleMaskToGrid(mask, image.geometry());
-  } else if (!resample) {
-    mask.set_geometry(image.geometry());
+    mask = preprocessing::ResampleMaskToGrid(labels_to_mask(labels.geometry(), {0, 0, 0}), image.geometry());
+  } else if (resample) {
+    mask = labels_to_mask(labels.geometry(), {0, 0, 0});
   }
-  if (s.normalize) img = preprocessing::NormalizeImage(img, s.normalize_scale, s.remove_outliers);
   preprocessing::MaskCheckSettings check{s.minimum_roi_dimensions, {}};
   if (s.minimum_roi_size) check.minimum_roi_size = static_cast<std::size_t>(*s.minimum_roi_size);
+  Image img;
   if (resample) {
     preprocessing::ResampleSettings rs;
     rs.spacing = *s.resampled_pixel_spacing;
     rs.interpolator = preprocessing::ParseInterpolator(s.interpolator);
     rs.pad_distance = s.pad_distance;
     rs.image_pixel_type = StorageType(image_pixel_type);
-    std::tie(img, mask) = preprocessing::ResampleToSpacing(img, mask, rs);
-  } else if (s.pre_crop) {
-    const IndexBox box = preprocessing::CheckMask(mask, check);
-    std::tie(img, mask) = preprocessing::CropToBox(img, mask, box, static_cast<std::size_t>(s.pad_distance));
+    std::tie(img, mask) = preprocessing::ResampleToSpacing(
+        s.normalize ? preprocessing::NormalizeImage(image, s.normalize_scale, s.remove_outliers) : image, mask, rs);
+  } else {
+    // Everything below looks at the ROI's box only: crop first (with the
+    // pad distance, as preCrop does) so the work scales with the ROI, then
+    // normalise with the whole image's statistics.
+    if (same_grid) {
+      // Crop straight from the label map: lower corner and size of the
+      // label's box grown by padDistance, clamped to the image.
+      const Geometry& g = image.geometry();
+      IndexBox padded = scan.box;
+      for (int d = 0; d < 3; ++d) {
+        padded.lower[d] = scan.box.lower[d] > static_cast<std::size_t>(s.pad_distance)
+                              ? scan.box.lower[d] - static_cast<std::size_t>(s.pad_distance) : 0;
+        padded.upper[d] = std::min(g.size[d] - 1, scan.box.upper[d] + static_cast<std::size_t>(s.pad_distance));
+      }
+      img = preprocessing::CropImage(image, padded, 0);
+      mask = labels_to_mask(img.geometry(), padded.lower);
+    } else {
+      const IndexBox pre = preprocessing::CheckMask(mask, check);
+      std::tie(img, mask) = preprocessing::CropToBox(image, mask, pre, static_cast<std::size_t>(s.pad_distance));
+    }
+    if (s.normalize)
+      img = preprocessing::NormalizeImage(img, preprocessing::IntensityStatistics::Of(image), s.normalize_scale,
+                                          s.remove_outliers);
   }
   IndexBox box = preprocessing::CheckMask(mask, check);
   Mask texture_mask = mask;

@@ -28,7 +28,10 @@ double Mean(const std::vector<double>& v) {
 
 double CentralMoment(const std::vector<double>& v, double mean, int k) {
   double s = 0;
-  for (double x : v) s += std::pow(x - mean, k);
+  for (double x : v) {
+    const double d = x - mean, d2 = d * d;
+    s += k == 2 ? d2 : k == 3 ? d2 * d : d2 * d2;
+  }
   return s / static_cast<double>(v.size());
 }
 

@@ -1,7 +1,6 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
-#include <complex>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
@@ -184,7 +183,10 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "ClusterProminence" || f == "ClusterShade" || f == "ClusterTendency" || f == "SumVariance") {
       const int k = f == "ClusterProminence" ? 4 : f == "ClusterShade" ? 3 : 2;
       return per_angle([&](const auto& p, const AngleStats& s) {
-        return sum_ij(p, [&](double i, double j) { return std::pow(i + j - s.ux - s.uy, k); });
+        return sum_ij(p, [&](double i, double j) {
+          const double d = i + j - s.ux - s.uy;
+          return k == 4 ? (d * d) * (d * d) : k == 3 ? d * d * d : d * d;
+        });
       });
     }
     if (f == "Contrast")
@@ -263,29 +265,34 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
         return sum_ij(p, [&](double i, double) { return (i - s.ux) * (i - s.ux); });
       });
     if (f == "MCC") {
+      // Q(i,j) = sum_k p(i,k) p(j,k) / (p_x(i) p_y(k)) has the eigenvalues of
+      // the symmetric S = M M^T with M(i,k) = p(i,k) / sqrt(p_x(i) p_y(k)):
+      // levels with p_x(i) = 0 only add zero eigenvalues.
       if (G < 2) return 1.0;
       std::vector<double> v(mats.size());
       for (std::size_t a = 0; a < mats.size(); ++a) {
         const auto& p = mats[a];
         const AngleStats& s = stats[a];
-        Eigen::MatrixXd Q(G, G);
+        std::vector<std::size_t> rows;
         for (std::size_t i = 0; i < G; ++i)
-          for (std::size_t j = 0; j < G; ++j) {
-            double q = 0;
-            for (std::size_t k = 0; k < G; ++k)
-              q += p[i * G + k] * p[j * G + k] / (s.px[i] * s.py[k] + kEps);
-            Q(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = q;
-          }
-        if (!Q.allFinite()) {
+          if (s.px[i] > 0) rows.push_back(i);
+        if (!std::isfinite(s.ux)) {
           v[a] = kNaN;
           continue;
         }
-        Eigen::EigenSolver<Eigen::MatrixXd> es(Q, false);
-        std::vector<std::complex<double>> ev(es.eigenvalues().data(), es.eigenvalues().data() + G);
-        std::sort(ev.begin(), ev.end(), [](const auto& x, const auto& y) {
-          return x.real() < y.real() || (x.real() == y.real() && x.imag() < y.imag());
-        });
-        v[a] = std::sqrt(ev[G - 2]).real();
+        Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(G));
+        for (std::size_t r = 0; r < rows.size(); ++r)
+          for (std::size_t k = 0; k < G; ++k)
+            if (s.py[k] > 0)
+              M(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k)) =
+                  p[rows[r] * G + k] / std::sqrt(s.px[rows[r]] * s.py[k]);
+        const Eigen::MatrixXd S = M * M.transpose();
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(S, Eigen::EigenvaluesOnly);
+        std::vector<double> ev(es.eigenvalues().data(), es.eigenvalues().data() + rows.size());
+        ev.resize(G, 0.0);  // zero rows
+        std::sort(ev.begin(), ev.end());
+        const double second = ev[G - 2];
+        v[a] = second < 0 ? 0.0 : std::sqrt(second);
       }
       return detail::NanMean(v);
     }

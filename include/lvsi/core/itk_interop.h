@@ -8,6 +8,7 @@
 #include <itkImportImageFilter.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "lvsi/core/volume.h"
 
@@ -60,11 +61,10 @@ Geometry GeometryOf(const TImage* image) {
 /// region) into an lvsi volume of element type T.
 template <typename T, typename TImage>
 Volume<T> FromItkImage(const TImage* image) {
-  Volume<T> volume(GeometryOf(image));
+  const Geometry g = GeometryOf(image);
   const auto* in = image->GetBufferPointer();
-  std::transform(in, in + volume.size(), volume.data(),
-                 [](auto v) { return static_cast<T>(v); });
-  return volume;
+  // Converting construction: one pass, no zero-fill first.
+  return Volume<T>(g, std::vector<T>(in, in + g.NumVoxels()));
 }
 
 }  // namespace lvsi

@@ -14,12 +14,25 @@
 
 namespace lvsi::preprocessing {
 
+/// Mean and sample standard deviation (N - 1) of all voxels of an image,
+/// with compensated sums as ITK's StatisticsImageFilter computes them.
+struct LVSI_PREPROCESSING_EXPORT IntensityStatistics {
+  double mean = 0;       ///< [intensity units]
+  double sample_sd = 0;  ///< [intensity units]
+  /// Statistics of every voxel of `image`.
+  static IntensityStatistics Of(const Image& image);
+};
+
 /// Z-score normalisation over the whole image, as SimpleITK's Normalize
 /// (mean and sample standard deviation, N-1), optionally clipping at
 /// +/- `remove_outliers` standard deviations, then multiplied by `scale`.
 /// Throws InvalidArgument for a flat image or non-positive scale/outliers.
 LVSI_PREPROCESSING_EXPORT Image NormalizeImage(const Image& image, double scale = 1.0,
                                                std::optional<double> remove_outliers = {});
+/// The same normalisation with statistics computed elsewhere (e.g. on the
+/// whole image before cropping), applied to `image`.
+LVSI_PREPROCESSING_EXPORT Image NormalizeImage(const Image& image, const IntensityStatistics& statistics,
+                                               double scale, std::optional<double> remove_outliers = {});
 
 /// Inclusive index bounds of the non-zero voxels of a mask.
 struct IndexBox {
