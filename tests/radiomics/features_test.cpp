@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/extractor.h"
 #include "lvsi/radiomics/features.h"
@@ -210,6 +211,21 @@ TEST(Features, EveryFeatureIsDocumented) {
       EXPECT_FALSE(info.formula.empty()) << family << "_" << info.name;
     }
   EXPECT_THROW(FeatureClassInfo("glxm"), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics
+
+namespace lvsi::radiomics {
+namespace {
+
+TEST(Features, EveryFeatureAppearsInTheModuleDocumentation) {
+  const std::string doc = ReadTextFile(std::string(LVSI_SOURCE_DIR) + "/docs/radiomics.md");
+  for (const auto& family : FeatureClassNames()) {
+    EXPECT_NE(doc.find("### " + family + "\n"), std::string::npos) << family;
+    for (const auto& info : FeatureClassInfo(family))
+      EXPECT_NE(doc.find("`" + info.name + "`"), std::string::npos) << family << "_" << info.name;
+  }
 }
 
 }  // namespace
