@@ -3,4 +3,5 @@
 /// Umbrella header of the preprocessing module (lvsi::preprocessing).
 
 #include "lvsi/preprocessing/discretization.h"
+#include "lvsi/preprocessing/filters.h"
 #include "lvsi/preprocessing/image_ops.h"

@@ -1,5 +1,6 @@
 #include "lvsi/radiomics/extractor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "lvsi/core/error.h"
 #include "lvsi/core/parallel.h"
 #include "lvsi/io/image_io.h"
+#include "lvsi/preprocessing/filters.h"
 #include "lvsi/preprocessing/image_ops.h"
 #include "lvsi/radiomics/features.h"
 #include "lvsi/version.h"
@@ -150,6 +152,11 @@ std::string SettingsText(const ExtractionSettings& s) {
   return o.str();
 }
 
+// How far (voxels) the repeated level-1 SWT reaches from an output voxel.
+std::size_t WaveletReach(const preprocessing::WaveletSettings& ws) {
+  return static_cast<std::size_t>(ws.start_level + ws.level) * preprocessing::WaveletLength(ws.wavelet);
+}
+
 }  // namespace
 
 double ExtractionResult::Feature(const std::string& name) const {
@@ -174,9 +181,23 @@ FeatureTable ExtractionResult::ToTable(const std::string& case_id) const {
 FeatureExtractor::FeatureExtractor(ExtractionParameters parameters) : parameters_(std::move(parameters)) {
   std::string why;
   if (!parameters_.settings.IsValid(&why)) throw InvalidArgument("invalid extraction settings: " + why);
-  for (const auto& [type, overrides] : parameters_.image_types)
-    if (type != "Original")
+  if (parameters_.image_type_order.empty()) throw InvalidArgument("no image type enabled");
+  for (const auto& type : parameters_.image_type_order) {
+    if (type == "LBP2D" || type == "LBP3D")
       throw InvalidArgument("image type '" + type + "' is not available in this version of lvsi");
+    // Per-type settings must be valid too.
+    ExtractionParameters local;
+    local.settings = parameters_.settings;
+    for (const auto& [key, value] : parameters_.image_types.at(type)) local.ApplySetting(key, value);
+    if (!local.settings.IsValid(&why)) throw InvalidArgument("image type " + type + ": " + why);
+    if (type == "LoG" && local.settings.log_sigma.empty())
+      throw InvalidArgument("image type LoG needs 'sigma' (a list of sigmas in mm)");
+    if (type == "Wavelet") {
+      preprocessing::WaveletSettings ws{local.settings.wavelet, local.settings.wavelet_start_level,
+                                        local.settings.wavelet_level, false, 0};
+      if (!ws.IsValid(&why)) throw InvalidArgument("image type Wavelet: " + why);
+    }
+  }
 }
 
 ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage& labels,
@@ -252,6 +273,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   preprocessing::MaskCheckSettings check{s.minimum_roi_dimensions, {}};
   if (s.minimum_roi_size) check.minimum_roi_size = static_cast<std::size_t>(*s.minimum_roi_size);
   Image img;
+  std::array<std::size_t, 3> offset{0, 0, 0};  // img's lower corner in the full image
   if (resample) {
     preprocessing::ResampleSettings rs;
     rs.spacing = *s.resampled_pixel_spacing;
@@ -276,9 +298,12 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       }
       img = preprocessing::CropImage(image, padded, 0);
       mask = labels_to_mask(img.geometry(), padded.lower);
+      offset = padded.lower;
     } else {
       const IndexBox pre = preprocessing::CheckMask(mask, check);
       std::tie(img, mask) = preprocessing::CropToBox(image, mask, pre, static_cast<std::size_t>(s.pad_distance));
+      for (int d = 0; d < 3; ++d)
+        offset[d] = pre.lower[d] > static_cast<std::size_t>(s.pad_distance) ? pre.lower[d] - static_cast<std::size_t>(s.pad_distance) : 0;
     }
     if (s.normalize)
       img = preprocessing::NormalizeImage(img, preprocessing::IntensityStatistics::Of(image), s.normalize_scale,
@@ -314,42 +339,130 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   }
 
   // Shape features on the (non-resegmented) mask cropped to the box, as
-  // pyradiomics does.
+  // pyradiomics does; computed once, before the image types.
   const Mask& shape_mask = s.resegment_shape ? texture_mask : mask;
   const Mask shape_crop = preprocessing::CropMask(shape_mask, box, 0);
-  std::vector<std::pair<std::string, FeatureList>> blocks(parameters_.class_order.size());
-  const auto [cimg, cmask] = preprocessing::CropToBox(img, texture_mask, box, 0);
-  const Roi roi = Roi::Build(cimg, cmask, preprocessing::DiscretizationSettings{s.bin_width, s.bin_count});
-  ParallelFor(0, parameters_.class_order.size(), [&](std::size_t k) {
-    const std::string& cls = parameters_.class_order[k];
+  for (const auto& cls : parameters_.class_order) {
     const auto& names = parameters_.feature_classes.at(cls);
     FeatureList f;
-    if (cls == "shape") {
-      f = ShapeFeatures(shape_crop).Compute(names);
-    } else if (cls == "shape2D") {
-      if (s.texture.force2d) f = Shape2DFeatures(shape_crop, s.texture.force2d_dimension).Compute(names);
-    } else if (cls == "firstorder") {
-      f = FirstOrderFeatures(roi, s.voxel_array_shift).Compute(names);
-    } else if (cls == "glcm") {
-      f = GlcmFeatures(roi, s.texture).Compute(names);
-    } else if (cls == "glrlm") {
-      f = GlrlmFeatures(roi, s.texture).Compute(names);
-    } else if (cls == "glszm") {
-      f = GlszmFeatures(roi, s.texture).Compute(names);
-    } else if (cls == "gldm") {
-      f = GldmFeatures(roi, s.texture).Compute(names);
-    } else if (cls == "ngtdm") {
-      f = NgtdmFeatures(roi, s.texture).Compute(names);
+    if (cls == "shape") f = ShapeFeatures(shape_crop).Compute(names);
+    if (cls == "shape2D" && s.texture.force2d) f = Shape2DFeatures(shape_crop, s.texture.force2d_dimension).Compute(names);
+    for (const auto& [name, value] : f) result.features.emplace_back("original_" + cls + "_" + name, value);
+  }
+
+  // The image filters see the whole loaded image, as pyradiomics' image
+  // types do: the (normalised) input, or the resampled grid.
+  const bool filtered_types = parameters_.image_type_order.size() > 1 || parameters_.image_type_order.front() != "Original";
+  Image normalized_full;
+  const Image* full = resample ? &img : &image;
+  if (!resample && s.normalize && filtered_types) {
+    normalized_full = preprocessing::NormalizeImage(image, s.normalize_scale, s.remove_outliers);
+    full = &normalized_full;
+  }
+  if (resample) offset = {0, 0, 0};
+  IndexBox box_full = box;  // the ROI box in full-image indices
+  for (int d = 0; d < 3; ++d) {
+    box_full.lower[d] += offset[d];
+    box_full.upper[d] += offset[d];
+  }
+  const Mask texture_crop = preprocessing::CropMask(texture_mask, box, 0);
+  const double full_max_abs = filtered_types ? preprocessing::MaxAbs(*full) : 0;
+
+  // The region of the full image a filter needs around the ROI box.
+  auto region = [&](const std::array<std::size_t, 3>& pad) {
+    IndexBox r = box_full;
+    const Geometry& g = full->geometry();
+    for (int d = 0; d < 3; ++d) {
+      r.lower[d] = box_full.lower[d] > pad[d] ? box_full.lower[d] - pad[d] : 0;
+      r.upper[d] = std::min(g.size[d] - 1, box_full.upper[d] + pad[d]);
     }
-    blocks[k] = {cls, std::move(f)};
+    return r;
+  };
+  // Crops a filtered region back to the ROI box.
+  auto to_box = [&](const Image& filtered, const IndexBox& reg) {
+    IndexBox b;
+    for (int d = 0; d < 3; ++d) {
+      b.lower[d] = box_full.lower[d] - reg.lower[d];
+      b.upper[d] = box_full.upper[d] - reg.lower[d];
+    }
+    return preprocessing::CropImage(filtered, b, 0);
+  };
+
+  // Each image type yields one or more (name, image cropped to the box).
+  const std::vector<std::string>& types = parameters_.image_type_order;
+  std::vector<FeatureList> blocks(types.size());
+  ParallelFor(0, types.size(), [&](std::size_t t) {
+    const std::string& type = types[t];
+    ExtractionParameters local;
+    local.settings = s;
+    for (const auto& [key, value] : parameters_.image_types.at(type)) local.ApplySetting(key, value);
+    const ExtractionSettings& ts = local.settings;
+    std::vector<std::pair<std::string, Image>> images;
+    if (type == "Original") {
+      images.emplace_back("original", preprocessing::CropImage(img, box, 0));
+    } else if (type == "LoG") {
+      const Geometry& g = full->geometry();
+      for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
+        const double sigma = ts.log_sigma[k];
+        for (int d = 0; d < 3; ++d)
+          if (g.size[d] < 4 || static_cast<double>(g.size[d]) < std::ceil(sigma / g.spacing[d]) + 1)
+            throw InvalidArgument("LoG sigma " + ts.log_sigma_text[k] + " mm does not fit the image (" + Describe(g) +
+                                  "): it needs ceil(sigma/spacing) + 1 and at least 4 voxels per axis");
+        const IndexBox reg = region(preprocessing::LogContext(g, sigma));
+        std::string label = ts.log_sigma_text[k];
+        std::replace(label.begin(), label.end(), '.', '-');
+        images.emplace_back("log-sigma-" + label + "-mm-3D",
+                            to_box(preprocessing::LaplacianOfGaussian(preprocessing::CropImage(*full, reg, 0), sigma), reg));
+      }
+    } else if (type == "Wavelet") {
+      preprocessing::WaveletSettings ws{ts.wavelet, ts.wavelet_start_level, ts.wavelet_level, ts.texture.force2d,
+                                        ts.texture.force2d_dimension};
+      // Periodic boundaries: a crop is exact only when the filters' reach
+      // stays inside the image on every side; otherwise use it whole.
+      const std::size_t reach = WaveletReach(ws);
+      IndexBox reg = region({reach, reach, reach});
+      bool inside = true;
+      for (int d = 0; d < 3; ++d)
+        inside = inside && box_full.lower[d] >= reach && box_full.upper[d] + reach < full->geometry().size[d];
+      if (!inside) {
+        reg.lower = {0, 0, 0};
+        for (int d = 0; d < 3; ++d) reg.upper[d] = full->geometry().size[d] - 1;
+      }
+      for (auto& [name, band] : preprocessing::WaveletDecomposition(preprocessing::CropImage(*full, reg, 0), ws)) {
+        const bool numbered = name.find('-') != std::string::npos;
+        images.emplace_back("wavelet" + (numbered ? name : "-" + name), to_box(band, reg));
+      }
+    } else if (type == "Square" || type == "SquareRoot" || type == "Logarithm" || type == "Exponential") {
+      const Image roi_box = preprocessing::CropImage(img, box, 0);
+      if (type == "Square") images.emplace_back("square", preprocessing::SquareFilter(roi_box, full_max_abs));
+      if (type == "SquareRoot") images.emplace_back("squareroot", preprocessing::SquareRootFilter(roi_box, full_max_abs));
+      if (type == "Logarithm") images.emplace_back("logarithm", preprocessing::LogarithmFilter(roi_box, full_max_abs));
+      if (type == "Exponential") images.emplace_back("exponential", preprocessing::ExponentialFilter(roi_box, full_max_abs));
+    } else if (type == "Gradient") {
+      const IndexBox reg = region({1, 1, 1});
+      images.emplace_back("gradient", to_box(preprocessing::GradientMagnitude(preprocessing::CropImage(*full, reg, 0),
+                                                                             ts.gradient_use_spacing), reg));
+    } else {
+      throw InvalidArgument("image type '" + type + "' is not available in this version of lvsi");
+    }
+    FeatureList& out = blocks[t];
+    for (const auto& [prefix, filtered] : images) {
+      const Roi roi = Roi::Build(filtered, texture_crop, preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
+      for (const auto& cls : parameters_.class_order) {
+        const auto& names = parameters_.feature_classes.at(cls);
+        FeatureList f;
+        if (cls == "firstorder") f = FirstOrderFeatures(roi, ts.voxel_array_shift).Compute(names);
+        else if (cls == "glcm") f = GlcmFeatures(roi, ts.texture).Compute(names);
+        else if (cls == "glrlm") f = GlrlmFeatures(roi, ts.texture).Compute(names);
+        else if (cls == "glszm") f = GlszmFeatures(roi, ts.texture).Compute(names);
+        else if (cls == "gldm") f = GldmFeatures(roi, ts.texture).Compute(names);
+        else if (cls == "ngtdm") f = NgtdmFeatures(roi, ts.texture).Compute(names);
+        for (const auto& [name, value] : f) out.emplace_back(prefix + "_" + cls + "_" + name, value);
+      }
+    }
   }, threads_);
-  // Shape classes first (pyradiomics computes them before the image types).
-  for (int pass = 0; pass < 2; ++pass)
-    for (const auto& [cls, f] : blocks) {
-      const bool is_shape = cls.rfind("shape", 0) == 0;
-      if (is_shape != (pass == 0)) continue;
-      for (const auto& [name, value] : f) result.features.emplace_back("original_" + cls + "_" + name, value);
-    }
+  for (auto& block : blocks)
+    for (auto& f : block) result.features.push_back(std::move(f));
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -124,7 +124,21 @@ const std::map<std::string, Setter>& Setters() {
       {"gldm_a", [](auto& s, auto& n, auto& k) { s.texture.gldm_a = AsInt(n, k); }},
       {"force2D", [](auto& s, auto& n, auto& k) { s.texture.force2d = AsBool(n, k); }},
       {"force2Ddimension", [](auto& s, auto& n, auto& k) { s.texture.force2d_dimension = AsInt(n, k); }},
-      {"sigma", [](auto& s, auto& n, auto& k) { s.log_sigma = AsDoubleList(n, k); }},
+      {"sigma", [](auto& s, auto& n, auto& k) {
+         s.log_sigma = AsDoubleList(n, k);
+         s.log_sigma_text.clear();
+         auto text_of = [](const YAML::Node& item) {
+           std::string t = item.Scalar();
+           const bool integer = t.find_first_of(".eE") == std::string::npos;
+           if (integer) return t;
+           double v = 0;
+           ParseDouble(t, &v);
+           std::string r = FormatDouble(v);  // Python's repr of a float
+           if (r.find_first_of(".e") == std::string::npos) r += ".0";
+           return r;
+         };
+         if (n.IsScalar()) s.log_sigma_text.push_back(text_of(n));
+         else for (const auto& item : n) s.log_sigma_text.push_back(text_of(item)); }},
       {"wavelet", [](auto& s, auto& n, auto& k) { s.wavelet = AsString(n, k); }},
       {"start_level", [](auto& s, auto& n, auto& k) { s.wavelet_start_level = AsInt(n, k); }},
       {"level", [](auto& s, auto& n, auto& k) { s.wavelet_level = AsInt(n, k); }},
@@ -233,6 +247,7 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
       }
     } else if (key == "imageType") {
       p.image_types.clear();
+      p.image_type_order.clear();
       if (IsNullNode(value)) continue;
       if (!value.IsMap()) throw InvalidArgument(where("'imageType' must be a mapping"));
       for (auto t = value.begin(); t != value.end(); ++t) {
@@ -242,6 +257,7 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
           throw InvalidArgument(where("unknown image type '" + type +
                                       "' (Original, LoG, Wavelet, Square, SquareRoot, Logarithm, Exponential, Gradient, LBP2D, LBP3D)"));
         auto& overrides = p.image_types[type];
+        p.image_type_order.push_back(type);
         if (IsNullNode(t->second)) continue;
         if (!t->second.IsMap()) throw InvalidArgument(where("settings of image type '" + type + "' must be a mapping"));
         for (auto s = t->second.begin(); s != t->second.end(); ++s) {

@@ -42,6 +42,9 @@ struct LVSI_RADIOMICS_EXPORT ExtractionSettings {
   TextureSettings texture;                      ///< distances, symmetricalGLCM, weightingNorm, gldm_a, force2D(dimension).
   // -- filters (image types); stored for the filter module
   std::vector<double> log_sigma;                ///< `sigma` (LoG) [mm].
+  /// `sigma` as written in the parameter file ("1.0", "3"): pyradiomics
+  /// builds image-type names from Python's text of each value.
+  std::vector<std::string> log_sigma_text;
   std::string wavelet = "coif1";                ///< `wavelet`.
   int wavelet_start_level = 0;                  ///< `start_level`.
   int wavelet_level = 1;                        ///< `level`.
@@ -63,6 +66,8 @@ struct LVSI_RADIOMICS_EXPORT ExtractionParameters {
   /// Image type ("Original", "LoG", "Wavelet", ...) -> setting overrides
   /// (raw YAML text of each value).  Default: Original only.
   std::map<std::string, std::map<std::string, std::string>> image_types{{"Original", {}}};
+  /// Image types in the order they were given (pyradiomics' output order).
+  std::vector<std::string> image_type_order{"Original"};
   /// Family -> features (empty list: all non-deprecated).  Default: all
   /// seven families except shape2D, as pyradiomics enables them.
   std::map<std::string, std::vector<std::string>> feature_classes;
