@@ -2,6 +2,7 @@
 /// \file
 /// Umbrella header of the radiomics module (lvsi::radiomics).
 
+#include "lvsi/radiomics/cohort.h"
 #include "lvsi/radiomics/extractor.h"
 #include "lvsi/radiomics/features.h"
 #include "lvsi/radiomics/roi.h"

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "lvsi/core/error.h"
@@ -87,7 +88,9 @@ Image LaplacianOfGaussian(const Image& image, double sigma) {
 
 std::array<std::size_t, 3> LogContext(const Geometry& geometry, double sigma) {
   std::array<std::size_t, 3> pad{};
-  for (int d = 0; d < 3; ++d) pad[d] = static_cast<std::size_t>(std::ceil(30.0 * sigma / geometry.spacing[d])) + 4;
+  const char* env = std::getenv("LVSI_LOG_CONTEXT");
+  const double k = env ? std::atof(env) : 12.0;
+  for (int d = 0; d < 3; ++d) pad[d] = static_cast<std::size_t>(std::ceil(k * sigma / geometry.spacing[d])) + 4;
   return pad;
 }
 

@@ -230,3 +230,29 @@ TEST(Features, EveryFeatureAppearsInTheModuleDocumentation) {
 
 }  // namespace
 }  // namespace lvsi::radiomics
+
+namespace lvsi::radiomics {
+namespace {
+
+TEST(StudyParameters, Give1409FinitFeaturesPerSequence) {
+  for (const char* seq : {"t2w", "adc", "cet1"}) {
+    const auto params = ReadParameterFile(std::string(LVSI_SOURCE_DIR) + "/examples/params/" + seq + ".yaml");
+    Geometry g;
+    g.size = {40, 36, 12};
+    g.spacing = {0.8, 0.8, 4};
+    Image img(g);
+    LabelImage lab(g, 0);
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+      for (std::size_t j = 0; j < g.size[1]; ++j)
+        for (std::size_t i = 0; i < g.size[0]; ++i) {
+          img(i, j, k) = 200 + 50 * std::sin(0.3 * i) * std::cos(0.4 * j) + 7 * k;
+          if (std::hypot(i - 20.0, j - 18.0, (k - 6.0) * 4) < 9) lab(i, j, k) = 1;
+        }
+    const auto r = FeatureExtractor(params).Execute(img, lab);
+    EXPECT_EQ(r.features.size(), 1409u) << seq;
+    for (const auto& [name, value] : r.features) EXPECT_TRUE(std::isfinite(value)) << seq << " " << name;
+  }
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics

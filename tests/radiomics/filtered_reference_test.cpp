@@ -69,3 +69,31 @@ TEST(PyradiomicsFilteredReference, EveryFilteredFeatureMatches) {
 
 }  // namespace
 }  // namespace lvsi::radiomics
+
+namespace lvsi::radiomics {
+namespace {
+
+TEST(StudyParametersOnSharedImages, Give1409FeaturesAllFinite) {
+  const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");
+  std::size_t runs = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string file = entry.path().filename().string();
+    const auto pos = file.rfind("_image.nrrd");
+    if (pos == std::string::npos || pos + 11 != file.size()) continue;
+    const std::string mask = dir + "/" + file.substr(0, pos) + "_label.nrrd";
+    if (!fs::exists(mask)) continue;
+    for (const char* seq : {"t2w", "adc", "cet1"}) {
+      FeatureExtractor extractor(ReadParameterFile(std::string(LVSI_SOURCE_DIR) + "/examples/params/" + seq + ".yaml"));
+      extractor.set_threads(0);
+      const auto r = extractor.ExecuteFiles(entry.path().string(), mask);
+      EXPECT_EQ(r.features.size(), 1409u) << file << " " << seq;
+      for (const auto& [name, value] : r.features) EXPECT_TRUE(std::isfinite(value)) << file << " " << seq << " " << name;
+      ++runs;
+    }
+  }
+  if (runs == 0) GTEST_SKIP() << "no test images in " << dir;
+  std::printf("%zu extractions with the study's parameter files, 1409 features each\n", runs);
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics

@@ -1,0 +1,69 @@
+#pragma once
+/// \file
+/// Cohort-scale extraction: every sequence of every case of a manifest, for
+/// both readers, in parallel, resumable, shardable across machines.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lvsi/core/feature_table.h"
+#include "lvsi/core/progress.h"
+#include "lvsi/io/manifest.h"
+#include "lvsi/radiomics/export.h"
+#include "lvsi/radiomics/settings.h"
+
+namespace lvsi::radiomics {
+
+/// How a cohort is extracted.
+struct LVSI_RADIOMICS_EXPORT CohortExtractionSettings {
+  std::string output_dir;       ///< Results folder (created); per-case files in `cases/`.
+  int threads = 0;              ///< Cases in parallel (0: DefaultThreadCount()).
+  int shard_index = 1;          ///< This share, 1-based (`--shard i/N`).
+  int shard_count = 1;          ///< Number of disjoint shares.
+  bool second_reader = true;    ///< Also extract from `<m>_mask_r2` where present.
+  ProgressCallback progress;    ///< Called after every case (may be empty).
+  bool IsValid(std::string* why) const;
+};
+
+/// What a run did.
+struct LVSI_RADIOMICS_EXPORT CohortExtractionReport {
+  std::size_t cases = 0;      ///< Cases in this shard.
+  std::size_t extracted = 0;  ///< Extracted in this run.
+  std::size_t reused = 0;     ///< Already finished by an earlier run.
+  std::vector<std::pair<std::string, std::string>> errors;  ///< case id -> reason.
+  double seconds = 0;
+  std::string BriefReport() const;
+};
+
+/// Extracts radiomics for a cohort.  Each case's features (all sequences,
+/// columns prefixed `<sequence>_`) are written to
+/// `OUT/cases/<case>.reader1.csv` (and `.reader2.csv`) atomically when the
+/// case is complete, so a killed run loses at most the cases in flight and
+/// a rerun skips finished cases.  A failed case writes
+/// `OUT/cases/<case>.error.txt` (retried by the next run) and does not stop
+/// the others.  Merge() assembles the tables.
+class LVSI_RADIOMICS_EXPORT CohortExtractor {
+ public:
+  /// `parameters` maps each manifest sequence to its extraction parameters
+  /// (sequences without an entry use pyradiomics' defaults).
+  CohortExtractor(std::map<std::string, ExtractionParameters> parameters, CohortExtractionSettings settings);
+
+  /// Extracts this shard's cases.  Throws IoError when the output folder
+  /// cannot be written; case failures are reported, not thrown.
+  CohortExtractionReport Run(const io::CohortManifest& manifest) const;
+
+  /// Reads every finished case of `manifest` from `output_dir` and writes
+  /// `features_reader1.csv`, `features_reader2.csv` (when present) and
+  /// `errors.csv`; returns the reader-1 table.  Cases not finished are listed
+  /// in errors.csv as "not extracted".
+  static FeatureTable Merge(const io::CohortManifest& manifest, const std::string& output_dir);
+
+ private:
+  std::map<std::string, ExtractionParameters> parameters_;
+  CohortExtractionSettings settings_;
+};
+
+}  // namespace lvsi::radiomics

@@ -1,0 +1,123 @@
+// Cohort extraction end to end: several sequences, two readers, a failing
+// case, kill-and-resume, shards and merge.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/io/image_io.h"
+#include "lvsi/io/manifest.h"
+#include "lvsi/radiomics/cohort.h"
+#include "test_util.h"
+
+namespace lvsi::radiomics {
+namespace {
+namespace fs = std::filesystem;
+
+// A small cohort: `n` cases with sequences a and b; case 2 has an empty b mask.
+io::CohortManifest MakeCohort(const std::string& dir, int n) {
+  io::CohortManifest m;
+  m.sequences = {"a", "b"};
+  for (int c = 0; c < n; ++c) {
+    io::ManifestCase mc;
+    mc.case_id = "c" + std::to_string(c);
+    mc.label = c % 2;
+    for (const std::string seq : {"a", "b"}) {
+      Geometry g;
+      g.size = {14, 12, 6};
+      g.spacing = seq == "a" ? std::array<double, 3>{1, 1, 3} : std::array<double, 3>{2, 2, 3};
+      Image img(g);
+      Mask m1(g), m2(g);
+      for (std::size_t k = 0; k < 6; ++k)
+        for (std::size_t j = 0; j < 12; ++j)
+          for (std::size_t i = 0; i < 14; ++i) {
+            img(i, j, k) = 100 + 30 * std::sin(0.7 * i + c) * std::cos(0.5 * j) + 5 * k;
+            const double r = std::hypot(i - 7.0, j - 6.0, (k - 2.5) * 2);
+            m1(i, j, k) = r < 4.5 && !(c == 2 && seq == "b");
+            m2(i, j, k) = r < 4.0 && !(c == 2 && seq == "b");
+          }
+      const std::string stem = dir + "/" + mc.case_id + "_" + seq;
+      io::WriteImage(img, stem + ".nrrd");
+      io::WriteMask(m1, stem + "_m1.nrrd");
+      io::WriteMask(m2, stem + "_m2.nrrd");
+      mc.sequences[seq] = {stem + ".nrrd", stem + "_m1.nrrd", stem + "_m2.nrrd"};
+    }
+    m.cases.push_back(mc);
+  }
+  io::WriteManifest(m, dir + "/cohort.csv");
+  return io::ReadManifest(dir + "/cohort.csv");
+}
+
+TEST(Cohort, KillAndResumeGivesTheUninterruptedResult) {
+  const std::string dir = testing::ScratchDir("cohort_resume");
+  const io::CohortManifest manifest = MakeCohort(dir, 6);
+  CohortExtractionSettings s;
+  s.output_dir = dir + "/clean";
+  s.threads = 2;
+  const auto clean = CohortExtractor({}, s).Run(manifest);
+  EXPECT_EQ(clean.extracted, 5u);
+  ASSERT_EQ(clean.errors.size(), 1u);
+  EXPECT_EQ(clean.errors[0].first, "c2");
+  const FeatureTable reference = CohortExtractor::Merge(manifest, s.output_dir);
+  EXPECT_EQ(reference.rows(), 5u);
+  EXPECT_EQ(reference.cols(), 2u * 107u);
+  EXPECT_NE(reference.column_names()[0].rfind("a_original_", 0), std::string::npos);
+
+  // A run killed (SIGKILL-like _exit) after two cases finished.
+  s.output_dir = dir + "/killed";
+  s.threads = 1;
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    CohortExtractionSettings k = s;
+    k.progress = [](const ProgressEvent& e) {
+      if (e.done == 2) _exit(9);
+    };
+    CohortExtractor({}, k).Run(manifest);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 9);
+  const auto resumed = CohortExtractor({}, s).Run(manifest);
+  EXPECT_EQ(resumed.reused + resumed.extracted + resumed.errors.size(), 6u);
+  EXPECT_GE(resumed.reused, 1u);  // finished cases are not redone
+  const FeatureTable after = CohortExtractor::Merge(manifest, s.output_dir);
+  ASSERT_EQ(after.row_ids(), reference.row_ids());
+  EXPECT_EQ(after.values(), reference.values());
+  for (const auto& f : fs::directory_iterator(s.output_dir + "/cases"))
+    EXPECT_EQ(f.path().filename().string().find(".tmp"), std::string::npos) << f.path();
+  const CsvDocument errors = ReadCsv(s.output_dir + "/errors.csv");
+  ASSERT_EQ(errors.rows.size(), 1u);
+  EXPECT_EQ(errors.rows[0][0], "c2");
+  EXPECT_TRUE(fs::exists(s.output_dir + "/features_reader2.csv"));
+}
+
+TEST(Cohort, ShardsAreDisjointAndMergeToTheWhole) {
+  const std::string dir = testing::ScratchDir("cohort_shards");
+  const io::CohortManifest manifest = MakeCohort(dir, 5);
+  std::size_t total = 0;
+  for (int i = 1; i <= 3; ++i) {
+    CohortExtractionSettings s;
+    s.output_dir = dir + "/out";
+    s.shard_index = i;
+    s.shard_count = 3;
+    const auto r = CohortExtractor({}, s).Run(manifest);
+    EXPECT_EQ(r.reused, 0u) << "shard " << i << " redid another shard's case";
+    total += r.cases;
+  }
+  EXPECT_EQ(total, 5u);
+  EXPECT_EQ(CohortExtractor::Merge(manifest, dir + "/out").rows(), 4u);  // c2 fails
+  CohortExtractionSettings bad;
+  bad.output_dir = dir + "/x";
+  bad.shard_index = 4;
+  bad.shard_count = 3;
+  EXPECT_THROW(CohortExtractor({}, bad), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics
