@@ -15,7 +15,54 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct AngleStats {
   double ux = 0, uy = 0, sigx = 0, sigy = 0, hxy = 0, hx = 0, hy = 0, hxy1 = 0, hxy2 = 0;
   std::vector<double> px, py, sum_k, diff_k;  // p_{x+y}(k), k = 2..2Ng; p_{x-y}(k), k = 0..Ng-1
+  // Non-zero entries (i, j, p(i,j)): GLCMs of many grey levels are sparse,
+  // and every sum over (i, j) runs over these only.
+  std::vector<std::size_t> nz_i, nz_j;
+  std::vector<double> nz_v;
 };
+
+// Largest eigenvalue of (M M^T - u u^T) by Lanczos iterations with full
+// reorthogonalisation, run until the Ritz value has converged to machine
+// precision (or the Krylov space is exhausted).
+double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
+  const Eigen::Index n = M.rows();
+  auto apply = [&](const Eigen::VectorXd& x) -> Eigen::VectorXd {
+    Eigen::VectorXd y = M * (M.transpose() * x);
+    return y - u * u.dot(x);
+  };
+  Eigen::MatrixXd V(n, n);
+  std::vector<double> alpha, beta;
+  Eigen::VectorXd q = Eigen::VectorXd::Ones(n);
+  q -= u * u.dot(q);  // start orthogonal to the deflated direction
+  if (q.norm() < 1e-12) q = Eigen::VectorXd::Unit(n, 0) - u * u(0);
+  q.normalize();
+  double last = -1;
+  for (Eigen::Index k = 0; k < n; ++k) {
+    V.col(k) = q;
+    Eigen::VectorXd w = apply(q);
+    const double a = q.dot(w);
+    alpha.push_back(a);
+    for (int pass = 0; pass < 2; ++pass)  // full reorthogonalisation, twice
+      w -= V.leftCols(k + 1) * (V.leftCols(k + 1).transpose() * w);
+    w -= u * u.dot(w);
+    const double b = w.norm();
+    // The largest Ritz value grows monotonically to the largest
+    // eigenvalue; stop once it no longer moves (checked every 4 steps).
+    if (b < 1e-14 || k + 1 == n || (k >= 11 && k % 4 == 3)) {
+      Eigen::VectorXd diag(k + 1), sub(std::max<Eigen::Index>(k, 1));
+      for (Eigen::Index i = 0; i <= k; ++i) diag(i) = alpha[static_cast<std::size_t>(i)];
+      for (Eigen::Index i = 0; i < k; ++i) sub(i) = beta[static_cast<std::size_t>(i)];
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
+      es.computeFromTridiagonal(diag, sub.head(k), Eigen::EigenvaluesOnly);
+      const double top = es.eigenvalues()(k);
+      if (b < 1e-14 || k + 1 == n || std::abs(top - last) <= 1e-15 * std::max(1.0, std::abs(top))) return top;
+      last = top;
+    }
+    beta.push_back(b);
+    q = w / b;
+  }
+  return last;
+}
 
 }  // namespace
 
@@ -130,11 +177,16 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     for (std::size_t i = 0; i < G; ++i)
       for (std::size_t j = 0; j < G; ++j) {
         const double v = p[i * G + j];
+        if (v != 0 || std::isnan(v)) {
+          s.nz_i.push_back(i);
+          s.nz_j.push_back(j);
+          s.nz_v.push_back(v);
+        }
         s.px[i] += v;
         s.py[j] += v;
         s.ux += v * lv[i];
         s.uy += v * lv[j];
-        s.hxy -= v * std::log2(v + kEps);
+        if (v != 0) s.hxy -= v * std::log2(v + kEps);  // zero terms add nothing
         s.sum_k[static_cast<std::size_t>(lv[i] + lv[j] - 2)] += v;
         s.diff_k[static_cast<std::size_t>(std::abs(lv[i] - lv[j]))] += v;
       }
@@ -149,8 +201,10 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
         vx += v * (lv[i] - s.ux) * (lv[i] - s.ux);
         vy += v * (lv[j] - s.uy) * (lv[j] - s.uy);
         const double pxy = s.px[i] * s.py[j];
-        s.hxy1 -= v * std::log2(pxy + kEps);
-        s.hxy2 -= pxy * std::log2(pxy + kEps);
+        if (pxy == 0) continue;
+        const double l = std::log2(pxy + kEps);
+        s.hxy1 -= v * l;
+        s.hxy2 -= pxy * l;
       }
     s.sigx = std::sqrt(vx);
     s.sigy = std::sqrt(vy);
@@ -161,10 +215,14 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     for (std::size_t a = 0; a < mats.size(); ++a) v[a] = fn(mats[a], stats[a]);
     return detail::NanMean(v);
   };
+  // Sum of p(i,j) w(i,j) over the non-zero entries of the angle's GLCM.
+  auto stats_of = [&](const std::vector<double>& p) -> const AngleStats& {
+    return stats[static_cast<std::size_t>(&p - mats.data())];
+  };
   auto sum_ij = [&](const std::vector<double>& p, auto&& w) {
+    const AngleStats& st = stats_of(p);
     double s = 0;
-    for (std::size_t i = 0; i < G; ++i)
-      for (std::size_t j = 0; j < G; ++j) s += p[i * G + j] * w(lv[i], lv[j]);
+    for (std::size_t e = 0; e < st.nz_v.size(); ++e) s += st.nz_v[e] * w(lv[st.nz_i[e]], lv[st.nz_j[e]]);
     return s;
   };
   auto diff_sum = [&](const AngleStats& s, auto&& w) {
@@ -286,12 +344,23 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
             if (s.py[k] > 0)
               M(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k)) =
                   p[rows[r] * G + k] / std::sqrt(s.px[rows[r]] * s.py[k]);
-        const Eigen::MatrixXd S = M * M.transpose();
-        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(S, Eigen::EigenvaluesOnly);
-        std::vector<double> ev(es.eigenvalues().data(), es.eigenvalues().data() + rows.size());
-        ev.resize(G, 0.0);  // zero rows
-        std::sort(ev.begin(), ev.end());
-        const double second = ev[G - 2];
+        double second;
+        if (rows.size() <= 64) {
+          const Eigen::MatrixXd S = M * M.transpose();
+          Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(S, Eigen::EigenvaluesOnly);
+          std::vector<double> ev(es.eigenvalues().data(), es.eigenvalues().data() + rows.size());
+          ev.resize(G, 0.0);  // zero rows
+          std::sort(ev.begin(), ev.end());
+          second = ev[G - 2];
+        } else {
+          // S is positive semi-definite with top eigenpair (1, sqrt(p_x)):
+          // the largest eigenvalue of S - u u^T is the second of S, found by
+          // Lanczos with full reorthogonalisation (matrix-free, O(k G^2)).
+          Eigen::VectorXd u(static_cast<Eigen::Index>(rows.size()));
+          for (std::size_t r = 0; r < rows.size(); ++r) u(static_cast<Eigen::Index>(r)) = std::sqrt(s.px[rows[r]]);
+          u.normalize();
+          second = SecondEigenvalue(M, u);
+        }
         v[a] = second < 0 ? 0.0 : std::sqrt(second);
       }
       return detail::NanMean(v);
