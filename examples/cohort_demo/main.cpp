@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -101,6 +102,15 @@ lvsi::io::CohortManifest Generate(const std::string& dir, int patients, unsigned
   return manifest;
 }
 
+// The study's parameter files: installed beside the program
+// (<prefix>/share/lvsi/params) or, in a build tree, in the sources.
+std::string DefaultParamsDir(const char* argv0) {
+  std::error_code ec;
+  const fs::path installed = fs::canonical(fs::path(argv0), ec).parent_path().parent_path() / "share/lvsi/params";
+  if (!ec && fs::exists(installed)) return installed.string();
+  return LVSI_STUDY_PARAMS_DIR;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,7 +123,10 @@ int main(int argc, char** argv) {
   app.add_option("--patients", patients, "number of synthetic patients")->check(CLI::Range(3, 10000));
   app.add_option("--seed", seed, "random seed");
   app.add_option("-j,--jobs", jobs, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("-p,--param", param, "pyradiomics parameter file")->check(CLI::ExistingFile);
+  app.add_option("-p,--param", param, "one parameter file for every sequence (default: the study's)")
+      ->check(CLI::ExistingFile);
+  std::string params_dir = DefaultParamsDir(argv[0]);
+  app.add_option("--params-dir", params_dir, "folder with the study's <sequence>.yaml parameter files");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -123,56 +136,26 @@ int main(int argc, char** argv) {
     lvsi::Log(lvsi::LogLevel::kInfo, "generating " + std::to_string(patients) + " synthetic patients");
     Generate(out, patients, seed);
     const auto manifest = lvsi::io::ReadManifest(out + "/cohort.csv");
-    const auto params = param.empty() ? lvsi::radiomics::ExtractionParameters::Defaults()
-                                      : lvsi::radiomics::ReadParameterFile(param);
-    const lvsi::radiomics::FeatureExtractor extractor(params);
-    const std::size_t n_seq = manifest.sequences.size();
-    const std::size_t jobs_total = manifest.cases.size() * n_seq * 2;
-    std::vector<lvsi::radiomics::FeatureList> results(jobs_total);
-    std::vector<std::string> errors(jobs_total);
-    auto progress = lvsi::TerminalProgress();
-    std::atomic<std::size_t> done{0};
-    lvsi::ParallelFor(0, jobs_total, [&](std::size_t n) {
-      const auto& c = manifest.cases[n / (n_seq * 2)];
-      const std::string& seq = manifest.sequences[(n / 2) % n_seq];
-      const auto& files = c.sequences.at(seq);
-      try {
-        auto r = extractor.ExecuteFiles(files.image, n % 2 ? files.mask_r2 : files.mask);
-        for (auto& f : r.features) f.first = seq + "_" + f.first;
-        results[n] = std::move(r.features);
-      } catch (const lvsi::Error& e) {
-        errors[n] = e.what();
-      }
-      progress({"radiomics", ++done, jobs_total, c.case_id});
-    }, jobs);
-    for (int reader = 0; reader < 2; ++reader) {
-      lvsi::FeatureTable table;
-      std::size_t failed = 0;
-      for (std::size_t ci = 0; ci < manifest.cases.size(); ++ci) {
-        lvsi::radiomics::FeatureList row;
-        bool ok = true;
-        for (std::size_t s = 0; s < n_seq; ++s) {
-          const std::size_t n = (ci * n_seq + s) * 2 + static_cast<std::size_t>(reader);
-          if (!errors[n].empty()) {
-            std::cerr << "case " << manifest.cases[ci].case_id << ": " << errors[n] << "\n";
-            ok = false;
-          }
-          row.insert(row.end(), results[n].begin(), results[n].end());
-        }
-        if (!ok) {
-          ++failed;
-          continue;
-        }
-        table.AppendRow(manifest.cases[ci].case_id, row);
-      }
-      table.metadata()["lvsi_version"] = lvsi::Version();
-      const std::string path = out + "/features_reader" + std::to_string(reader + 1) + ".csv";
-      table.WriteCsv(path);
-      std::printf("reader %d: %zu patients x %zu features -> %s%s\n", reader + 1, table.rows(), table.cols(),
-                  path.c_str(), failed ? (" (" + std::to_string(failed) + " failed)").c_str() : "");
+    // The study's parameter files (1409 features per sequence) when found.
+    std::map<std::string, lvsi::radiomics::ExtractionParameters> per_sequence;
+    for (const auto& seq : manifest.sequences) {
+      const fs::path file = fs::path(params_dir) / (seq + ".yaml");
+      if (!param.empty()) per_sequence[seq] = lvsi::radiomics::ReadParameterFile(param);
+      else if (fs::exists(file)) per_sequence[seq] = lvsi::radiomics::ReadParameterFile(file.string());
+      else std::cerr << "no " << file.string() << "; using pyradiomics defaults for " << seq << "\n";
     }
+    lvsi::radiomics::CohortExtractionSettings settings;
+    settings.output_dir = out + "/radiomics";
+    settings.threads = jobs;
+    settings.progress = lvsi::TerminalProgress();
+    const auto report = lvsi::radiomics::CohortExtractor(per_sequence, settings).Run(manifest);
+    std::printf("radiomics: %s\n", report.BriefReport().c_str());
+    for (const auto& [id, why] : report.errors) std::fprintf(stderr, "  %s: %s\n", id.c_str(), why.c_str());
+    const lvsi::FeatureTable table = lvsi::radiomics::CohortExtractor::Merge(manifest, settings.output_dir);
+    std::printf("%zu patients x %zu features -> %s/radiomics/features_reader1.csv (and _reader2)\n", table.rows(),
+                table.cols(), out.c_str());
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("done in %.1f s (%zu extractions, lvsi %s)\n", secs, jobs_total, lvsi::Version().c_str());
+    std::printf("done in %.1f s (lvsi %s)\n", secs, lvsi::Version().c_str());
     return 0;
   } catch (const lvsi::Error& e) {
     std::cerr << "lvsi_cohort_demo: " << e.what() << "\n";
