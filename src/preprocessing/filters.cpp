@@ -64,7 +64,133 @@ std::vector<double> Convolve(const std::vector<double>& in, const std::array<std
 
 }  // namespace
 
+namespace {
+
+// Young / Deriche recursive Gaussian coefficients exactly as ITK's
+// RecursiveGaussianImageFilter computes them (4th-order causal and
+// anti-causal filters with edge-extension boundary terms).
+struct Recursive {
+  double n0, n1, n2, n3, d1, d2, d3, d4, m1, m2, m3, m4, bn1, bn2, bn3, bn4, bm1, bm2, bm3, bm4;
+};
+
+void NCoefficients(double sd, double a1, double b1, double w1, double l1, double a2, double b2, double w2, double l2,
+                   double* n, double* SN, double* DN, double* EN) {
+  const double sin1 = std::sin(w1 / sd), sin2 = std::sin(w2 / sd), cos1 = std::cos(w1 / sd), cos2 = std::cos(w2 / sd);
+  const double e1 = std::exp(l1 / sd), e2 = std::exp(l2 / sd);
+  n[0] = a1 + a2;
+  n[1] = e2 * (b2 * sin2 - (a2 + 2 * a1) * cos2);
+  n[1] += e1 * (b1 * sin1 - (a1 + 2 * a2) * cos1);
+  n[2] = (a1 + a2) * cos2 * cos1;
+  n[2] -= b1 * cos2 * sin1 + b2 * cos1 * sin2;
+  n[2] *= 2 * e1 * e2;
+  n[2] += a2 * e1 * e1 + a1 * e2 * e2;
+  n[3] = e2 * e1 * e1 * (b2 * sin2 - a2 * cos2);
+  n[3] += e1 * e2 * e2 * (b1 * sin1 - a1 * cos1);
+  *SN = n[0] + n[1] + n[2] + n[3];
+  *DN = n[1] + 2 * n[2] + 3 * n[3];
+  *EN = n[1] + 4 * n[2] + 9 * n[3];
+}
+
+// order 0 (smoothing) or 2 (second derivative, scale-normalised).
+Recursive GaussianCoefficients(double sigma, double spacing, int order) {
+  Recursive r{};
+  const double sd = sigma / spacing;
+  const double W1 = 0.6681, L1 = -1.3932, W2 = 2.0787, L2 = -1.3732;
+  const double A1[3] = {1.3530, -0.6724, -1.3563}, B1[3] = {1.8151, -3.4327, 5.2318};
+  const double A2[3] = {-0.3531, 0.6724, 0.3446}, B2[3] = {0.0902, 0.6100, -2.2355};
+  const double cos1 = std::cos(W1 / sd), cos2 = std::cos(W2 / sd), e1 = std::exp(L1 / sd), e2 = std::exp(L2 / sd);
+  r.d4 = e1 * e1 * e2 * e2;
+  r.d3 = -2 * cos1 * e1 * e2 * e2;
+  r.d3 += -2 * cos2 * e2 * e1 * e1;
+  r.d2 = 4 * cos2 * cos1 * e1 * e2;
+  r.d2 += e1 * e1 + e2 * e2;
+  r.d1 = -2 * (e2 * cos2 + e1 * cos1);
+  const double SD = 1.0 + r.d1 + r.d2 + r.d3 + r.d4;
+  const double DD = r.d1 + 2 * r.d2 + 3 * r.d3 + 4 * r.d4;
+  const double ED = r.d1 + 4 * r.d2 + 9 * r.d3 + 16 * r.d4;
+  double n[4], SN, DN, EN;
+  if (order == 0) {
+    NCoefficients(sd, A1[0], B1[0], W1, L1, A2[0], B2[0], W2, L2, n, &SN, &DN, &EN);
+    const double alpha0 = 2 * SN / SD - n[0];
+    for (double& v : n) v *= 1.0 / alpha0;
+  } else {
+    const double norm = sigma * sigma;  // normalised across scale
+    double n0[4], n2[4], SN0, DN0, EN0, SN2, DN2, EN2;
+    NCoefficients(sd, A1[0], B1[0], W1, L1, A2[0], B2[0], W2, L2, n0, &SN0, &DN0, &EN0);
+    NCoefficients(sd, A1[2], B1[2], W1, L1, A2[2], B2[2], W2, L2, n2, &SN2, &DN2, &EN2);
+    const double beta = -(2 * SN2 - SD * n2[0]) / (2 * SN0 - SD * n0[0]);
+    for (int k = 0; k < 4; ++k) n[k] = n2[k] + beta * n0[k];
+    SN = SN2 + beta * SN0;
+    DN = DN2 + beta * DN0;
+    EN = EN2 + beta * EN0;
+    double alpha2 = EN * SD * SD - ED * SN * SD - 2 * DN * DD * SD + 2 * DD * DD * SN;
+    alpha2 /= SD * SD * SD;
+    for (double& v : n) v *= norm / alpha2;
+  }
+  r.n0 = n[0];
+  r.n1 = n[1];
+  r.n2 = n[2];
+  r.n3 = n[3];
+  // Both orders are symmetric filters.
+  r.m1 = r.n1 - r.d1 * r.n0;
+  r.m2 = r.n2 - r.d2 * r.n0;
+  r.m3 = r.n3 - r.d3 * r.n0;
+  r.m4 = -r.d4 * r.n0;
+  const double sn = r.n0 + r.n1 + r.n2 + r.n3, sm = r.m1 + r.m2 + r.m3 + r.m4;
+  const double sdd = 1.0 + r.d1 + r.d2 + r.d3 + r.d4;
+  r.bn1 = r.d1 * sn / sdd;
+  r.bn2 = r.d2 * sn / sdd;
+  r.bn3 = r.d3 * sn / sdd;
+  r.bn4 = r.d4 * sn / sdd;
+  r.bm1 = r.d1 * sm / sdd;
+  r.bm2 = r.d2 * sm / sdd;
+  r.bm3 = r.d3 * sm / sdd;
+  r.bm4 = r.d4 * sm / sdd;
+  return r;
+}
+
+// One line through the causal and anti-causal recursions with
+// edge-extension initial conditions (ITK's FilterDataArray).
+void FilterLine(const double* data, double* out, double* s2, std::size_t ln, const Recursive& c) {
+  double* s1 = out;
+  const double v1 = data[0];
+  s1[0] = v1 * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
+  s1[1] = data[1] * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
+  s1[2] = data[2] * c.n0 + data[1] * c.n1 + v1 * c.n2 + v1 * c.n3;
+  s1[3] = data[3] * c.n0 + data[2] * c.n1 + data[1] * c.n2 + v1 * c.n3;
+  s1[0] -= v1 * c.bn1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
+  s1[1] -= s1[0] * c.d1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
+  s1[2] -= s1[1] * c.d1 + s1[0] * c.d2 + v1 * c.bn3 + v1 * c.bn4;
+  s1[3] -= s1[2] * c.d1 + s1[1] * c.d2 + s1[0] * c.d3 + v1 * c.bn4;
+  for (std::size_t i = 4; i < ln; ++i) {
+    s1[i] = data[i] * c.n0 + data[i - 1] * c.n1 + data[i - 2] * c.n2 + data[i - 3] * c.n3;
+    s1[i] -= s1[i - 1] * c.d1 + s1[i - 2] * c.d2 + s1[i - 3] * c.d3 + s1[i - 4] * c.d4;
+  }
+  const double v2 = data[ln - 1];
+  s2[ln - 1] = v2 * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
+  s2[ln - 2] = data[ln - 1] * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
+  s2[ln - 3] = data[ln - 2] * c.m1 + data[ln - 1] * c.m2 + v2 * c.m3 + v2 * c.m4;
+  s2[ln - 4] = data[ln - 3] * c.m1 + data[ln - 2] * c.m2 + data[ln - 1] * c.m3 + v2 * c.m4;
+  s2[ln - 1] -= v2 * c.bm1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
+  s2[ln - 2] -= s2[ln - 1] * c.d1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
+  s2[ln - 3] -= s2[ln - 2] * c.d1 + s2[ln - 1] * c.d2 + v2 * c.bm3 + v2 * c.bm4;
+  s2[ln - 4] -= s2[ln - 3] * c.d1 + s2[ln - 2] * c.d2 + s2[ln - 1] * c.d3 + v2 * c.bm4;
+  for (std::size_t i = ln - 4; i > 0; --i) {
+    s2[i - 1] = data[i] * c.m1 + data[i + 1] * c.m2 + data[i + 2] * c.m3 + data[i + 3] * c.m4;
+    s2[i - 1] -= s2[i] * c.d1 + s2[i + 1] * c.d2 + s2[i + 2] * c.d3 + s2[i + 3] * c.d4;
+  }
+  for (std::size_t i = 0; i < ln; ++i) out[i] += s2[i];
+}
+
+}  // namespace
+
 Image LaplacianOfGaussian(const Image& image, double sigma) {
+  const Geometry& g = image.geometry();
+  return LaplacianOfGaussian(image, sigma, {0, 0, 0}, {g.size[0] - 1, g.size[1] - 1, g.size[2] - 1});
+}
+
+Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std::size_t, 3>& lower,
+                          const std::array<std::size_t, 3>& upper) {
   const Geometry& g = image.geometry();
   if (!(std::isfinite(sigma) && sigma > 0)) throw InvalidArgument("LoG sigma must be > 0 mm, got " + std::to_string(sigma));
   for (int d = 0; d < 3; ++d) {
@@ -72,18 +198,66 @@ Image LaplacianOfGaussian(const Image& image, double sigma) {
       throw InvalidArgument("LoG needs an image of at least 4 voxels along every axis; it is " + Describe(g));
     if (static_cast<double>(g.size[d]) < std::ceil(sigma / g.spacing[d]) + 1)
       throw InvalidArgument("LoG sigma " + std::to_string(sigma) + " mm is too large for the image (" + Describe(g) + ")");
+    if (lower[d] > upper[d] || upper[d] >= g.size[d]) throw InvalidArgument("LoG output box lies outside the image");
   }
-  auto filter = itk::LaplacianRecursiveGaussianImageFilter<ItkImage, ItkImage>::New();
-  filter->SetInput(ToItkImage<double>(image));
-  filter->SetSigma(sigma);
-  filter->SetNormalizeAcrossScale(true);
-  filter->SetNumberOfWorkUnits(1);
-  try {
-    filter->Update();
-  } catch (const itk::ExceptionObject& e) {
-    throw InvalidArgument(std::string("LoG filter failed: ") + e.GetDescription());
+  // As ITK's LaplacianRecursiveGaussianImageFilter: for each axis d, the
+  // second derivative along d, then smoothing along the other two axes in
+  // increasing order, intermediate images stored in single precision, and
+  // the sum of the three terms (each divided by spacing_d^2) accumulated in
+  // single precision.  Only the lines that reach the output box are filtered.
+  const std::size_t S[3] = {g.size[0], g.size[1], g.size[2]};
+  const std::size_t stride[3] = {1, S[0], S[0] * S[1]};
+  const std::size_t total = S[0] * S[1] * S[2];
+  std::array<std::size_t, 3> bs{};
+  for (int d = 0; d < 3; ++d) bs[d] = upper[d] - lower[d] + 1;
+  std::vector<float> cumulative(bs[0] * bs[1] * bs[2], 0.0f);
+  std::vector<float> t1(total), t2(total);
+  const std::size_t longest = std::max({S[0], S[1], S[2]});
+  std::vector<double> in(longest), out(longest), scratch(longest);
+  for (int d = 0; d < 3; ++d) {
+    const int e = d == 0 ? 1 : 0, f = d == 2 ? 1 : 2;  // the other axes, increasing
+    const Recursive deriv = GaussianCoefficients(sigma, g.spacing[d], 2);
+    const Recursive smooth_e = GaussianCoefficients(sigma, g.spacing[e], 0);
+    const Recursive smooth_f = GaussianCoefficients(sigma, g.spacing[f], 0);
+    // Pass 1: along d, every line.
+    for (std::size_t b = 0; b < S[f]; ++b)
+      for (std::size_t a = 0; a < S[e]; ++a) {
+        const std::size_t base = a * stride[e] + b * stride[f];
+        for (std::size_t i = 0; i < S[d]; ++i) in[i] = image[base + i * stride[d]];
+        FilterLine(in.data(), out.data(), scratch.data(), S[d], deriv);
+        for (std::size_t i = 0; i < S[d]; ++i) t1[base + i * stride[d]] = static_cast<float>(out[i]);
+      }
+    // Pass 2: along e, lines whose d index lies in the box.
+    for (std::size_t b = 0; b < S[f]; ++b)
+      for (std::size_t a = lower[d]; a <= upper[d]; ++a) {
+        const std::size_t base = a * stride[d] + b * stride[f];
+        for (std::size_t i = 0; i < S[e]; ++i) in[i] = t1[base + i * stride[e]];
+        FilterLine(in.data(), out.data(), scratch.data(), S[e], smooth_e);
+        for (std::size_t i = 0; i < S[e]; ++i) t2[base + i * stride[e]] = static_cast<float>(out[i]);
+      }
+    // Pass 3: along f, lines through the box; accumulate.
+    const double inv = 1.0 / (g.spacing[d] * g.spacing[d]);
+    for (std::size_t a = lower[d]; a <= upper[d]; ++a)
+      for (std::size_t c = lower[e]; c <= upper[e]; ++c) {
+        const std::size_t base = a * stride[d] + c * stride[e];
+        for (std::size_t i = 0; i < S[f]; ++i) in[i] = t2[base + i * stride[f]];
+        FilterLine(in.data(), out.data(), scratch.data(), S[f], smooth_f);
+        for (std::size_t i = lower[f]; i <= upper[f]; ++i) {
+          std::size_t idx[3];
+          idx[d] = a - lower[d];
+          idx[e] = c - lower[e];
+          idx[f] = i - lower[f];
+          float& acc = cumulative[idx[0] + bs[0] * (idx[1] + bs[1] * idx[2])];
+          acc = static_cast<float>(acc + static_cast<float>(out[i]) * inv);
+        }
+      }
   }
-  return FromItkImage<double>(filter->GetOutput());
+  Geometry og = g;
+  og.origin = g.IndexToPhysical({static_cast<double>(lower[0]), static_cast<double>(lower[1]), static_cast<double>(lower[2])});
+  og.size = bs;
+  Image result(og);
+  for (std::size_t n = 0; n < result.size(); ++n) result[n] = cumulative[n];
+  return result;
 }
 
 std::array<std::size_t, 3> LogContext(const Geometry& geometry, double sigma) {

@@ -390,14 +390,19 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
 
   // Each image type yields one or more (name, image cropped to the box).
   const std::vector<std::string>& types = parameters_.image_type_order;
-  std::vector<FeatureList> blocks(types.size());
+  struct TypeOutput {
+    ExtractionSettings settings;
+    std::vector<std::pair<std::string, Image>> images;
+  };
+  std::vector<TypeOutput> outputs(types.size());
   ParallelFor(0, types.size(), [&](std::size_t t) {
     const std::string& type = types[t];
     ExtractionParameters local;
     local.settings = s;
     for (const auto& [key, value] : parameters_.image_types.at(type)) local.ApplySetting(key, value);
-    const ExtractionSettings& ts = local.settings;
-    std::vector<std::pair<std::string, Image>> images;
+    outputs[t].settings = local.settings;
+    const ExtractionSettings& ts = outputs[t].settings;
+    std::vector<std::pair<std::string, Image>>& images = outputs[t].images;
     if (type == "Original") {
       images.emplace_back("original", preprocessing::CropImage(img, box, 0));
     } else if (type == "LoG") {
@@ -411,8 +416,13 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
         const IndexBox reg = region(preprocessing::LogContext(g, sigma));
         std::string label = ts.log_sigma_text[k];
         std::replace(label.begin(), label.end(), '.', '-');
+        std::array<std::size_t, 3> lo{}, hi{};
+        for (int d = 0; d < 3; ++d) {
+          lo[d] = box_full.lower[d] - reg.lower[d];
+          hi[d] = box_full.upper[d] - reg.lower[d];
+        }
         images.emplace_back("log-sigma-" + label + "-mm-3D",
-                            to_box(preprocessing::LaplacianOfGaussian(preprocessing::CropImage(*full, reg, 0), sigma), reg));
+                            preprocessing::LaplacianOfGaussian(preprocessing::CropImage(*full, reg, 0), sigma, lo, hi));
       }
     } else if (type == "Wavelet") {
       preprocessing::WaveletSettings ws{ts.wavelet, ts.wavelet_start_level, ts.wavelet_level, ts.texture.force2d,
@@ -445,21 +455,41 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     } else {
       throw InvalidArgument("image type '" + type + "' is not available in this version of lvsi");
     }
-    FeatureList& out = blocks[t];
-    for (const auto& [prefix, filtered] : images) {
-      const Roi roi = Roi::Build(filtered, texture_crop, preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
-      for (const auto& cls : parameters_.class_order) {
-        const auto& names = parameters_.feature_classes.at(cls);
-        FeatureList f;
-        if (cls == "firstorder") f = FirstOrderFeatures(roi, ts.voxel_array_shift).Compute(names);
-        else if (cls == "glcm") f = GlcmFeatures(roi, ts.texture).Compute(names);
-        else if (cls == "glrlm") f = GlrlmFeatures(roi, ts.texture).Compute(names);
-        else if (cls == "glszm") f = GlszmFeatures(roi, ts.texture).Compute(names);
-        else if (cls == "gldm") f = GldmFeatures(roi, ts.texture).Compute(names);
-        else if (cls == "ngtdm") f = NgtdmFeatures(roi, ts.texture).Compute(names);
-        for (const auto& [name, value] : f) out.emplace_back(prefix + "_" + cls + "_" + name, value);
-      }
-    }
+  }, threads_);
+
+  // Then every (filtered image, feature class) pair, in parallel.
+  struct Job {
+    std::size_t type, image;
+    std::string cls;
+  };
+  std::vector<Job> jobs;
+  for (std::size_t t = 0; t < outputs.size(); ++t)
+    for (std::size_t i = 0; i < outputs[t].images.size(); ++i)
+      for (const auto& cls : parameters_.class_order)
+        if (cls.rfind("shape", 0) != 0) jobs.push_back({t, i, cls});
+  std::vector<std::vector<Roi>> rois(outputs.size());
+  for (std::size_t t = 0; t < outputs.size(); ++t) rois[t].resize(outputs[t].images.size());
+  ParallelFor(0, outputs.size(), [&](std::size_t t) {
+    const ExtractionSettings& ts = outputs[t].settings;
+    for (std::size_t i = 0; i < outputs[t].images.size(); ++i)
+      rois[t][i] = Roi::Build(outputs[t].images[i].second, texture_crop,
+                              preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
+  }, threads_);
+  std::vector<FeatureList> blocks(jobs.size());
+  ParallelFor(0, jobs.size(), [&](std::size_t n) {
+    const Job& job = jobs[n];
+    const ExtractionSettings& ts = outputs[job.type].settings;
+    const Roi& roi = rois[job.type][job.image];
+    const auto& names = parameters_.feature_classes.at(job.cls);
+    FeatureList f;
+    if (job.cls == "firstorder") f = FirstOrderFeatures(roi, ts.voxel_array_shift).Compute(names);
+    else if (job.cls == "glcm") f = GlcmFeatures(roi, ts.texture).Compute(names);
+    else if (job.cls == "glrlm") f = GlrlmFeatures(roi, ts.texture).Compute(names);
+    else if (job.cls == "glszm") f = GlszmFeatures(roi, ts.texture).Compute(names);
+    else if (job.cls == "gldm") f = GldmFeatures(roi, ts.texture).Compute(names);
+    else if (job.cls == "ngtdm") f = NgtdmFeatures(roi, ts.texture).Compute(names);
+    const std::string& prefix = outputs[job.type].images[job.image].first;
+    for (auto& [name, value] : f) blocks[n].emplace_back(prefix + "_" + job.cls + "_" + name, value);
   }, threads_);
   for (auto& block : blocks)
     for (auto& f : block) result.features.push_back(std::move(f));

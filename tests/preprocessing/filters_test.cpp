@@ -2,6 +2,8 @@
 // crop-with-context equals whole-image guarantee.
 #include "lvsi/preprocessing/filters.h"
 
+#include <itkLaplacianRecursiveGaussianImageFilter.h>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +13,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/itk_interop.h"
 #include "lvsi/radiomics/extractor.h"
 #include "test_util.h"
 
@@ -54,6 +57,25 @@ TEST(LoG, MatchesTheAnalyticLaplacianOfAGaussianBlob) {
   for (std::size_t n = 0; n < zero.size(); n += 97) EXPECT_NEAR(zero[n], 0, 1e-9);
   EXPECT_THROW(LaplacianOfGaussian(f, 0), InvalidArgument);
   EXPECT_THROW(LaplacianOfGaussian(f, 100), InvalidArgument);  // larger than the image
+}
+
+TEST(LoG, EqualsItksLaplacianRecursiveGaussianFilter) {
+  const Image img = Pattern({23, 19, 11}, {0.8, 0.9, 2.5});
+  auto filter = itk::LaplacianRecursiveGaussianImageFilter<itk::Image<double, 3>, itk::Image<double, 3>>::New();
+  filter->SetInput(ToItkImage<double>(img));
+  filter->SetSigma(1.7);
+  filter->SetNormalizeAcrossScale(true);
+  filter->Update();
+  const Image itk_result = FromItkImage<double>(filter->GetOutput());
+  const Image mine = LaplacianOfGaussian(img, 1.7);
+  double worst = 0;
+  for (std::size_t n = 0; n < mine.size(); ++n) worst = std::max(worst, std::abs(mine[n] - itk_result[n]));
+  EXPECT_LT(worst, 1e-6);
+  // The box variant equals the same part of the whole result.
+  const Image box = LaplacianOfGaussian(img, 1.7, {5, 4, 3}, {12, 9, 6});
+  for (std::size_t k = 0; k < 4; ++k)
+    for (std::size_t j = 0; j < 6; ++j)
+      for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(box(i, j, k), mine(i + 5, j + 4, k + 3));
 }
 
 TEST(Wavelet, HandComputedHaar) {

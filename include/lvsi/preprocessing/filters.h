@@ -13,11 +13,18 @@
 
 namespace lvsi::preprocessing {
 
-/// Laplacian of Gaussian with ITK's LaplacianRecursiveGaussianImageFilter,
-/// normalised across scale, as pyradiomics' LoG image type.  `sigma` [mm]
+/// Laplacian of Gaussian exactly as ITK's LaplacianRecursiveGaussianImageFilter
+/// (recursive Gaussian derivatives, normalised across scale) computes it for
+/// pyradiomics' LoG image type.  `sigma` [mm]
 /// must be > 0 and the image at least 4 voxels and ceil(sigma/spacing) + 1
 /// voxels along every axis (InvalidArgument otherwise).
 LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double sigma);
+/// The same filter evaluated only on the index box [lower, upper] (the
+/// result's grid), computing only the lines that reach it; equal to the
+/// corresponding part of the whole-image result.
+LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double sigma,
+                                                    const std::array<std::size_t, 3>& lower,
+                                                    const std::array<std::size_t, 3>& upper);
 
 /// Voxels of context that LaplacianOfGaussian needs around a region so that
 /// the result inside equals the whole-image result to about 1e-13 (the
