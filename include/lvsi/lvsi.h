@@ -5,4 +5,5 @@
 #include "lvsi/core.h"
 #include "lvsi/io.h"
 #include "lvsi/preprocessing.h"
+#include "lvsi/evaluation.h"
 #include "lvsi/radiomics.h"

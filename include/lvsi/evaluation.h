@@ -1,0 +1,7 @@
+#pragma once
+/// \file
+/// Umbrella header of the evaluation module (lvsi::evaluation).
+
+#include "lvsi/evaluation/calibration.h"
+#include "lvsi/evaluation/roc.h"
+#include "lvsi/evaluation/statistics.h"
