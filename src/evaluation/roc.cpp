@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 
 #include "lvsi/core/error.h"
 #include "lvsi/evaluation/statistics.h"
@@ -112,6 +113,65 @@ DeLongTest PairedDeLongTest(const std::vector<double>& a, const std::vector<doub
   t.z = (t.auc_a - t.auc_b) / std::sqrt(var);
   t.p = 2 * boost::math::cdf(boost::math::complement(boost::math::normal(), std::abs(t.z)));
   return t;
+}
+
+DeLongTest UnpairedDeLongTest(const std::vector<double>& a, const std::vector<int>& labels_a,
+                              const std::vector<double>& b, const std::vector<int>& labels_b) {
+  const AucResult ra = DeLongAuc(a, labels_a), rb = DeLongAuc(b, labels_b);
+  DeLongTest t;
+  t.auc_a = ra.auc;
+  t.auc_b = rb.auc;
+  const double var = ra.variance + rb.variance;
+  if (!(var > 0)) throw InvalidArgument("DeLong test: both AUCs have variance 0");
+  t.z = (ra.auc - rb.auc) / std::sqrt(var);
+  t.p = 2 * boost::math::cdf(boost::math::complement(boost::math::normal(), std::abs(t.z)));
+  return t;
+}
+
+AucResult BootstrapAuc(const std::vector<double>& scores, const std::vector<int>& labels, int replicates,
+                       unsigned seed, double level) {
+  Check(scores, labels);
+  if (replicates < 10) throw InvalidArgument("bootstrap needs at least 10 replicates");
+  if (!(level > 0 && level < 1)) throw InvalidArgument("confidence level must lie in (0, 1)");
+  std::vector<double> pos, neg;
+  for (std::size_t i = 0; i < scores.size(); ++i) (labels[i] ? pos : neg).push_back(scores[i]);
+  AucResult r;
+  std::vector<double> v10, v01;
+  Placements(scores, labels, &v10, &v01, &r.auc);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::size_t> pick_pos(0, pos.size() - 1), pick_neg(0, neg.size() - 1);
+  std::vector<double> aucs;
+  std::vector<double> s(scores.size());
+  std::vector<int> l(scores.size());
+  for (int b = 0; b < replicates; ++b) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < pos.size(); ++i, ++k) {
+      s[k] = pos[pick_pos(rng)];
+      l[k] = 1;
+    }
+    for (std::size_t i = 0; i < neg.size(); ++i, ++k) {
+      s[k] = neg[pick_neg(rng)];
+      l[k] = 0;
+    }
+    double auc;
+    Placements(s, l, &v10, &v01, &auc);
+    aucs.push_back(auc);
+  }
+  std::sort(aucs.begin(), aucs.end());
+  auto quantile = [&](double q) {  // type 7
+    const double h = (static_cast<double>(aucs.size()) - 1) * q;
+    const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, aucs.size() - 1);
+    return aucs[lo] + (h - static_cast<double>(lo)) * (aucs[hi] - aucs[lo]);
+  };
+  r.ci_low = quantile((1 - level) / 2);
+  r.ci_high = quantile(1 - (1 - level) / 2);
+  double mean = 0;
+  for (double a : aucs) mean += a;
+  mean /= static_cast<double>(aucs.size());
+  for (double a : aucs) r.variance += (a - mean) * (a - mean);
+  r.variance /= static_cast<double>(aucs.size() - 1);
+  return r;
 }
 
 void ClopperPearson(long k, long n, double level, double* low, double* high) {

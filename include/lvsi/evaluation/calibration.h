@@ -2,6 +2,7 @@
 /// \file
 /// Calibration and clinical usefulness of predicted probabilities.
 
+#include <cstddef>
 #include <vector>
 
 #include "lvsi/evaluation/export.h"
@@ -18,6 +19,31 @@ struct LVSI_EVALUATION_EXPORT HosmerLemeshowResult {
 };
 LVSI_EVALUATION_EXPORT HosmerLemeshowResult HosmerLemeshow(const std::vector<double>& probabilities,
                                                            const std::vector<int>& labels, int groups = 10);
+
+/// One bin of a calibration curve.
+struct CalibrationBin {
+  double mean_predicted = 0;   ///< Mean predicted probability in the bin.
+  double observed = 0;         ///< Fraction of positives in the bin.
+  std::size_t count = 0;       ///< Cases in the bin.
+};
+
+/// Calibration curve: `bins` groups at quantiles of the prediction
+/// (`quantile_bins`, as the Hosmer-Lemeshow groups) or `bins` equal-width
+/// bins on [0, 1]; empty bins are left out.
+LVSI_EVALUATION_EXPORT std::vector<CalibrationBin> CalibrationCurve(const std::vector<double>& probabilities,
+                                                                    const std::vector<int>& labels, int bins = 10,
+                                                                    bool quantile_bins = true);
+
+/// Calibration intercept (calibration-in-the-large: logistic regression of
+/// the outcome with logit(p) as offset) and slope (logistic regression of the
+/// outcome on logit(p)), fitted by Newton-Raphson; probabilities are clipped
+/// to [1e-12, 1 - 1e-12] for the logit.
+struct LVSI_EVALUATION_EXPORT CalibrationFit {
+  double intercept = 0, slope = 0;
+  bool converged = false;
+};
+LVSI_EVALUATION_EXPORT CalibrationFit CalibrationInterceptSlope(const std::vector<double>& probabilities,
+                                                                const std::vector<int>& labels);
 
 /// Brier score, mean (p - y)^2.
 LVSI_EVALUATION_EXPORT double BrierScore(const std::vector<double>& probabilities, const std::vector<int>& labels);

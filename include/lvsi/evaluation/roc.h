@@ -41,6 +41,17 @@ struct LVSI_EVALUATION_EXPORT DeLongTest {
 LVSI_EVALUATION_EXPORT DeLongTest PairedDeLongTest(const std::vector<double>& a, const std::vector<double>& b,
                                                    const std::vector<int>& labels);
 
+/// Unpaired DeLong test of two AUCs from different cases:
+/// z = (AUC_a - AUC_b) / sqrt(Var_a + Var_b).
+LVSI_EVALUATION_EXPORT DeLongTest UnpairedDeLongTest(const std::vector<double>& a, const std::vector<int>& labels_a,
+                                                     const std::vector<double>& b, const std::vector<int>& labels_b);
+
+/// Stratified bootstrap interval of the AUC: `replicates` resamples drawn
+/// with replacement within each class (seeded, so reproducible), percentile
+/// interval at `level`.
+LVSI_EVALUATION_EXPORT AucResult BootstrapAuc(const std::vector<double>& scores, const std::vector<int>& labels,
+                                              int replicates = 2000, unsigned seed = 1, double level = 0.95);
+
 /// Sensitivity, specificity and the other metrics at a cut-off, with exact
 /// (Clopper-Pearson) 95% intervals.
 struct LVSI_EVALUATION_EXPORT ClassificationMetrics {
