@@ -1,0 +1,40 @@
+#pragma once
+/// \file
+/// Figures of the study drawn with Cairo: ROC curves, calibration curves and
+/// decision curves of several models.  The format follows the extension:
+/// .png (1200 x 1200 pixels), .svg or .pdf (5 x 5 inches, vector).
+
+#include <string>
+#include <vector>
+
+#include "lvsi/evaluation/export.h"
+
+namespace lvsi::evaluation {
+
+/// One model's predictions for the cases of a figure.
+struct ModelScores {
+  std::string name;            ///< Legend text, e.g. "RDL".
+  std::vector<double> scores;  ///< One per case (probabilities for calibration and decision curves).
+};
+
+/// Colour of a model in every figure, by its position in the model list
+/// (the same index gives the same colour everywhere), as RGB in [0, 1].
+LVSI_EVALUATION_EXPORT void ModelColour(std::size_t index, double rgb[3]);
+
+/// ROC curves with the AUC (95% DeLong CI) of each model in the legend.
+/// Throws InvalidArgument for bad data, IoError/FormatError for the file.
+LVSI_EVALUATION_EXPORT void PlotRocCurves(const std::vector<ModelScores>& models, const std::vector<int>& labels,
+                                          const std::string& title, const std::string& path);
+
+/// Calibration curves (decile bins) with the ideal diagonal and the
+/// Hosmer-Lemeshow p of each model in the legend.
+LVSI_EVALUATION_EXPORT void PlotCalibrationCurves(const std::vector<ModelScores>& models,
+                                                  const std::vector<int>& labels, const std::string& title,
+                                                  const std::string& path);
+
+/// Decision curves (net benefit over thresholds 0.01-0.99) with treat-all
+/// and treat-none.
+LVSI_EVALUATION_EXPORT void PlotDecisionCurves(const std::vector<ModelScores>& models, const std::vector<int>& labels,
+                                               const std::string& title, const std::string& path);
+
+}  // namespace lvsi::evaluation
