@@ -14,7 +14,7 @@
 namespace lvsi::evaluation {
 namespace {
 
-void Check(const std::vector<double>& scores, const std::vector<int>& labels) {
+void Check(const std::vector<double>& scores, const std::vector<int>& labels, bool need_distinct_scores = true) {
   if (scores.size() != labels.size())
     throw InvalidArgument("ROC: " + std::to_string(scores.size()) + " scores but " + std::to_string(labels.size()) +
                           " labels");
@@ -25,6 +25,9 @@ void Check(const std::vector<double>& scores, const std::vector<int>& labels) {
     pos += static_cast<std::size_t>(labels[i]);
   }
   if (pos == 0 || pos == labels.size()) throw InvalidArgument("ROC: both classes are needed (only one is present)");
+  if (need_distinct_scores && std::all_of(scores.begin(), scores.end(), [&](double s) { return s == scores.front(); }))
+    throw InvalidArgument("ROC: all " + std::to_string(scores.size()) +
+                          " scores are equal; a constant score has no ROC curve or cut-off");
 }
 
 // DeLong placements: V10 for cases (positives), V01 for controls, from
@@ -186,7 +189,7 @@ void ClopperPearson(long k, long n, double level, double* low, double* high) {
 }
 
 ClassificationMetrics MetricsAt(const std::vector<double>& scores, const std::vector<int>& labels, double threshold) {
-  Check(scores, labels);
+  Check(scores, labels, /*need_distinct_scores=*/false);  // a fixed cut-off applies to any scores
   ClassificationMetrics m;
   m.threshold = threshold;
   for (std::size_t i = 0; i < scores.size(); ++i) {

@@ -40,6 +40,9 @@ TEST(Roc, BadInput) {
   EXPECT_THROW(DeLongAuc({0.1, 0.2, 0.3}, {0, 1}), InvalidArgument);         // lengths
   EXPECT_THROW(DeLongAuc({0.1, std::nan(""), 0.3}, {0, 1, 1}), InvalidArgument);
   EXPECT_THROW(DeLongAuc({0.1, 0.2}, {0, 2}), InvalidArgument);
+  EXPECT_THROW(DeLongAuc({0.4, 0.4, 0.4}, {0, 1, 1}), InvalidArgument);       // all scores equal
+  EXPECT_THROW(YoudenOptimal({0.4, 0.4, 0.4}, {0, 1, 1}), InvalidArgument);
+  EXPECT_EQ(MetricsAt({0.4, 0.4, 0.4}, {0, 1, 1}, 0.5).tn, 1);                 // a fixed cut-off still applies
   EXPECT_THROW(PairedDeLongTest({0.1, 0.2, 0.3}, {0.1, 0.2, 0.3}, {0, 1, 1}), InvalidArgument);  // identical scores
   EXPECT_THROW(BrierScore({0.5, 1.2}, {0, 1}), InvalidArgument);
   EXPECT_THROW(NetBenefit({0.5, 0.2}, {0, 1}, 1.0), InvalidArgument);

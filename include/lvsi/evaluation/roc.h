@@ -20,8 +20,9 @@ struct RocPoint {
 /// The empirical ROC curve of `scores` for 0/1 `labels`: thresholds at -inf,
 /// midway between adjacent distinct scores, and +inf, as pROC places them.
 /// Higher scores indicate the positive class.  Throws InvalidArgument for
-/// mismatched lengths, labels other than 0/1, a single class, or non-finite
-/// scores.
+/// mismatched lengths, labels other than 0/1, a single class, non-finite
+/// scores, or scores that are all equal (MetricsAt accepts those: a fixed
+/// cut-off applies to any scores).
 LVSI_EVALUATION_EXPORT std::vector<RocPoint> RocCurve(const std::vector<double>& scores, const std::vector<int>& labels);
 
 /// AUC with its DeLong variance and 95% interval (clipped to [0, 1]).
