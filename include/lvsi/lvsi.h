@@ -7,3 +7,4 @@
 #include "lvsi/preprocessing.h"
 #include "lvsi/evaluation.h"
 #include "lvsi/radiomics.h"
+#include "lvsi/selection.h"

@@ -1,0 +1,6 @@
+#pragma once
+/// \file
+/// Umbrella header of the selection module (lvsi::selection).
+
+#include "lvsi/selection/lasso.h"
+#include "lvsi/selection/pipeline.h"

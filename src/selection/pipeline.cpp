@@ -1,0 +1,399 @@
+#include "lvsi/selection/pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <limits>
+#include <set>
+
+#include "lvsi/core/logging.h"
+
+namespace lvsi::selection {
+namespace {
+
+std::string Fixed(double v, int digits = 3) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string Sci(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+void CheckLabels(const TrainingData& data) {
+  if (data.labels.size() != data.features.rows())
+    throw InvalidArgument("selection: " + std::to_string(data.features.rows()) + " rows of features but " +
+                          std::to_string(data.labels.size()) + " labels");
+  std::size_t positives = 0;
+  for (int v : data.labels) {
+    if (v != 0 && v != 1) throw InvalidArgument("selection: labels must be 0 or 1, got " + std::to_string(v));
+    positives += static_cast<std::size_t>(v);
+  }
+  if (positives == 0 || positives == data.labels.size())
+    throw InvalidArgument("selection: both classes are needed (only one is present)");
+}
+
+void RequireFinite(const FeatureTable& table, const std::string& step) {
+  const Eigen::MatrixXd& v = table.values();
+  for (Eigen::Index j = 0; j < v.cols(); ++j)
+    if (!v.col(j).allFinite())
+      throw InvalidArgument("selection (" + step + "): feature '" + table.column_names()[static_cast<std::size_t>(j)] +
+                            "' has NaN or infinite values; drop or impute it first (VarianceFilter drops such features)");
+}
+
+// Splits a column by class.
+void ByClass(const Eigen::VectorXd& column, const std::vector<int>& labels, std::vector<double>* pos,
+             std::vector<double>* neg) {
+  pos->clear();
+  neg->clear();
+  for (Eigen::Index i = 0; i < column.size(); ++i) (labels[static_cast<std::size_t>(i)] ? pos : neg)->push_back(column[i]);
+}
+
+double Auc(const Eigen::VectorXd& column, const std::vector<int>& labels) {
+  std::vector<double> pos, neg;
+  ByClass(column, labels, &pos, &neg);
+  std::vector<double> all = pos;
+  all.insert(all.end(), neg.begin(), neg.end());
+  const std::vector<double> ranks = evaluation::MidRanks(all);
+  const double np = static_cast<double>(pos.size()), nn = static_cast<double>(neg.size());
+  const double rank_sum = std::accumulate(ranks.begin(), ranks.begin() + static_cast<long>(pos.size()), 0.0);
+  return (rank_sum - np * (np + 1) / 2) / (np * nn);
+}
+
+// Fits a per-column affine map x -> (x - shift) / scale and applies it.
+FeatureTable ApplyAffine(const FeatureTable& table, const std::vector<std::string>& features,
+                         const std::vector<double>& shift, const std::vector<double>& scale) {
+  FeatureTable out = table.SelectColumns(features);
+  Eigen::MatrixXd& v = out.mutable_values();
+  for (Eigen::Index j = 0; j < v.cols(); ++j) {
+    const auto uj = static_cast<std::size_t>(j);
+    v.col(j) = (v.col(j).array() - shift[uj]) / scale[uj];
+  }
+  return out;
+}
+
+double IccOf(const evaluation::IccResult& r, IccForm form) {
+  switch (form) {
+    case IccForm::kIcc1: return r.icc1;
+    case IccForm::kIcc2: return r.icc2;
+    case IccForm::kIcc3: return r.icc3;
+    case IccForm::kIcc1k: return r.icc1k;
+    case IccForm::kIcc2k: return r.icc2k;
+    case IccForm::kIcc3k: return r.icc3k;
+  }
+  return r.icc2;
+}
+
+const char* IccName(IccForm form) {
+  switch (form) {
+    case IccForm::kIcc1: return "ICC(1,1)";
+    case IccForm::kIcc2: return "ICC(2,1)";
+    case IccForm::kIcc3: return "ICC(3,1)";
+    case IccForm::kIcc1k: return "ICC(1,k)";
+    case IccForm::kIcc2k: return "ICC(2,k)";
+    case IccForm::kIcc3k: return "ICC(3,k)";
+  }
+  return "ICC";
+}
+
+}  // namespace
+
+EmptySelectionError::EmptySelectionError(const std::string& what) : Error(what) {}
+EmptySelectionError::~EmptySelectionError() = default;
+Step::~Step() = default;
+
+// ---- IccFilter ----------------------------------------------------------
+
+IccFilter::IccFilter(double threshold, IccForm form) : threshold_(threshold), form_(form) {
+  if (!(threshold >= -1 && threshold <= 1)) throw InvalidArgument("IccFilter: threshold must lie in [-1, 1]");
+}
+
+FeatureTable IccFilter::Fit(const TrainingData& data, std::vector<Removal>* removed) {
+  if (data.second_reader == nullptr)
+    throw InvalidArgument("IccFilter: the second reader's features are needed (TrainingData::second_reader)");
+  const FeatureTable& a = data.features;
+  // Second reader: same cases (by id) and features (by name).
+  std::vector<std::size_t> rows;
+  std::vector<std::string> missing_rows;
+  for (const auto& id : a.row_ids()) {
+    const auto r = data.second_reader->FindRow(id);
+    if (r) rows.push_back(*r);
+    else missing_rows.push_back(id);
+  }
+  if (!missing_rows.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < missing_rows.size() && i < 10; ++i) list += (i ? ", " : "") + missing_rows[i];
+    throw InvalidArgument("IccFilter: " + std::to_string(missing_rows.size()) +
+                          " case(s) have no second-reader features: " + list);
+  }
+  const FeatureTable b = data.second_reader->SelectRows(rows).SelectColumns(a.column_names());
+  RequireFinite(a, "icc");
+  RequireFinite(b, "icc");
+  kept_.clear();
+  icc_.clear();
+  std::vector<std::vector<double>> ratings(a.rows(), std::vector<double>(2));
+  for (std::size_t j = 0; j < a.cols(); ++j) {
+    const auto cj = static_cast<Eigen::Index>(j);
+    for (std::size_t i = 0; i < a.rows(); ++i) {
+      ratings[i][0] = a.values()(static_cast<Eigen::Index>(i), cj);
+      ratings[i][1] = b.values()(static_cast<Eigen::Index>(i), cj);
+    }
+    double icc = std::numeric_limits<double>::quiet_NaN();
+    try {
+      icc = IccOf(evaluation::IntraclassCorrelation(ratings), form_);
+    } catch (const InvalidArgument&) {
+      // Fewer than two cases: left NaN, reported below.
+    }
+    const std::string& name = a.column_names()[j];
+    icc_[name] = icc;
+    if (std::isfinite(icc) && icc >= threshold_) {
+      kept_.push_back(name);
+    } else if (removed) {
+      removed->push_back({name, this->name(),
+                          std::isfinite(icc) ? std::string(IccName(form_)) + " " + Fixed(icc) + " < " + Fixed(threshold_, 2)
+                                             : std::string(IccName(form_)) + " undefined (no variation)"});
+    }
+  }
+  return a.SelectColumns(kept_);
+}
+
+FeatureTable IccFilter::Transform(const FeatureTable& table) const { return table.SelectColumns(kept_); }
+
+// ---- VarianceFilter -----------------------------------------------------
+
+VarianceFilter::VarianceFilter(double threshold) : threshold_(threshold) {
+  if (!(threshold >= 0)) throw InvalidArgument("VarianceFilter: threshold must be >= 0");
+}
+
+FeatureTable VarianceFilter::Fit(const TrainingData& data, std::vector<Removal>* removed) {
+  const FeatureTable& t = data.features;
+  kept_.clear();
+  const double n = static_cast<double>(t.rows());
+  for (std::size_t j = 0; j < t.cols(); ++j) {
+    const Eigen::VectorXd c = t.values().col(static_cast<Eigen::Index>(j));
+    const std::string& name = t.column_names()[j];
+    if (!c.allFinite()) {
+      if (removed) removed->push_back({name, this->name(), "missing or infinite values"});
+      continue;
+    }
+    const double var = n > 1 ? (c.array() - c.mean()).square().sum() / (n - 1) : 0.0;
+    // Relative guard: a column of one repeated value can show rounding-level variance.
+    const bool constant = (c.array() == c[0]).all();
+    if (!constant && var > threshold_) {
+      kept_.push_back(name);
+    } else if (removed) {
+      removed->push_back({name, this->name(), constant ? "constant" : "variance " + Sci(var) + " <= " + Sci(threshold_)});
+    }
+  }
+  return t.SelectColumns(kept_);
+}
+
+FeatureTable VarianceFilter::Transform(const FeatureTable& table) const { return table.SelectColumns(kept_); }
+
+// ---- Scalers ------------------------------------------------------------
+
+FeatureTable StandardScaler::Fit(const TrainingData& data, std::vector<Removal>*) {
+  const FeatureTable& t = data.features;
+  RequireFinite(t, name());
+  features_ = t.column_names();
+  shift_.assign(t.cols(), 0.0);
+  scale_.assign(t.cols(), 1.0);
+  for (std::size_t j = 0; j < t.cols(); ++j) {
+    const Eigen::VectorXd c = t.values().col(static_cast<Eigen::Index>(j));
+    shift_[j] = c.mean();
+    const double sd = std::sqrt((c.array() - shift_[j]).square().mean());
+    scale_[j] = sd > 0 ? sd : 1.0;
+  }
+  return ApplyAffine(t, features_, shift_, scale_);
+}
+
+FeatureTable StandardScaler::Transform(const FeatureTable& table) const {
+  return ApplyAffine(table, features_, shift_, scale_);
+}
+
+FeatureTable MinMaxScaler::Fit(const TrainingData& data, std::vector<Removal>*) {
+  const FeatureTable& t = data.features;
+  RequireFinite(t, name());
+  features_ = t.column_names();
+  shift_.assign(t.cols(), 0.0);
+  scale_.assign(t.cols(), 1.0);
+  for (std::size_t j = 0; j < t.cols(); ++j) {
+    const Eigen::VectorXd c = t.values().col(static_cast<Eigen::Index>(j));
+    shift_[j] = c.minCoeff();
+    const double range = c.maxCoeff() - shift_[j];
+    scale_[j] = range > 0 ? range : 1.0;
+  }
+  return ApplyAffine(t, features_, shift_, scale_);
+}
+
+FeatureTable MinMaxScaler::Transform(const FeatureTable& table) const {
+  return ApplyAffine(table, features_, shift_, scale_);
+}
+
+// ---- MannWhitneyFilter --------------------------------------------------
+
+MannWhitneyFilter::MannWhitneyFilter(double alpha, evaluation::MannWhitneyOptions options)
+    : alpha_(alpha), options_(options) {
+  if (!(alpha > 0 && alpha <= 1)) throw InvalidArgument("MannWhitneyFilter: alpha must lie in (0, 1]");
+}
+
+FeatureTable MannWhitneyFilter::Fit(const TrainingData& data, std::vector<Removal>* removed) {
+  const FeatureTable& t = data.features;
+  RequireFinite(t, name());
+  kept_.clear();
+  p_.clear();
+  std::vector<double> pos, neg;
+  for (std::size_t j = 0; j < t.cols(); ++j) {
+    ByClass(t.values().col(static_cast<Eigen::Index>(j)), data.labels, &pos, &neg);
+    double p = 1.0;
+    const bool constant = std::all_of(pos.begin(), pos.end(), [&](double v) { return v == pos[0]; }) &&
+                          std::all_of(neg.begin(), neg.end(), [&](double v) { return v == pos[0]; });
+    if (!constant) p = evaluation::MannWhitneyU(pos, neg, options_).p;
+    const std::string& name = t.column_names()[j];
+    p_[name] = p;
+    if (p < alpha_) kept_.push_back(name);
+    else if (removed) removed->push_back({name, this->name(), "p " + Sci(p) + " >= " + Sci(alpha_)});
+  }
+  return t.SelectColumns(kept_);
+}
+
+FeatureTable MannWhitneyFilter::Transform(const FeatureTable& table) const { return table.SelectColumns(kept_); }
+
+// ---- CorrelationFilter --------------------------------------------------
+
+CorrelationFilter::CorrelationFilter(double threshold) : threshold_(threshold) {
+  if (!(threshold > 0 && threshold <= 1)) throw InvalidArgument("CorrelationFilter: threshold must lie in (0, 1]");
+}
+
+FeatureTable CorrelationFilter::Fit(const TrainingData& data, std::vector<Removal>* removed) {
+  const FeatureTable& t = data.features;
+  RequireFinite(t, name());
+  const Eigen::Index p = static_cast<Eigen::Index>(t.cols());
+  // Centred, unit-norm columns: correlations are dot products.
+  Eigen::MatrixXd z = t.values().rowwise() - t.values().colwise().mean();
+  std::vector<double> relevance(t.cols());
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const double norm = z.col(j).norm();
+    if (norm > 0) z.col(j) /= norm;
+    relevance[static_cast<std::size_t>(j)] = std::abs(Auc(t.values().col(j), data.labels) - 0.5);
+  }
+  std::vector<std::size_t> order(t.cols());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return relevance[a] > relevance[b]; });
+  std::vector<std::size_t> kept_idx;
+  for (std::size_t j : order) {
+    const auto cj = static_cast<Eigen::Index>(j);
+    bool redundant = false;
+    for (std::size_t k : kept_idx) {
+      const double r = z.col(cj).dot(z.col(static_cast<Eigen::Index>(k)));
+      if (std::abs(r) > threshold_) {
+        redundant = true;
+        if (removed)
+          removed->push_back({t.column_names()[j], name(),
+                              "|r| " + Fixed(std::abs(r)) + " > " + Fixed(threshold_, 2) + " with " + t.column_names()[k]});
+        break;
+      }
+    }
+    if (!redundant) kept_idx.push_back(j);
+  }
+  std::sort(kept_idx.begin(), kept_idx.end());  // keep the input order
+  kept_.clear();
+  for (std::size_t j : kept_idx) kept_.push_back(t.column_names()[j]);
+  return t.SelectColumns(kept_);
+}
+
+FeatureTable CorrelationFilter::Transform(const FeatureTable& table) const { return table.SelectColumns(kept_); }
+
+// ---- LassoSelector ------------------------------------------------------
+
+LassoSelector::LassoSelector(LassoCvOptions options, LambdaRule rule) : options_(std::move(options)), rule_(rule) {}
+
+FeatureTable LassoSelector::Fit(const TrainingData& data, std::vector<Removal>* removed) {
+  const FeatureTable& t = data.features;
+  RequireFinite(t, name());
+  cv_ = CrossValidateLassoLogistic(t.values(), data.labels, options_);
+  const std::size_t k = rule_ == LambdaRule::kMin ? cv_.index_min : cv_.index_1se;
+  lambda_ = cv_.path.lambda[k];
+  kept_.clear();
+  coefficients_.clear();
+  const std::vector<std::size_t> nonzero = cv_.path.NonZero(k);
+  std::set<std::size_t> chosen(nonzero.begin(), nonzero.end());
+  for (std::size_t j = 0; j < t.cols(); ++j) {
+    const std::string& name = t.column_names()[j];
+    if (chosen.count(j)) {
+      kept_.push_back(name);
+      coefficients_[name] = cv_.path.beta(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k));
+    } else if (removed) {
+      removed->push_back({name, this->name(),
+                          std::string("zero coefficient at lambda ") + Sci(lambda_) +
+                              (rule_ == LambdaRule::kMin ? " (lambda_min)" : " (lambda_1se)")});
+    }
+  }
+  return t.SelectColumns(kept_);
+}
+
+FeatureTable LassoSelector::Transform(const FeatureTable& table) const { return table.SelectColumns(kept_); }
+
+// ---- SelectionPipeline --------------------------------------------------
+
+SelectionPipeline::SelectionPipeline() = default;
+SelectionPipeline::~SelectionPipeline() = default;
+SelectionPipeline::SelectionPipeline(SelectionPipeline&&) noexcept = default;
+SelectionPipeline& SelectionPipeline::operator=(SelectionPipeline&&) noexcept = default;
+
+void SelectionPipeline::Add(std::unique_ptr<Step> step) {
+  if (!step) throw InvalidArgument("SelectionPipeline: null step");
+  steps_.push_back(std::move(step));
+  fitted_ = false;
+}
+
+FeatureTable SelectionPipeline::Fit(const TrainingData& data) {
+  CheckLabels(data);
+  removals_.clear();
+  input_ = data.features.column_names();
+  FeatureTable current = data.features;
+  // The second reader's table follows the columns the first one keeps.
+  for (const auto& step : steps_) {
+    TrainingData stage{current, data.labels, data.second_reader};
+    current = step->Fit(stage, &removals_);
+    Log(LogLevel::kInfo, "selection: " + step->name() + " kept " + std::to_string(current.cols()) + " feature(s)");
+    if (current.cols() == 0)
+      throw EmptySelectionError("selection: step '" + step->name() + "' removed every remaining feature (" +
+                                std::to_string(removals_.size()) + " removed in all)");
+  }
+  selected_ = current.column_names();
+  fitted_ = true;
+  return current;
+}
+
+FeatureTable SelectionPipeline::Transform(const FeatureTable& table) const {
+  if (!fitted_) throw InvalidArgument("SelectionPipeline: Transform before Fit");
+  const std::set<std::string> expected(input_.begin(), input_.end());
+  const std::set<std::string> given(table.column_names().begin(), table.column_names().end());
+  std::vector<std::string> missing, extra;
+  for (const auto& n : input_)
+    if (!given.count(n)) missing.push_back(n);
+  for (const auto& n : table.column_names())
+    if (!expected.count(n)) extra.push_back(n);
+  if (!missing.empty() || !extra.empty()) {
+    auto list = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (std::size_t i = 0; i < v.size() && i < 20; ++i) s += (i ? ", " : "") + v[i];
+      if (v.size() > 20) s += ", ... (" + std::to_string(v.size()) + " in all)";
+      return s;
+    };
+    std::string msg = "SelectionPipeline: the table does not have the fitted features;";
+    if (!missing.empty()) msg += " missing: " + list(missing) + ";";
+    if (!extra.empty()) msg += " extra: " + list(extra) + ";";
+    throw InvalidArgument(msg);
+  }
+  FeatureTable current = table.SelectColumns(input_);
+  for (const auto& step : steps_) current = step->Transform(current);
+  return current;
+}
+
+}  // namespace lvsi::selection
