@@ -8,3 +8,4 @@
 #include "lvsi/evaluation.h"
 #include "lvsi/radiomics.h"
 #include "lvsi/selection.h"
+#include "lvsi/models.h"

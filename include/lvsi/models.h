@@ -1,0 +1,5 @@
+#pragma once
+/// \file
+/// Umbrella header of the models module (lvsi::models).
+
+#include "lvsi/models/svm.h"

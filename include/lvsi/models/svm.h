@@ -1,0 +1,112 @@
+#pragma once
+/// \file
+/// Support-vector classification on libsvm (C-SVC), with Platt-scaled
+/// probabilities, class weights, a grid search over C (and gamma) scored by
+/// cross-validated AUC, and a versioned model file.
+#include <Eigen/Core>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lvsi/models/export.h"
+
+namespace lvsi::models {
+
+/// Kernel of the SVM.
+enum class SvmKernel { kRbf, kLinear };
+
+/// Options of SvmClassifier (libsvm's names in brackets).
+struct SvmOptions {
+  SvmKernel kernel = SvmKernel::kRbf;
+  double c = 1.0;                 ///< Cost [-c].
+  double gamma = -1;              ///< RBF width; <= 0: scikit-learn's "scale", 1 / (p * Var(X)) over all values [-g].
+  double weight_positive = 1.0;   ///< Multiplies C for label 1 [-w1].
+  double weight_negative = 1.0;   ///< Multiplies C for label 0 [-w0].
+  bool probability = true;        ///< Fit Platt scaling (libsvm's internal 5-fold CV) [-b].
+  double tolerance = 1e-3;        ///< Stopping tolerance [-e].
+  double cache_mb = 200;          ///< Kernel cache [-m].
+  unsigned seed = 1;              ///< Seed of libsvm's random generator (Platt's internal folds).
+};
+
+/// C-SVC on libsvm.  libsvm's global random generator and print function
+/// are used under a process-wide lock, seeded per training, so results are
+/// reproducible and training from several threads is safe.  Label 1 is
+/// the positive class: decision values and probabilities are for it.
+class LVSI_MODELS_EXPORT SvmClassifier {
+ public:
+  explicit SvmClassifier(SvmOptions options = {});
+  ~SvmClassifier();
+  SvmClassifier(SvmClassifier&&) noexcept;
+  SvmClassifier& operator=(SvmClassifier&&) noexcept;
+
+  /// Trains on rows of `x` with 0/1 labels.  Throws InvalidArgument for
+  /// mismatched sizes, labels other than 0/1, a single class, non-finite
+  /// values, or options libsvm rejects.
+  void Train(const Eigen::MatrixXd& x, const std::vector<int>& y);
+  /// Class (0/1) of each row: decision value > 0.
+  std::vector<int> Predict(const Eigen::MatrixXd& x) const;
+  /// Signed distance to the boundary, positive for class 1.
+  std::vector<double> DecisionValues(const Eigen::MatrixXd& x) const;
+  /// Platt-scaled probability of class 1 (needs options().probability).
+  std::vector<double> PredictProbability(const Eigen::MatrixXd& x) const;
+
+  /// Writes a versioned model file (atomically); Load reads it back and
+  /// gives identical predictions.  Load throws ModelError for a file of
+  /// another kind or an incompatible version, IoError if unreadable.
+  void Save(const std::string& path) const;
+  static SvmClassifier Load(const std::string& path);
+
+  bool trained() const;
+  const SvmOptions& options() const { return options_; }
+  /// The gamma used (after resolving "scale").
+  double gamma() const { return gamma_used_; }
+  std::size_t features() const { return features_; }
+  std::size_t support_vectors() const;
+
+ private:
+  struct Impl;
+  SvmOptions options_;
+  double gamma_used_ = 0;
+  std::size_t features_ = 0;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Options of GridSearchSvm.
+struct GridSearchOptions {
+  SvmOptions base;                          ///< Kernel, weights, seed, ...
+  std::vector<double> c_values = {1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3};
+  std::vector<double> gamma_values;         ///< Empty: only "scale".
+  int folds = 5;                            ///< Stratified folds of the search.
+  unsigned seed = 1;                        ///< Seed of the folds.
+  int threads = 0;                          ///< Grid points in parallel (0: default); results do not depend on it.
+};
+
+/// One grid point: its parameters and cross-validated AUC.
+struct GridPoint {
+  double c = 0, gamma = 0;
+  double mean_auc = 0, sd_auc = 0;
+  double mean_accuracy = 0;  ///< Of the sign of the decision values; breaks AUC ties.
+};
+
+/// Result of GridSearchSvm: every grid point, the best, and the best
+/// refitted on all training data.
+struct LVSI_MODELS_EXPORT GridSearchResult {
+  std::vector<GridPoint> grid;
+  std::size_t best = 0;  ///< Highest mean AUC; ties (within 1e-12) to the higher accuracy, then the smaller C and gamma.
+  SvmClassifier model;
+};
+
+/// Grid search over C (and gamma) with stratified K-fold CV scored by the
+/// AUC of the decision values (mean over folds), then a refit of the best
+/// parameters on all of `x`.  Throws InvalidArgument for bad data, an
+/// empty grid, or fewer cases of a class than folds.
+LVSI_MODELS_EXPORT GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>& y,
+                                                  const GridSearchOptions& options = {});
+
+/// Stratified random split: each class shuffled with `seed`, the first
+/// round(fraction * n_class) cases of each class to training.  Returns the
+/// training and validation row indices, each in increasing order.
+LVSI_MODELS_EXPORT void StratifiedSplit(const std::vector<int>& y, double train_fraction, unsigned seed,
+                                        std::vector<std::size_t>* train, std::vector<std::size_t>* validation);
+
+}  // namespace lvsi::models

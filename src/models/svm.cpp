@@ -1,0 +1,426 @@
+#include "lvsi/models/svm.h"
+
+#include <svm.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/core/error.h"
+#include "lvsi/core/parallel.h"
+#include "lvsi/evaluation/statistics.h"
+#include "lvsi/selection/lasso.h"
+#include "lvsi/version.h"
+
+namespace lvsi::models {
+namespace {
+
+constexpr const char* kFormat = "lvsi-svm";
+constexpr int kFormatVersion = 1;
+
+// libsvm keeps its random generator (rand) and print function global.
+std::mutex& LibsvmMutex() {
+  static std::mutex m;
+  return m;
+}
+
+void Quiet(const char*) {}
+
+void CheckData(const Eigen::MatrixXd& x, const std::vector<int>& y) {
+  if (static_cast<std::size_t>(x.rows()) != y.size())
+    throw InvalidArgument("SVM: " + std::to_string(x.rows()) + " rows of features but " + std::to_string(y.size()) +
+                          " labels");
+  if (x.cols() == 0) throw InvalidArgument("SVM: no features");
+  std::size_t positives = 0;
+  for (int v : y) {
+    if (v != 0 && v != 1) throw InvalidArgument("SVM: labels must be 0 or 1, got " + std::to_string(v));
+    positives += static_cast<std::size_t>(v);
+  }
+  if (positives == 0 || positives == y.size()) throw InvalidArgument("SVM: both classes are needed (only one is present)");
+  if (!x.allFinite()) throw InvalidArgument("SVM: features contain NaN or infinite values");
+}
+
+// Dense row as libsvm nodes (1-based indices, terminated by -1).
+void RowNodes(const Eigen::MatrixXd& x, Eigen::Index i, std::vector<svm_node>* nodes) {
+  nodes->resize(static_cast<std::size_t>(x.cols()) + 1);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) (*nodes)[static_cast<std::size_t>(j)] = {static_cast<int>(j + 1), x(i, j)};
+  nodes->back() = {-1, 0.0};
+}
+
+double Auc(const std::vector<double>& scores, const std::vector<int>& y) {
+  std::vector<double> pos, neg;
+  for (std::size_t i = 0; i < y.size(); ++i) (y[i] ? pos : neg).push_back(scores[i]);
+  std::vector<double> all = pos;
+  all.insert(all.end(), neg.begin(), neg.end());
+  const std::vector<double> ranks = evaluation::MidRanks(all);
+  const double np = static_cast<double>(pos.size()), nn = static_cast<double>(neg.size());
+  const double rank_sum = std::accumulate(ranks.begin(), ranks.begin() + static_cast<long>(pos.size()), 0.0);
+  return (rank_sum - np * (np + 1) / 2) / (np * nn);
+}
+
+}  // namespace
+
+// The trained model in lvsi's own storage (exact doubles, so a saved and
+// reloaded model predicts bit for bit the same), with an svm_model view
+// for libsvm's prediction functions.
+struct SvmClassifier::Impl {
+  int kernel_type = RBF;
+  double gamma = 0;
+  std::size_t dims = 0;
+  std::vector<double> sv;      // l x dims, row-major
+  std::vector<double> coef;    // l
+  double rho = 0;
+  bool has_probability = false;
+  double prob_a = 0, prob_b = 0;
+  int label[2] = {0, 1};
+  int n_sv[2] = {0, 0};
+
+  // libsvm view
+  std::vector<svm_node> nodes;
+  std::vector<svm_node*> rows;
+  double* coef_rows[1] = {nullptr};
+  svm_model view{};
+
+  void BuildView() {
+    const std::size_t l = coef.size();
+    nodes.assign(l * (dims + 1), svm_node{-1, 0.0});
+    rows.assign(l, nullptr);
+    for (std::size_t k = 0; k < l; ++k) {
+      for (std::size_t j = 0; j < dims; ++j) nodes[k * (dims + 1) + j] = {static_cast<int>(j + 1), sv[k * dims + j]};
+      rows[k] = &nodes[k * (dims + 1)];
+    }
+    coef_rows[0] = coef.data();
+    view = svm_model{};
+    view.param.svm_type = C_SVC;
+    view.param.kernel_type = kernel_type;
+    view.param.gamma = gamma;
+    view.param.degree = 3;
+    view.param.coef0 = 0;
+    view.nr_class = 2;
+    view.l = static_cast<int>(l);
+    view.SV = rows.data();
+    view.sv_coef = coef_rows;
+    view.rho = &rho;
+    view.probA = has_probability ? &prob_a : nullptr;
+    view.probB = has_probability ? &prob_b : nullptr;
+    view.sv_indices = nullptr;
+    view.label = label;
+    view.nSV = n_sv;
+    view.free_sv = 0;
+  }
+
+  // Score of class 1 for one row.
+  double Decision(const std::vector<svm_node>& row) const {
+    double dec = 0;
+    svm_predict_values(&view, row.data(), &dec);
+    return label[0] == 1 ? dec : -dec;
+  }
+};
+
+SvmClassifier::SvmClassifier(SvmOptions options) : options_(options) {}
+SvmClassifier::~SvmClassifier() = default;
+SvmClassifier::SvmClassifier(SvmClassifier&&) noexcept = default;
+SvmClassifier& SvmClassifier::operator=(SvmClassifier&&) noexcept = default;
+
+bool SvmClassifier::trained() const { return impl_ != nullptr; }
+std::size_t SvmClassifier::support_vectors() const { return impl_ ? impl_->coef.size() : 0; }
+
+void SvmClassifier::Train(const Eigen::MatrixXd& x, const std::vector<int>& y) {
+  CheckData(x, y);
+  if (!(options_.c > 0)) throw InvalidArgument("SVM: C must be positive");
+  if (!(options_.weight_positive > 0 && options_.weight_negative > 0))
+    throw InvalidArgument("SVM: class weights must be positive");
+  double gamma = options_.gamma;
+  if (!(gamma > 0)) {
+    const double mean = x.mean();
+    const double var = (x.array() - mean).square().mean();
+    gamma = var > 0 ? 1.0 / (static_cast<double>(x.cols()) * var) : 1.0;
+  }
+  // Problem in libsvm's layout.
+  const auto n = static_cast<std::size_t>(x.rows()), p = static_cast<std::size_t>(x.cols());
+  std::vector<svm_node> storage(n * (p + 1));
+  std::vector<svm_node*> rows(n);
+  std::vector<double> labels(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < p; ++j)
+      storage[i * (p + 1) + j] = {static_cast<int>(j + 1), x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j))};
+    storage[i * (p + 1) + p] = {-1, 0.0};
+    rows[i] = &storage[i * (p + 1)];
+    labels[i] = y[i];
+  }
+  svm_problem problem{static_cast<int>(n), labels.data(), rows.data()};
+  int weight_label[2] = {1, 0};
+  double weight[2] = {options_.weight_positive, options_.weight_negative};
+  svm_parameter param{};
+  param.svm_type = C_SVC;
+  param.kernel_type = options_.kernel == SvmKernel::kRbf ? RBF : LINEAR;
+  param.degree = 3;
+  param.gamma = gamma;
+  param.coef0 = 0;
+  param.cache_size = options_.cache_mb;
+  param.eps = options_.tolerance;
+  param.C = options_.c;
+  param.nr_weight = 2;
+  param.weight_label = weight_label;
+  param.weight = weight;
+  param.shrinking = 1;
+  param.probability = options_.probability ? 1 : 0;
+  if (const char* err = svm_check_parameter(&problem, &param)) throw InvalidArgument(std::string("SVM: ") + err);
+
+  auto impl = std::make_unique<Impl>();
+  {
+    std::lock_guard<std::mutex> lock(LibsvmMutex());
+    svm_set_print_string_function(&Quiet);
+    std::srand(options_.seed);
+    svm_model* model = svm_train(&problem, &param);
+    if (model == nullptr) throw ModelError("SVM: libsvm training failed");
+    impl->kernel_type = param.kernel_type;
+    impl->gamma = gamma;
+    impl->dims = p;
+    impl->label[0] = model->label[0];
+    impl->label[1] = model->label[1];
+    impl->n_sv[0] = model->nSV[0];
+    impl->n_sv[1] = model->nSV[1];
+    impl->rho = model->rho[0];
+    impl->has_probability = model->probA != nullptr && model->probB != nullptr;
+    if (impl->has_probability) {
+      impl->prob_a = model->probA[0];
+      impl->prob_b = model->probB[0];
+    }
+    const auto l = static_cast<std::size_t>(model->l);
+    impl->coef.assign(model->sv_coef[0], model->sv_coef[0] + l);
+    impl->sv.assign(l * p, 0.0);
+    for (std::size_t k = 0; k < l; ++k)
+      for (const svm_node* node = model->SV[k]; node->index != -1; ++node)
+        impl->sv[k * p + static_cast<std::size_t>(node->index - 1)] = node->value;
+    svm_free_and_destroy_model(&model);
+  }
+  impl->BuildView();
+  impl_ = std::move(impl);
+  gamma_used_ = gamma;
+  features_ = p;
+}
+
+std::vector<double> SvmClassifier::DecisionValues(const Eigen::MatrixXd& x) const {
+  if (!impl_) throw ModelError("SVM: the model is not trained");
+  if (static_cast<std::size_t>(x.cols()) != features_)
+    throw InvalidArgument("SVM: " + std::to_string(x.cols()) + " features given, the model has " +
+                          std::to_string(features_));
+  if (!x.allFinite()) throw InvalidArgument("SVM: features contain NaN or infinite values");
+  std::vector<double> out(static_cast<std::size_t>(x.rows()));
+  std::vector<svm_node> row;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    RowNodes(x, i, &row);
+    out[static_cast<std::size_t>(i)] = impl_->Decision(row);
+  }
+  return out;
+}
+
+std::vector<int> SvmClassifier::Predict(const Eigen::MatrixXd& x) const {
+  const std::vector<double> d = DecisionValues(x);
+  std::vector<int> out(d.size());
+  for (std::size_t i = 0; i < d.size(); ++i) out[i] = d[i] > 0 ? 1 : 0;
+  return out;
+}
+
+std::vector<double> SvmClassifier::PredictProbability(const Eigen::MatrixXd& x) const {
+  if (!impl_) throw ModelError("SVM: the model is not trained");
+  if (!impl_->has_probability) throw ModelError("SVM: trained without probability estimates (SvmOptions::probability)");
+  if (static_cast<std::size_t>(x.cols()) != features_)
+    throw InvalidArgument("SVM: " + std::to_string(x.cols()) + " features given, the model has " +
+                          std::to_string(features_));
+  if (!x.allFinite()) throw InvalidArgument("SVM: features contain NaN or infinite values");
+  std::vector<double> out(static_cast<std::size_t>(x.rows()));
+  std::vector<svm_node> row;
+  const int positive = impl_->label[0] == 1 ? 0 : 1;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    RowNodes(x, i, &row);
+    double prob[2] = {0, 0};
+    svm_predict_probability(&impl_->view, row.data(), prob);
+    out[static_cast<std::size_t>(i)] = prob[positive];
+  }
+  return out;
+}
+
+void SvmClassifier::Save(const std::string& path) const {
+  if (!impl_) throw ModelError("SVM: the model is not trained");
+  nlohmann::json j;
+  j["format"] = kFormat;
+  j["version"] = kFormatVersion;
+  j["lvsi_version"] = Version();
+  j["kernel"] = impl_->kernel_type == RBF ? "rbf" : "linear";
+  j["c"] = options_.c;
+  j["gamma"] = impl_->gamma;
+  j["weight_positive"] = options_.weight_positive;
+  j["weight_negative"] = options_.weight_negative;
+  j["tolerance"] = options_.tolerance;
+  j["seed"] = options_.seed;
+  j["features"] = impl_->dims;
+  j["labels"] = {impl_->label[0], impl_->label[1]};
+  j["n_sv"] = {impl_->n_sv[0], impl_->n_sv[1]};
+  j["rho"] = impl_->rho;
+  j["probability"] = impl_->has_probability;
+  if (impl_->has_probability) j["platt"] = {impl_->prob_a, impl_->prob_b};
+  j["coef"] = impl_->coef;
+  j["support_vectors"] = impl_->sv;
+  WriteFileAtomically(path, j.dump() + "\n");
+}
+
+SvmClassifier SvmClassifier::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "cannot open the model file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(buffer.str());
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError(path + ": not an lvsi SVM model file (" + e.what() + ")");
+  }
+  if (!j.is_object() || j.value("format", std::string()) != kFormat)
+    throw ModelError(path + ": not an lvsi SVM model file (format '" +
+                     (j.is_object() ? j.value("format", std::string("none")) : std::string("none")) + "')");
+  const int version = j.value("version", -1);
+  if (version != kFormatVersion)
+    throw ModelError(path + ": SVM model file version " + std::to_string(version) + " (written by lvsi " +
+                     j.value("lvsi_version", std::string("?")) + "); this lvsi reads version " +
+                     std::to_string(kFormatVersion));
+  try {
+    SvmOptions o;
+    o.kernel = j.at("kernel").get<std::string>() == "rbf" ? SvmKernel::kRbf : SvmKernel::kLinear;
+    o.c = j.at("c").get<double>();
+    o.gamma = j.at("gamma").get<double>();
+    o.weight_positive = j.at("weight_positive").get<double>();
+    o.weight_negative = j.at("weight_negative").get<double>();
+    o.tolerance = j.at("tolerance").get<double>();
+    o.seed = j.at("seed").get<unsigned>();
+    o.probability = j.at("probability").get<bool>();
+    SvmClassifier model(o);
+    auto impl = std::make_unique<Impl>();
+    impl->kernel_type = o.kernel == SvmKernel::kRbf ? RBF : LINEAR;
+    impl->gamma = o.gamma;
+    impl->dims = j.at("features").get<std::size_t>();
+    impl->label[0] = j.at("labels").at(0).get<int>();
+    impl->label[1] = j.at("labels").at(1).get<int>();
+    impl->n_sv[0] = j.at("n_sv").at(0).get<int>();
+    impl->n_sv[1] = j.at("n_sv").at(1).get<int>();
+    impl->rho = j.at("rho").get<double>();
+    impl->has_probability = o.probability;
+    if (o.probability) {
+      impl->prob_a = j.at("platt").at(0).get<double>();
+      impl->prob_b = j.at("platt").at(1).get<double>();
+    }
+    impl->coef = j.at("coef").get<std::vector<double>>();
+    impl->sv = j.at("support_vectors").get<std::vector<double>>();
+    if (impl->sv.size() != impl->coef.size() * impl->dims ||
+        static_cast<std::size_t>(impl->n_sv[0] + impl->n_sv[1]) != impl->coef.size())
+      throw ModelError(path + ": inconsistent SVM model (support vector counts)");
+    impl->BuildView();
+    model.impl_ = std::move(impl);
+    model.gamma_used_ = o.gamma;
+    model.features_ = model.impl_->dims;
+    return model;
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError(path + ": malformed SVM model file (" + e.what() + ")");
+  }
+}
+
+GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>& y, const GridSearchOptions& options) {
+  CheckData(x, y);
+  if (options.c_values.empty()) throw InvalidArgument("SVM grid search: no C values");
+  const std::size_t positives = static_cast<std::size_t>(std::count(y.begin(), y.end(), 1));
+  if (positives < static_cast<std::size_t>(options.folds) || y.size() - positives < static_cast<std::size_t>(options.folds))
+    throw InvalidArgument("SVM grid search: each class needs at least " + std::to_string(options.folds) +
+                          " cases for " + std::to_string(options.folds) + " folds");
+  std::vector<double> gammas = options.gamma_values;
+  if (gammas.empty()) gammas.push_back(-1.0);  // "scale"
+  const std::vector<int> folds = selection::StratifiedFolds(y, options.folds, options.seed);
+  GridSearchResult result;
+  for (double g : gammas)
+    for (double c : options.c_values) result.grid.push_back({c, g, 0, 0});
+  ParallelFor(0, result.grid.size(), [&](std::size_t k) {
+    GridPoint& point = result.grid[k];
+    std::vector<double> aucs;
+    double accuracy = 0;
+    for (int f = 1; f <= options.folds; ++f) {
+      std::vector<Eigen::Index> train, test;
+      for (std::size_t i = 0; i < y.size(); ++i) (folds[i] == f ? test : train).push_back(static_cast<Eigen::Index>(i));
+      Eigen::MatrixXd xt(static_cast<Eigen::Index>(train.size()), x.cols()), xv(static_cast<Eigen::Index>(test.size()), x.cols());
+      std::vector<int> yt, yv;
+      for (std::size_t i = 0; i < train.size(); ++i) {
+        xt.row(static_cast<Eigen::Index>(i)) = x.row(train[i]);
+        yt.push_back(y[static_cast<std::size_t>(train[i])]);
+      }
+      for (std::size_t i = 0; i < test.size(); ++i) {
+        xv.row(static_cast<Eigen::Index>(i)) = x.row(test[i]);
+        yv.push_back(y[static_cast<std::size_t>(test[i])]);
+      }
+      SvmOptions o = options.base;
+      o.c = point.c;
+      o.gamma = point.gamma;
+      o.probability = false;  // scored by decision values
+      SvmClassifier model(o);
+      model.Train(xt, yt);
+      const std::vector<double> d = model.DecisionValues(xv);
+      aucs.push_back(Auc(d, yv));
+      double correct = 0;
+      for (std::size_t i = 0; i < d.size(); ++i) correct += (d[i] > 0 ? 1 : 0) == yv[i] ? 1.0 : 0.0;
+      accuracy += correct / static_cast<double>(d.size()) / options.folds;
+    }
+    const double mean = std::accumulate(aucs.begin(), aucs.end(), 0.0) / static_cast<double>(aucs.size());
+    double var = 0;
+    for (double a : aucs) var += (a - mean) * (a - mean);
+    point.mean_auc = mean;
+    point.mean_accuracy = accuracy;
+    point.sd_auc = aucs.size() > 1 ? std::sqrt(var / static_cast<double>(aucs.size() - 1)) : 0.0;
+  }, options.threads);
+  // Best: highest mean AUC; among ties (a ranking score often ties, e.g.
+  // at 1 on separable data) the higher accuracy, then the smaller C and gamma.
+  auto better = [](const GridPoint& a, const GridPoint& b) {
+    if (std::abs(a.mean_auc - b.mean_auc) > 1e-12) return a.mean_auc > b.mean_auc;
+    if (a.mean_accuracy != b.mean_accuracy) return a.mean_accuracy > b.mean_accuracy;
+    if (a.c != b.c) return a.c < b.c;
+    return a.gamma < b.gamma;
+  };
+  for (std::size_t k = 1; k < result.grid.size(); ++k)
+    if (better(result.grid[k], result.grid[result.best])) result.best = k;
+  SvmOptions best = options.base;
+  best.c = result.grid[result.best].c;
+  best.gamma = result.grid[result.best].gamma;
+  result.model = SvmClassifier(best);
+  result.model.Train(x, y);
+  // Report the resolved gamma of "scale" points.
+  for (GridPoint& point : result.grid)
+    if (!(point.gamma > 0)) point.gamma = result.model.gamma();
+  return result;
+}
+
+void StratifiedSplit(const std::vector<int>& y, double train_fraction, unsigned seed, std::vector<std::size_t>* train,
+                     std::vector<std::size_t>* validation) {
+  if (!(train_fraction > 0 && train_fraction < 1)) throw InvalidArgument("split: the training fraction must lie in (0, 1)");
+  train->clear();
+  validation->clear();
+  std::mt19937 rng(seed);
+  for (int cls : {0, 1}) {
+    std::vector<std::size_t> members;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (y[i] != 0 && y[i] != 1) throw InvalidArgument("split: labels must be 0 or 1, got " + std::to_string(y[i]));
+      if (y[i] == cls) members.push_back(i);
+    }
+    std::shuffle(members.begin(), members.end(), rng);
+    const auto n_train = static_cast<std::size_t>(std::llround(train_fraction * static_cast<double>(members.size())));
+    train->insert(train->end(), members.begin(), members.begin() + static_cast<long>(n_train));
+    validation->insert(validation->end(), members.begin() + static_cast<long>(n_train), members.end());
+  }
+  std::sort(train->begin(), train->end());
+  std::sort(validation->begin(), validation->end());
+}
+
+}  // namespace lvsi::models
