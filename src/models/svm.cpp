@@ -5,12 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <random>
-#include <sstream>
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
@@ -249,7 +246,11 @@ std::vector<double> SvmClassifier::PredictProbability(const Eigen::MatrixXd& x) 
   return out;
 }
 
-void SvmClassifier::Save(const std::string& path) const {
+void SvmClassifier::Save(const std::string& path) const { WriteFileAtomically(path, ToJson() + "\n"); }
+
+SvmClassifier SvmClassifier::Load(const std::string& path) { return FromJson(ReadTextFile(path), path); }
+
+std::string SvmClassifier::ToJson() const {
   if (!impl_) throw ModelError("SVM: the model is not trained");
   nlohmann::json j;
   j["format"] = kFormat;
@@ -270,17 +271,13 @@ void SvmClassifier::Save(const std::string& path) const {
   if (impl_->has_probability) j["platt"] = {impl_->prob_a, impl_->prob_b};
   j["coef"] = impl_->coef;
   j["support_vectors"] = impl_->sv;
-  WriteFileAtomically(path, j.dump() + "\n");
+  return j.dump();
 }
 
-SvmClassifier SvmClassifier::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open the model file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+SvmClassifier SvmClassifier::FromJson(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(buffer.str());
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw ModelError(path + ": not an lvsi SVM model file (" + e.what() + ")");
   }
@@ -400,27 +397,6 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
   for (GridPoint& point : result.grid)
     if (!(point.gamma > 0)) point.gamma = result.model.gamma();
   return result;
-}
-
-void StratifiedSplit(const std::vector<int>& y, double train_fraction, unsigned seed, std::vector<std::size_t>* train,
-                     std::vector<std::size_t>* validation) {
-  if (!(train_fraction > 0 && train_fraction < 1)) throw InvalidArgument("split: the training fraction must lie in (0, 1)");
-  train->clear();
-  validation->clear();
-  std::mt19937 rng(seed);
-  for (int cls : {0, 1}) {
-    std::vector<std::size_t> members;
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      if (y[i] != 0 && y[i] != 1) throw InvalidArgument("split: labels must be 0 or 1, got " + std::to_string(y[i]));
-      if (y[i] == cls) members.push_back(i);
-    }
-    std::shuffle(members.begin(), members.end(), rng);
-    const auto n_train = static_cast<std::size_t>(std::llround(train_fraction * static_cast<double>(members.size())));
-    train->insert(train->end(), members.begin(), members.begin() + static_cast<long>(n_train));
-    validation->insert(validation->end(), members.begin() + static_cast<long>(n_train), members.end());
-  }
-  std::sort(train->begin(), train->end());
-  std::sort(validation->begin(), validation->end());
 }
 
 }  // namespace lvsi::models

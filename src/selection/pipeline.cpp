@@ -100,11 +100,55 @@ const char* IccName(IccForm form) {
   return "ICC";
 }
 
+// Throws InvalidArgument unless `table` has exactly the features `expected`.
+void RequireSameFeatures(const std::vector<std::string>& expected_names, const FeatureTable& table,
+                         const std::string& who) {
+  const std::set<std::string> expected(expected_names.begin(), expected_names.end());
+  const std::set<std::string> given(table.column_names().begin(), table.column_names().end());
+  std::vector<std::string> missing, extra;
+  for (const auto& n : expected_names)
+    if (!given.count(n)) missing.push_back(n);
+  for (const auto& n : table.column_names())
+    if (!expected.count(n)) extra.push_back(n);
+  if (missing.empty() && extra.empty()) return;
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size() && i < 20; ++i) s += (i ? ", " : "") + v[i];
+    if (v.size() > 20) s += ", ... (" + std::to_string(v.size()) + " in all)";
+    return s;
+  };
+  std::string msg = who + ": the table does not have the fitted features;";
+  if (!missing.empty()) msg += " missing: " + list(missing) + ";";
+  if (!extra.empty()) msg += " extra: " + list(extra) + ";";
+  throw InvalidArgument(msg);
+}
+
 }  // namespace
 
 EmptySelectionError::EmptySelectionError(const std::string& what) : Error(what) {}
 EmptySelectionError::~EmptySelectionError() = default;
 Step::~Step() = default;
+bool Step::AffineMap(const std::string&, double*, double*) const { return false; }
+
+namespace {
+bool FindAffine(const std::vector<std::string>& features, const std::vector<double>& shift,
+                const std::vector<double>& scale, const std::string& feature, double* s, double* k) {
+  const auto it = std::find(features.begin(), features.end(), feature);
+  if (it == features.end()) return false;
+  const auto j = static_cast<std::size_t>(it - features.begin());
+  *s = shift[j];
+  *k = scale[j];
+  return true;
+}
+}  // namespace
+
+bool StandardScaler::AffineMap(const std::string& feature, double* shift, double* scale) const {
+  return FindAffine(features_, shift_, scale_, feature, shift, scale);
+}
+
+bool MinMaxScaler::AffineMap(const std::string& feature, double* shift, double* scale) const {
+  return FindAffine(features_, shift_, scale_, feature, shift, scale);
+}
 
 // ---- IccFilter ----------------------------------------------------------
 
@@ -372,28 +416,36 @@ FeatureTable SelectionPipeline::Fit(const TrainingData& data) {
 
 FeatureTable SelectionPipeline::Transform(const FeatureTable& table) const {
   if (!fitted_) throw InvalidArgument("SelectionPipeline: Transform before Fit");
-  const std::set<std::string> expected(input_.begin(), input_.end());
-  const std::set<std::string> given(table.column_names().begin(), table.column_names().end());
-  std::vector<std::string> missing, extra;
-  for (const auto& n : input_)
-    if (!given.count(n)) missing.push_back(n);
-  for (const auto& n : table.column_names())
-    if (!expected.count(n)) extra.push_back(n);
-  if (!missing.empty() || !extra.empty()) {
-    auto list = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (std::size_t i = 0; i < v.size() && i < 20; ++i) s += (i ? ", " : "") + v[i];
-      if (v.size() > 20) s += ", ... (" + std::to_string(v.size()) + " in all)";
-      return s;
-    };
-    std::string msg = "SelectionPipeline: the table does not have the fitted features;";
-    if (!missing.empty()) msg += " missing: " + list(missing) + ";";
-    if (!extra.empty()) msg += " extra: " + list(extra) + ";";
-    throw InvalidArgument(msg);
-  }
+  RequireSameFeatures(input_, table, "SelectionPipeline");
   FeatureTable current = table.SelectColumns(input_);
   for (const auto& step : steps_) current = step->Transform(current);
   return current;
+}
+
+CompiledSelection SelectionPipeline::Compile() const {
+  if (!fitted_) throw InvalidArgument("SelectionPipeline: Compile before Fit");
+  CompiledSelection c;
+  c.input_features = input_;
+  c.selected_features = selected_;
+  for (const auto& feature : selected_) {
+    // (((x - a1) / b1) - a2) / b2 = (x - (a1 + a2 b1)) / (b1 b2)
+    double shift = 0, scale = 1;
+    for (const auto& step : steps_) {
+      double a = 0, b = 1;
+      if (step->AffineMap(feature, &a, &b)) {
+        shift += a * scale;
+        scale *= b;
+      }
+    }
+    c.shift.push_back(shift);
+    c.scale.push_back(scale);
+  }
+  return c;
+}
+
+FeatureTable CompiledSelection::Apply(const FeatureTable& table) const {
+  RequireSameFeatures(input_features, table, "model");
+  return ApplyAffine(table, selected_features, shift, scale);
 }
 
 }  // namespace lvsi::selection

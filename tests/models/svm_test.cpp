@@ -169,6 +169,10 @@ TEST(Split, StratifiedSevenToThree) {
   StratifiedSplit(y, 0.7, 4, &again, &again_v);
   EXPECT_NE(again, train);
   EXPECT_THROW(StratifiedSplit(y, 1.0, 1, &again, &again_v), InvalidArgument);
+  const auto repeated = RepeatedStratifiedFolds(y, 5, 3, 9);
+  ASSERT_EQ(repeated.size(), 3u);
+  EXPECT_NE(repeated[0], repeated[1]);
+  for (const auto& folds : repeated) EXPECT_EQ(*std::max_element(folds.begin(), folds.end()), 5);
 }
 
 }  // namespace

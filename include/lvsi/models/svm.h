@@ -55,6 +55,10 @@ class LVSI_MODELS_EXPORT SvmClassifier {
   /// another kind or an incompatible version, IoError if unreadable.
   void Save(const std::string& path) const;
   static SvmClassifier Load(const std::string& path);
+  /// The model as JSON text (what Save writes) and back; `source` names the
+  /// origin in error messages.
+  std::string ToJson() const;
+  static SvmClassifier FromJson(const std::string& text, const std::string& source);
 
   bool trained() const;
   const SvmOptions& options() const { return options_; }
@@ -102,11 +106,5 @@ struct LVSI_MODELS_EXPORT GridSearchResult {
 /// empty grid, or fewer cases of a class than folds.
 LVSI_MODELS_EXPORT GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>& y,
                                                   const GridSearchOptions& options = {});
-
-/// Stratified random split: each class shuffled with `seed`, the first
-/// round(fraction * n_class) cases of each class to training.  Returns the
-/// training and validation row indices, each in increasing order.
-LVSI_MODELS_EXPORT void StratifiedSplit(const std::vector<int>& y, double train_fraction, unsigned seed,
-                                        std::vector<std::size_t>* train, std::vector<std::size_t>* validation);
 
 }  // namespace lvsi::models

@@ -54,6 +54,9 @@ class LVSI_SELECTION_EXPORT Step {
   /// Applies the fitted step; the table must hold the features the step
   /// was fitted on (InvalidArgument lists any that are missing).
   virtual FeatureTable Transform(const FeatureTable& table) const = 0;
+  /// For steps that map each feature by x -> (x - shift) / scale (the
+  /// scalers): the map of `feature`.  Other steps return false.
+  virtual bool AffineMap(const std::string& feature, double* shift, double* scale) const;
 };
 
 /// The ICC form used by IccFilter.
@@ -102,6 +105,7 @@ class LVSI_SELECTION_EXPORT StandardScaler : public Step {
   std::string name() const override { return "zscore"; }
   FeatureTable Fit(const TrainingData& data, std::vector<Removal>* removed) override;
   FeatureTable Transform(const FeatureTable& table) const override;
+  bool AffineMap(const std::string& feature, double* shift, double* scale) const override;
   const std::vector<double>& mean() const { return shift_; }
   const std::vector<double>& scale() const { return scale_; }
 
@@ -118,6 +122,7 @@ class LVSI_SELECTION_EXPORT MinMaxScaler : public Step {
   std::string name() const override { return "minmax"; }
   FeatureTable Fit(const TrainingData& data, std::vector<Removal>* removed) override;
   FeatureTable Transform(const FeatureTable& table) const override;
+  bool AffineMap(const std::string& feature, double* shift, double* scale) const override;
 
  private:
   std::vector<std::string> features_;
@@ -183,6 +188,21 @@ class LVSI_SELECTION_EXPORT LassoSelector : public Step {
   std::map<std::string, double> coefficients_;
 };
 
+/// A fitted pipeline reduced to what applying it needs: the input feature
+/// names, the selected ones, and per selected feature the composed affine
+/// map of the scalers, x -> (x - shift) / scale.  Equivalent to
+/// SelectionPipeline::Transform (filters only drop columns), and what a
+/// saved model keeps.
+struct LVSI_SELECTION_EXPORT CompiledSelection {
+  std::vector<std::string> input_features;
+  std::vector<std::string> selected_features;
+  std::vector<double> shift, scale;
+  /// The selected, scaled features of `table`, which must have exactly the
+  /// input features (in any order; InvalidArgument lists the missing and
+  /// extra names).
+  FeatureTable Apply(const FeatureTable& table) const;
+};
+
 /// Steps applied in order: Fit each on the previous step's output, then
 /// Transform any table the same way.
 class LVSI_SELECTION_EXPORT SelectionPipeline {
@@ -212,6 +232,10 @@ class LVSI_SELECTION_EXPORT SelectionPipeline {
   /// the pipeline was fitted on (in any order); otherwise InvalidArgument
   /// lists the missing and the extra ones.
   FeatureTable Transform(const FeatureTable& table) const;
+
+  /// The fitted pipeline as a CompiledSelection (throws InvalidArgument
+  /// before Fit).
+  CompiledSelection Compile() const;
 
   const std::vector<Removal>& removals() const { return removals_; }
   const std::vector<std::string>& input_features() const { return input_; }

@@ -1,0 +1,59 @@
+#pragma once
+/// \file
+/// Logistic regression, plain or with an L2 (ridge) penalty, for clinical
+/// models: Newton-Raphson (IRLS) with step halving.
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "lvsi/models/export.h"
+
+namespace lvsi::models {
+
+/// Options of LogisticRegression.
+struct LogisticOptions {
+  /// Ridge penalty: minimises -log-likelihood + l2 / 2 * |beta|^2 (the
+  /// intercept is not penalised).  0 gives R's glm(family = binomial).
+  double l2 = 0;
+  int max_iterations = 100;
+  double tolerance = 1e-12;  ///< Relative change of the deviance that ends the iterations.
+};
+
+/// Binary logistic regression on 0/1 labels; probabilities are of class 1.
+class LVSI_MODELS_EXPORT LogisticRegression {
+ public:
+  explicit LogisticRegression(LogisticOptions options = {});
+
+  /// Fits the model.  Throws InvalidArgument for bad data (as SvmClassifier)
+  /// and ModelError when the unpenalised fit does not converge (complete or
+  /// quasi-complete separation: use l2 > 0).
+  void Train(const Eigen::MatrixXd& x, const std::vector<int>& y);
+  std::vector<double> PredictProbability(const Eigen::MatrixXd& x) const;
+  /// Class 1 when the probability is >= 0.5.
+  std::vector<int> Predict(const Eigen::MatrixXd& x) const;
+
+  double intercept() const { return intercept_; }
+  const Eigen::VectorXd& coefficients() const { return beta_; }
+  double deviance() const { return deviance_; }
+  int iterations() const { return iterations_; }
+  bool trained() const { return trained_; }
+
+  /// Versioned model file, written atomically; Load throws ModelError for a
+  /// file of another kind or version.
+  void Save(const std::string& path) const;
+  static LogisticRegression Load(const std::string& path);
+
+  /// The model as JSON text (what Save writes) and back.
+  std::string ToJson() const;
+  static LogisticRegression FromJson(const std::string& text, const std::string& source);
+
+ private:
+  LogisticOptions options_;
+  double intercept_ = 0;
+  Eigen::VectorXd beta_;
+  double deviance_ = 0;
+  int iterations_ = 0;
+  bool trained_ = false;
+};
+
+}  // namespace lvsi::models
