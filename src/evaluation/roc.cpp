@@ -18,13 +18,9 @@ void Check(const std::vector<double>& scores, const std::vector<int>& labels, bo
   if (scores.size() != labels.size())
     throw InvalidArgument("ROC: " + std::to_string(scores.size()) + " scores but " + std::to_string(labels.size()) +
                           " labels");
-  std::size_t pos = 0;
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    if (labels[i] != 0 && labels[i] != 1) throw InvalidArgument("ROC: labels must be 0 or 1");
-    if (!std::isfinite(scores[i])) throw InvalidArgument("ROC: scores must be finite (NaN or infinite found)");
-    pos += static_cast<std::size_t>(labels[i]);
-  }
-  if (pos == 0 || pos == labels.size()) throw InvalidArgument("ROC: both classes are needed (only one is present)");
+  CheckBinaryLabels(labels, "ROC");
+  for (double s : scores)
+    if (!std::isfinite(s)) throw InvalidArgument("ROC: scores must be finite (NaN or infinite found)");
   if (need_distinct_scores && std::all_of(scores.begin(), scores.end(), [&](double s) { return s == scores.front(); }))
     throw InvalidArgument("ROC: all " + std::to_string(scores.size()) +
                           " scores are equal; a constant score has no ROC curve or cut-off");
@@ -86,6 +82,19 @@ std::vector<RocPoint> RocCurve(const std::vector<double>& scores, const std::vec
     curve.push_back({t, (pos - pos_below) / pos, neg_below / neg});
   }
   return curve;
+}
+
+double Auc(const std::vector<double>& scores, const std::vector<int>& labels) {
+  Check(scores, labels, /*need_distinct_scores=*/false);
+  const std::vector<double> ranks = MidRanks(scores);
+  double rank_sum = 0, positives = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels[i]) {
+      rank_sum += ranks[i];
+      positives += 1;
+    }
+  const double negatives = static_cast<double>(labels.size()) - positives;
+  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
 }
 
 AucResult DeLongAuc(const std::vector<double>& scores, const std::vector<int>& labels, double level) {

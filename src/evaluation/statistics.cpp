@@ -49,6 +49,16 @@ double Qf(double p, double d1, double d2) {
 
 }  // namespace
 
+void CheckBinaryLabels(const std::vector<int>& labels, const std::string& who) {
+  std::size_t positives = 0;
+  for (int v : labels) {
+    if (v != 0 && v != 1) throw InvalidArgument(who + ": labels must be 0 or 1, got " + std::to_string(v));
+    positives += static_cast<std::size_t>(v);
+  }
+  if (positives == 0 || positives == labels.size())
+    throw InvalidArgument(who + ": both classes are needed (only one is present)");
+}
+
 std::vector<double> MidRanks(const std::vector<double>& values) {
   std::vector<std::size_t> order(values.size());
   std::iota(order.begin(), order.end(), 0);

@@ -7,6 +7,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/evaluation/statistics.h"
 #include "lvsi/version.h"
 
 namespace lvsi::models {
@@ -19,13 +20,7 @@ void CheckData(const Eigen::MatrixXd& x, const std::vector<int>& y) {
   if (static_cast<std::size_t>(x.rows()) != y.size())
     throw InvalidArgument("logistic regression: " + std::to_string(x.rows()) + " rows of features but " +
                           std::to_string(y.size()) + " labels");
-  std::size_t positives = 0;
-  for (int v : y) {
-    if (v != 0 && v != 1) throw InvalidArgument("logistic regression: labels must be 0 or 1, got " + std::to_string(v));
-    positives += static_cast<std::size_t>(v);
-  }
-  if (positives == 0 || positives == y.size())
-    throw InvalidArgument("logistic regression: both classes are needed (only one is present)");
+  evaluation::CheckBinaryLabels(y, "logistic regression");
   if (!x.allFinite()) throw InvalidArgument("logistic regression: features contain NaN or infinite values");
 }
 

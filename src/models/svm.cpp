@@ -12,6 +12,7 @@
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/parallel.h"
+#include "lvsi/evaluation/roc.h"
 #include "lvsi/evaluation/statistics.h"
 #include "lvsi/selection/lasso.h"
 #include "lvsi/version.h"
@@ -35,12 +36,7 @@ void CheckData(const Eigen::MatrixXd& x, const std::vector<int>& y) {
     throw InvalidArgument("SVM: " + std::to_string(x.rows()) + " rows of features but " + std::to_string(y.size()) +
                           " labels");
   if (x.cols() == 0) throw InvalidArgument("SVM: no features");
-  std::size_t positives = 0;
-  for (int v : y) {
-    if (v != 0 && v != 1) throw InvalidArgument("SVM: labels must be 0 or 1, got " + std::to_string(v));
-    positives += static_cast<std::size_t>(v);
-  }
-  if (positives == 0 || positives == y.size()) throw InvalidArgument("SVM: both classes are needed (only one is present)");
+  evaluation::CheckBinaryLabels(y, "SVM");
   if (!x.allFinite()) throw InvalidArgument("SVM: features contain NaN or infinite values");
 }
 
@@ -49,17 +45,6 @@ void RowNodes(const Eigen::MatrixXd& x, Eigen::Index i, std::vector<svm_node>* n
   nodes->resize(static_cast<std::size_t>(x.cols()) + 1);
   for (Eigen::Index j = 0; j < x.cols(); ++j) (*nodes)[static_cast<std::size_t>(j)] = {static_cast<int>(j + 1), x(i, j)};
   nodes->back() = {-1, 0.0};
-}
-
-double Auc(const std::vector<double>& scores, const std::vector<int>& y) {
-  std::vector<double> pos, neg;
-  for (std::size_t i = 0; i < y.size(); ++i) (y[i] ? pos : neg).push_back(scores[i]);
-  std::vector<double> all = pos;
-  all.insert(all.end(), neg.begin(), neg.end());
-  const std::vector<double> ranks = evaluation::MidRanks(all);
-  const double np = static_cast<double>(pos.size()), nn = static_cast<double>(neg.size());
-  const double rank_sum = std::accumulate(ranks.begin(), ranks.begin() + static_cast<long>(pos.size()), 0.0);
-  return (rank_sum - np * (np + 1) / 2) / (np * nn);
 }
 
 }  // namespace
@@ -366,7 +351,7 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
       SvmClassifier model(o);
       model.Train(xt, yt);
       const std::vector<double> d = model.DecisionValues(xv);
-      aucs.push_back(Auc(d, yv));
+      aucs.push_back(evaluation::Auc(d, yv));
       double correct = 0;
       for (std::size_t i = 0; i < d.size(); ++i) correct += (d[i] > 0 ? 1 : 0) == yv[i] ? 1.0 : 0.0;
       accuracy += correct / static_cast<double>(d.size()) / options.folds;

@@ -10,6 +10,7 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/parallel.h"
+#include "lvsi/evaluation/roc.h"
 #include "lvsi/evaluation/statistics.h"
 
 namespace lvsi::selection {
@@ -25,12 +26,7 @@ void CheckData(const Eigen::MatrixXd& x, const std::vector<int>& y) {
     throw InvalidArgument("LASSO: " + std::to_string(x.rows()) + " rows of features but " + std::to_string(y.size()) +
                           " labels");
   if (x.cols() == 0) throw InvalidArgument("LASSO: no features");
-  std::size_t positives = 0;
-  for (int v : y) {
-    if (v != 0 && v != 1) throw InvalidArgument("LASSO: labels must be 0 or 1, got " + std::to_string(v));
-    positives += static_cast<std::size_t>(v);
-  }
-  if (positives == 0 || positives == y.size()) throw InvalidArgument("LASSO: both classes are needed (only one is present)");
+  evaluation::CheckBinaryLabels(y, "LASSO");
   if (!x.allFinite()) throw InvalidArgument("LASSO: features contain NaN or infinite values");
 }
 
@@ -426,16 +422,11 @@ LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::ve
     for (std::size_t k = 0; k < n_lambda; ++k) {
       const Eigen::VectorXd eta = InterpolatedPredictor(fit, x_test, result.path.lambda[k]);
       if (options.measure == CvMeasure::kAuc) {
-        std::vector<double> pos, neg;
-        for (std::size_t i = 0; i < y_test.size(); ++i) (y_test[i] ? pos : neg).push_back(eta[static_cast<Eigen::Index>(i)]);
-        if (pos.empty() || neg.empty())
-          throw InvalidArgument("cross-validation by AUC: fold " + std::to_string(f) + " holds one class only");
-        std::vector<double> all = pos;
-        all.insert(all.end(), neg.begin(), neg.end());
-        const std::vector<double> ranks = evaluation::MidRanks(all);
-        const double rank_sum = std::accumulate(ranks.begin(), ranks.begin() + static_cast<long>(pos.size()), 0.0);
-        const double np = static_cast<double>(pos.size()), nn = static_cast<double>(neg.size());
-        values[k] = (rank_sum - np * (np + 1) / 2) / (np * nn);
+        try {
+          values[k] = evaluation::Auc(std::vector<double>(eta.data(), eta.data() + eta.size()), y_test);
+        } catch (const InvalidArgument& e) {
+          throw InvalidArgument("cross-validation by AUC: fold " + std::to_string(f) + ": " + e.what());
+        }
       } else {
         double sum = 0;
         for (std::size_t i = 0; i < y_test.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "lvsi/core/logging.h"
+#include "lvsi/evaluation/roc.h"
 
 namespace lvsi::selection {
 namespace {
@@ -28,13 +29,7 @@ void CheckLabels(const TrainingData& data) {
   if (data.labels.size() != data.features.rows())
     throw InvalidArgument("selection: " + std::to_string(data.features.rows()) + " rows of features but " +
                           std::to_string(data.labels.size()) + " labels");
-  std::size_t positives = 0;
-  for (int v : data.labels) {
-    if (v != 0 && v != 1) throw InvalidArgument("selection: labels must be 0 or 1, got " + std::to_string(v));
-    positives += static_cast<std::size_t>(v);
-  }
-  if (positives == 0 || positives == data.labels.size())
-    throw InvalidArgument("selection: both classes are needed (only one is present)");
+  evaluation::CheckBinaryLabels(data.labels, "selection");
 }
 
 void RequireFinite(const FeatureTable& table, const std::string& step) {
@@ -51,17 +46,6 @@ void ByClass(const Eigen::VectorXd& column, const std::vector<int>& labels, std:
   pos->clear();
   neg->clear();
   for (Eigen::Index i = 0; i < column.size(); ++i) (labels[static_cast<std::size_t>(i)] ? pos : neg)->push_back(column[i]);
-}
-
-double Auc(const Eigen::VectorXd& column, const std::vector<int>& labels) {
-  std::vector<double> pos, neg;
-  ByClass(column, labels, &pos, &neg);
-  std::vector<double> all = pos;
-  all.insert(all.end(), neg.begin(), neg.end());
-  const std::vector<double> ranks = evaluation::MidRanks(all);
-  const double np = static_cast<double>(pos.size()), nn = static_cast<double>(neg.size());
-  const double rank_sum = std::accumulate(ranks.begin(), ranks.begin() + static_cast<long>(pos.size()), 0.0);
-  return (rank_sum - np * (np + 1) / 2) / (np * nn);
 }
 
 // Fits a per-column affine map x -> (x - shift) / scale and applies it.
@@ -323,7 +307,9 @@ FeatureTable CorrelationFilter::Fit(const TrainingData& data, std::vector<Remova
   for (Eigen::Index j = 0; j < p; ++j) {
     const double norm = z.col(j).norm();
     if (norm > 0) z.col(j) /= norm;
-    relevance[static_cast<std::size_t>(j)] = std::abs(Auc(t.values().col(j), data.labels) - 0.5);
+    const Eigen::VectorXd c = t.values().col(j);
+    relevance[static_cast<std::size_t>(j)] =
+        std::abs(evaluation::Auc(std::vector<double>(c.data(), c.data() + c.size()), data.labels) - 0.5);
   }
   std::vector<std::size_t> order(t.cols());
   std::iota(order.begin(), order.end(), 0);

@@ -35,6 +35,14 @@ TEST(Roc, PerfectReversedAndShrinkingInterval) {
   }
 }
 
+TEST(Roc, PlainAucAgreesWithDeLongAndAcceptsConstantScores) {
+  const std::vector<double> s = {0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.2};
+  const std::vector<int> y = {0, 0, 1, 1, 1, 1, 0};
+  EXPECT_NEAR(Auc(s, y), DeLongAuc(s, y).auc, 1e-15);
+  EXPECT_DOUBLE_EQ(Auc({0.3, 0.3, 0.3}, {0, 1, 1}), 0.5);
+  EXPECT_THROW(Auc({0.3, 0.3}, {1, 1}), InvalidArgument);
+}
+
 TEST(Roc, BadInput) {
   EXPECT_THROW(DeLongAuc({0.1, 0.2}, {1, 1}), InvalidArgument);              // one class
   EXPECT_THROW(DeLongAuc({0.1, 0.2, 0.3}, {0, 1}), InvalidArgument);         // lengths

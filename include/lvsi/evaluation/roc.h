@@ -30,6 +30,12 @@ struct LVSI_EVALUATION_EXPORT AucResult {
   double auc = 0, variance = 0, ci_low = 0, ci_high = 0;
 };
 
+/// AUC alone: P(positive score > negative score) + P(tie) / 2, the value
+/// DeLongAuc reports, by mid-ranks in O(n log n).  Unlike the ROC functions
+/// it accepts all-equal scores (AUC 0.5), as cross-validation folds need;
+/// other errors as RocCurve.
+LVSI_EVALUATION_EXPORT double Auc(const std::vector<double>& scores, const std::vector<int>& labels);
+
 /// AUC and DeLong CI at `level` (default 0.95).  Errors as RocCurve.
 LVSI_EVALUATION_EXPORT AucResult DeLongAuc(const std::vector<double>& scores, const std::vector<int>& labels,
                                            double level = 0.95);

@@ -68,6 +68,10 @@ struct LVSI_EVALUATION_EXPORT IccResult {
 /// missing values; InvalidArgument otherwise).
 LVSI_EVALUATION_EXPORT IccResult IntraclassCorrelation(const std::vector<std::vector<double>>& ratings);
 
+/// Checks binary outcome labels: every label 0 or 1 and both classes
+/// present; otherwise InvalidArgument starting with `who`.
+LVSI_EVALUATION_EXPORT void CheckBinaryLabels(const std::vector<int>& labels, const std::string& who);
+
 /// Average ranks (ties share the mean of their positions), 1-based.
 LVSI_EVALUATION_EXPORT std::vector<double> MidRanks(const std::vector<double>& values);
 
