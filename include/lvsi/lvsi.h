@@ -9,3 +9,4 @@
 #include "lvsi/radiomics.h"
 #include "lvsi/selection.h"
 #include "lvsi/models.h"
+#include "lvsi/deepfeatures.h"

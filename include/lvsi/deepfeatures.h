@@ -1,0 +1,5 @@
+#pragma once
+/// \file
+/// Umbrella header of the deepfeatures module (lvsi::deepfeatures).
+
+#include "lvsi/deepfeatures/resnet.h"

@@ -1,0 +1,35 @@
+"""Reference for tests/deepfeatures: a torchvision resnet50 with seeded random
+weights (nothing is downloaded), exported as TorchScript, and its outputs.
+
+usage: torchvision_reference.py OUTDIR
+writes OUTDIR/resnet50.pt, input.npy (2 x 3 x 224 x 224), features.npy
+(2 x 2048, the average-pooled activations) and logits.npy (2 x 1000).
+"""
+import sys
+
+import numpy as np
+import torch
+import torchvision
+
+out = sys.argv[1]
+torch.manual_seed(0)
+torch.set_num_threads(2)
+net = torchvision.models.resnet50(weights=None)
+# Non-trivial batch-norm statistics, so that the buffers matter.
+with torch.no_grad():
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+            m.weight.uniform_(0.5, 1.5)
+            m.bias.uniform_(-0.1, 0.1)
+net.eval()
+torch.jit.script(net).save(f"{out}/resnet50.pt")
+x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+with torch.no_grad():
+    trunk = torch.nn.Sequential(*list(net.children())[:-1])
+    features = trunk(x).flatten(1)
+    logits = net(x)
+np.save(f"{out}/input.npy", x.numpy().astype(np.float32))
+np.save(f"{out}/features.npy", features.numpy().astype(np.float32))
+np.save(f"{out}/logits.npy", logits.numpy().astype(np.float32))
