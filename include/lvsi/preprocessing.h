@@ -5,3 +5,4 @@
 #include "lvsi/preprocessing/discretization.h"
 #include "lvsi/preprocessing/filters.h"
 #include "lvsi/preprocessing/image_ops.h"
+#include "lvsi/preprocessing/slice.h"

@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "lvsi/core/error.h"
 #include "lvsi/deepfeatures.h"
+#include "lvsi/preprocessing/slice.h"
 #include "test_util.h"
 
 namespace lvsi::deepfeatures {
@@ -17,7 +19,8 @@ namespace {
 class TorchvisionReference : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = testing::ScratchDir("torchvision_reference");
+    // Per process: ctest runs the tests of this suite in parallel processes.
+    dir_ = testing::ScratchDir("torchvision_reference_" + std::to_string(::getpid()));
     const std::string cmd = std::string(LVSI_TORCH_PYTHON) + " " + LVSI_SOURCE_DIR +
                             "/tests/deepfeatures/torchvision_reference.py " + dir_ + " > " + dir_ + "/python.log 2>&1";
     made_ = std::system(cmd.c_str()) == 0;
@@ -77,6 +80,19 @@ TEST_F(TorchvisionReference, SameWeightsSameFeaturesAndLogits) {
   ResNet50 reloaded;
   reloaded.Load(dir_ + "/lvsi.pt");
   EXPECT_TRUE(reloaded.Logits(input, 2) == lvsi_head.Logits(input, 2));
+}
+
+TEST_F(TorchvisionReference, BilinearResizeMatchesTorchInterpolate) {
+  std::vector<long> shape;
+  const std::vector<float> plane = ReadNpyFloat32(dir_ + "/plane.npy", &shape);
+  ASSERT_EQ(shape, (std::vector<long>{37, 53}));
+  const std::vector<float> expected = ReadNpyFloat32(dir_ + "/plane_resized.npy", &shape);
+  const std::vector<double> got =
+      preprocessing::ResizeBilinear(std::vector<double>(plane.begin(), plane.end()), 53, 37, 224, 224);
+  ASSERT_EQ(got.size(), expected.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - expected[i]));
+  EXPECT_LT(worst, 1e-6);  // float32 storage of the reference
 }
 
 TEST(ResNet, SeededInitialisationAndBadInput) {

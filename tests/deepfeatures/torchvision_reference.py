@@ -3,7 +3,9 @@ weights (nothing is downloaded), exported as TorchScript, and its outputs.
 
 usage: torchvision_reference.py OUTDIR
 writes OUTDIR/resnet50.pt, input.npy (2 x 3 x 224 x 224), features.npy
-(2 x 2048, the average-pooled activations) and logits.npy (2 x 1000).
+(2 x 2048, the average-pooled activations), logits.npy (2 x 1000), and
+plane.npy / plane_resized.npy (a 37 x 53 plane resized to 224 x 224 by
+torch's bilinear interpolation).
 """
 import sys
 
@@ -33,3 +35,9 @@ with torch.no_grad():
 np.save(f"{out}/input.npy", x.numpy().astype(np.float32))
 np.save(f"{out}/features.npy", features.numpy().astype(np.float32))
 np.save(f"{out}/logits.npy", logits.numpy().astype(np.float32))
+
+# Bilinear resize as torchvision's transforms use it (tensor path, no antialiasing).
+plane = torch.rand(1, 1, 37, 53, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+resized = torch.nn.functional.interpolate(plane, size=(224, 224), mode="bilinear", align_corners=False)
+np.save(f"{out}/plane.npy", plane[0, 0].numpy().astype(np.float32))
+np.save(f"{out}/plane_resized.npy", resized[0, 0].numpy().astype(np.float32))
