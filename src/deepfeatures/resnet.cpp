@@ -104,7 +104,7 @@ void Initialise(Net& net) {
 }
 
 Eigen::MatrixXf ToEigen(const torch::Tensor& t) {
-  const torch::Tensor c = t.contiguous().to(torch::kFloat32);
+  const torch::Tensor c = t.to(torch::kCPU).contiguous().to(torch::kFloat32);
   Eigen::MatrixXf out(c.size(0), c.size(1));
   const float* data = c.data_ptr<float>();
   for (long i = 0; i < c.size(0); ++i)
@@ -116,6 +116,7 @@ Eigen::MatrixXf ToEigen(const torch::Tensor& t) {
 
 struct ResNet50::Impl {
   Net net{nullptr};
+  torch::Device device{torch::kCPU};
   torch::Tensor Input(const std::vector<float>& batch, int n, int size) const {
     if (n < 1 || size < 32) throw InvalidArgument("ResNet50: need at least one image of at least 32 x 32");
     const std::size_t expected = static_cast<std::size_t>(n) * 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
@@ -123,7 +124,7 @@ struct ResNet50::Impl {
       throw InvalidArgument("ResNet50: " + std::to_string(batch.size()) + " values for " + std::to_string(n) +
                             " images of 3 x " + std::to_string(size) + " x " + std::to_string(size) + " (" +
                             std::to_string(expected) + " expected)");
-    return torch::from_blob(const_cast<float*>(batch.data()), {n, 3, size, size}, torch::kFloat32).clone();
+    return torch::from_blob(const_cast<float*>(batch.data()), {n, 3, size, size}, torch::kFloat32).to(device, false, true);
   }
 };
 
@@ -131,8 +132,16 @@ ResNet50::ResNet50(ResNetOptions options) : impl_(std::make_unique<Impl>()), opt
   if (options.num_classes < 1) throw InvalidArgument("ResNet50: num_classes must be at least 1");
   torch::set_num_threads(options.threads > 0 ? options.threads : DefaultThreadCount());
   torch::manual_seed(options.seed);
+  try {
+    impl_->device = torch::Device(options.device);
+  } catch (const c10::Error&) {
+    throw InvalidArgument("ResNet50: unknown device '" + options.device + "' (cpu, cuda, cuda:N)");
+  }
+  if (impl_->device.is_cuda() && !torch::cuda::is_available())
+    throw InvalidArgument("ResNet50: device '" + options.device + "' requested but CUDA is not available");
   impl_->net = Net(options.num_classes);
   Initialise(impl_->net);
+  impl_->net->to(impl_->device);
   impl_->net->eval();
   Log(LogLevel::kWarning,
       "ResNet50: random initialisation (seed " + std::to_string(options.seed) +
@@ -177,7 +186,7 @@ void ResNet50::LoadTorchvisionWeights(const std::string& path) {
     throw ModelError(path + ": not a torchvision resnet50: " + list);
   }
   torch::NoGradGuard no_grad;
-  for (auto& [target, value] : copies) target.copy_(value.to(target.dtype()));
+  for (auto& [target, value] : copies) target.copy_(value.to(target.device(), target.dtype()));
   pretrained_ = true;
   Log(LogLevel::kInfo, "ResNet50: weights imported from " + path + " (" + std::to_string(copies.size()) + " tensors)");
 }
@@ -203,7 +212,7 @@ void ResNet50::Save(const std::string& path) const {
 void ResNet50::Load(const std::string& path) {
   if (!std::ifstream(path).good()) throw IoError(path, "cannot open the weights file");
   try {
-    torch::load(impl_->net, path);
+    torch::load(impl_->net, path, impl_->device);
   } catch (const c10::Error& e) {
     throw ModelError(path + ": not lvsi ResNet50 weights with " + std::to_string(options_.num_classes) +
                      " classes (" + e.what_without_backtrace() + ")");

@@ -102,6 +102,9 @@ TEST(ResNet, SeededInitialisationAndBadInput) {
   ResNet50 a(o), b(o);
   EXPECT_TRUE(a.Features(image, 1, 64) == b.Features(image, 1, 64));
   EXPECT_THROW(a.Features(image, 2, 64), InvalidArgument);  // too few values
+  ResNetOptions bad_device = o;
+  bad_device.device = "tpu";
+  EXPECT_THROW(ResNet50{bad_device}, InvalidArgument);
   const std::string dir = testing::ScratchDir("resnet_bad");
   std::ofstream(dir + "/not_a_model.pt") << "garbage";
   EXPECT_THROW(a.LoadTorchvisionWeights(dir + "/not_a_model.pt"), ModelError);

@@ -22,6 +22,7 @@ struct ResNetOptions {
   int num_classes = 2;   ///< Size of the replaceable head (fc); 1000 for ImageNet's.
   unsigned seed = 1;     ///< Seed of the random initialisation.
   int threads = 0;       ///< LibTorch intra-op threads (0: lvsi::DefaultThreadCount()).
+  std::string device = "cpu";  ///< "cpu", "cuda" or "cuda:N" (needs a CUDA build of LibTorch and a GPU).
 };
 
 /// ResNet-50 (torchvision layout: conv1, bn1, layer1..layer4 of 3, 4, 6, 3
@@ -31,6 +32,7 @@ struct ResNetOptions {
 /// unless training.
 class LVSI_DEEPFEATURES_EXPORT ResNet50 {
  public:
+  /// Throws InvalidArgument for a device that is unknown or not available.
   explicit ResNet50(ResNetOptions options = {});
   ~ResNet50();
   ResNet50(ResNet50&&) noexcept;
