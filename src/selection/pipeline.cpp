@@ -224,19 +224,31 @@ FeatureTable VarianceFilter::Transform(const FeatureTable& table) const { return
 
 // ---- Scalers ------------------------------------------------------------
 
-FeatureTable StandardScaler::Fit(const TrainingData& data, std::vector<Removal>*) {
-  const FeatureTable& t = data.features;
-  RequireFinite(t, name());
-  features_ = t.column_names();
-  shift_.assign(t.cols(), 0.0);
-  scale_.assign(t.cols(), 1.0);
+namespace {
+// Fits x -> (x - shift) / scale per column with `fit(column, &shift, &scale)`
+// (a zero scale becomes 1, so constant features are only shifted) and
+// returns the scaled table.
+template <class Fit>
+FeatureTable FitAffine(const FeatureTable& t, const std::string& step, Fit fit, std::vector<std::string>* features,
+                       std::vector<double>* shift, std::vector<double>* scale) {
+  RequireFinite(t, step);
+  *features = t.column_names();
+  shift->assign(t.cols(), 0.0);
+  scale->assign(t.cols(), 1.0);
   for (std::size_t j = 0; j < t.cols(); ++j) {
-    const Eigen::VectorXd c = t.values().col(static_cast<Eigen::Index>(j));
-    shift_[j] = c.mean();
-    const double sd = std::sqrt((c.array() - shift_[j]).square().mean());
-    scale_[j] = sd > 0 ? sd : 1.0;
+    fit(t.values().col(static_cast<Eigen::Index>(j)), &(*shift)[j], &(*scale)[j]);
+    if (!((*scale)[j] > 0)) (*scale)[j] = 1.0;
   }
-  return ApplyAffine(t, features_, shift_, scale_);
+  return ApplyAffine(t, *features, *shift, *scale);
+}
+}  // namespace
+
+FeatureTable StandardScaler::Fit(const TrainingData& data, std::vector<Removal>*) {
+  auto mean_sd = [](const Eigen::VectorXd& c, double* shift, double* scale) {
+    *shift = c.mean();
+    *scale = std::sqrt((c.array() - *shift).square().mean());
+  };
+  return FitAffine(data.features, name(), mean_sd, &features_, &shift_, &scale_);
 }
 
 FeatureTable StandardScaler::Transform(const FeatureTable& table) const {
@@ -244,18 +256,11 @@ FeatureTable StandardScaler::Transform(const FeatureTable& table) const {
 }
 
 FeatureTable MinMaxScaler::Fit(const TrainingData& data, std::vector<Removal>*) {
-  const FeatureTable& t = data.features;
-  RequireFinite(t, name());
-  features_ = t.column_names();
-  shift_.assign(t.cols(), 0.0);
-  scale_.assign(t.cols(), 1.0);
-  for (std::size_t j = 0; j < t.cols(); ++j) {
-    const Eigen::VectorXd c = t.values().col(static_cast<Eigen::Index>(j));
-    shift_[j] = c.minCoeff();
-    const double range = c.maxCoeff() - shift_[j];
-    scale_[j] = range > 0 ? range : 1.0;
-  }
-  return ApplyAffine(t, features_, shift_, scale_);
+  auto min_range = [](const Eigen::VectorXd& c, double* shift, double* scale) {
+    *shift = c.minCoeff();
+    *scale = c.maxCoeff() - *shift;
+  };
+  return FitAffine(data.features, name(), min_range, &features_, &shift_, &scale_);
 }
 
 FeatureTable MinMaxScaler::Transform(const FeatureTable& table) const {
