@@ -324,6 +324,9 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
   std::vector<double> gammas = options.gamma_values;
   if (gammas.empty()) gammas.push_back(-1.0);  // "scale"
   const std::vector<int> folds = selection::StratifiedFolds(y, options.folds, options.seed);
+  // The folds' data, split once for every grid point.
+  std::vector<selection::FoldData> fold_data;
+  for (int f = 1; f <= options.folds; ++f) fold_data.push_back(selection::SplitFold(x, y, folds, f));
   GridSearchResult result;
   for (double g : gammas)
     for (double c : options.c_values) result.grid.push_back({c, g, 0, 0});
@@ -331,30 +334,19 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
     GridPoint& point = result.grid[k];
     std::vector<double> aucs;
     double accuracy = 0;
-    for (int f = 1; f <= options.folds; ++f) {
-      std::vector<Eigen::Index> train, test;
-      for (std::size_t i = 0; i < y.size(); ++i) (folds[i] == f ? test : train).push_back(static_cast<Eigen::Index>(i));
-      Eigen::MatrixXd xt(static_cast<Eigen::Index>(train.size()), x.cols()), xv(static_cast<Eigen::Index>(test.size()), x.cols());
-      std::vector<int> yt, yv;
-      for (std::size_t i = 0; i < train.size(); ++i) {
-        xt.row(static_cast<Eigen::Index>(i)) = x.row(train[i]);
-        yt.push_back(y[static_cast<std::size_t>(train[i])]);
-      }
-      for (std::size_t i = 0; i < test.size(); ++i) {
-        xv.row(static_cast<Eigen::Index>(i)) = x.row(test[i]);
-        yv.push_back(y[static_cast<std::size_t>(test[i])]);
-      }
+    for (const selection::FoldData& d : fold_data) {
+      const std::vector<int>& yv = d.y_test;
       SvmOptions o = options.base;
       o.c = point.c;
       o.gamma = point.gamma;
       o.probability = false;  // scored by decision values
       SvmClassifier model(o);
-      model.Train(xt, yt);
-      const std::vector<double> d = model.DecisionValues(xv);
-      aucs.push_back(evaluation::Auc(d, yv));
+      model.Train(d.x_train, d.y_train);
+      const std::vector<double> dv = model.DecisionValues(d.x_test);
+      aucs.push_back(evaluation::Auc(dv, yv));
       double correct = 0;
-      for (std::size_t i = 0; i < d.size(); ++i) correct += (d[i] > 0 ? 1 : 0) == yv[i] ? 1.0 : 0.0;
-      accuracy += correct / static_cast<double>(d.size()) / options.folds;
+      for (std::size_t i = 0; i < dv.size(); ++i) correct += (dv[i] > 0 ? 1 : 0) == yv[i] ? 1.0 : 0.0;
+      accuracy += correct / static_cast<double>(dv.size()) / options.folds;
     }
     const double mean = std::accumulate(aucs.begin(), aucs.end(), 0.0) / static_cast<double>(aucs.size());
     double var = 0;

@@ -352,6 +352,21 @@ LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y, 
   return path;
 }
 
+FoldData SplitFold(const Eigen::MatrixXd& x, const std::vector<int>& y, const std::vector<int>& fold_ids, int fold) {
+  if (static_cast<std::size_t>(x.rows()) != y.size() || fold_ids.size() != y.size())
+    throw InvalidArgument("cross-validation: " + std::to_string(x.rows()) + " rows, " + std::to_string(y.size()) +
+                          " labels and " + std::to_string(fold_ids.size()) + " fold ids");
+  std::vector<Eigen::Index> train, test;
+  for (std::size_t i = 0; i < y.size(); ++i) (fold_ids[i] == fold ? test : train).push_back(static_cast<Eigen::Index>(i));
+  if (test.empty()) throw InvalidArgument("cross-validation: fold " + std::to_string(fold) + " is empty");
+  FoldData d;
+  d.x_train = x(train, Eigen::all);
+  d.x_test = x(test, Eigen::all);
+  for (Eigen::Index i : train) d.y_train.push_back(y[static_cast<std::size_t>(i)]);
+  for (Eigen::Index i : test) d.y_test.push_back(y[static_cast<std::size_t>(i)]);
+  return d;
+}
+
 std::vector<int> StratifiedFolds(const std::vector<int>& y, int folds, unsigned seed) {
   if (folds < 2) throw InvalidArgument("cross-validation needs at least 2 folds");
   if (y.size() < static_cast<std::size_t>(folds))
@@ -395,32 +410,20 @@ LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::ve
   // does not depend on the thread count.
   ParallelFor(1, static_cast<std::size_t>(k_folds) + 1, [&](std::size_t fold) {
     const int f = static_cast<int>(fold);
-    std::vector<Eigen::Index> train, test;
-    for (std::size_t i = 0; i < y.size(); ++i) (result.fold_ids[i] == f ? test : train).push_back(static_cast<Eigen::Index>(i));
-    if (test.empty()) throw InvalidArgument("cross-validation: fold " + std::to_string(f) + " is empty");
-    Eigen::MatrixXd x_train(static_cast<Eigen::Index>(train.size()), x.cols());
-    Eigen::MatrixXd x_test(static_cast<Eigen::Index>(test.size()), x.cols());
-    std::vector<int> y_train, y_test;
-    for (std::size_t i = 0; i < train.size(); ++i) {
-      x_train.row(static_cast<Eigen::Index>(i)) = x.row(train[i]);
-      y_train.push_back(y[static_cast<std::size_t>(train[i])]);
-    }
-    for (std::size_t i = 0; i < test.size(); ++i) {
-      x_test.row(static_cast<Eigen::Index>(i)) = x.row(test[i]);
-      y_test.push_back(y[static_cast<std::size_t>(test[i])]);
-    }
+    const FoldData d = SplitFold(x, y, result.fold_ids, f);
+    const std::vector<int>& y_test = d.y_test;
     // As cv.glmnet: each fold fits its own path (the caller's lambdas when
     // given), and its coefficients are interpolated linearly in lambda at
     // the lambdas of the whole-data path.
     LassoPath fit;
     try {
-      fit = FitLassoLogistic(x_train, y_train, options.lasso);
+      fit = FitLassoLogistic(d.x_train, d.y_train, options.lasso);
     } catch (const InvalidArgument& e) {
       throw InvalidArgument("cross-validation: training without fold " + std::to_string(f) + ": " + e.what());
     }
     std::vector<double> values(n_lambda);
     for (std::size_t k = 0; k < n_lambda; ++k) {
-      const Eigen::VectorXd eta = InterpolatedPredictor(fit, x_test, result.path.lambda[k]);
+      const Eigen::VectorXd eta = InterpolatedPredictor(fit, d.x_test, result.path.lambda[k]);
       if (options.measure == CvMeasure::kAuc) {
         try {
           values[k] = evaluation::Auc(std::vector<double>(eta.data(), eta.data() + eta.size()), y_test);
@@ -440,7 +443,7 @@ LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::ve
       }
     }
     per_fold[fold - 1] = std::move(values);
-    fold_weight[fold - 1] = static_cast<double>(test.size());
+    fold_weight[fold - 1] = static_cast<double>(y_test.size());
   }, options.threads);
   const double total_weight = std::accumulate(fold_weight.begin(), fold_weight.end(), 0.0);
   result.cvm.assign(n_lambda, 0.0);
