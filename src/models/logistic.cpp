@@ -8,7 +8,7 @@
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/evaluation/statistics.h"
-#include "lvsi/version.h"
+#include "models/detail/model_file.h"
 
 namespace lvsi::models {
 namespace {
@@ -125,10 +125,7 @@ std::vector<int> LogisticRegression::Predict(const Eigen::MatrixXd& x) const {
 
 std::string LogisticRegression::ToJson() const {
   if (!trained_) throw ModelError("logistic regression: the model is not trained");
-  nlohmann::json j;
-  j["format"] = kFormat;
-  j["version"] = kFormatVersion;
-  j["lvsi_version"] = Version();
+  nlohmann::json j = detail::NewModelJson(kFormat, kFormatVersion);
   j["l2"] = options_.l2;
   j["intercept"] = intercept_;
   j["coefficients"] = std::vector<double>(beta_.data(), beta_.data() + beta_.size());
@@ -137,17 +134,7 @@ std::string LogisticRegression::ToJson() const {
 }
 
 LogisticRegression LogisticRegression::FromJson(const std::string& text, const std::string& source) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError(source + ": not an lvsi logistic model (" + e.what() + ")");
-  }
-  if (!j.is_object() || j.value("format", std::string()) != kFormat)
-    throw ModelError(source + ": not an lvsi logistic model");
-  if (j.value("version", -1) != kFormatVersion)
-    throw ModelError(source + ": logistic model version " + std::to_string(j.value("version", -1)) +
-                     "; this lvsi reads version " + std::to_string(kFormatVersion));
+  const nlohmann::json j = detail::ParseModelJson(text, source, kFormat, kFormatVersion, "logistic model");
   try {
     LogisticOptions o;
     o.l2 = j.at("l2").get<double>();

@@ -5,7 +5,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
-#include "lvsi/version.h"
+#include "models/detail/model_file.h"
 
 namespace lvsi::models {
 namespace {
@@ -53,10 +53,7 @@ std::vector<int> TrainedPipeline::Predict(const FeatureTable& features) const {
 }
 
 void TrainedPipeline::Save(const std::string& path) const {
-  nlohmann::json j;
-  j["format"] = kFormat;
-  j["version"] = kFormatVersion;
-  j["lvsi_version"] = Version();
+  nlohmann::json j = detail::NewModelJson(kFormat, kFormatVersion);
   j["name"] = name_;
   j["threshold"] = threshold_;
   j["metadata"] = metadata_;
@@ -75,20 +72,7 @@ void TrainedPipeline::Save(const std::string& path) const {
 }
 
 TrainedPipeline TrainedPipeline::Load(const std::string& path) {
-  const std::string text = ReadTextFile(path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError(path + ": not an lvsi model file (" + e.what() + ")");
-  }
-  if (!j.is_object() || j.value("format", std::string()) != kFormat)
-    throw ModelError(path + ": not an lvsi pipeline file");
-  const int version = j.value("version", -1);
-  if (version != kFormatVersion)
-    throw ModelError(path + ": pipeline file version " + std::to_string(version) + " (written by lvsi " +
-                     j.value("lvsi_version", std::string("?")) + "); this lvsi " + Version() + " reads version " +
-                     std::to_string(kFormatVersion));
+  const nlohmann::json j = detail::ParseModelJson(ReadTextFile(path), path, kFormat, kFormatVersion, "pipeline");
   try {
     selection::CompiledSelection sel;
     sel.input_features = j.at("input_features").get<std::vector<std::string>>();

@@ -15,7 +15,7 @@
 #include "lvsi/evaluation/roc.h"
 #include "lvsi/evaluation/statistics.h"
 #include "lvsi/selection/lasso.h"
-#include "lvsi/version.h"
+#include "models/detail/model_file.h"
 
 namespace lvsi::models {
 namespace {
@@ -190,12 +190,16 @@ void SvmClassifier::Train(const Eigen::MatrixXd& x, const std::vector<int>& y) {
   features_ = p;
 }
 
-std::vector<double> SvmClassifier::DecisionValues(const Eigen::MatrixXd& x) const {
+void SvmClassifier::CheckInput(const Eigen::MatrixXd& x) const {
   if (!impl_) throw ModelError("SVM: the model is not trained");
   if (static_cast<std::size_t>(x.cols()) != features_)
     throw InvalidArgument("SVM: " + std::to_string(x.cols()) + " features given, the model has " +
                           std::to_string(features_));
   if (!x.allFinite()) throw InvalidArgument("SVM: features contain NaN or infinite values");
+}
+
+std::vector<double> SvmClassifier::DecisionValues(const Eigen::MatrixXd& x) const {
+  CheckInput(x);
   std::vector<double> out(static_cast<std::size_t>(x.rows()));
   std::vector<svm_node> row;
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
@@ -213,12 +217,8 @@ std::vector<int> SvmClassifier::Predict(const Eigen::MatrixXd& x) const {
 }
 
 std::vector<double> SvmClassifier::PredictProbability(const Eigen::MatrixXd& x) const {
-  if (!impl_) throw ModelError("SVM: the model is not trained");
+  CheckInput(x);
   if (!impl_->has_probability) throw ModelError("SVM: trained without probability estimates (SvmOptions::probability)");
-  if (static_cast<std::size_t>(x.cols()) != features_)
-    throw InvalidArgument("SVM: " + std::to_string(x.cols()) + " features given, the model has " +
-                          std::to_string(features_));
-  if (!x.allFinite()) throw InvalidArgument("SVM: features contain NaN or infinite values");
   std::vector<double> out(static_cast<std::size_t>(x.rows()));
   std::vector<svm_node> row;
   const int positive = impl_->label[0] == 1 ? 0 : 1;
@@ -237,10 +237,7 @@ SvmClassifier SvmClassifier::Load(const std::string& path) { return FromJson(Rea
 
 std::string SvmClassifier::ToJson() const {
   if (!impl_) throw ModelError("SVM: the model is not trained");
-  nlohmann::json j;
-  j["format"] = kFormat;
-  j["version"] = kFormatVersion;
-  j["lvsi_version"] = Version();
+  nlohmann::json j = detail::NewModelJson(kFormat, kFormatVersion);
   j["kernel"] = impl_->kernel_type == RBF ? "rbf" : "linear";
   j["c"] = options_.c;
   j["gamma"] = impl_->gamma;
@@ -260,20 +257,7 @@ std::string SvmClassifier::ToJson() const {
 }
 
 SvmClassifier SvmClassifier::FromJson(const std::string& text, const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError(path + ": not an lvsi SVM model file (" + e.what() + ")");
-  }
-  if (!j.is_object() || j.value("format", std::string()) != kFormat)
-    throw ModelError(path + ": not an lvsi SVM model file (format '" +
-                     (j.is_object() ? j.value("format", std::string("none")) : std::string("none")) + "')");
-  const int version = j.value("version", -1);
-  if (version != kFormatVersion)
-    throw ModelError(path + ": SVM model file version " + std::to_string(version) + " (written by lvsi " +
-                     j.value("lvsi_version", std::string("?")) + "); this lvsi reads version " +
-                     std::to_string(kFormatVersion));
+  const nlohmann::json j = detail::ParseModelJson(text, path, kFormat, kFormatVersion, "SVM model");
   try {
     SvmOptions o;
     o.kernel = j.at("kernel").get<std::string>() == "rbf" ? SvmKernel::kRbf : SvmKernel::kLinear;

@@ -69,6 +69,8 @@ class LVSI_MODELS_EXPORT SvmClassifier {
 
  private:
   struct Impl;
+  // Throws unless trained and `x` has the model's number of finite features.
+  void CheckInput(const Eigen::MatrixXd& x) const;
   SvmOptions options_;
   double gamma_used_ = 0;
   std::size_t features_ = 0;
