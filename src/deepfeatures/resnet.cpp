@@ -3,13 +3,20 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
-#include <cstring>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
+#include <numeric>
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
+#include "lvsi/evaluation/roc.h"
+#include "lvsi/models/split.h"
 
 namespace lvsi::deepfeatures {
 namespace {
@@ -76,11 +83,24 @@ struct NetImpl : nn::Module {
     }
     register_module("fc", fc);
   }
-  torch::Tensor Pooled(torch::Tensor x) {
+  // layer4's output (N x 2048 x h x w).
+  torch::Tensor Trunk(torch::Tensor x) {
     x = torch::relu(bn1(conv1(x)));
     x = torch::max_pool2d(x, 3, 2, 1);
     for (auto& layer : layers) x = layer->forward(x);
-    return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    return x;
+  }
+  static torch::Tensor Pool(const torch::Tensor& a) { return torch::adaptive_avg_pool2d(a, {1, 1}).flatten(1); }
+  torch::Tensor Pooled(torch::Tensor x) { return Pool(Trunk(std::move(x))); }
+  // The stem and layer1..layerK (K = 0: none), the parts FineTune may freeze.
+  std::vector<std::shared_ptr<nn::Module>> Stages(int k) {
+    std::vector<std::shared_ptr<nn::Module>> out;
+    if (k >= 1) {
+      out.push_back(conv1.ptr());
+      out.push_back(bn1.ptr());
+    }
+    for (int l = 0; l < k && l < 4; ++l) out.push_back(layers[l].ptr());
+    return out;
   }
   nn::Conv2d conv1;
   nn::BatchNorm2d bn1;
@@ -104,6 +124,7 @@ void Initialise(Net& net) {
 }
 
 Eigen::MatrixXf ToEigen(const torch::Tensor& t) {
+  if (t.dim() == 2 && t.size(0) == 0) return Eigen::MatrixXf(0, t.size(1));
   const torch::Tensor c = t.to(torch::kCPU).contiguous().to(torch::kFloat32);
   Eigen::MatrixXf out(c.size(0), c.size(1));
   const float* data = c.data_ptr<float>();
@@ -125,6 +146,13 @@ struct ResNet50::Impl {
                             " images of 3 x " + std::to_string(size) + " x " + std::to_string(size) + " (" +
                             std::to_string(expected) + " expected)");
     return torch::from_blob(const_cast<float*>(batch.data()), {n, 3, size, size}, torch::kFloat32).to(device, false, true);
+  }
+  // `f` applied to the batch in chunks of `chunk` images, rows concatenated.
+  torch::Tensor Chunked(const torch::Tensor& input, int chunk, const std::function<torch::Tensor(torch::Tensor)>& f) const {
+    std::vector<torch::Tensor> parts;
+    for (long start = 0; start < input.size(0); start += chunk)
+      parts.push_back(f(input.slice(0, start, std::min<long>(input.size(0), start + chunk))).to(torch::kCPU));
+    return torch::cat(parts, 0);
   }
 };
 
@@ -193,12 +221,50 @@ void ResNet50::LoadTorchvisionWeights(const std::string& path) {
 
 Eigen::MatrixXf ResNet50::Features(const std::vector<float>& batch, int n, int size) const {
   torch::NoGradGuard no_grad;
-  return ToEigen(impl_->net->Pooled(impl_->Input(batch, n, size)));
+  auto& net = impl_->net;
+  return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
+                                [&](torch::Tensor x) { return net->Pooled(std::move(x)); }));
 }
 
 Eigen::MatrixXf ResNet50::Logits(const std::vector<float>& batch, int n, int size) const {
   torch::NoGradGuard no_grad;
-  return ToEigen(impl_->net->fc(impl_->net->Pooled(impl_->Input(batch, n, size))));
+  auto& net = impl_->net;
+  return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
+                                [&](torch::Tensor x) { return net->fc(net->Pooled(std::move(x))); }));
+}
+
+std::vector<Eigen::MatrixXf> ResNet50::GradCam(const std::vector<float>& batch, int n, int target_class,
+                                               int size) const {
+  if (target_class < 0 || target_class >= options_.num_classes)
+    throw InvalidArgument("GradCam: target class " + std::to_string(target_class) + " outside 0.." +
+                          std::to_string(options_.num_classes - 1));
+  auto& net = impl_->net;
+  const torch::Tensor maps = impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch, [&](torch::Tensor x) {
+    torch::Tensor activations;
+    {
+      torch::NoGradGuard no_grad;
+      activations = net->Trunk(std::move(x));
+    }
+    // Only the pooling and the head lie between layer4 and the logits, so
+    // the gradient needs no pass through the trunk.  In evaluation mode the
+    // images are independent: the gradient of the summed target logits is
+    // each image's own gradient.
+    activations.requires_grad_(true);
+    const torch::Tensor logits = net->fc(NetImpl::Pool(activations));
+    const torch::Tensor grad = torch::autograd::grad({logits.select(1, target_class).sum()}, {activations})[0];
+    const torch::Tensor weights = grad.mean({2, 3}, /*keepdim=*/true);
+    return torch::relu((weights * activations.detach()).sum(1));
+  });
+  std::vector<Eigen::MatrixXf> out;
+  const torch::Tensor m = maps.contiguous();
+  for (long i = 0; i < m.size(0); ++i) {
+    Eigen::MatrixXf map(m.size(1), m.size(2));
+    const float* data = m[i].data_ptr<float>();
+    for (long r = 0; r < m.size(1); ++r)
+      for (long c = 0; c < m.size(2); ++c) map(r, c) = data[r * m.size(2) + c];
+    out.push_back(std::move(map));
+  }
+  return out;
 }
 
 void ResNet50::Save(const std::string& path) const {
@@ -227,53 +293,242 @@ std::size_t ResNet50::parameter_count() const {
   return count;
 }
 
-std::vector<float> ReadNpyFloat32(const std::string& path, std::vector<long>* shape) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open");
-  char magic[6];
-  unsigned char version[2];
-  in.read(magic, 6);
-  in.read(reinterpret_cast<char*>(version), 2);
-  if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0) throw FormatError(path, "not a NumPy .npy file");
-  std::size_t header_len = 0;
-  if (version[0] == 1) {
-    unsigned char h[2];
-    in.read(reinterpret_cast<char*>(h), 2);
-    header_len = h[0] | (h[1] << 8);
+void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size) {
+  const torch::Tensor input = impl_->Input(images, n, size);
+  auto& net = impl_->net;
+  std::vector<nn::BatchNorm2dImpl*> norms;
+  for (auto& m : net->modules(/*include_self=*/false))
+    if (auto* bn = m->as<nn::BatchNorm2d>()) norms.push_back(bn);
+  std::vector<c10::optional<double>> momentum;
+  for (auto* bn : norms) {
+    momentum.push_back(bn->options.momentum());
+    bn->options.momentum(c10::nullopt);  // cumulative average over the batches
+    bn->reset_running_stats();
+  }
+  {
+    torch::NoGradGuard no_grad;
+    net->train();
+    impl_->Chunked(input, options_.inference_batch, [&](torch::Tensor x) { return net->Pooled(std::move(x)); });
+  }
+  for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momentum[i]);
+  net->eval();
+  Log(LogLevel::kInfo, "ResNet50: batch-norm statistics re-estimated on " + std::to_string(n) + " images");
+}
+
+FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
+                                  const FineTuneOptions& o, int size) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const int classes = options_.num_classes;
+  if (static_cast<int>(labels.size()) != n)
+    throw InvalidArgument("FineTune: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) + " images");
+  std::vector<std::size_t> class_count(static_cast<std::size_t>(classes), 0);
+  for (int y : labels) {
+    if (y < 0 || y >= classes)
+      throw InvalidArgument("FineTune: label " + std::to_string(y) + " outside 0.." + std::to_string(classes - 1));
+    ++class_count[static_cast<std::size_t>(y)];
+  }
+  if (o.epochs < 1 || o.batch_size < 1) throw InvalidArgument("FineTune: epochs and batch_size must be at least 1");
+  if (!(o.learning_rate > 0) || o.weight_decay < 0 || o.momentum < 0)
+    throw InvalidArgument("FineTune: the learning rate must be positive, weight decay and momentum non-negative");
+  if (o.frozen_layers < 0 || o.frozen_layers > 4) throw InvalidArgument("FineTune: frozen_layers must lie in 0..4");
+  if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
+    throw InvalidArgument("FineTune: validation_fraction must lie in [0, 1)");
+  if (!o.class_weights.empty() && static_cast<int>(o.class_weights.size()) != classes)
+    throw InvalidArgument("FineTune: " + std::to_string(o.class_weights.size()) + " class weights for " +
+                          std::to_string(classes) + " classes");
+  const torch::Tensor all = impl_->Input(images, n, size);
+
+  FineTuneResult result;
+  if (o.validation_fraction > 0) {
+    if (classes != 2)
+      throw InvalidArgument("FineTune: the inner validation split needs binary labels; set validation_fraction = 0");
+    models::StratifiedSplit(labels, 1 - o.validation_fraction, o.seed, &result.train_indices, &result.validation_indices);
   } else {
-    unsigned char h[4];
-    in.read(reinterpret_cast<char*>(h), 4);
-    header_len = h[0] | (h[1] << 8) | (h[2] << 16) | (static_cast<std::size_t>(h[3]) << 24);
+    result.train_indices.resize(static_cast<std::size_t>(n));
+    std::iota(result.train_indices.begin(), result.train_indices.end(), std::size_t{0});
   }
-  std::string header(header_len, '\0');
-  in.read(header.data(), static_cast<std::streamsize>(header_len));
-  if (!in) throw FormatError(path, "truncated .npy header");
-  if (header.find("'descr': '<f4'") == std::string::npos)
-    throw FormatError(path, "the array is not little-endian float32 ('<f4')");
-  if (header.find("'fortran_order': False") == std::string::npos) throw FormatError(path, "the array is not in C order");
-  const auto open = header.find('('), close = header.find(')');
-  if (open == std::string::npos || close == std::string::npos) throw FormatError(path, "no shape in the .npy header");
-  shape->clear();
-  std::size_t count = 1;
-  std::string dims = header.substr(open + 1, close - open - 1);
-  std::size_t pos = 0;
-  while (pos < dims.size()) {
-    const auto comma = dims.find(',', pos);
-    const std::string item = dims.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    if (item.find_first_not_of(" ") != std::string::npos) {
-      const long d = std::stol(item);
-      if (d < 0) throw FormatError(path, "negative dimension in the .npy header");
-      shape->push_back(d);
-      count *= static_cast<std::size_t>(d);
+  const auto& train = result.train_indices;
+  const auto& valid = result.validation_indices;
+
+  // Loss weights.
+  std::vector<float> weights(static_cast<std::size_t>(classes), 1.0f);
+  if (!o.class_weights.empty()) {
+    for (int c = 0; c < classes; ++c) weights[static_cast<std::size_t>(c)] = static_cast<float>(o.class_weights[static_cast<std::size_t>(c)]);
+  } else if (o.balanced_class_weights) {
+    for (int c = 0; c < classes; ++c) {
+      const auto count = class_count[static_cast<std::size_t>(c)];
+      weights[static_cast<std::size_t>(c)] = count ? static_cast<float>(n) / static_cast<float>(classes * count) : 0.0f;
     }
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
   }
-  std::vector<float> values(count);
-  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(count * sizeof(float)));
-  if (static_cast<std::size_t>(in.gcount()) != count * sizeof(float))
-    throw FormatError(path, "truncated: " + std::to_string(count) + " float32 values expected");
-  return values;
+  const torch::Tensor weight = torch::tensor(weights).to(impl_->device);
+  auto loss_of = [&](const torch::Tensor& logits, const torch::Tensor& target) {
+    return torch::nn::functional::cross_entropy(logits, target,
+                                                torch::nn::functional::CrossEntropyFuncOptions().weight(weight));
+  };
+  auto targets_of = [&](const std::vector<std::size_t>& idx) {
+    std::vector<int64_t> t;
+    for (auto i : idx) t.push_back(labels[i]);
+    return torch::tensor(t, torch::kInt64).to(impl_->device);
+  };
+
+  // Freezing: frozen parts neither learn nor update batch-norm statistics.
+  auto& net = impl_->net;
+  const auto frozen = net->Stages(o.frozen_layers);
+  for (auto& p : net->parameters()) p.set_requires_grad(true);
+  for (auto& stage : frozen)
+    for (auto& p : stage->parameters()) p.set_requires_grad(false);
+  std::vector<torch::Tensor> trainable;
+  for (auto& p : net->parameters())
+    if (p.requires_grad()) trainable.push_back(p);
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  if (o.optimizer == Optimizer::kSgd)
+    optimizer = std::make_unique<torch::optim::SGD>(
+        trainable, torch::optim::SGDOptions(o.learning_rate).momentum(o.momentum).weight_decay(o.weight_decay));
+  else
+    optimizer = std::make_unique<torch::optim::Adam>(
+        trainable, torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+
+  auto snapshot = [&]() {
+    std::vector<torch::Tensor> state;
+    for (auto& p : net->parameters()) state.push_back(p.detach().clone());
+    for (auto& b : net->buffers()) state.push_back(b.detach().clone());
+    return state;
+  };
+  auto restore = [&](const std::vector<torch::Tensor>& state) {
+    torch::NoGradGuard no_grad;
+    std::size_t k = 0;
+    for (auto& p : net->parameters()) p.copy_(state[k++]);
+    for (auto& b : net->buffers()) b.copy_(state[k++]);
+  };
+  auto gather = [&](const std::vector<std::size_t>& idx) {
+    std::vector<int64_t> i64(idx.begin(), idx.end());
+    return all.index_select(0, torch::tensor(i64, torch::kInt64).to(impl_->device));
+  };
+
+  if (o.adapt_batch_norm) {
+    std::vector<float> subset;
+    const std::size_t plane_values = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
+    for (auto i : train) subset.insert(subset.end(), images.begin() + static_cast<long>(i * plane_values),
+                                       images.begin() + static_cast<long>((i + 1) * plane_values));
+    AdaptBatchNorm(subset, static_cast<int>(train.size()), size);
+  }
+  torch::manual_seed(o.seed);
+  std::mt19937_64 rng(o.seed);
+  const std::size_t plane = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
+  const torch::Tensor valid_x = valid.empty() ? torch::Tensor() : gather(valid);
+  const torch::Tensor valid_y = valid.empty() ? torch::Tensor() : targets_of(valid);
+  std::vector<torch::Tensor> best_state;
+  double best_loss = std::numeric_limits<double>::infinity();
+  int since_best = 0;
+  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    const auto t_epoch = std::chrono::steady_clock::now();
+    EpochLog log;
+    log.epoch = epoch;
+    switch (o.schedule) {
+      case LearningRateSchedule::kConstant: log.learning_rate = o.learning_rate; break;
+      case LearningRateSchedule::kStep:
+        log.learning_rate = o.learning_rate * std::pow(o.gamma, (epoch - 1) / std::max(1, o.step_size));
+        break;
+      case LearningRateSchedule::kCosine:
+        log.learning_rate = o.learning_rate * 0.5 * (1 + std::cos(M_PI * (epoch - 1) / o.epochs));
+        break;
+    }
+    for (auto& group : optimizer->param_groups()) group.options().set_lr(log.learning_rate);
+
+    net->train();
+    for (auto& stage : frozen) stage->eval();
+    std::vector<std::size_t> order = train;
+    std::shuffle(order.begin(), order.end(), rng);
+    double loss_sum = 0;
+    int batches = 0;
+    for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(o.batch_size)) {
+      const std::vector<std::size_t> idx(order.begin() + static_cast<long>(start),
+                                         order.begin() + static_cast<long>(std::min(order.size(), start + static_cast<std::size_t>(o.batch_size))));
+      torch::Tensor x;
+      if (o.augment) {
+        std::vector<float> batch;
+        batch.reserve(idx.size() * plane);
+        for (auto i : idx) {
+          const auto aug = AugmentImage(images.data() + i * plane, 3, size, o.augmentation, rng);
+          batch.insert(batch.end(), aug.begin(), aug.end());
+        }
+        x = torch::from_blob(batch.data(), {static_cast<long>(idx.size()), 3, size, size}, torch::kFloat32)
+                .to(impl_->device, false, true);
+      } else {
+        x = gather(idx);
+      }
+      optimizer->zero_grad();
+      const torch::Tensor loss = loss_of(net->fc(net->Pooled(x)), targets_of(idx));
+      loss.backward();
+      optimizer->step();
+      loss_sum += loss.item<double>();
+      ++batches;
+    }
+    log.train_loss = loss_sum / std::max(1, batches);
+    net->eval();
+    log.validation_loss = log.validation_auc = std::numeric_limits<double>::quiet_NaN();
+    if (!valid.empty()) {
+      torch::NoGradGuard no_grad;
+      const torch::Tensor logits = impl_->Chunked(valid_x, options_.inference_batch,
+                                                  [&](torch::Tensor x) { return net->fc(net->Pooled(std::move(x))); });
+      log.validation_loss = loss_of(logits.to(impl_->device), valid_y).item<double>();
+      const torch::Tensor p = torch::softmax(logits, 1).select(1, classes - 1).contiguous();
+      std::vector<double> scores(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+      std::vector<int> y;
+      for (auto i : valid) y.push_back(labels[i]);
+      try {
+        log.validation_auc = evaluation::Auc(scores, y);
+      } catch (const InvalidArgument&) {
+        // One class in the split or all scores equal: no AUC this epoch.
+      }
+    }
+    log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_epoch).count();
+    result.history.push_back(log);
+    char line[200];
+    std::snprintf(line, sizeof line, "FineTune epoch %d/%d: lr %.3g, train loss %.4f, validation loss %.4f, AUC %.3f (%.1f s)",
+                  epoch, o.epochs, log.learning_rate, log.train_loss, log.validation_loss, log.validation_auc, log.seconds);
+    Log(LogLevel::kInfo, line);
+    if (o.on_epoch) o.on_epoch(log);
+    if (valid.empty()) {
+      result.best_epoch = epoch;
+      continue;
+    }
+    if (log.validation_loss < best_loss) {
+      best_loss = log.validation_loss;
+      best_state = snapshot();
+      result.best_epoch = epoch;
+      since_best = 0;
+    } else if (++since_best >= o.patience) {
+      result.stopped_early = epoch < o.epochs;
+      break;
+    }
+  }
+  if (!best_state.empty()) restore(best_state);
+  for (auto& p : net->parameters()) p.set_requires_grad(true);
+  net->eval();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  Log(LogLevel::kInfo, "FineTune: kept epoch " + std::to_string(result.best_epoch) + " of " +
+                           std::to_string(result.history.size()) + (result.stopped_early ? " (stopped early)" : ""));
+  return result;
+}
+
+FeatureTable DeepFeatureTable(const Eigen::MatrixXf& features, const std::vector<std::string>& case_ids,
+                              const std::string& sequence) {
+  if (static_cast<std::size_t>(features.rows()) != case_ids.size())
+    throw InvalidArgument("DeepFeatureTable: " + std::to_string(features.rows()) + " feature rows for " +
+                          std::to_string(case_ids.size()) + " cases");
+  std::vector<std::string> names;
+  for (long j = 0; j < features.cols(); ++j) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "_dl_%04ld", j);
+    names.push_back(sequence + buf);
+  }
+  return FeatureTable(case_ids, names, features.cast<double>());
+}
+
+Eigen::MatrixXf NormaliseMap(const Eigen::MatrixXf& map) {
+  const float peak = map.size() ? map.maxCoeff() : 0.0f;
+  return peak > 0 ? Eigen::MatrixXf(map / peak) : Eigen::MatrixXf(Eigen::MatrixXf::Zero(map.rows(), map.cols()));
 }
 
 }  // namespace lvsi::deepfeatures

@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <cstdint>
+#include <functional>
 #include <limits>
 
 #include "lvsi/core/error.h"
@@ -27,7 +29,7 @@ constexpr double kLeft = 52, kRight = 14, kTop = 30, kBottom = 46;
 // A figure surface (PNG, SVG or PDF by extension) written atomically.
 class Figure {
  public:
-  explicit Figure(const std::string& path) : path_(path) {
+  explicit Figure(const std::string& path, double width = kSize, double height = kSize) : path_(path) {
     static std::atomic<unsigned> counter{0};
     ext_ = fs::path(path).extension().string();
     const fs::path p(path);
@@ -37,11 +39,12 @@ class Figure {
     tmp_ = (p.parent_path() / (".tmp" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ext_)).string();
     if (ext_ == ".png") {
       scale_ = 1200 / kSize;
-      surface_ = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1200, 1200);
+      surface_ = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(std::lround(width * scale_)),
+                                            static_cast<int>(std::lround(height * scale_)));
     } else if (ext_ == ".svg") {
-      surface_ = cairo_svg_surface_create(tmp_.c_str(), kSize, kSize);
+      surface_ = cairo_svg_surface_create(tmp_.c_str(), width, height);
     } else if (ext_ == ".pdf") {
-      surface_ = cairo_pdf_surface_create(tmp_.c_str(), kSize, kSize);
+      surface_ = cairo_pdf_surface_create(tmp_.c_str(), width, height);
     } else {
       throw FormatError(path, "unsupported figure format (expected .png, .svg or .pdf)");
     }
@@ -307,6 +310,103 @@ void PlotDecisionCurves(const std::vector<ModelScores>& models, const std::vecto
     dashed.push_back(false);
   }
   f.Legend(legend, dashed, 2);
+  f.Save();
+}
+
+namespace {
+
+// Google's Turbo colour map (polynomial approximation), x in [0, 1].
+void Turbo(double x, double rgb[3]) {
+  x = std::clamp(x, 0.0, 1.0);
+  const double r = 0.13572138 + x * (4.61539260 + x * (-42.66032258 + x * (132.13108234 + x * (-152.94239396 + x * 59.28637943))));
+  const double g = 0.09140261 + x * (2.19418839 + x * (4.84296658 + x * (-14.18503333 + x * (4.27729857 + x * 2.82956604))));
+  const double b = 0.10667330 + x * (12.64194608 + x * (-60.58204836 + x * (110.36276771 + x * (-89.90310912 + x * 27.34824973))));
+  rgb[0] = std::clamp(r, 0.0, 1.0);
+  rgb[1] = std::clamp(g, 0.0, 1.0);
+  rgb[2] = std::clamp(b, 0.0, 1.0);
+}
+
+// An RGB image surface from 0..1 channel values (row-major).
+cairo_surface_t* RgbSurface(int width, int height, const std::function<void(int, int, double*)>& pixel) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_surface_flush(s);
+  unsigned char* data = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  for (int y = 0; y < height; ++y) {
+    auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+    for (int x = 0; x < width; ++x) {
+      double c[3];
+      pixel(x, y, c);
+      auto byte = [](double v) { return static_cast<std::uint32_t>(std::lround(std::clamp(v, 0.0, 1.0) * 255)); };
+      row[x] = (byte(c[0]) << 16) | (byte(c[1]) << 8) | byte(c[2]);
+    }
+  }
+  cairo_surface_mark_dirty(s);
+  return s;
+}
+
+// Paints `surface` scaled into the rectangle (smooth interpolation).
+void PaintScaled(cairo_t* cr, cairo_surface_t* surface, double x, double y, double w, double h) {
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, w / cairo_image_surface_get_width(surface), h / cairo_image_surface_get_height(surface));
+  cairo_set_source_surface(cr, surface, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
+  cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+  cairo_rectangle(cr, 0, 0, cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface));
+  cairo_fill(cr);
+  cairo_restore(cr);
+}
+
+}  // namespace
+
+void PlotHeatmapPanels(const std::vector<HeatmapPanel>& panels, const std::string& title, const std::string& path) {
+  if (panels.empty()) throw InvalidArgument("a heat-map figure needs at least one panel");
+  for (const auto& p : panels) {
+    const auto count = static_cast<std::size_t>(std::max(0, p.width)) * static_cast<std::size_t>(std::max(0, p.height));
+    if (p.width < 1 || p.height < 1 || p.image.size() != count || p.heat.size() != count)
+      throw InvalidArgument("heat-map panel '" + p.caption + "': image and heat must both hold width x height values");
+  }
+  const int cols = static_cast<int>(std::min<std::size_t>(panels.size(), 4));
+  const int rows = static_cast<int>((panels.size() + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
+  constexpr double kPanel = 150, kGap = 8, kCaption = 14, kBar = 60;
+  const double width = kGap + cols * (kPanel + kGap) + kBar;
+  const double height = 30 + rows * (kPanel + kCaption + kGap) + kGap;
+  Figure f(path, width, height);
+  cairo_t* cr = f.cr();
+  f.Text(width / 2, 19, title, 12, 0.5);
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    const auto& p = panels[i];
+    const auto [lo, hi] = std::minmax_element(p.image.begin(), p.image.end());
+    const double range = *hi > *lo ? *hi - *lo : 1;
+    cairo_surface_t* s = RgbSurface(p.width, p.height, [&](int x, int y, double* c) {
+      const std::size_t k = static_cast<std::size_t>(y) * static_cast<std::size_t>(p.width) + static_cast<std::size_t>(x);
+      const double grey = (p.image[k] - *lo) / range;
+      double heat[3];
+      Turbo(p.heat[k], heat);
+      // Opacity grows with the heat: cold regions show the anatomy.
+      const double alpha = 0.65 * std::clamp(p.heat[k], 0.0, 1.0);
+      for (int ch = 0; ch < 3; ++ch) c[ch] = (1 - alpha) * grey + alpha * heat[ch];
+    });
+    const double side = kPanel / std::max(p.width, p.height);
+    const double x = kGap + static_cast<double>(i % static_cast<std::size_t>(cols)) * (kPanel + kGap);
+    const double y = 30 + static_cast<double>(i / static_cast<std::size_t>(cols)) * (kPanel + kCaption + kGap);
+    PaintScaled(cr, s, x + (kPanel - side * p.width) / 2, y + (kPanel - side * p.height) / 2, side * p.width,
+                side * p.height);
+    cairo_surface_destroy(s);
+    f.Text(x + kPanel / 2, y + kPanel + 11, p.caption, 9, 0.5);
+  }
+  // Colour bar.
+  const double bx = width - kBar + 10, by = 40, bh = std::min(200.0, height - 60);
+  cairo_surface_t* bar = RgbSurface(1, 256, [](int, int y, double* c) { Turbo(1 - y / 255.0, c); });
+  PaintScaled(cr, bar, bx, by, 12, bh);
+  cairo_surface_destroy(bar);
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  cairo_set_line_width(cr, 0.6);
+  cairo_rectangle(cr, bx, by, 12, bh);
+  cairo_stroke(cr);
+  for (int t = 0; t <= 2; ++t) f.Text(bx + 15, by + bh * (1 - t / 2.0) + 3, t == 0 ? "0" : t == 1 ? "0.5" : "1", 8);
+  f.Text(bx + 6, by + bh + 14, "Grad-CAM", 7.5, 0.5);
   f.Save();
 }
 

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <unistd.h>
 
+#include <algorithm>
+#include <random>
+
 #include "lvsi/core/error.h"
 #include "lvsi/deepfeatures.h"
 #include "lvsi/preprocessing/slice.h"
@@ -95,6 +98,101 @@ TEST_F(TorchvisionReference, BilinearResizeMatchesTorchInterpolate) {
   EXPECT_LT(worst, 1e-6);  // float32 storage of the reference
 }
 
+TEST_F(TorchvisionReference, TwoClassHeadAndGradCamMatchAutograd) {
+  std::vector<long> shape;
+  const std::vector<float> input = ReadNpyFloat32(dir_ + "/input.npy", &shape);
+  const std::vector<float> logits = ReadNpyFloat32(dir_ + "/logits2.npy", &shape);
+  ASSERT_EQ(shape, (std::vector<long>{2, 2}));
+  const std::vector<float> cam = ReadNpyFloat32(dir_ + "/gradcam.npy", &shape);
+  ASSERT_EQ(shape, (std::vector<long>{2, 7, 7}));
+  ResNetOptions o;
+  o.threads = 2;
+  o.inference_batch = 1;  // chunking must not change anything
+  ResNet50 net(o);
+  net.LoadTorchvisionWeights(dir_ + "/resnet50_2class.pt");
+  EXPECT_LT(MaxRelative(net.Logits(input, 2), logits), 1e-4);
+  const auto maps = net.GradCam(input, 2, 1);
+  ASSERT_EQ(maps.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(maps[i].rows(), 7);
+    ASSERT_EQ(maps[i].cols(), 7);
+    const std::vector<float> expected(cam.begin() + static_cast<long>(i * 49), cam.begin() + static_cast<long>((i + 1) * 49));
+    Eigen::MatrixXf as_row(1, 49);
+    for (int r = 0; r < 7; ++r)
+      for (int c = 0; c < 7; ++c) as_row(0, r * 7 + c) = maps[i](r, c);
+    const double rel = MaxRelative(as_row, expected);
+    std::printf("Grad-CAM image %zu: max difference %.2e of the maximum\n", i, rel);
+    EXPECT_LT(rel, 1e-4);
+  }
+  EXPECT_THROW(net.GradCam(input, 2, 2), InvalidArgument);
+}
+
+TEST(Augment, IdentityFlipAndDeterminism) {
+  const int size = 16;
+  std::vector<float> image(3 * size * size);
+  for (std::size_t i = 0; i < image.size(); ++i) image[i] = static_cast<float>(i % 251) / 7.0f;
+  std::mt19937_64 rng(5);
+  AugmentOptions none;
+  none.horizontal_flip = false;
+  none.resized_crop = false;
+  EXPECT_EQ(AugmentImage(image.data(), 3, size, none, rng), image);
+  // A full-size crop (scale 1, ratio 1) is the identity; flips mirror rows.
+  AugmentOptions flip_only = none;
+  flip_only.horizontal_flip = true;
+  flip_only.resized_crop = true;
+  flip_only.min_scale = flip_only.max_scale = 1;
+  flip_only.min_ratio = flip_only.max_ratio = 1;
+  int flipped = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const auto out = AugmentImage(image.data(), 3, size, flip_only, rng);
+    if (out == image) continue;
+    ++flipped;
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x)
+          ASSERT_EQ(out[(c * size + y) * size + x], image[(c * size + y) * size + (size - 1 - x)]);
+  }
+  EXPECT_GT(flipped, 5);
+  EXPECT_LT(flipped, 35);
+  // A crop of a horizontal ramp is a ramp over a sub-range: monotone rows,
+  // values inside the original range; same seed, same result.
+  std::vector<float> ramp(3 * size * size);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < size; ++y)
+      for (int x = 0; x < size; ++x) ramp[(c * size + y) * size + x] = static_cast<float>(x);
+  AugmentOptions crop;
+  crop.horizontal_flip = false;
+  crop.min_scale = 0.3;
+  std::mt19937_64 r1(9), r2(9);
+  for (int trial = 0; trial < 20; ++trial) {
+    const auto a = AugmentImage(ramp.data(), 3, size, crop, r1);
+    EXPECT_EQ(a, AugmentImage(ramp.data(), 3, size, crop, r2));
+    for (int y = 0; y < size; ++y)
+      for (int x = 1; x < size; ++x) ASSERT_GE(a[y * size + x], a[y * size + x - 1]);
+    EXPECT_GE(*std::min_element(a.begin(), a.end()), 0.0f);
+    EXPECT_LE(*std::max_element(a.begin(), a.end()), size - 1.0f);
+  }
+  crop.min_scale = 0;
+  EXPECT_THROW(AugmentImage(ramp.data(), 3, size, crop, r1), InvalidArgument);
+}
+
+TEST(Npy, WriteReadRoundTripAndFeatureTableNames) {
+  const std::string dir = testing::ScratchDir("npy_roundtrip");
+  const std::vector<float> values{1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 1e-8f};
+  WriteNpyFloat32(dir + "/a.npy", values, {2, 3});
+  std::vector<long> shape;
+  EXPECT_EQ(ReadNpyFloat32(dir + "/a.npy", &shape), values);
+  EXPECT_EQ(shape, (std::vector<long>{2, 3}));
+  EXPECT_THROW(WriteNpyFloat32(dir + "/b.npy", values, {4, 2}), InvalidArgument);
+  Eigen::MatrixXf f = Eigen::MatrixXf::Random(2, 2048);
+  const FeatureTable t = DeepFeatureTable(f, {"P1", "P2"}, "t2w");
+  EXPECT_EQ(t.cols(), 2048u);
+  EXPECT_EQ(t.column_names().front(), "t2w_dl_0000");
+  EXPECT_EQ(t.column_names().back(), "t2w_dl_2047");
+  EXPECT_EQ(t.At("P2", "t2w_dl_0005"), static_cast<double>(f(1, 5)));
+  EXPECT_THROW(DeepFeatureTable(f, {"P1"}, "t2w"), InvalidArgument);
+}
+
 TEST(ResNet, SeededInitialisationAndBadInput) {
   ResNetOptions o;
   o.threads = 1;
@@ -111,6 +209,103 @@ TEST(ResNet, SeededInitialisationAndBadInput) {
   EXPECT_THROW(a.LoadTorchvisionWeights(dir + "/absent.pt"), IoError);
   std::vector<long> shape;
   EXPECT_THROW(ReadNpyFloat32(dir + "/not_a_model.pt", &shape), FormatError);
+}
+
+// A small synthetic task: class 1 images hold a bright blob somewhere,
+// class 0 images only noise.  Fine-tuning layer4 and the head from a
+// random initialisation must separate held-out images, and Grad-CAM of
+// class 1 must peak on the blob.
+TEST(FineTune, LearnsABlobAndGradCamFindsIt) {
+  const int size = 128, n = 48;
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> noise(0, 0.3f);
+  std::uniform_real_distribution<double> where(24, size - 24);
+  std::vector<float> images;
+  std::vector<int> labels;
+  std::vector<std::pair<double, double>> centres;
+  auto make = [&](int label) {
+    const double cx = where(rng), cy = where(rng);
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) {
+          const double r2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+          images.push_back(noise(rng) + (label ? static_cast<float>(3 * std::exp(-r2 / 200)) : 0.0f));
+        }
+    labels.push_back(label);
+    centres.emplace_back(cx, cy);
+  };
+  for (int i = 0; i < n; ++i) make(i % 2);
+  ResNetOptions ro;
+  ro.threads = 2;
+  ro.seed = 4;
+  ResNet50 net(ro);
+  FineTuneOptions o;
+  o.epochs = 4;
+  o.batch_size = 8;
+  o.frozen_layers = 3;
+  o.adapt_batch_norm = true;  // random trunk: its batch-norm statistics must fit the data
+  o.learning_rate = 0.01;
+  o.validation_fraction = 0.25;
+  o.patience = 4;
+  o.seed = 2;
+  int calls = 0;
+  o.on_epoch = [&](const EpochLog&) { ++calls; };
+  const FineTuneResult r = net.FineTune(images, n, labels, o, size);
+  ASSERT_FALSE(r.history.empty());
+  EXPECT_EQ(calls, static_cast<int>(r.history.size()));
+  EXPECT_EQ(r.train_indices.size() + r.validation_indices.size(), static_cast<std::size_t>(n));
+  const EpochLog& best = r.history[static_cast<std::size_t>(r.best_epoch - 1)];
+  std::printf("fine-tuning: %zu epochs in %.1f s, best epoch %d: validation loss %.3f, AUC %.3f\n", r.history.size(),
+              r.seconds, r.best_epoch, best.validation_loss, best.validation_auc);
+  EXPECT_GE(best.validation_auc, 0.95);
+
+  // The kept weights are the best epoch's: its validation AUC is reproduced.
+  std::vector<float> held;
+  std::vector<int> held_labels;
+  for (auto i : r.validation_indices) {
+    held.insert(held.end(), images.begin() + static_cast<long>(i * 3 * size * size),
+                images.begin() + static_cast<long>((i + 1) * 3 * size * size));
+    held_labels.push_back(labels[i]);
+  }
+  const Eigen::MatrixXf logits = net.Logits(held, static_cast<int>(r.validation_indices.size()), size);
+  int correct = 0;
+  for (Eigen::Index i = 0; i < logits.rows(); ++i) correct += (logits(i, 1) > logits(i, 0)) == (held_labels[i] == 1);
+  EXPECT_GE(correct, static_cast<int>(logits.rows()) - 2);
+
+  // Grad-CAM of class 1 peaks within a blob radius or two of the blob centre.
+  int on_target = 0, blobs = 0;
+  const auto maps = net.GradCam(held, static_cast<int>(r.validation_indices.size()), 1, size);
+  for (std::size_t k = 0; k < r.validation_indices.size(); ++k) {
+    if (held_labels[k] != 1) continue;
+    ++blobs;
+    const Eigen::MatrixXf m = NormaliseMap(maps[k]);
+    std::vector<double> cells(static_cast<std::size_t>(m.size()));
+    for (Eigen::Index y = 0; y < m.rows(); ++y)
+      for (Eigen::Index x = 0; x < m.cols(); ++x) cells[static_cast<std::size_t>(y * m.cols() + x)] = m(y, x);
+    const auto up = preprocessing::ResizeBilinear(cells, static_cast<int>(m.cols()), static_cast<int>(m.rows()), size, size);
+    const auto peak = static_cast<long>(std::max_element(up.begin(), up.end()) - up.begin());
+    const auto [cx, cy] = centres[r.validation_indices[k]];
+    const double dx = static_cast<double>(peak % size) - cx, dy = static_cast<double>(peak / size) - cy;
+    on_target += std::sqrt(dx * dx + dy * dy) < 32;
+  }
+  std::printf("Grad-CAM peak on the blob in %d of %d images\n", on_target, blobs);
+  EXPECT_GE(on_target, blobs - 1);
+
+  // Same seeds, same thread count: bit-identical training.
+  ResNet50 again(ro);
+  o.on_epoch = nullptr;
+  const FineTuneResult r2 = again.FineTune(images, n, labels, o, size);
+  ASSERT_EQ(r2.history.size(), r.history.size());
+  EXPECT_EQ(r2.history.back().train_loss, r.history.back().train_loss);
+  EXPECT_TRUE(again.Logits(held, static_cast<int>(r.validation_indices.size()), size) == logits);
+
+  // Bad labels and options.
+  std::vector<int> bad = labels;
+  bad[0] = 2;
+  EXPECT_THROW(net.FineTune(images, n, bad, o, size), InvalidArgument);
+  FineTuneOptions frozen_too_far = o;
+  frozen_too_far.frozen_layers = 5;
+  EXPECT_THROW(net.FineTune(images, n, labels, frozen_too_far, size), InvalidArgument);
 }
 
 }  // namespace

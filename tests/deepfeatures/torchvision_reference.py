@@ -5,7 +5,9 @@ usage: torchvision_reference.py OUTDIR
 writes OUTDIR/resnet50.pt, input.npy (2 x 3 x 224 x 224), features.npy
 (2 x 2048, the average-pooled activations), logits.npy (2 x 1000), and
 plane.npy / plane_resized.npy (a 37 x 53 plane resized to 224 x 224 by
-torch's bilinear interpolation).
+torch's bilinear interpolation), and for the same trunk with a seeded
+2-class head: resnet50_2class.pt, logits2.npy (2 x 2) and gradcam.npy
+(2 x 7 x 7, Grad-CAM of class 1 on layer4 computed with autograd).
 """
 import sys
 
@@ -41,3 +43,18 @@ plane = torch.rand(1, 1, 37, 53, generator=torch.Generator().manual_seed(2), dty
 resized = torch.nn.functional.interpolate(plane, size=(224, 224), mode="bilinear", align_corners=False)
 np.save(f"{out}/plane.npy", plane[0, 0].numpy().astype(np.float32))
 np.save(f"{out}/plane_resized.npy", resized[0, 0].numpy().astype(np.float32))
+
+# Two-class head (the LVSI task) and Grad-CAM of class 1 on layer4.
+torch.manual_seed(3)
+net.fc = torch.nn.Linear(2048, 2)
+net.eval()
+torch.jit.script(net).save(f"{out}/resnet50_2class.pt")
+activations = {}
+net.layer4.register_forward_hook(lambda module, inp, output: activations.__setitem__("a", output))
+logits2 = net(x)
+a = activations["a"]
+grad = torch.autograd.grad(logits2[:, 1].sum(), a)[0]
+weights = grad.mean(dim=(2, 3), keepdim=True)
+cam = torch.relu((weights * a).sum(dim=1))
+np.save(f"{out}/logits2.npy", logits2.detach().numpy().astype(np.float32))
+np.save(f"{out}/gradcam.npy", cam.detach().numpy().astype(np.float32))

@@ -1,5 +1,8 @@
 // Properties of the evaluation statistics.
+#include <cairo.h>
 #include <gtest/gtest.h>
+
+#include <cstdint>
 
 #include <cmath>
 #include <limits>
@@ -150,6 +153,41 @@ TEST(Figures, WriteValidPngSvgAndPdf) {
   EXPECT_THROW(PlotRocCurves(models, y, "x", dir + "/roc.jpg"), FormatError);
   EXPECT_THROW(PlotRocCurves(models, y, "x", dir + "/missing/roc.png"), IoError);
   EXPECT_THROW(PlotRocCurves({{"bad", {0.1}}}, y, "x", dir + "/roc.png"), InvalidArgument);
+}
+
+// A uniform black image with heat 1 on the left half and 0 on the right:
+// the left shows the hot end of the colour map (red), the right the image
+// itself (no overlay where there is no heat).
+TEST(Figures, HeatmapPanelsOverlayTheMap) {
+  const std::string dir = testing::ScratchDir("heatmaps");
+  HeatmapPanel p;
+  p.caption = "case 1";
+  p.width = 40;
+  p.height = 30;
+  p.image.assign(40 * 30, 0.0);
+  p.image[0] = 1;  // a range for the grey scale
+  for (int y = 0; y < 30; ++y)
+    for (int x = 0; x < 40; ++x) p.heat.push_back(x < 20 ? 1.0 : 0.0);
+  PlotHeatmapPanels({p}, "Grad-CAM", dir + "/one.png");
+  cairo_surface_t* s = cairo_image_surface_create_from_png((dir + "/one.png").c_str());
+  ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  const int stride = cairo_image_surface_get_stride(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  auto rgb = [&](double fx, double fy, int c) {  // fraction of the first panel (150 pt wide at x = 8, y = 30)
+    const double scale = 1200.0 / 360;
+    const int x = static_cast<int>((8 + 150 * fx) * scale), y = static_cast<int>((30 + 19 + 112 * fy) * scale);
+    const auto pixel = *reinterpret_cast<const std::uint32_t*>(data + y * stride + x * 4);
+    return static_cast<int>((pixel >> (16 - 8 * c)) & 0xff);
+  };
+  EXPECT_GT(rgb(0.25, 0.5, 0), rgb(0.25, 0.5, 2) + 40);  // hot: red
+  for (int c = 0; c < 3; ++c) EXPECT_EQ(rgb(0.75, 0.5, c), 0);  // no heat: the black image
+  cairo_surface_destroy(s);
+  PlotHeatmapPanels(std::vector<HeatmapPanel>(6, p), "six", dir + "/six.svg");
+  EXPECT_NE(ReadTextFile(dir + "/six.svg").find("<svg"), std::string::npos);
+  HeatmapPanel bad = p;
+  bad.heat.pop_back();
+  EXPECT_THROW(PlotHeatmapPanels({bad}, "x", dir + "/bad.png"), InvalidArgument);
+  EXPECT_THROW(PlotHeatmapPanels({}, "x", dir + "/bad.png"), InvalidArgument);
 }
 
 TEST(Tables, Table1PicksTestsAndFormats) {

@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "lvsi/core/feature_table.h"
 #include "lvsi/deepfeatures/export.h"
+#include "lvsi/deepfeatures/training.h"
 
 namespace lvsi::deepfeatures {
 
@@ -23,6 +25,7 @@ struct ResNetOptions {
   unsigned seed = 1;     ///< Seed of the random initialisation.
   int threads = 0;       ///< LibTorch intra-op threads (0: lvsi::DefaultThreadCount()).
   std::string device = "cpu";  ///< "cpu", "cuda" or "cuda:N" (needs a CUDA build of LibTorch and a GPU).
+  int inference_batch = 16;    ///< Images per forward pass in Features, Logits and GradCam.
 };
 
 /// ResNet-50 (torchvision layout: conv1, bn1, layer1..layer4 of 3, 4, 6, 3
@@ -54,6 +57,29 @@ class LVSI_DEEPFEATURES_EXPORT ResNet50 {
   /// Class scores (before softmax): N x num_classes.
   Eigen::MatrixXf Logits(const std::vector<float>& batch, int n, int size = 224) const;
 
+  /// Grad-CAM on layer4's output A (2048 x h x w; 7 x 7 for 224 input) for
+  /// class `target_class`: per image, w_k = mean over positions of
+  /// d logit_target / d A_k and map = ReLU(sum_k w_k A_k).  Returns one
+  /// row-major h x w map per image (not normalised; see NormaliseMap).
+  std::vector<Eigen::MatrixXf> GradCam(const std::vector<float>& batch, int n, int target_class,
+                                       int size = 224) const;
+
+  /// Replaces every batch-norm layer's running mean and variance by their
+  /// averages over the batches (`inference_batch` images each) of these
+  /// images, computed layer by layer in training mode without touching the
+  /// weights (AdaBN).  The network stays in evaluation mode.
+  void AdaptBatchNorm(const std::vector<float>& images, int n, int size = 224);
+
+  /// Fine-tunes the network on `n` images (`images` as in Features) with
+  /// labels in 0..num_classes-1: cross-entropy, SGD or Adam, learning-rate
+  /// schedule, freezing, seeded augmentation and shuffling, early stopping
+  /// on a stratified inner validation split; every epoch is logged.  Ends
+  /// in evaluation mode with the best epoch's weights.  Bit-reproducible
+  /// for a given seed, thread count and device.  Throws InvalidArgument
+  /// for bad labels or options.
+  FineTuneResult FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
+                          const FineTuneOptions& options, int size = 224);
+
   /// Saves / loads all parameters and buffers (LibTorch archive).
   void Save(const std::string& path) const;
   void Load(const std::string& path);
@@ -67,6 +93,23 @@ class LVSI_DEEPFEATURES_EXPORT ResNet50 {
   ResNetOptions options_;
   bool pretrained_ = false;
 };
+
+/// The study's feature table of one sequence: `features` (N x 2048, from
+/// ResNet50::Features) with columns `<sequence>_dl_0000` ..
+/// `<sequence>_dl_2047` and rows `case_ids`.  Throws InvalidArgument when
+/// the counts differ.
+LVSI_DEEPFEATURES_EXPORT FeatureTable DeepFeatureTable(const Eigen::MatrixXf& features,
+                                                       const std::vector<std::string>& case_ids,
+                                                       const std::string& sequence);
+
+/// A map scaled to [0, 1] by its maximum (all zeros stay zeros).
+LVSI_DEEPFEATURES_EXPORT Eigen::MatrixXf NormaliseMap(const Eigen::MatrixXf& map);
+
+/// Writes a float32 NumPy array (.npy version 1.0, C order) atomically.
+/// Throws InvalidArgument when `shape` does not match the number of
+/// values, IoError when the file cannot be written.
+LVSI_DEEPFEATURES_EXPORT void WriteNpyFloat32(const std::string& path, const std::vector<float>& values,
+                                              const std::vector<long>& shape);
 
 /// Reads a float32 NumPy array (.npy, C order, little-endian) and its
 /// shape.  Throws FormatError naming the file for anything else.

@@ -37,4 +37,19 @@ LVSI_EVALUATION_EXPORT void PlotCalibrationCurves(const std::vector<ModelScores>
 LVSI_EVALUATION_EXPORT void PlotDecisionCurves(const std::vector<ModelScores>& models, const std::vector<int>& labels,
                                                const std::string& title, const std::string& path);
 
+/// One panel of PlotHeatmapPanels: a grey-scale image and a heat map of
+/// the same size (row-major, `width` x `height`), e.g. a Grad-CAM map
+/// upsampled to its input slice.
+struct HeatmapPanel {
+  std::string caption;        ///< Shown under the panel, e.g. the case id and probability.
+  int width = 0, height = 0;  ///< Pixels.
+  std::vector<double> image;  ///< Intensities, shown min-max scaled in grey.
+  std::vector<double> heat;   ///< In [0, 1], overlaid with the Turbo colour map, opacity 0.65 x heat.
+};
+
+/// Heat maps overlaid on their images, up to four per row, with a colour
+/// bar (0-1).  Throws InvalidArgument for panels whose sizes do not match.
+LVSI_EVALUATION_EXPORT void PlotHeatmapPanels(const std::vector<HeatmapPanel>& panels, const std::string& title,
+                                              const std::string& path);
+
 }  // namespace lvsi::evaluation
