@@ -29,18 +29,6 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-json Number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
-json MetricsJson(const lvsi::evaluation::ClassificationMetrics& m) {
-  return {{"threshold", Number(m.threshold)},
-          {"tp", m.tp}, {"fp", m.fp}, {"tn", m.tn}, {"fn", m.fn},
-          {"accuracy", Number(m.accuracy)}, {"accuracy_ci", {Number(m.accuracy_low), Number(m.accuracy_high)}},
-          {"sensitivity", Number(m.sensitivity)}, {"sensitivity_ci", {Number(m.sensitivity_low), Number(m.sensitivity_high)}},
-          {"specificity", Number(m.specificity)}, {"specificity_ci", {Number(m.specificity_low), Number(m.specificity_high)}},
-          {"ppv", Number(m.ppv)}, {"ppv_ci", {Number(m.ppv_low), Number(m.ppv_high)}},
-          {"npv", Number(m.npv)}, {"npv_ci", {Number(m.npv_low), Number(m.npv_high)}}};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,18 +63,6 @@ int main(int argc, char** argv) {
       if (eq == std::string::npos) throw lvsi::InvalidArgument("--features takes model=count, got '" + kv + "'");
       feature_counts[kv.substr(0, eq)] = static_cast<std::size_t>(std::stoul(kv.substr(eq + 1)));
     }
-    // Cohorts in order of first appearance; training first.
-    std::vector<std::string> cohorts;
-    std::vector<std::string> cohort_of(doc.rows.size(), "all");
-    if (!cohort_column.empty()) {
-      const std::size_t cc = col(cohort_column);
-      for (std::size_t r = 0; r < doc.rows.size(); ++r) cohort_of[r] = doc.rows[r][cc];
-    }
-    for (const auto& c : cohort_of)
-      if (std::find(cohorts.begin(), cohorts.end(), c) == cohorts.end()) cohorts.push_back(c);
-    std::stable_sort(cohorts.begin(), cohorts.end(), [](const std::string& a, const std::string& b) {
-      return (a == "train" || a == "training") && !(b == "train" || b == "training");
-    });
     std::vector<std::string> problems;
     for (std::size_t r = 0; r < doc.rows.size(); ++r) {
       const std::string& l = doc.rows[r][label_col];
@@ -102,113 +78,35 @@ int main(int argc, char** argv) {
       }
     }
     if (!problems.empty()) throw lvsi::ManifestError(input, problems);
-    fs::create_directories(out);
+    ev::PredictionSet set;
+    set.models = models;
+    set.feature_counts = feature_counts;
+    for (const auto& row : doc.rows) {
+      set.labels.push_back(row[label_col] == "1");
+      if (!cohort_column.empty()) set.cohorts.push_back(row[col(cohort_column)]);
+      for (const auto& m : models) {
+        double v = 0;
+        lvsi::ParseDouble(row[col(m)], &v);
+        set.scores[m].push_back(v);
+      }
+    }
+    for (const auto& name : Split(clinical_arg)) {
+      ev::ClinicalVariable v{name, {}};
+      const std::size_t c = col(name);
+      for (const auto& r : doc.rows) v.values.push_back(r[c]);
+      set.clinical.push_back(v);
+    }
+    ev::EvaluationOptions options;
+    options.bootstrap = bootstrap;
+    options.seed = seed;
     json report;
     report["lvsi_version"] = lvsi::Version();
     report["input"] = input;
-    report["cohorts"] = cohorts;
-    std::map<std::string, double> cutoffs;  // model -> training Youden cut-off
-    std::vector<ev::ModelPerformance> table2;
-    for (const auto& cohort : cohorts) {
-      std::vector<int> y;
-      std::map<std::string, std::vector<double>> s;
-      for (std::size_t r = 0; r < doc.rows.size(); ++r) {
-        if (cohort_of[r] != cohort) continue;
-        y.push_back(doc.rows[r][label_col] == "1");
-        for (const auto& m : models) {
-          double v = 0;
-          lvsi::ParseDouble(doc.rows[r][col(m)], &v);
-          s[m].push_back(v);
-        }
-      }
-      std::vector<ev::ModelScores> series;
-      for (const auto& m : models) {
-        const auto& sc = s[m];
-        const ev::AucResult auc = ev::DeLongAuc(sc, y);
-        if (!cutoffs.count(m)) cutoffs[m] = ev::YoudenOptimal(sc, y).threshold;
-        const auto metrics = ev::MetricsAt(sc, y, cutoffs[m]);
-        json j;
-        j["n"] = y.size();
-        j["positives"] = std::count(y.begin(), y.end(), 1);
-        j["auc"] = auc.auc;
-        j["auc_ci"] = {auc.ci_low, auc.ci_high};
-        j["auc_variance"] = auc.variance;
-        if (bootstrap > 0) {
-          const auto boot = ev::BootstrapAuc(sc, y, bootstrap, seed);
-          j["auc_ci_bootstrap"] = {boot.ci_low, boot.ci_high};
-        }
-        j["cutoff_source"] = cohorts.front();
-        const json mj = MetricsJson(metrics);
-        for (auto it = mj.begin(); it != mj.end(); ++it) j[it.key()] = it.value();
-        try {
-          const auto hl = ev::HosmerLemeshow(sc, y);
-          j["hl_statistic"] = hl.statistic;
-          j["hl_df"] = hl.df;
-          j["hl_p"] = hl.p;
-        } catch (const lvsi::InvalidArgument& e) {
-          j["hl_p"] = nullptr;
-          j["hl_note"] = e.what();
-        }
-        j["brier"] = ev::BrierScore(sc, y);
-        const auto fit = ev::CalibrationInterceptSlope(sc, y);
-        j["calibration_intercept"] = Number(fit.intercept);
-        j["calibration_slope"] = Number(fit.slope);
-        json nb = json::object(), all = json::object();
-        for (int k = 1; k < 100; ++k) {
-          const double t = k / 100.0;
-          char key[8];
-          std::snprintf(key, sizeof key, "%.2f", t);
-          nb[key] = ev::NetBenefit(sc, y, t);
-          all[key] = ev::NetBenefitTreatAll(y, t);
-        }
-        j["net_benefit"] = nb;
-        j["net_benefit_treat_all"] = all;
-        report["models"][m][cohort] = j;
-        table2.push_back({m, cohort, feature_counts.count(m) ? feature_counts[m] : 0, auc, metrics});
-        series.push_back({m, sc});
-      }
-      // Every pair of models, paired DeLong, Bonferroni and Holm.
-      std::vector<std::pair<std::string, std::string>> pairs;
-      std::vector<double> ps;
-      json tests = json::object();
-      for (std::size_t a = models.size(); a-- > 0;)
-        for (std::size_t b = a; b-- > 0;) {
-          const auto t = ev::PairedDeLongTest(s[models[a]], s[models[b]], y);
-          const std::string key = models[a] + "_vs_" + models[b];
-          tests[key] = {{"auc_a", t.auc_a}, {"auc_b", t.auc_b}, {"z", t.z}, {"p", t.p}};
-          pairs.emplace_back(key, "");
-          ps.push_back(t.p);
-        }
-      const auto bonf = ev::BonferroniAdjust(ps), holm = ev::HolmAdjust(ps);
-      for (std::size_t k = 0; k < pairs.size(); ++k) {
-        tests[pairs[k].first]["p_bonferroni"] = bonf[k];
-        tests[pairs[k].first]["p_holm"] = holm[k];
-      }
-      report["delong"][cohort] = tests;
-      const std::string suffix = cohorts.size() > 1 || cohort != "all" ? "_" + cohort : "";
-      for (const char* ext : {".png", ".svg", ".pdf"}) {
-        ev::PlotRocCurves(series, y, "ROC curves, " + cohort, out + "/roc" + suffix + ext);
-        ev::PlotCalibrationCurves(series, y, "Calibration, " + cohort, out + "/calibration" + suffix + ext);
-        ev::PlotDecisionCurves(series, y, "Decision curves, " + cohort, out + "/decision" + suffix + ext);
-      }
-    }
-    const auto t2 = ev::BuildTable2(table2);
-    for (const char* ext : {".csv", ".md", ".html"}) t2.Write(out + "/table2" + ext);
-    if (!clinical_arg.empty()) {
-      std::vector<ev::ClinicalVariable> vars;
-      for (const auto& name : Split(clinical_arg)) {
-        ev::ClinicalVariable v{name, {}};
-        const std::size_t c = col(name);
-        for (const auto& r : doc.rows) v.values.push_back(r[c]);
-        vars.push_back(v);
-      }
-      std::vector<int> y;
-      for (const auto& r : doc.rows) y.push_back(r[label_col] == "1");
-      const auto t1 = ev::BuildTable1(vars, y);
-      for (const char* ext : {".csv", ".md", ".html"}) t1.Write(out + "/table1" + ext);
-    }
+    const json results = json::parse(ev::EvaluatePredictions(set, options, out));
+    for (auto it = results.begin(); it != results.end(); ++it) report[it.key()] = it.value();
     lvsi::WriteFileAtomically(out + "/report.json", report.dump(2) + "\n");
-    std::cerr << "lvsi_evaluate: " << models.size() << " models x " << cohorts.size() << " cohorts -> " << out << "\n";
+    std::cerr << "lvsi_evaluate: " << models.size() << " models x " << results["cohorts"].size() << " cohorts -> "
+              << out << "\n";
     return 0;
   } catch (const lvsi::Error& e) {
     std::cerr << "lvsi_evaluate: " << e.what() << "\n";

@@ -3,3 +3,4 @@
 /// Umbrella header of the deepfeatures module (lvsi::deepfeatures).
 
 #include "lvsi/deepfeatures/resnet.h"
+#include "lvsi/deepfeatures/training.h"

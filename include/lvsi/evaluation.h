@@ -7,3 +7,4 @@
 #include "lvsi/evaluation/report.h"
 #include "lvsi/evaluation/roc.h"
 #include "lvsi/evaluation/statistics.h"
+#include "lvsi/evaluation/study_report.h"

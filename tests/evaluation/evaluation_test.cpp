@@ -263,7 +263,7 @@ TEST(Cli, EvaluateWritesReportTablesAndFigures) {
   for (const char* key : {"\"auc_ci\"", "\"hl_p\"", "\"p_bonferroni\"", "\"calibration_slope\"", "\"validation\""})
     EXPECT_NE(report.find(key), std::string::npos) << key;
   for (const char* f : {"roc_train.png", "roc_validation.pdf", "calibration_validation.svg", "decision_train.png",
-                        "table2.html", "table1.md"})
+                        "table2.html", "table1_train.md", "table1_validation.csv"})
     EXPECT_TRUE(std::filesystem::exists(dir + "/out/" + f)) << f;
   // A probability outside [0, 1] is refused with the line named.
   WriteFileAtomically(dir + "/bad.csv", "label,rad\n0,0.2\n1,1.7\n");
