@@ -7,3 +7,4 @@
 #include "lvsi/io/mask.h"
 #include "lvsi/io/rtstruct.h"
 #include "lvsi/io/table_io.h"
+#include "lvsi/io/synthetic.h"
