@@ -4,3 +4,4 @@
 
 #include "lvsi/deepfeatures/resnet.h"
 #include "lvsi/deepfeatures/training.h"
+#include "lvsi/deepfeatures/cohort.h"

@@ -101,6 +101,9 @@ TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask, const Slice
       const long xi = std::clamp(x0 + i, 0L, nx - 1), yj = std::clamp(y0 + j, 0L, ny - 1);
       crop[static_cast<std::size_t>(j * side + i)] = image(static_cast<std::size_t>(xi), static_cast<std::size_t>(yj), k);
     }
+  for (double v : crop)
+    if (!std::isfinite(v))
+      throw DataError("<image>", "slice " + std::to_string(k) + " holds NaN or infinite intensities around the tumour");
   const double lo = Percentile(crop, options.low_percentile), hi = Percentile(crop, options.high_percentile);
   const std::vector<double> resized =
       ResizeBilinear(crop, static_cast<int>(side), static_cast<int>(side), options.size, options.size);

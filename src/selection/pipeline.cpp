@@ -136,14 +136,22 @@ bool MinMaxScaler::AffineMap(const std::string& feature, double* shift, double* 
 
 // ---- IccFilter ----------------------------------------------------------
 
-IccFilter::IccFilter(double threshold, IccForm form) : threshold_(threshold), form_(form) {
+IccFilter::IccFilter(double threshold, IccForm form, bool pass_unrated)
+    : threshold_(threshold), form_(form), pass_unrated_(pass_unrated) {
   if (!(threshold >= -1 && threshold <= 1)) throw InvalidArgument("IccFilter: threshold must lie in [-1, 1]");
 }
 
 FeatureTable IccFilter::Fit(const TrainingData& data, std::vector<Removal>* removed) {
   if (data.second_reader == nullptr)
     throw InvalidArgument("IccFilter: the second reader's features are needed (TrainingData::second_reader)");
-  const FeatureTable& a = data.features;
+  // Features the second reader has are rated; the others pass or fail.
+  std::vector<std::string> rated, unrated;
+  for (const auto& name : data.features.column_names())
+    (data.second_reader->FindColumn(name) ? rated : unrated).push_back(name);
+  if (!unrated.empty() && !pass_unrated_)
+    throw InvalidArgument("IccFilter: " + std::to_string(unrated.size()) +
+                          " feature(s) missing from the second reader's table, e.g. " + unrated.front());
+  const FeatureTable a = data.features.SelectColumns(rated);
   // Second reader: same cases (by id) and features (by name).
   std::vector<std::size_t> rows;
   std::vector<std::string> missing_rows;
@@ -186,7 +194,13 @@ FeatureTable IccFilter::Fit(const TrainingData& data, std::vector<Removal>* remo
                                              : std::string(IccName(form_)) + " undefined (no variation)"});
     }
   }
-  return a.SelectColumns(kept_);
+  if (!unrated.empty()) {  // kept in the input's column order
+    const std::set<std::string> keep(kept_.begin(), kept_.end()), pass(unrated.begin(), unrated.end());
+    kept_.clear();
+    for (const auto& name : data.features.column_names())
+      if (keep.count(name) || pass.count(name)) kept_.push_back(name);
+  }
+  return data.features.SelectColumns(kept_);
 }
 
 FeatureTable IccFilter::Transform(const FeatureTable& table) const { return table.SelectColumns(kept_); }

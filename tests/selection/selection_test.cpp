@@ -230,6 +230,25 @@ TEST(Pipeline, FitTransformAndRecords) {
   }
 }
 
+// Fused models: features without a second reader (deep features) pass the
+// ICC filter only when asked to, in their input order.
+TEST(Pipeline, IccFilterPassesUnratedFeaturesOnRequest) {
+  const Synthetic d = MakeData(80, 6, 2, 21);
+  Eigen::MatrixXd noisy = d.table.values();
+  std::mt19937 rng(3);
+  std::normal_distribution<double> large(0.0, 5.0);
+  for (Eigen::Index i = 0; i < noisy.rows(); ++i) noisy(i, 1) += large(rng);  // f1 unreliable
+  const FeatureTable reader2 = FeatureTable(d.table.row_ids(), d.table.column_names(), noisy).SelectColumns({"f0", "f1", "f2"});
+  std::vector<Removal> removed;
+  IccFilter strict(0.75);
+  EXPECT_THROW(strict.Fit({d.table, d.labels, &reader2}, &removed), InvalidArgument);
+  IccFilter fused(0.75, IccForm::kIcc2, /*pass_unrated=*/true);
+  const FeatureTable kept = fused.Fit({d.table, d.labels, &reader2}, &removed);
+  EXPECT_EQ(kept.column_names(), (std::vector<std::string>{"f0", "f2", "f3", "f4", "f5"}));
+  EXPECT_EQ(fused.icc().size(), 3u);
+  EXPECT_EQ(fused.Transform(d.table).column_names(), kept.column_names());
+}
+
 TEST(Pipeline, EmptySelectionIsReported) {
   const Synthetic d = MakeData(60, 5, 0, 13);  // nothing informative
   SelectionPipeline pipeline;

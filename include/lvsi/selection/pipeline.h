@@ -66,10 +66,12 @@ enum class IccForm { kIcc1, kIcc2, kIcc3, kIcc1k, kIcc2k, kIcc3k };
 /// 0.75 with ICC(2,1): two-way random effects, absolute agreement, single
 /// rater, the form recommended for inter-reader reliability by Koo and Li
 /// 2016).  Needs TrainingData::second_reader.  A feature whose ICC is
-/// undefined (both readers constant) is dropped.
+/// undefined (both readers constant) is dropped.  Features the second
+/// reader's table does not have (e.g. deep features next to radiomics in a
+/// fused model) are an error unless `pass_unrated`, which keeps them.
 class LVSI_SELECTION_EXPORT IccFilter : public Step {
  public:
-  explicit IccFilter(double threshold = 0.75, IccForm form = IccForm::kIcc2);
+  explicit IccFilter(double threshold = 0.75, IccForm form = IccForm::kIcc2, bool pass_unrated = false);
   std::string name() const override { return "icc"; }
   FeatureTable Fit(const TrainingData& data, std::vector<Removal>* removed) override;
   FeatureTable Transform(const FeatureTable& table) const override;
@@ -79,6 +81,7 @@ class LVSI_SELECTION_EXPORT IccFilter : public Step {
  private:
   double threshold_;
   IccForm form_;
+  bool pass_unrated_;
   std::vector<std::string> kept_;
   std::map<std::string, double> icc_;
 };
