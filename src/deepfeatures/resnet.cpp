@@ -138,7 +138,11 @@ Eigen::MatrixXf ToEigen(const torch::Tensor& t) {
 struct ResNet50::Impl {
   Net net{nullptr};
   torch::Device device{torch::kCPU};
+  int threads = 1;
   torch::Tensor Input(const std::vector<float>& batch, int n, int size) const {
+    // The thread count is per calling thread (OpenMP): apply it on whichever
+    // thread uses the network.
+    if (at::get_num_threads() != threads) torch::set_num_threads(threads);
     if (n < 1 || size < 32) throw InvalidArgument("ResNet50: need at least one image of at least 32 x 32");
     const std::size_t expected = static_cast<std::size_t>(n) * 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
     if (batch.size() != expected)
@@ -158,7 +162,8 @@ struct ResNet50::Impl {
 
 ResNet50::ResNet50(ResNetOptions options) : impl_(std::make_unique<Impl>()), options_(options) {
   if (options.num_classes < 1) throw InvalidArgument("ResNet50: num_classes must be at least 1");
-  torch::set_num_threads(options.threads > 0 ? options.threads : DefaultThreadCount());
+  impl_->threads = options.threads > 0 ? options.threads : DefaultThreadCount();
+  torch::set_num_threads(impl_->threads);
   torch::manual_seed(options.seed);
   try {
     impl_->device = torch::Device(options.device);

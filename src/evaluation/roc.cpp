@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -121,7 +122,14 @@ DeLongTest PairedDeLongTest(const std::vector<double>& a, const std::vector<doub
   const double m = static_cast<double>(a10.size()), n = static_cast<double>(a01.size());
   const double var = (Covariance(a10, a10) + Covariance(b10, b10) - 2 * Covariance(a10, b10)) / m +
                      (Covariance(a01, a01) + Covariance(b01, b01) - 2 * Covariance(a01, b01)) / n;
-  if (!(var > 0)) throw InvalidArgument("DeLong test: the two scores give identical placements (variance 0)");
+  if (!(var > 0)) {
+    // Placements that differ by a constant (e.g. identical rankings): no
+    // variance.  Equal AUCs give no evidence of a difference (z = 0, p = 1);
+    // a difference without variance is the limit z -> +-inf, p = 0.
+    t.z = t.auc_a == t.auc_b ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), t.auc_a - t.auc_b);
+    t.p = t.auc_a == t.auc_b ? 1.0 : 0.0;
+    return t;
+  }
   t.z = (t.auc_a - t.auc_b) / std::sqrt(var);
   t.p = 2 * boost::math::cdf(boost::math::complement(boost::math::normal(), std::abs(t.z)));
   return t;

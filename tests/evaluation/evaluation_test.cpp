@@ -54,7 +54,10 @@ TEST(Roc, BadInput) {
   EXPECT_THROW(DeLongAuc({0.4, 0.4, 0.4}, {0, 1, 1}), InvalidArgument);       // all scores equal
   EXPECT_THROW(YoudenOptimal({0.4, 0.4, 0.4}, {0, 1, 1}), InvalidArgument);
   EXPECT_EQ(MetricsAt({0.4, 0.4, 0.4}, {0, 1, 1}, 0.5).tn, 1);                 // a fixed cut-off still applies
-  EXPECT_THROW(PairedDeLongTest({0.1, 0.2, 0.3}, {0.1, 0.2, 0.3}, {0, 1, 1}), InvalidArgument);  // identical scores
+  // The same ranking: no variance, no evidence of a difference.
+  const auto same = PairedDeLongTest({0.1, 0.2, 0.3, 0.25}, {1, 2, 3, 2.5}, {0, 1, 1, 0});
+  EXPECT_EQ(same.z, 0.0);
+  EXPECT_EQ(same.p, 1.0);
   EXPECT_THROW(BrierScore({0.5, 1.2}, {0, 1}), InvalidArgument);
   EXPECT_THROW(NetBenefit({0.5, 0.2}, {0, 1}, 1.0), InvalidArgument);
   EXPECT_THROW(NetBenefitTreatAll({0, 1}, 0), InvalidArgument);

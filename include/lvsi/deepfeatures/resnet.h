@@ -23,7 +23,7 @@ namespace lvsi::deepfeatures {
 struct ResNetOptions {
   int num_classes = 2;   ///< Size of the replaceable head (fc); 1000 for ImageNet's.
   unsigned seed = 1;     ///< Seed of the random initialisation.
-  int threads = 0;       ///< LibTorch intra-op threads (0: lvsi::DefaultThreadCount()).
+  int threads = 0;       ///< LibTorch intra-op threads (0: lvsi::DefaultThreadCount()), applied on the calling thread of every call.
   std::string device = "cpu";  ///< "cpu", "cuda" or "cuda:N" (needs a CUDA build of LibTorch and a GPU).
   int inference_batch = 16;    ///< Images per forward pass in Features, Logits and GradCam.
 };

@@ -41,7 +41,9 @@ LVSI_EVALUATION_EXPORT AucResult DeLongAuc(const std::vector<double>& scores, co
                                            double level = 0.95);
 
 /// Paired DeLong test of two scores on the same cases (pROC roc.test,
-/// method "delong"): z = (AUC_a - AUC_b) / sd, two-sided p.
+/// method "delong"): z = (AUC_a - AUC_b) / sd, two-sided p.  When the
+/// difference has no variance (e.g. the same ranking of the cases), equal
+/// AUCs give z = 0 and p = 1, different ones z = +-inf and p = 0.
 struct LVSI_EVALUATION_EXPORT DeLongTest {
   double auc_a = 0, auc_b = 0, z = 0, p = 0;
 };
