@@ -90,7 +90,12 @@ FittedModel FitModel(const ModelSpec& spec, const lvsi::FeatureTable& train, con
   FittedModel fm;
   const bool has_radiomics = spec.key != "dl";
   std::unique_ptr<sel::SelectionPipeline> pipeline;
-  for (const std::string rule : {cfg.lambda_rule, std::string("min")}) {
+  // The configured rule; when it keeps no feature, lambda_min, then the
+  // sparsest non-empty model of the path (recorded in the report).
+  std::vector<std::string> rules{cfg.lambda_rule};
+  if (cfg.lambda_rule != "min") rules.push_back("min");
+  rules.push_back("first_nonempty");
+  for (const std::string& rule : rules) {
     pipeline = std::make_unique<sel::SelectionPipeline>();
     if (has_radiomics && reader2 && reader2->rows())
       pipeline->Emplace<sel::IccFilter>(cfg.icc_threshold, sel::IccForm::kIcc2, /*pass_unrated=*/spec.key == "rdl");
@@ -101,18 +106,20 @@ FittedModel FitModel(const ModelSpec& spec, const lvsi::FeatureTable& train, con
     cv.folds = cfg.lasso_folds;
     cv.seed = cfg.seed;
     cv.threads = jobs;
-    auto& lasso = pipeline->Emplace<sel::LassoSelector>(
-        cv, rule == "min" ? sel::LambdaRule::kMin : sel::LambdaRule::kOneStandardError);
+    auto& lasso = pipeline->Emplace<sel::LassoSelector>(cv, rule == "min"              ? sel::LambdaRule::kMin
+                                                            : rule == "first_nonempty" ? sel::LambdaRule::kFirstNonEmpty
+                                                                                       : sel::LambdaRule::kOneStandardError);
     try {
       pipeline->Fit({train, y, reader2});
       fm.lambda_rule = rule;
       fm.lambda = lasso.lambda();
       break;
     } catch (const sel::EmptySelectionError& e) {
-      if (rule == "min" || cfg.lambda_rule == "min")
+      if (rule == "first_nonempty")
         throw sel::EmptySelectionError(spec.display + " model: " + e.what() +
                                        "; no feature separates the classes in the training cohort");
-      Say("  " + spec.display + ": " + e.what() + "; retrying with lambda_min");
+      Say("      " + spec.display + ": " + e.what() + " with lambda " + rule + "; trying " +
+          (rule == "1se" ? "lambda_min" : "the sparsest non-empty model"));
     }
   }
   for (const auto& r : pipeline->removals()) ++fm.removed_by_step[r.step];
@@ -139,6 +146,41 @@ FittedModel FitModel(const ModelSpec& spec, const lvsi::FeatureTable& train, con
   trained.Save(path);
   fm.file = path;
   return fm;
+}
+
+// The cohort of each patient: the manifest's split, else a stratified split.
+std::vector<std::string> Cohorts(const std::vector<const lvsi::io::ManifestCase*>& cases, bool from_manifest,
+                                 const std::vector<int>& labels, const study::Config& cfg) {
+  std::vector<std::string> cohort(cases.size(), "validation");
+  if (from_manifest) {
+    for (std::size_t i = 0; i < cases.size(); ++i) cohort[i] = cases[i]->split == "train" ? "train" : "validation";
+    return cohort;
+  }
+  std::vector<std::size_t> tr, va;
+  lvsi::models::StratifiedSplit(labels, cfg.train_fraction, cfg.seed, &tr, &va);
+  for (auto i : tr) cohort[i] = "train";
+  return cohort;
+}
+
+// Stops the study when the patients cannot support it: one class, too few
+// of a class for the cross-validation, no validation patients.
+void CheckCohort(const std::vector<int>& labels, const std::vector<std::string>& cohort, const study::Config& cfg) {
+  const auto positives = std::count(labels.begin(), labels.end(), 1);
+  if (positives == 0 || positives == static_cast<long>(labels.size()))
+    throw lvsi::InvalidArgument("all " + std::to_string(labels.size()) + " usable patients have label " +
+                                std::to_string(labels.empty() ? 0 : labels[0]) +
+                                ": the study needs LVSI-positive and -negative patients");
+  long train_pos = 0, train_neg = 0, validation = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (cohort[i] != "train") ++validation;
+    else (labels[i] ? train_pos : train_neg)++;
+  }
+  if (std::min(train_pos, train_neg) < std::max(cfg.lasso_folds, cfg.svm_folds))
+    throw lvsi::InvalidArgument("too few patients for " + std::to_string(cfg.lasso_folds) +
+                                "-fold cross-validation: the training cohort has " + std::to_string(train_pos) +
+                                " LVSI-positive and " + std::to_string(train_neg) +
+                                " negative patients (each class needs at least one per fold)");
+  if (validation == 0) throw lvsi::InvalidArgument("the validation cohort is empty");
 }
 
 }  // namespace
@@ -207,6 +249,15 @@ int main(int argc, char** argv) {
       for (const auto& q : manifest.sequences) s += (s.empty() ? "" : ", ") + q;
       return s;
     }());
+    {  // Before the long stages: can these patients support the study at all?
+      std::vector<const lvsi::io::ManifestCase*> all;
+      std::vector<int> y;
+      for (const auto& c : manifest.cases) {
+        all.push_back(&c);
+        y.push_back(c.label);
+      }
+      CheckCohort(y, Cohorts(all, manifest.has_split, y, cfg), cfg);
+    }
     timings["manifest"] = t.Seconds();
 
     // 2. Radiomics, both readers (resumable: finished cases are reused).
@@ -246,31 +297,14 @@ int main(int argc, char** argv) {
       ids.push_back(c->case_id);
       labels.push_back(c->label);
     }
+    cohort = Cohorts(cases, manifest.has_split, labels, cfg);
+    CheckCohort(labels, cohort, cfg);
     const auto positives = std::count(labels.begin(), labels.end(), 1);
-    if (positives == 0 || positives == static_cast<long>(labels.size()))
-      throw lvsi::InvalidArgument("all " + std::to_string(labels.size()) + " usable patients have label " +
-                                  std::to_string(labels.empty() ? 0 : labels[0]) +
-                                  ": the study needs LVSI-positive and -negative patients");
-    if (manifest.has_split) {
-      for (const auto* c : cases) cohort.push_back(c->split == "train" ? "train" : "validation");
-    } else {
-      std::vector<std::size_t> tr, va;
-      lvsi::models::StratifiedSplit(labels, cfg.train_fraction, cfg.seed, &tr, &va);
-      cohort.assign(ids.size(), "validation");
-      for (auto i : tr) cohort[i] = "train";
-    }
     std::vector<std::size_t> train_rows, valid_rows;
     for (std::size_t i = 0; i < ids.size(); ++i) (cohort[i] == "train" ? train_rows : valid_rows).push_back(i);
     std::vector<int> y_train;
     for (auto i : train_rows) y_train.push_back(labels[i]);
     const long train_pos = std::count(y_train.begin(), y_train.end(), 1);
-    const long train_neg = static_cast<long>(y_train.size()) - train_pos;
-    if (std::min(train_pos, train_neg) < cfg.lasso_folds)
-      throw lvsi::InvalidArgument("too few patients for " + std::to_string(cfg.lasso_folds) +
-                                  "-fold cross-validation: the training cohort has " + std::to_string(train_pos) +
-                                  " LVSI-positive and " + std::to_string(train_neg) +
-                                  " negative patients (each class needs at least one per fold)");
-    if (valid_rows.empty()) throw lvsi::InvalidArgument("the validation cohort is empty");
     {
       std::string csv = "case_id,label,split\n";
       for (std::size_t i = 0; i < ids.size(); ++i)

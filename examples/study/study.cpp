@@ -167,7 +167,7 @@ Config DemoConfig() {
   Config c;
   c.slice_size = 112;
   c.epochs = 4;
-  c.learning_rate = 0.01;
+  c.learning_rate = 1e-3;
   c.patience = 2;
   c.bootstrap = 500;
   return c;

@@ -2,6 +2,7 @@
 
 #include <torch/script.h>
 #include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
 #include <cmath>
@@ -110,15 +111,25 @@ struct NetImpl : nn::Module {
 TORCH_MODULE(Net);
 
 // torchvision's initialisation: Kaiming normal (fan_out, relu) for
-// convolutions, ones/zeros for batch norm, PyTorch's default for fc.
-void Initialise(Net& net) {
+// convolutions, ones/zeros for batch norm, PyTorch's default for fc
+// (uniform in +-1/sqrt(fan_in) for weight and bias).  Drawn from the
+// network's own generator, so that networks built at the same time on
+// several threads do not share (and race on) the global one.
+void Initialise(Net& net, unsigned seed) {
   torch::NoGradGuard no_grad;
+  at::Generator gen = at::detail::createCPUGenerator(seed);
   for (auto& m : net->modules(/*include_self=*/false)) {
     if (auto* conv = m->as<nn::Conv2d>()) {
-      nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
+      const auto& w = conv->weight;
+      const double fan_out = static_cast<double>(w.size(0) * w.size(2) * w.size(3));
+      w.normal_(0, std::sqrt(2.0 / fan_out), gen);
     } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
       nn::init::ones_(bn->weight);
       nn::init::zeros_(bn->bias);
+    } else if (auto* fc = m->as<nn::Linear>()) {
+      const double bound = 1 / std::sqrt(static_cast<double>(fc->weight.size(1)));
+      fc->weight.uniform_(-bound, bound, gen);
+      fc->bias.uniform_(-bound, bound, gen);
     }
   }
 }
@@ -164,7 +175,6 @@ ResNet50::ResNet50(ResNetOptions options) : impl_(std::make_unique<Impl>()), opt
   if (options.num_classes < 1) throw InvalidArgument("ResNet50: num_classes must be at least 1");
   impl_->threads = options.threads > 0 ? options.threads : DefaultThreadCount();
   torch::set_num_threads(impl_->threads);
-  torch::manual_seed(options.seed);
   try {
     impl_->device = torch::Device(options.device);
   } catch (const c10::Error&) {
@@ -173,7 +183,7 @@ ResNet50::ResNet50(ResNetOptions options) : impl_(std::make_unique<Impl>()), opt
   if (impl_->device.is_cuda() && !torch::cuda::is_available())
     throw InvalidArgument("ResNet50: device '" + options.device + "' requested but CUDA is not available");
   impl_->net = Net(options.num_classes);
-  Initialise(impl_->net);
+  Initialise(impl_->net, options.seed);
   impl_->net->to(impl_->device);
   impl_->net->eval();
   Log(LogLevel::kWarning,
@@ -417,8 +427,7 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
                                        images.begin() + static_cast<long>((i + 1) * plane_values));
     AdaptBatchNorm(subset, static_cast<int>(train.size()), size);
   }
-  torch::manual_seed(o.seed);
-  std::mt19937_64 rng(o.seed);
+  std::mt19937_64 rng(o.seed);  // shuffling and augmentation; nothing else draws random numbers
   const std::size_t plane = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
   const torch::Tensor valid_x = valid.empty() ? torch::Tensor() : gather(valid);
   const torch::Tensor valid_y = valid.empty() ? torch::Tensor() : targets_of(valid);

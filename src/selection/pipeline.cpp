@@ -365,7 +365,15 @@ FeatureTable LassoSelector::Fit(const TrainingData& data, std::vector<Removal>* 
   const FeatureTable& t = data.features;
   RequireFinite(t, name());
   cv_ = CrossValidateLassoLogistic(t.values(), data.labels, options_);
-  const std::size_t k = rule_ == LambdaRule::kMin ? cv_.index_min : cv_.index_1se;
+  std::size_t k = rule_ == LambdaRule::kMin ? cv_.index_min : cv_.index_1se;
+  if (rule_ == LambdaRule::kFirstNonEmpty) {
+    k = cv_.path.lambda.size() - 1;
+    for (std::size_t i = 0; i < cv_.path.lambda.size(); ++i)
+      if (!cv_.path.NonZero(i).empty()) {
+        k = i;
+        break;
+      }
+  }
   lambda_ = cv_.path.lambda[k];
   kept_.clear();
   coefficients_.clear();
@@ -379,7 +387,9 @@ FeatureTable LassoSelector::Fit(const TrainingData& data, std::vector<Removal>* 
     } else if (removed) {
       removed->push_back({name, this->name(),
                           std::string("zero coefficient at lambda ") + Sci(lambda_) +
-                              (rule_ == LambdaRule::kMin ? " (lambda_min)" : " (lambda_1se)")});
+                              (rule_ == LambdaRule::kMin                 ? " (lambda_min)"
+                               : rule_ == LambdaRule::kOneStandardError ? " (lambda_1se)"
+                                                                         : " (first non-empty lambda)")});
     }
   }
   return t.SelectColumns(kept_);

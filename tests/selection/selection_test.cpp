@@ -249,6 +249,23 @@ TEST(Pipeline, IccFilterPassesUnratedFeaturesOnRequest) {
   EXPECT_EQ(fused.Transform(d.table).column_names(), kept.column_names());
 }
 
+// Without signal the cross-validated rules may keep nothing; the sparsest
+// non-empty model of the path keeps the first feature to enter it.
+TEST(Pipeline, FirstNonEmptyLambdaKeepsTheFirstFeatureToEnter) {
+  const Synthetic d = MakeData(60, 8, 0, 17);
+  LassoSelector first({}, LambdaRule::kFirstNonEmpty);
+  std::vector<Removal> removed;
+  const FeatureTable kept = first.Fit({d.table, d.labels}, &removed);
+  ASSERT_GE(kept.cols(), 1u);
+  const auto& path = first.cv().path;
+  std::size_t k = 0;
+  while (path.NonZero(k).empty()) ++k;
+  EXPECT_EQ(first.lambda(), path.lambda[k]);
+  EXPECT_EQ(kept.cols(), path.NonZero(k).size());
+  EXPECT_LE(first.lambda(), path.lambda.front());
+  EXPECT_NE(removed.front().reason.find("first non-empty"), std::string::npos);
+}
+
 TEST(Pipeline, EmptySelectionIsReported) {
   const Synthetic d = MakeData(60, 5, 0, 13);  // nothing informative
   SelectionPipeline pipeline;

@@ -166,7 +166,14 @@ class LVSI_SELECTION_EXPORT CorrelationFilter : public Step {
 };
 
 /// Which lambda LassoSelector uses.
-enum class LambdaRule { kMin, kOneStandardError };
+enum class LambdaRule {
+  kMin,               ///< lambda_min: the best cross-validated measure.
+  kOneStandardError,  ///< lambda_1se: the largest lambda within one SE of the best.
+  /// The largest lambda of the path with at least one non-zero coefficient
+  /// (the sparsest non-empty model): a last resort when the
+  /// cross-validated rules keep no feature.
+  kFirstNonEmpty
+};
 
 /// Keeps the features with non-zero LASSO coefficients at the lambda chosen
 /// by cross-validation (default: the one-standard-error rule).
