@@ -218,6 +218,14 @@ int main(int argc, char** argv) {
     fs::create_directories(out);
     for (const char* sub : {"models", "figures", "deep", "evaluation"}) fs::create_directories(out + "/" + sub);
     lvsi::SetLogFile(out + "/lvsi_study.log");
+    // The terminal gets the study's own lines (Say) and lvsi's warnings;
+    // the log file gets everything.
+    lvsi::SetLogSink([](lvsi::LogLevel level, const std::string& message) {
+      if (level >= lvsi::LogLevel::kWarning) {
+        std::lock_guard<std::mutex> lock(g_print);
+        std::fprintf(stderr, "%s\n", message.c_str());
+      }
+    });
     study::Config cfg = demo ? study::DemoConfig() : study::Config{};
     cfg.params_dir = study::DefaultParamsDir(argv[0]);
     if (!config_path.empty()) cfg = study::Config::Read(config_path, cfg);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <numeric>
 
 #include "lvsi/core/error.h"
@@ -110,6 +111,72 @@ struct NetImpl : nn::Module {
 };
 TORCH_MODULE(Net);
 
+// Inference with every batch normalisation folded into the convolution
+// before it (w' = w * gamma / sqrt(var + eps), b' = beta - mean * gamma /
+// sqrt(var + eps)) and weights and activations in channels-last layout,
+// which oneDNN runs without reordering.  Equal to the module's evaluation
+// mode up to float rounding.
+struct FoldedConv {
+  torch::Tensor weight, bias;
+  int64_t stride = 1, padding = 0;
+  torch::Tensor operator()(const torch::Tensor& x) const {
+    return torch::conv2d(x, weight, bias, stride, padding);
+  }
+};
+
+FoldedConv Fold(const nn::Conv2dImpl& conv, const nn::BatchNorm2dImpl& bn) {
+  const torch::Tensor scale = bn.weight / torch::sqrt(bn.running_var + bn.options.eps());
+  FoldedConv f;
+  f.weight = (conv.weight * scale.view({-1, 1, 1, 1})).contiguous(at::MemoryFormat::ChannelsLast);
+  f.bias = bn.bias - bn.running_mean * scale;
+  f.stride = (*conv.options.stride())[0];
+  f.padding = (*c10::get<torch::ExpandingArray<2>>(conv.options.padding()))[0];
+  return f;
+}
+
+struct FoldedBlock {
+  FoldedConv conv1, conv2, conv3, downsample;
+  bool has_downsample = false;
+};
+
+struct FoldedNet {
+  FoldedConv stem;
+  std::vector<FoldedBlock> blocks;
+
+  explicit FoldedNet(NetImpl& net) {
+    torch::NoGradGuard no_grad;
+    stem = Fold(*net.conv1, *net.bn1);
+    for (auto& layer : net.layers)
+      for (const auto& child : layer->children()) {
+        auto& b = *child->as<BottleneckImpl>();
+        FoldedBlock f;
+        f.conv1 = Fold(*b.conv1, *b.bn1);
+        f.conv2 = Fold(*b.conv2, *b.bn2);
+        f.conv3 = Fold(*b.conv3, *b.bn3);
+        if (!b.downsample.is_empty()) {
+          f.has_downsample = true;
+          f.downsample = Fold(*b.downsample[0]->as<nn::Conv2d>(), *b.downsample[1]->as<nn::BatchNorm2d>());
+        }
+        blocks.push_back(std::move(f));
+      }
+  }
+  // layer4's output, contiguous (NCHW) for what follows.
+  torch::Tensor Trunk(const torch::Tensor& input) const {
+    torch::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
+    x = stem(x).relu_();
+    x = torch::max_pool2d(x, 3, 2, 1);
+    for (const auto& b : blocks) {
+      const torch::Tensor identity = b.has_downsample ? b.downsample(x) : x;
+      torch::Tensor out = b.conv1(x).relu_();
+      out = b.conv2(out).relu_();
+      out = b.conv3(out);
+      out.add_(identity);
+      x = out.relu_();
+    }
+    return x.contiguous();
+  }
+};
+
 // torchvision's initialisation: Kaiming normal (fan_out, relu) for
 // convolutions, ones/zeros for batch norm, PyTorch's default for fc
 // (uniform in +-1/sqrt(fan_in) for weight and bias).  Drawn from the
@@ -150,6 +217,21 @@ struct ResNet50::Impl {
   Net net{nullptr};
   torch::Device device{torch::kCPU};
   int threads = 1;
+  // The folded inference network, built on first use after any change of
+  // the weights (Invalidate()).
+  mutable std::mutex folded_mutex;
+  mutable std::shared_ptr<const FoldedNet> folded;
+  void Invalidate() {
+    std::lock_guard<std::mutex> lock(folded_mutex);
+    folded.reset();
+  }
+  std::shared_ptr<const FoldedNet> Folded() const {
+    std::lock_guard<std::mutex> lock(folded_mutex);
+    if (!folded) folded = std::make_shared<const FoldedNet>(*net.ptr());
+    return folded;
+  }
+  // Evaluation-mode layer4 output through the folded network.
+  torch::Tensor Trunk(const torch::Tensor& x) const { return Folded()->Trunk(x); }
   torch::Tensor Input(const std::vector<float>& batch, int n, int size) const {
     // The thread count is per calling thread (OpenMP): apply it on whichever
     // thread uses the network.
@@ -230,6 +312,7 @@ void ResNet50::LoadTorchvisionWeights(const std::string& path) {
   }
   torch::NoGradGuard no_grad;
   for (auto& [target, value] : copies) target.copy_(value.to(target.device(), target.dtype()));
+  impl_->Invalidate();
   pretrained_ = true;
   Log(LogLevel::kInfo, "ResNet50: weights imported from " + path + " (" + std::to_string(copies.size()) + " tensors)");
 }
@@ -238,14 +321,14 @@ Eigen::MatrixXf ResNet50::Features(const std::vector<float>& batch, int n, int s
   torch::NoGradGuard no_grad;
   auto& net = impl_->net;
   return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
-                                [&](torch::Tensor x) { return net->Pooled(std::move(x)); }));
+                                [&](torch::Tensor x) { return net->Pool(impl_->Trunk(x)); }));
 }
 
 Eigen::MatrixXf ResNet50::Logits(const std::vector<float>& batch, int n, int size) const {
   torch::NoGradGuard no_grad;
   auto& net = impl_->net;
   return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
-                                [&](torch::Tensor x) { return net->fc(net->Pooled(std::move(x))); }));
+                                [&](torch::Tensor x) { return net->fc(net->Pool(impl_->Trunk(x))); }));
 }
 
 std::vector<Eigen::MatrixXf> ResNet50::GradCam(const std::vector<float>& batch, int n, int target_class,
@@ -258,7 +341,7 @@ std::vector<Eigen::MatrixXf> ResNet50::GradCam(const std::vector<float>& batch, 
     torch::Tensor activations;
     {
       torch::NoGradGuard no_grad;
-      activations = net->Trunk(std::move(x));
+      activations = impl_->Trunk(x);
     }
     // Only the pooling and the head lie between layer4 and the logits, so
     // the gradient needs no pass through the trunk.  In evaluation mode the
@@ -282,9 +365,18 @@ std::vector<Eigen::MatrixXf> ResNet50::GradCam(const std::vector<float>& batch, 
   return out;
 }
 
+// lvsi's weight files: the network's archive plus a tag naming the format
+// and the head's size, so that other files are told apart.
+constexpr const char* kFormatTag = "lvsi_resnet50_classes";
+
 void ResNet50::Save(const std::string& path) const {
   try {
-    torch::save(impl_->net, path);
+    torch::serialize::OutputArchive archive;
+    impl_->net->save(archive);
+    archive.write(kFormatTag, torch::tensor(static_cast<int64_t>(options_.num_classes)));
+    const std::string tmp = path + ".tmp";
+    archive.save_to(tmp);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError(path, "cannot move the weights into place");
   } catch (const c10::Error& e) {
     throw IoError(path, std::string("cannot write the weights: ") + e.what_without_backtrace());
   }
@@ -292,13 +384,25 @@ void ResNet50::Save(const std::string& path) const {
 
 void ResNet50::Load(const std::string& path) {
   if (!std::ifstream(path).good()) throw IoError(path, "cannot open the weights file");
+  torch::serialize::InputArchive archive;
+  torch::Tensor classes;
   try {
-    torch::load(impl_->net, path, impl_->device);
+    archive.load_from(path, impl_->device);
   } catch (const c10::Error& e) {
-    throw ModelError(path + ": not lvsi ResNet50 weights with " + std::to_string(options_.num_classes) +
-                     " classes (" + e.what_without_backtrace() + ")");
+    throw ModelError(path + ": not a weights archive (" + e.what_without_backtrace() + ")");
+  }
+  if (!archive.try_read(kFormatTag, classes))
+    throw ModelError(path + ": not lvsi ResNet50 weights (a torchvision export? use LoadTorchvisionWeights)");
+  if (classes.item<int64_t>() != options_.num_classes)
+    throw ModelError(path + ": weights for " + std::to_string(classes.item<int64_t>()) + " classes, the network has " +
+                     std::to_string(options_.num_classes));
+  try {
+    impl_->net->load(archive);
+  } catch (const c10::Error& e) {
+    throw ModelError(path + ": damaged lvsi ResNet50 weights (" + e.what_without_backtrace() + ")");
   }
   impl_->net->eval();
+  impl_->Invalidate();
   pretrained_ = true;
 }
 
@@ -327,6 +431,7 @@ void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size)
   }
   for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momentum[i]);
   net->eval();
+  impl_->Invalidate();
   Log(LogLevel::kInfo, "ResNet50: batch-norm statistics re-estimated on " + std::to_string(n) + " images");
 }
 
@@ -520,6 +625,7 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
   if (!best_state.empty()) restore(best_state);
   for (auto& p : net->parameters()) p.set_requires_grad(true);
   net->eval();
+  impl_->Invalidate();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   Log(LogLevel::kInfo, "FineTune: kept epoch " + std::to_string(result.best_epoch) + " of " +
                            std::to_string(result.history.size()) + (result.stopped_early ? " (stopped early)" : ""));
