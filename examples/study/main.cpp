@@ -637,6 +637,10 @@ int main(int argc, char** argv) {
           "-" + Fixed(v["auc_ci"][1].get<double>()) + "), " + std::to_string(models[spec.key]["selected_features"].size()) +
           " features");
     }
+    std::string stages;
+    for (auto it = timings.begin(); it != timings.end(); ++it)
+      stages += (stages.empty() ? "" : ", ") + it.key() + " " + Fixed(it.value().get<double>(), 1) + " s";
+    Say("      time per stage: " + stages);
     Say("      report: " + out + "/report.html, " + out + "/report.json; models in " + out + "/models");
     return 0;
   } catch (const lvsi::Error& e) {

@@ -95,26 +95,40 @@ TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask, const Slice
   const long w = x1 - x0 + 1, h = y1 - y0 + 1, side = std::max(w, h);
   x0 -= (side - w) / 2;
   y0 -= (side - h) / 2;
-  std::vector<double> crop(static_cast<std::size_t>(side * side));
-  for (long j = 0; j < side; ++j)
-    for (long i = 0; i < side; ++i) {
-      const long xi = std::clamp(x0 + i, 0L, nx - 1), yj = std::clamp(y0 + j, 0L, ny - 1);
-      crop[static_cast<std::size_t>(j * side + i)] = image(static_cast<std::size_t>(xi), static_cast<std::size_t>(yj), k);
-    }
-  for (double v : crop)
-    if (!std::isfinite(v))
-      throw DataError("<image>", "slice " + std::to_string(k) + " holds NaN or infinite intensities around the tumour");
+  // The square crop of slice `kk` (pixels beyond the image repeat the edge).
+  const long nz = static_cast<long>(size[2]);
+  auto crop_of = [&](long kk) {
+    const auto slice = static_cast<std::size_t>(std::clamp(kk, 0L, nz - 1));
+    std::vector<double> crop(static_cast<std::size_t>(side * side));
+    for (long j = 0; j < side; ++j)
+      for (long i = 0; i < side; ++i) {
+        const long xi = std::clamp(x0 + i, 0L, nx - 1), yj = std::clamp(y0 + j, 0L, ny - 1);
+        crop[static_cast<std::size_t>(j * side + i)] =
+            image(static_cast<std::size_t>(xi), static_cast<std::size_t>(yj), slice);
+      }
+    for (double v : crop)
+      if (!std::isfinite(v))
+        throw DataError("<image>", "slice " + std::to_string(slice) + " holds NaN or infinite intensities around the tumour");
+    return crop;
+  };
+  // Channels: the tumour slice three times, or (2.5D) the slices below, at
+  // and above it; all mapped with the tumour slice's percentiles.
+  const long centre = static_cast<long>(k);
+  const std::vector<double> crop = crop_of(centre);
   const double lo = Percentile(crop, options.low_percentile), hi = Percentile(crop, options.high_percentile);
-  const std::vector<double> resized =
-      ResizeBilinear(crop, static_cast<int>(side), static_cast<int>(side), options.size, options.size);
   const double mean[3] = {0.485, 0.456, 0.406}, sd[3] = {0.229, 0.224, 0.225};
-  const std::size_t plane = resized.size();
+  const std::size_t plane = static_cast<std::size_t>(options.size) * static_cast<std::size_t>(options.size);
   out.values.resize(3 * plane);
-  for (std::size_t n = 0; n < plane; ++n) {
-    const double unit = hi > lo ? std::clamp((resized[n] - lo) / (hi - lo), 0.0, 1.0) : 0.0;
-    for (int c = 0; c < 3; ++c)
+  std::vector<double> resized;
+  for (int c = 0; c < 3; ++c) {
+    if (c == 0 || options.neighbouring_slices)
+      resized = ResizeBilinear(options.neighbouring_slices ? crop_of(centre + c - 1) : crop, static_cast<int>(side),
+                               static_cast<int>(side), options.size, options.size);
+    for (std::size_t n = 0; n < plane; ++n) {
+      const double unit = hi > lo ? std::clamp((resized[n] - lo) / (hi - lo), 0.0, 1.0) : 0.0;
       out.values[static_cast<std::size_t>(c) * plane + n] =
           static_cast<float>(options.imagenet_normalise ? (unit - mean[c]) / sd[c] : unit);
+    }
   }
   return out;
 }

@@ -127,6 +127,39 @@ TEST_F(TorchvisionReference, TwoClassHeadAndGradCamMatchAutograd) {
   EXPECT_THROW(net.GradCam(input, 2, 2), InvalidArgument);
 }
 
+// The command line on raw tensors: lvsi_deepfeatures extract --input-npy
+// gives torchvision's features, logits and Grad-CAM maps.
+TEST_F(TorchvisionReference, CommandLineOnRawTensors) {
+  const std::string cmd = std::string(LVSI_DEEPFEATURES_CLI) + " extract --weights " + dir_ +
+                          "/resnet50_2class.pt --input-npy " + dir_ + "/input.npy -o " + dir_ + "/cli_features.csv --logits " +
+                          dir_ + "/cli_logits.csv --gradcam-npy " + dir_ + "/cli_gradcam.npy --target-class 1 -j 2 > " +
+                          dir_ + "/cli.log 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::vector<long> shape;
+  const FeatureTable f = FeatureTable::ReadCsv(dir_ + "/cli_features.csv");
+  ASSERT_EQ(f.rows(), 2u);
+  ASSERT_EQ(f.cols(), 2048u);
+  EXPECT_EQ(f.column_names()[7], "image_dl_0007");
+  EXPECT_LT(MaxRelative(f.values().cast<float>(), ReadNpyFloat32(dir_ + "/features.npy", &shape)), 1e-4);
+  const FeatureTable l = FeatureTable::ReadCsv(dir_ + "/cli_logits.csv");
+  EXPECT_LT(MaxRelative(l.values().cast<float>(), ReadNpyFloat32(dir_ + "/logits2.npy", &shape)), 1e-4);
+  const std::vector<float> cam = ReadNpyFloat32(dir_ + "/cli_gradcam.npy", &shape);
+  EXPECT_EQ(shape, (std::vector<long>{2, 7, 7}));
+  const std::vector<float> expected = ReadNpyFloat32(dir_ + "/gradcam.npy", &shape);
+  Eigen::MatrixXf got(1, 98);
+  for (int i = 0; i < 98; ++i) got(0, i) = cam[static_cast<std::size_t>(i)];
+  EXPECT_LT(MaxRelative(got, expected), 1e-4);
+  // A wrong shape is refused with the file named.
+  WriteNpyFloat32(dir_ + "/flat.npy", std::vector<float>(12, 0.0f), {3, 4});
+  const std::string bad = std::string(LVSI_DEEPFEATURES_CLI) + " extract --weights " + dir_ + "/resnet50_2class.pt --input-npy " +
+                          dir_ + "/flat.npy -o " + dir_ + "/x.csv > " + dir_ + "/bad.log 2>&1";
+  EXPECT_NE(std::system(bad.c_str()), 0);
+  std::ifstream log(dir_ + "/bad.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("flat.npy"), std::string::npos) << text;
+  EXPECT_NE(text.find("[N, 3, S, S]"), std::string::npos) << text;
+}
+
 TEST(Augment, IdentityFlipAndDeterminism) {
   const int size = 16;
   std::vector<float> image(3 * size * size);

@@ -86,6 +86,54 @@ TEST(TumourSlice, BadInput) {
   o.low_percentile = 90;
   o.high_percentile = 10;
   EXPECT_THROW(ExtractTumourSlice(image, Mask(Grid(10, 10, 3), 1), o), InvalidArgument);
+  // NaN intensities around the tumour are a DataError; a tumour touching
+  // the border is padded by repeating edge pixels.
+  Image with_nan(Grid(10, 10, 3), 1.0);
+  with_nan(5, 5, 1) = std::nan("");
+  Mask m(Grid(10, 10, 3), 0);
+  m(5, 5, 1) = 1;
+  EXPECT_THROW(ExtractTumourSlice(with_nan, m, {}), DataError);
+  Mask corner(Grid(10, 10, 3), 0);
+  corner(0, 0, 0) = 1;
+  SliceOptions small;
+  small.size = 16;
+  small.imagenet_normalise = false;
+  const TumourSlice s = ExtractTumourSlice(image, corner, small);
+  EXPECT_EQ(s.values.size(), 3u * 16 * 16);
+}
+
+// 2.5D: the channels are the slices below, at and above the tumour's,
+// scaled by the tumour slice's percentiles; the ends repeat.
+TEST(TumourSlice, NeighbouringSlicesAsChannels) {
+  Image image(Grid(20, 20, 3), 0.0);
+  for (std::size_t k = 0; k < 3; ++k)
+    for (std::size_t j = 0; j < 20; ++j)
+      for (std::size_t i = 0; i < 20; ++i) image(i, j, k) = static_cast<double>(i) + 100.0 * static_cast<double>(k);
+  Mask mask(Grid(20, 20, 3), 0);
+  for (std::size_t i = 8; i < 12; ++i)
+    for (std::size_t j = 8; j < 12; ++j) mask(i, j, 1) = 1;
+  SliceOptions o;
+  o.size = 16;
+  o.margin = 3;
+  o.imagenet_normalise = false;
+  o.neighbouring_slices = true;
+  const TumourSlice s = ExtractTumourSlice(image, mask, o);
+  const std::size_t plane = 16 * 16;
+  for (std::size_t n = 0; n < plane; ++n) {
+    EXPECT_EQ(s.values[n], 0.0f);           // slice 0 lies below the tumour slice's range
+    EXPECT_EQ(s.values[2 * plane + n], 1.0f);  // slice 2 above it
+    EXPECT_GE(s.values[plane + n], 0.0f);
+    EXPECT_LE(s.values[plane + n], 1.0f);
+  }
+  o.neighbouring_slices = false;
+  const TumourSlice flat = ExtractTumourSlice(image, mask, o);
+  for (std::size_t n = 0; n < plane; ++n) EXPECT_EQ(flat.values[plane + n], s.values[plane + n]);
+  // At the end of the volume the missing neighbour repeats the tumour slice.
+  Mask top(Grid(20, 20, 3), 0);
+  top(10, 10, 2) = 1;
+  o.neighbouring_slices = true;
+  const TumourSlice t = ExtractTumourSlice(image, top, o);
+  for (std::size_t n = 0; n < plane; ++n) EXPECT_EQ(t.values[2 * plane + n], t.values[plane + n]);
 }
 
 }  // namespace

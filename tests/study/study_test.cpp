@@ -34,6 +34,8 @@ int RunCommand(const std::string& command, const std::string& log) {
   return std::system((command + " > " + log + " 2>&1").c_str());
 }
 
+// One test process runs the study twice (ctest starts every TEST in its own
+// process, so the checks share this fixture through one TEST below).
 class Study : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -59,13 +61,22 @@ class Study : public ::testing::Test {
   static int status_a_, status_b_;
   json report_;
 };
+// What the checks read: the scratch folder of both runs, the first run's
+// report and the second run's exit status.
+struct Runs {
+  std::string dir;
+  json report;
+  int status_b = -1;
+};
+
 std::string Study::dir_;
 int Study::status_a_ = -1;
 int Study::status_b_ = -1;
 
-TEST_F(Study, ReportHasEveryKeyWithFiniteValues) {
+void CheckReportHasEveryKeyWithFiniteValues(const Runs& runs) {
+  const std::string& dir_ = runs.dir;
   for (const char* model : {"rad", "dl", "rdl"}) {
-    const json& m = report_["models"][model];
+    const json& m = runs.report["models"][model];
     ASSERT_TRUE(m.is_object()) << model;
     EXPECT_FALSE(m["selected_features"].empty()) << model;
     for (const char* cohort : {"train", "validation"}) {
@@ -81,22 +92,23 @@ TEST_F(Study, ReportHasEveryKeyWithFiniteValues) {
   }
   for (const char* pair : {"rdl_vs_rad", "rdl_vs_dl", "dl_vs_rad"})
     for (const char* key : {"p", "p_bonferroni"}) {
-      ASSERT_TRUE(report_["delong"][pair][key].is_number()) << pair << "." << key;
-      const double p = report_["delong"][pair][key].get<double>();
+      ASSERT_TRUE(runs.report["delong"][pair][key].is_number()) << pair << "." << key;
+      const double p = runs.report["delong"][pair][key].get<double>();
       EXPECT_TRUE(p >= 0 && p <= 1) << pair << "." << key;
     }
-  EXPECT_GE(report_["delong"]["rdl_vs_rad"]["p_bonferroni"].get<double>(),
-            report_["delong"]["rdl_vs_rad"]["p"].get<double>());
+  EXPECT_GE(runs.report["delong"]["rdl_vs_rad"]["p_bonferroni"].get<double>(),
+            runs.report["delong"]["rdl_vs_rad"]["p"].get<double>());
   for (const char* stage : {"manifest", "radiomics", "deep", "models", "evaluation", "total"})
-    EXPECT_TRUE(report_["timings_seconds"][stage].is_number()) << stage;
+    EXPECT_TRUE(runs.report["timings_seconds"][stage].is_number()) << stage;
   for (const char* file : {"report.html", "predictions.csv", "models/rad.lvsi", "models/dl.lvsi", "models/rdl.lvsi",
                            "evaluation/roc_validation.png", "evaluation/table2.html", "evaluation/table1_train.html",
                            "figures/gradcam_t2w.png", "deep/gradcam_adc.npy", "lvsi_study.log"})
     EXPECT_TRUE(fs::exists(dir_ + "/a/" + file)) << file;
-  EXPECT_EQ(report_["radiomics"]["features"].get<int>(), 4227);
+  EXPECT_EQ(runs.report["radiomics"]["features"].get<int>(), 4227);
 }
 
-TEST_F(Study, FusedFeaturesComeFromRadiomicsAndDeepCandidates) {
+void CheckFusedFeaturesComeFromRadiomicsAndDeepCandidates(const Runs& runs) {
+  const std::string& dir_ = runs.dir;
   std::set<std::string> candidates;
   const auto rad = lvsi::FeatureTable::ReadCsv(dir_ + "/a/radiomics/features_reader1.csv");
   candidates.insert(rad.column_names().begin(), rad.column_names().end());
@@ -105,13 +117,14 @@ TEST_F(Study, FusedFeaturesComeFromRadiomicsAndDeepCandidates) {
     EXPECT_EQ(dl.cols(), 2048u);
     candidates.insert(dl.column_names().begin(), dl.column_names().end());
   }
-  for (const auto& f : report_["models"]["rdl"]["selected_features"])
+  for (const auto& f : runs.report["models"]["rdl"]["selected_features"])
     EXPECT_TRUE(candidates.count(f.get<std::string>())) << f;
-  for (const auto& f : report_["models"]["dl"]["selected_features"])
+  for (const auto& f : runs.report["models"]["dl"]["selected_features"])
     EXPECT_NE(f.get<std::string>().find("_dl_"), std::string::npos) << f;
 }
 
-TEST_F(Study, PredictReproducesTheValidationProbabilities) {
+void CheckPredictReproducesTheValidationProbabilities(const Runs& runs) {
+  const std::string& dir_ = runs.dir;
   // The validation patients as a new cohort; one more patient whose T2 mask
   // is empty gets no prediction, without stopping the others.
   std::set<std::string> validation;
@@ -173,9 +186,10 @@ TEST_F(Study, PredictReproducesTheValidationProbabilities) {
   EXPECT_EQ(compared, validation.size());
 }
 
-TEST_F(Study, SameSeedSameReportWithOneAndTwoThreads) {
-  ASSERT_EQ(status_b_, 0) << Read(dir_ + "/b.log");
-  json a = report_, b = json::parse(Read(dir_ + "/b/report.json"));
+void CheckSameSeedSameReportWithOneAndTwoThreads(const Runs& runs) {
+  const std::string& dir_ = runs.dir;
+  ASSERT_EQ(runs.status_b, 0) << Read(dir_ + "/b.log");
+  json a = runs.report, b = json::parse(Read(dir_ + "/b/report.json"));
   for (json* r : {&a, &b}) {
     r->erase("timings_seconds");
     (*r)["cohort"].erase("manifest");
@@ -184,7 +198,8 @@ TEST_F(Study, SameSeedSameReportWithOneAndTwoThreads) {
   EXPECT_EQ(Read(dir_ + "/a/predictions.csv"), Read(dir_ + "/b/predictions.csv"));
 }
 
-TEST_F(Study, BadCohortsStopEarlyWithTheReason) {
+void CheckBadCohortsStopEarlyWithTheReason(const Runs& runs) {
+  const std::string& dir_ = runs.dir;
   auto manifest = lvsi::io::ReadManifest(dir_ + "/a/cohort/cohort.csv");
   // A single class.
   auto single = manifest;
@@ -207,6 +222,54 @@ TEST_F(Study, BadCohortsStopEarlyWithTheReason) {
   EXPECT_NE(RunCommand(std::string(LVSI_STUDY_CLI) + " --manifest " + dir_ + "/a/cohort/missing.csv -o " + dir_ + "/missing",
                 dir_ + "/missing.log"), 0);
   EXPECT_NE(Read(dir_ + "/missing.log").find("absent.nii.gz"), std::string::npos) << Read(dir_ + "/missing.log");
+}
+
+// lvsi_deepfeatures on a manifest: fine-tune, then extract for every case.
+void CheckDeepFeaturesCommandLine(const Runs& runs) {
+  const std::string& dir_ = runs.dir;
+  const std::string common = " --manifest " + dir_ + "/a/cohort/cohort.csv --sequence adc --size 48 -j 2";
+  ASSERT_EQ(RunCommand(std::string(LVSI_DEEPFEATURES_CLI) + " finetune" + common + " --epochs 1 --freeze 4 -o " + dir_ +
+                           "/adc.pt",
+                       dir_ + "/df_tune.log"),
+            0)
+      << Read(dir_ + "/df_tune.log");
+  ASSERT_EQ(RunCommand(std::string(LVSI_DEEPFEATURES_CLI) + " extract" + common + " --weights " + dir_ + "/adc.pt -o " +
+                           dir_ + "/adc_features.csv",
+                       dir_ + "/df_extract.log"),
+            0)
+      << Read(dir_ + "/df_extract.log");
+  const auto t = lvsi::FeatureTable::ReadCsv(dir_ + "/adc_features.csv");
+  EXPECT_EQ(t.rows(), 56u);
+  EXPECT_EQ(t.cols(), 2048u);
+  EXPECT_EQ(t.column_names().back(), "adc_dl_2047");
+}
+
+TEST_F(Study, EveryStageReportPredictDeterminismAndBadCohorts) {
+  const Runs runs{dir_, report_, status_b_};
+  {
+    SCOPED_TRACE("report keys");
+    CheckReportHasEveryKeyWithFiniteValues(runs);
+  }
+  {
+    SCOPED_TRACE("fused features");
+    CheckFusedFeaturesComeFromRadiomicsAndDeepCandidates(runs);
+  }
+  {
+    SCOPED_TRACE("lvsi_predict");
+    CheckPredictReproducesTheValidationProbabilities(runs);
+  }
+  {
+    SCOPED_TRACE("determinism");
+    CheckSameSeedSameReportWithOneAndTwoThreads(runs);
+  }
+  {
+    SCOPED_TRACE("lvsi_deepfeatures");
+    CheckDeepFeaturesCommandLine(runs);
+  }
+  {
+    SCOPED_TRACE("bad cohorts");
+    CheckBadCohortsStopEarlyWithTheReason(runs);
+  }
 }
 
 }  // namespace

@@ -24,6 +24,10 @@ struct SliceOptions {
   double low_percentile = 0.5;     ///< Intensity mapped to 0 (percentile of the crop).
   double high_percentile = 99.5;   ///< Intensity mapped to 1; values outside are clipped.
   bool imagenet_normalise = true;  ///< Subtract ImageNet's channel means, divide by its SDs.
+  /// 2.5D: channels from the slices below, at and above the tumour slice
+  /// (the first/last slice repeats at the volume's ends), all cropped and
+  /// scaled like the tumour slice, instead of the tumour slice three times.
+  bool neighbouring_slices = false;
 };
 
 /// One network input.
@@ -38,8 +42,10 @@ struct TumourSlice {
 /// beyond the image repeat the nearest edge pixel), resized by bilinear
 /// interpolation with half-pixel centres (torch's interpolate with
 /// align_corners = False), intensities mapped from the crop's
-/// [low, high] percentiles to [0, 1], three identical channels, then
-/// ImageNet normalisation.  Throws GeometryError when image and mask
+/// [low, high] percentiles to [0, 1], three identical channels (or the
+/// neighbouring slices, `neighbouring_slices`), then ImageNet
+/// normalisation.  Throws DataError for NaN or infinite intensities in the
+/// crop.  Throws GeometryError when image and mask
 /// differ in size, InvalidArgument for an empty mask or bad options.
 LVSI_PREPROCESSING_EXPORT TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask,
                                                          const SliceOptions& options = {});
