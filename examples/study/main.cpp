@@ -562,7 +562,9 @@ int main(int argc, char** argv) {
     if (demo)
       report["demo_settings"] = "synthetic cohort of " + std::to_string(demo_patients) +
                                 " patients with small matrices; deep stage with " + std::to_string(cfg.slice_size) +
-                                " px slices and " + std::to_string(cfg.epochs) + " epochs";
+                                " px slices, " + std::to_string(cfg.epochs) + " epochs, " +
+                                (cfg.frozen_layers == 0 ? std::string("every layer trained")
+                                                        : "layers up to " + std::to_string(cfg.frozen_layers) + " frozen");
     json excluded_json = json::array();
     for (const auto& [id, why] : excluded) excluded_json.push_back({{"case_id", id}, {"reason", why}});
     report["cohort"] = {{"manifest", manifest_path},

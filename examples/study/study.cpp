@@ -165,10 +165,15 @@ lvsi::preprocessing::SliceOptions Config::SliceOptions() const {
 
 Config DemoConfig() {
   Config c;
-  c.slice_size = 112;
-  c.epochs = 4;
+  // No ImageNet weights come with the demo: a random trunk is worth
+  // training whole (frozen random layers only add noise), on small slices
+  // so that it takes minutes.
+  c.slice_size = 64;
+  c.epochs = 8;
+  c.frozen_layers = 0;
+  c.optimizer = "adam";
   c.learning_rate = 1e-3;
-  c.patience = 2;
+  c.patience = 4;
   c.bootstrap = 500;
   return c;
 }

@@ -58,8 +58,9 @@ struct Config {
   lvsi::preprocessing::SliceOptions SliceOptions() const;
 };
 
-// The demo's settings: smaller slices and a few epochs, so that the whole
-// study on 155 synthetic patients takes minutes on two cores.
+// The demo's settings: small slices, a few epochs, every layer trained
+// (the demo has no ImageNet weights), so that the whole study on 155
+// synthetic patients takes minutes on two cores.
 Config DemoConfig();
 
 // The study's parameter files: installed (<prefix>/share/lvsi/params) or
