@@ -54,17 +54,6 @@ std::string ReadText(const std::string& path) {
   return s.str();
 }
 
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
-  }
-  return out;
-}
-
 // One model of the study and what its fit produced.
 struct ModelSpec {
   std::string key;      // rad, dl, rdl
@@ -589,16 +578,16 @@ int main(int argc, char** argv) {
                        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}"
                        "caption{font-weight:bold;text-align:left}img{width:32%;min-width:300px}"
                        ".warn{background:#fff3cd;padding:.5em}</style></head><body>";
-    html += "<h1>LVSI prediction study</h1><p>lvsi " + Html(lvsi::Version()) + "; cohort " + Html(manifest_path) +
+    html += "<h1>LVSI prediction study</h1><p>lvsi " + ev::HtmlEscape(lvsi::Version()) + "; cohort " + ev::HtmlEscape(manifest_path) +
             "; " + std::to_string(ids.size()) + " of " + std::to_string(manifest.cases.size()) +
             " patients used (" + std::to_string(train_rows.size()) + " training, " +
             std::to_string(valid_rows.size()) + " validation); seed " + std::to_string(cfg.seed) + ".</p>";
-    if (demo) html += "<p class=\"warn\">Demo: " + Html(report["demo_settings"].get<std::string>()) + ".</p>";
+    if (demo) html += "<p class=\"warn\">Demo: " + ev::HtmlEscape(report["demo_settings"].get<std::string>()) + ".</p>";
     if (deep_report.contains("warning"))
-      html += "<p class=\"warn\">" + Html(deep_report["warning"].get<std::string>()) + ".</p>";
+      html += "<p class=\"warn\">" + ev::HtmlEscape(deep_report["warning"].get<std::string>()) + ".</p>";
     if (!excluded.empty()) {
       html += "<h2>Excluded patients</h2><ul>";
-      for (const auto& [id, why] : excluded) html += "<li>" + Html(id) + ": " + Html(why) + "</li>";
+      for (const auto& [id, why] : excluded) html += "<li>" + ev::HtmlEscape(id) + ": " + ev::HtmlEscape(why) + "</li>";
       html += "</ul>";
     }
     html += "<h2>Table 1. Clinical characteristics</h2>";
@@ -609,7 +598,7 @@ int main(int argc, char** argv) {
     html += "<h2>DeLong tests (validation)</h2><table><tr><th>Comparison</th><th>AUC</th><th>AUC</th><th>p</th>"
             "<th>p (Bonferroni)</th></tr>";
     for (auto it = delong.begin(); it != delong.end(); ++it)
-      html += "<tr><td>" + Html(it.key()) + "</td><td>" + Fixed(it.value()["auc_a"].get<double>()) + "</td><td>" +
+      html += "<tr><td>" + ev::HtmlEscape(it.key()) + "</td><td>" + Fixed(it.value()["auc_a"].get<double>()) + "</td><td>" +
               Fixed(it.value()["auc_b"].get<double>()) + "</td><td>" + ev::FormatP(it.value()["p"].get<double>()) +
               "</td><td>" + ev::FormatP(it.value()["p_bonferroni"].get<double>()) + "</td></tr>";
     html += "</table><h2>Figures</h2>";
@@ -622,7 +611,7 @@ int main(int argc, char** argv) {
     html += "<h2>Selected features</h2>";
     for (const auto& spec : specs) {
       html += "<h3>" + spec.display + " (" + std::to_string(models[spec.key]["selected_features"].size()) + ")</h3><p>";
-      for (const auto& f : models[spec.key]["selected_features"]) html += Html(f.get<std::string>()) + " ";
+      for (const auto& f : models[spec.key]["selected_features"]) html += ev::HtmlEscape(f.get<std::string>()) + " ";
       html += "</p>";
     }
     html += "<h2>Timings</h2><table>";
@@ -647,6 +636,7 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const lvsi::Error& e) {
     std::cerr << "lvsi_study: " << e.what() << "\n";
+    lvsi::SetLogSink([](lvsi::LogLevel, const std::string&) {});  // already on the terminal: to the log file only
     lvsi::Log(lvsi::LogLevel::kError, e.what());
     return 1;
   } catch (const std::exception& e) {

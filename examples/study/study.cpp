@@ -14,26 +14,35 @@ namespace fs = std::filesystem;
 namespace study {
 namespace {
 
-// Reads `node[key]` into `value` when present, with the key in any error.
-template <class T>
-void Get(const YAML::Node& node, const std::string& section, const std::string& key, T* value,
-         std::set<std::string>* seen, const std::string& path) {
-  seen->insert(key);
-  if (!node[key]) return;
-  try {
-    *value = node[key].as<T>();
-  } catch (const YAML::Exception&) {
-    throw lvsi::FormatError(path, "'" + section + "." + key + "' has the wrong type");
+// One section of study.yaml: reads the keys it is asked for (with the
+// section and key named in any type error) and rejects the others.
+class Section {
+ public:
+  Section(const YAML::Node& root, std::string name, std::string path)
+      : node_(root[name] ? root[name] : YAML::Node(YAML::NodeType::Map)), name_(std::move(name)), path_(std::move(path)) {}
+  template <class T>
+  Section& operator()(const std::string& key, T* value) {
+    seen_.insert(key);
+    if (!node_[key]) return *this;
+    try {
+      *value = node_[key].as<T>();
+    } catch (const YAML::Exception&) {
+      throw lvsi::FormatError(path_, "'" + name_ + "." + key + "' has the wrong type");
+    }
+    return *this;
   }
-}
+  void RejectOthers() const {
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.as<std::string>();
+      if (!seen_.count(key)) throw lvsi::FormatError(path_, "unknown key '" + name_ + "." + key + "'");
+    }
+  }
 
-void RejectUnknown(const YAML::Node& node, const std::string& section, const std::set<std::string>& seen,
-                   const std::string& path) {
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    if (!seen.count(key)) throw lvsi::FormatError(path, "unknown key '" + section + "." + key + "'");
-  }
-}
+ private:
+  YAML::Node node_;
+  std::string name_, path_;
+  std::set<std::string> seen_;
+};
 
 }  // namespace
 
@@ -54,52 +63,20 @@ Config Config::Read(const std::string& path, Config c) {
     if (!sections.count(name)) throw lvsi::FormatError(path, "unknown section '" + name + "'");
     if (!kv.second.IsMap()) throw lvsi::FormatError(path, "section '" + name + "' must be a mapping");
   }
-  std::set<std::string> seen;
-  auto section = [&](const std::string& name) {
-    seen.clear();
-    return root[name] ? root[name] : YAML::Node(YAML::NodeType::Map);
-  };
-  YAML::Node s = section("study");
-  Get(s, "study", "seed", &c.seed, &seen, path);
-  Get(s, "study", "train_fraction", &c.train_fraction, &seen, path);
-  RejectUnknown(s, "study", seen, path);
-  s = section("radiomics");
-  Get(s, "radiomics", "params_dir", &c.params_dir, &seen, path);
-  Get(s, "radiomics", "icc_threshold", &c.icc_threshold, &seen, path);
-  RejectUnknown(s, "radiomics", seen, path);
-  s = section("selection");
-  Get(s, "selection", "mann_whitney_p", &c.mann_whitney_p, &seen, path);
-  Get(s, "selection", "lasso_folds", &c.lasso_folds, &seen, path);
-  Get(s, "selection", "lambda_rule", &c.lambda_rule, &seen, path);
-  RejectUnknown(s, "selection", seen, path);
-  s = section("svm");
-  Get(s, "svm", "folds", &c.svm_folds, &seen, path);
-  Get(s, "svm", "c_values", &c.svm_c, &seen, path);
-  RejectUnknown(s, "svm", seen, path);
-  s = section("deep");
-  Get(s, "deep", "enabled", &c.deep, &seen, path);
-  Get(s, "deep", "slice_size", &c.slice_size, &seen, path);
-  Get(s, "deep", "slice_margin", &c.slice_margin, &seen, path);
-  Get(s, "deep", "low_percentile", &c.low_percentile, &seen, path);
-  Get(s, "deep", "high_percentile", &c.high_percentile, &seen, path);
-  Get(s, "deep", "epochs", &c.epochs, &seen, path);
-  Get(s, "deep", "batch_size", &c.batch_size, &seen, path);
-  Get(s, "deep", "optimizer", &c.optimizer, &seen, path);
-  Get(s, "deep", "learning_rate", &c.learning_rate, &seen, path);
-  Get(s, "deep", "momentum", &c.momentum, &seen, path);
-  Get(s, "deep", "weight_decay", &c.weight_decay, &seen, path);
-  Get(s, "deep", "schedule", &c.schedule, &seen, path);
-  Get(s, "deep", "frozen_layers", &c.frozen_layers, &seen, path);
-  Get(s, "deep", "adapt_batch_norm", &c.adapt_batch_norm, &seen, path);
-  Get(s, "deep", "balanced_class_weights", &c.balanced_class_weights, &seen, path);
-  Get(s, "deep", "validation_fraction", &c.validation_fraction, &seen, path);
-  Get(s, "deep", "patience", &c.patience, &seen, path);
-  Get(s, "deep", "augment", &c.augment, &seen, path);
-  Get(s, "deep", "gradcam_cases", &c.gradcam_cases, &seen, path);
-  RejectUnknown(s, "deep", seen, path);
-  s = section("evaluation");
-  Get(s, "evaluation", "bootstrap", &c.bootstrap, &seen, path);
-  RejectUnknown(s, "evaluation", seen, path);
+  Section(root, "study", path)("seed", &c.seed)("train_fraction", &c.train_fraction).RejectOthers();
+  Section(root, "radiomics", path)("params_dir", &c.params_dir)("icc_threshold", &c.icc_threshold).RejectOthers();
+  Section(root, "selection", path)("mann_whitney_p", &c.mann_whitney_p)("lasso_folds", &c.lasso_folds)(
+      "lambda_rule", &c.lambda_rule).RejectOthers();
+  Section(root, "svm", path)("folds", &c.svm_folds)("c_values", &c.svm_c).RejectOthers();
+  Section(root, "deep", path)("enabled", &c.deep)("slice_size", &c.slice_size)("slice_margin", &c.slice_margin)(
+      "low_percentile", &c.low_percentile)("high_percentile", &c.high_percentile)("epochs", &c.epochs)(
+      "batch_size", &c.batch_size)("optimizer", &c.optimizer)("learning_rate", &c.learning_rate)(
+      "momentum", &c.momentum)("weight_decay", &c.weight_decay)("schedule", &c.schedule)(
+      "frozen_layers", &c.frozen_layers)("adapt_batch_norm", &c.adapt_batch_norm)(
+      "balanced_class_weights", &c.balanced_class_weights)("validation_fraction", &c.validation_fraction)(
+      "patience", &c.patience)("augment", &c.augment)("gradcam_cases", &c.gradcam_cases)
+      .RejectOthers();
+  Section(root, "evaluation", path)("bootstrap", &c.bootstrap).RejectOthers();
   auto bad = [&](bool condition, const std::string& what) {
     if (condition) throw lvsi::FormatError(path, what);
   };

@@ -21,7 +21,9 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
-std::string Html(const std::string& s) {
+}  // namespace
+
+std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '<') out += "&lt;";
@@ -32,8 +34,6 @@ std::string Html(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string FormatP(double p) {
   if (!std::isfinite(p)) return "NA";
@@ -73,13 +73,13 @@ std::string ReportTable::ToMarkdown() const {
 
 std::string ReportTable::ToHtml() const {
   std::string out = "<table class=\"lvsi\">\n";
-  if (!title.empty()) out += "<caption>" + Html(title) + "</caption>\n";
+  if (!title.empty()) out += "<caption>" + HtmlEscape(title) + "</caption>\n";
   out += "<thead><tr>";
-  for (const auto& h : header) out += "<th>" + Html(h) + "</th>";
+  for (const auto& h : header) out += "<th>" + HtmlEscape(h) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& r : rows) {
     out += "<tr>";
-    for (const auto& v : r) out += "<td>" + Html(v) + "</td>";
+    for (const auto& v : r) out += "<td>" + HtmlEscape(v) + "</td>";
     out += "</tr>\n";
   }
   return out + "</tbody>\n</table>\n";

@@ -24,6 +24,9 @@ struct LVSI_EVALUATION_EXPORT ReportTable {
   void Write(const std::string& path) const;
 };
 
+/// Text safe inside HTML elements and attribute values (& < > " escaped).
+LVSI_EVALUATION_EXPORT std::string HtmlEscape(const std::string& text);
+
 /// p-value as reported in tables: "<0.001" or three decimals.
 LVSI_EVALUATION_EXPORT std::string FormatP(double p);
 
