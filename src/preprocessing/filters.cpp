@@ -5,6 +5,7 @@
 #include <itkLaplacianRecursiveGaussianImageFilter.h>
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -149,37 +150,81 @@ Recursive GaussianCoefficients(double sigma, double spacing, int order) {
   return r;
 }
 
-// One line through the causal and anti-causal recursions with
-// edge-extension initial conditions (ITK's FilterDataArray).
-void FilterLine(const double* data, double* out, double* s2, std::size_t ln, const Recursive& c) {
+// L lines at once through the causal and anti-causal recursions with
+// edge-extension initial conditions (ITK's FilterDataArray).  Element i
+// of line j is at [i * L + j]: every line runs exactly the arithmetic of
+// its own recursion, in the same order, and the loops over j vectorise.
+template <int L>
+void FilterLines(const double* data, double* out, double* s2, std::size_t ln, const Recursive& c) {
+  auto at = [](const double* p, std::size_t i, int j) { return p[i * L + static_cast<std::size_t>(j)]; };
   double* s1 = out;
-  const double v1 = data[0];
-  s1[0] = v1 * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
-  s1[1] = data[1] * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
-  s1[2] = data[2] * c.n0 + data[1] * c.n1 + v1 * c.n2 + v1 * c.n3;
-  s1[3] = data[3] * c.n0 + data[2] * c.n1 + data[1] * c.n2 + v1 * c.n3;
-  s1[0] -= v1 * c.bn1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
-  s1[1] -= s1[0] * c.d1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
-  s1[2] -= s1[1] * c.d1 + s1[0] * c.d2 + v1 * c.bn3 + v1 * c.bn4;
-  s1[3] -= s1[2] * c.d1 + s1[1] * c.d2 + s1[0] * c.d3 + v1 * c.bn4;
-  for (std::size_t i = 4; i < ln; ++i) {
-    s1[i] = data[i] * c.n0 + data[i - 1] * c.n1 + data[i - 2] * c.n2 + data[i - 3] * c.n3;
-    s1[i] -= s1[i - 1] * c.d1 + s1[i - 2] * c.d2 + s1[i - 3] * c.d3 + s1[i - 4] * c.d4;
+  for (int j = 0; j < L; ++j) {
+    const double v1 = at(data, 0, j);
+    double* s = s1 + j;
+    s[0] = v1 * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
+    s[L] = at(data, 1, j) * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
+    s[2 * L] = at(data, 2, j) * c.n0 + at(data, 1, j) * c.n1 + v1 * c.n2 + v1 * c.n3;
+    s[3 * L] = at(data, 3, j) * c.n0 + at(data, 2, j) * c.n1 + at(data, 1, j) * c.n2 + v1 * c.n3;
+    s[0] -= v1 * c.bn1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
+    s[L] -= s[0] * c.d1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
+    s[2 * L] -= s[L] * c.d1 + s[0] * c.d2 + v1 * c.bn3 + v1 * c.bn4;
+    s[3 * L] -= s[2 * L] * c.d1 + s[L] * c.d2 + s[0] * c.d3 + v1 * c.bn4;
   }
-  const double v2 = data[ln - 1];
-  s2[ln - 1] = v2 * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
-  s2[ln - 2] = data[ln - 1] * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
-  s2[ln - 3] = data[ln - 2] * c.m1 + data[ln - 1] * c.m2 + v2 * c.m3 + v2 * c.m4;
-  s2[ln - 4] = data[ln - 3] * c.m1 + data[ln - 2] * c.m2 + data[ln - 1] * c.m3 + v2 * c.m4;
-  s2[ln - 1] -= v2 * c.bm1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
-  s2[ln - 2] -= s2[ln - 1] * c.d1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
-  s2[ln - 3] -= s2[ln - 2] * c.d1 + s2[ln - 1] * c.d2 + v2 * c.bm3 + v2 * c.bm4;
-  s2[ln - 4] -= s2[ln - 3] * c.d1 + s2[ln - 2] * c.d2 + s2[ln - 1] * c.d3 + v2 * c.bm4;
-  for (std::size_t i = ln - 4; i > 0; --i) {
-    s2[i - 1] = data[i] * c.m1 + data[i + 1] * c.m2 + data[i + 2] * c.m3 + data[i + 3] * c.m4;
-    s2[i - 1] -= s2[i] * c.d1 + s2[i + 1] * c.d2 + s2[i + 2] * c.d3 + s2[i + 3] * c.d4;
+  for (std::size_t i = 4; i < ln; ++i)
+    for (int j = 0; j < L; ++j) {
+      double& r = s1[i * L + static_cast<std::size_t>(j)];
+      r = at(data, i, j) * c.n0 + at(data, i - 1, j) * c.n1 + at(data, i - 2, j) * c.n2 + at(data, i - 3, j) * c.n3;
+      r -= at(s1, i - 1, j) * c.d1 + at(s1, i - 2, j) * c.d2 + at(s1, i - 3, j) * c.d3 + at(s1, i - 4, j) * c.d4;
+    }
+  for (int j = 0; j < L; ++j) {
+    const double v2 = at(data, ln - 1, j);
+    double* s = s2 + j;
+    auto S = [&](std::size_t i) -> double& { return s[i * L]; };
+    S(ln - 1) = v2 * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
+    S(ln - 2) = at(data, ln - 1, j) * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
+    S(ln - 3) = at(data, ln - 2, j) * c.m1 + at(data, ln - 1, j) * c.m2 + v2 * c.m3 + v2 * c.m4;
+    S(ln - 4) = at(data, ln - 3, j) * c.m1 + at(data, ln - 2, j) * c.m2 + at(data, ln - 1, j) * c.m3 + v2 * c.m4;
+    S(ln - 1) -= v2 * c.bm1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
+    S(ln - 2) -= S(ln - 1) * c.d1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
+    S(ln - 3) -= S(ln - 2) * c.d1 + S(ln - 1) * c.d2 + v2 * c.bm3 + v2 * c.bm4;
+    S(ln - 4) -= S(ln - 3) * c.d1 + S(ln - 2) * c.d2 + S(ln - 1) * c.d3 + v2 * c.bm4;
   }
-  for (std::size_t i = 0; i < ln; ++i) out[i] += s2[i];
+  for (std::size_t i = ln - 4; i > 0; --i)
+    for (int j = 0; j < L; ++j) {
+      double& r = s2[(i - 1) * L + static_cast<std::size_t>(j)];
+      r = at(data, i, j) * c.m1 + at(data, i + 1, j) * c.m2 + at(data, i + 2, j) * c.m3 + at(data, i + 3, j) * c.m4;
+      r -= at(s2, i, j) * c.d1 + at(s2, i + 1, j) * c.d2 + at(s2, i + 2, j) * c.d3 + at(s2, i + 3, j) * c.d4;
+    }
+  for (std::size_t i = 0; i < ln * L; ++i) out[i] += s2[i];
+}
+
+// Filters `count` lines of length `ln`: line k starts at first(k) and
+// steps by `step`; `read` and `write` convert the stored values.  Lines go
+// through FilterLines eight at a time (the rest one at a time).
+template <class Read, class Write>
+void FilterMany(std::size_t count, std::size_t ln, std::size_t step, const std::function<std::size_t(std::size_t)>& first,
+                const Recursive& c, Read read, Write write, std::vector<double>* buffers) {
+  constexpr int kLanes = 8;
+  buffers->resize(3 * ln * kLanes);
+  double* in = buffers->data();
+  double* out = in + ln * kLanes;
+  double* scratch = out + ln * kLanes;
+  std::size_t k = 0;
+  for (; k + kLanes <= count; k += kLanes) {
+    std::size_t base[kLanes];
+    for (int j = 0; j < kLanes; ++j) base[j] = first(k + static_cast<std::size_t>(j));
+    for (std::size_t i = 0; i < ln; ++i)
+      for (int j = 0; j < kLanes; ++j) in[i * kLanes + static_cast<std::size_t>(j)] = read(base[j] + i * step);
+    FilterLines<kLanes>(in, out, scratch, ln, c);
+    for (int j = 0; j < kLanes; ++j)
+      for (std::size_t i = 0; i < ln; ++i) write(k + static_cast<std::size_t>(j), i, out[i * kLanes + static_cast<std::size_t>(j)]);
+  }
+  for (; k < count; ++k) {
+    const std::size_t base = first(k);
+    for (std::size_t i = 0; i < ln; ++i) in[i] = read(base + i * step);
+    FilterLines<1>(in, out, scratch, ln, c);
+    for (std::size_t i = 0; i < ln; ++i) write(k, i, out[i]);
+  }
 }
 
 }  // namespace
@@ -212,45 +257,39 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std
   for (int d = 0; d < 3; ++d) bs[d] = upper[d] - lower[d] + 1;
   std::vector<float> cumulative(bs[0] * bs[1] * bs[2], 0.0f);
   std::vector<float> t1(total), t2(total);
-  const std::size_t longest = std::max({S[0], S[1], S[2]});
-  std::vector<double> in(longest), out(longest), scratch(longest);
+  std::vector<double> buffers;
   for (int d = 0; d < 3; ++d) {
     const int e = d == 0 ? 1 : 0, f = d == 2 ? 1 : 2;  // the other axes, increasing
     const Recursive deriv = GaussianCoefficients(sigma, g.spacing[d], 2);
     const Recursive smooth_e = GaussianCoefficients(sigma, g.spacing[e], 0);
     const Recursive smooth_f = GaussianCoefficients(sigma, g.spacing[f], 0);
-    // Pass 1: along d, every line.
-    for (std::size_t b = 0; b < S[f]; ++b)
-      for (std::size_t a = 0; a < S[e]; ++a) {
-        const std::size_t base = a * stride[e] + b * stride[f];
-        for (std::size_t i = 0; i < S[d]; ++i) in[i] = image[base + i * stride[d]];
-        FilterLine(in.data(), out.data(), scratch.data(), S[d], deriv);
-        for (std::size_t i = 0; i < S[d]; ++i) t1[base + i * stride[d]] = static_cast<float>(out[i]);
-      }
+    // Pass 1: along d, every line (a over e, b over f).
+    auto first1 = [&](std::size_t k) { return (k % S[e]) * stride[e] + (k / S[e]) * stride[f]; };
+    FilterMany(
+        S[e] * S[f], S[d], stride[d], first1, deriv, [&](std::size_t n) { return image[n]; },
+        [&](std::size_t k, std::size_t i, double v) { t1[first1(k) + i * stride[d]] = static_cast<float>(v); },
+        &buffers);
     // Pass 2: along e, lines whose d index lies in the box.
-    for (std::size_t b = 0; b < S[f]; ++b)
-      for (std::size_t a = lower[d]; a <= upper[d]; ++a) {
-        const std::size_t base = a * stride[d] + b * stride[f];
-        for (std::size_t i = 0; i < S[e]; ++i) in[i] = t1[base + i * stride[e]];
-        FilterLine(in.data(), out.data(), scratch.data(), S[e], smooth_e);
-        for (std::size_t i = 0; i < S[e]; ++i) t2[base + i * stride[e]] = static_cast<float>(out[i]);
-      }
+    auto first2 = [&](std::size_t k) { return (lower[d] + k % bs[d]) * stride[d] + (k / bs[d]) * stride[f]; };
+    FilterMany(
+        bs[d] * S[f], S[e], stride[e], first2, smooth_e, [&](std::size_t n) { return static_cast<double>(t1[n]); },
+        [&](std::size_t k, std::size_t i, double v) { t2[first2(k) + i * stride[e]] = static_cast<float>(v); },
+        &buffers);
     // Pass 3: along f, lines through the box; accumulate.
     const double inv = 1.0 / (g.spacing[d] * g.spacing[d]);
-    for (std::size_t a = lower[d]; a <= upper[d]; ++a)
-      for (std::size_t c = lower[e]; c <= upper[e]; ++c) {
-        const std::size_t base = a * stride[d] + c * stride[e];
-        for (std::size_t i = 0; i < S[f]; ++i) in[i] = t2[base + i * stride[f]];
-        FilterLine(in.data(), out.data(), scratch.data(), S[f], smooth_f);
-        for (std::size_t i = lower[f]; i <= upper[f]; ++i) {
+    auto first3 = [&](std::size_t k) { return (lower[d] + k % bs[d]) * stride[d] + (lower[e] + k / bs[d]) * stride[e]; };
+    FilterMany(
+        bs[d] * bs[e], S[f], stride[f], first3, smooth_f, [&](std::size_t n) { return static_cast<double>(t2[n]); },
+        [&](std::size_t k, std::size_t i, double v) {
+          if (i < lower[f] || i > upper[f]) return;
           std::size_t idx[3];
-          idx[d] = a - lower[d];
-          idx[e] = c - lower[e];
+          idx[d] = k % bs[d];
+          idx[e] = k / bs[d];
           idx[f] = i - lower[f];
           float& acc = cumulative[idx[0] + bs[0] * (idx[1] + bs[1] * idx[2])];
-          acc = static_cast<float>(acc + static_cast<float>(out[i]) * inv);
-        }
-      }
+          acc = static_cast<float>(acc + static_cast<float>(v) * inv);
+        },
+        &buffers);
   }
   Geometry og = g;
   og.origin = g.IndexToPhysical({static_cast<double>(lower[0]), static_cast<double>(lower[1]), static_cast<double>(lower[2])});
