@@ -227,13 +227,17 @@ int main(int argc, char** argv) {
     Stopwatch t;
     if (demo) {
       const std::string cohort_dir = out + "/cohort";
-      if (no_cache || !fs::exists(cohort_dir + "/cohort.csv")) {
+      const std::string key = "patients " + std::to_string(demo_patients) + " seed " + std::to_string(cfg.seed) + "\n";
+      if (no_cache || !fs::exists(cohort_dir + "/cohort.csv") || ReadText(cohort_dir + "/demo.key") != key) {
+        fs::remove_all(cohort_dir);
+        fs::remove_all(out + "/radiomics");
         Say("[1/6] generating " + std::to_string(demo_patients) + " synthetic patients");
         lvsi::io::SyntheticCohortOptions o;
         o.patients = demo_patients;
         o.seed = cfg.seed;
         o.threads = jobs;
         lvsi::io::GenerateSyntheticCohort(cohort_dir, o);
+        lvsi::WriteFileAtomically(cohort_dir + "/demo.key", key);
       } else {
         Say("[1/6] reusing the synthetic cohort in " + cohort_dir);
       }
@@ -259,9 +263,16 @@ int main(int argc, char** argv) {
 
     // 2. Radiomics, both readers (resumable: finished cases are reused).
     t = Stopwatch();
-    if (no_cache) fs::remove_all(out + "/radiomics");
     bool second_reader = true;
     for (const auto& q : manifest.sequences) second_reader = second_reader && manifest.HasSecondReader(q);
+    {  // Finished cases are reused only while the parameter files and readers are unchanged.
+      std::string key = second_reader ? "readers 2\n" : "readers 1\n";
+      for (const auto& q : manifest.sequences) key += q + "\n" + ReadText(cfg.params_dir + "/" + q + ".yaml");
+      const std::string stamp = out + "/radiomics/study.key";
+      if (no_cache || !fs::exists(stamp) || ReadText(stamp) != key) fs::remove_all(out + "/radiomics");
+      fs::create_directories(out + "/radiomics");
+      lvsi::WriteFileAtomically(stamp, key);
+    }
     Say("[2/6] radiomics: " + std::to_string(manifest.sequences.size()) + " sequences x " +
         std::to_string(manifest.cases.size()) + " patients" + (second_reader ? ", both readers" : ", reader 1 only"));
     const study::RadiomicsResult rad =
