@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 
 #include "study.h"
@@ -63,9 +65,20 @@ int main(int argc, char** argv) {
       for (auto& c : sub.cases)
         for (auto it = c.sequences.begin(); it != c.sequences.end();)
           it = std::count(rad_seqs.begin(), rad_seqs.end(), it->first) ? std::next(it) : c.sequences.erase(it);
-      const study::RadiomicsResult rad = study::ExtractRadiomics(
-          sub, (model_dir / Meta(model, "study.radiomics_params", model_path)).string(), features_dir + "/radiomics",
-          jobs, /*second_reader=*/false);
+      // Cached per-case features are reused only for the same sequences and parameter files.
+      const std::string params = (model_dir / Meta(model, "study.radiomics_params", model_path)).string();
+      const std::string dir = features_dir + "/radiomics";
+      std::string key;
+      for (const auto& q : rad_seqs) {
+        std::ifstream in(params + "/" + q + ".yaml");
+        key += q + "\n" + std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      std::ifstream stamp_in(dir + "/predict.key");
+      if (std::string(std::istreambuf_iterator<char>(stamp_in), std::istreambuf_iterator<char>()) != key)
+        fs::remove_all(dir);
+      fs::create_directories(dir);
+      lvsi::WriteFileAtomically(dir + "/predict.key", key);
+      const study::RadiomicsResult rad = study::ExtractRadiomics(sub, params, dir, jobs, /*second_reader=*/false);
       for (const auto& [id, why] : rad.errors) failed[id] = "radiomics: " + why;
       table = rad.reader1;
       have_table = true;
