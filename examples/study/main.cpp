@@ -334,6 +334,7 @@ int main(int argc, char** argv) {
       for (auto i : train_rows) train_ids.insert(ids[i]);
       std::string key = cfg.DeepKey() + " weights=" + weights + " train=";
       for (const auto& id : train_ids) key += id + ";";
+      for (const auto& set : slices) weights_files[set.sequence] = out + "/deep/" + set.sequence + ".pt";
       std::vector<lvsi::FeatureTable> parts(slices.size());
       std::vector<json> part_reports(slices.size());
       Say("[4/6] deep features: ResNet-50 " + (weights.empty() ? std::string("from a RANDOM initialisation (no --weights)")
@@ -343,7 +344,6 @@ int main(int argc, char** argv) {
         const df::SliceSet all = slices[s];
         const std::string& q = all.sequence;
         const std::string stem = out + "/deep/" + q;
-        weights_files[q] = stem + ".pt";
         std::vector<std::size_t> use, train_idx, valid_idx;
         for (std::size_t i = 0; i < all.case_ids.size(); ++i) {
           const bool in_study = std::find(ids.begin(), ids.end(), all.case_ids[i]) != ids.end();
