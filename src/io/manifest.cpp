@@ -115,10 +115,12 @@ CohortManifest ReadManifest(const std::string& path, const ManifestOptions& opti
   std::map<std::string, std::size_t> id_lines;
   for (std::size_t r = 0; r < doc.rows.size(); ++r) {
     const auto& row = doc.rows[r];
-    const std::string where = "line " + std::to_string(doc.line_numbers[r]);
     ManifestCase c;
     c.line = doc.line_numbers[r];
     c.case_id = Trim(row[static_cast<std::size_t>(id_col)]);
+    // "line 7 (case P012)": the line to edit and the patient it concerns.
+    const std::string where =
+        "line " + std::to_string(doc.line_numbers[r]) + (c.case_id.empty() ? "" : " (case " + c.case_id + ")");
     if (c.case_id.empty()) {
       problems.push_back(where + ": empty case_id");
     } else if (auto [it, fresh] = id_lines.emplace(c.case_id, c.line); !fresh) {

@@ -72,9 +72,9 @@ TEST(Manifest, ReportsEveryProblemWithLineNumbers) {
         if (s.find(text) != std::string::npos) return true;
       return false;
     };
-    EXPECT_TRUE(has("line 3: duplicate case_id 'p1' (first on line 2)")) << e.what();
-    EXPECT_TRUE(has("line 3: label must be 0 or 1, got '2'")) << e.what();
-    EXPECT_TRUE(has("line 3: t2w_mask file does not exist")) << e.what();
+    EXPECT_TRUE(has("line 3 (case p1): duplicate case_id 'p1' (first on line 2)")) << e.what();
+    EXPECT_TRUE(has("line 3 (case p1): label must be 0 or 1, got '2'")) << e.what();
+    EXPECT_TRUE(has("line 3 (case p1): t2w_mask file does not exist")) << e.what();
     EXPECT_TRUE(has("line 4: empty case_id")) << e.what();
     EXPECT_TRUE(has("line 4: split must be 'train' or 'validation'")) << e.what();
     EXPECT_TRUE(has("line 4: t2w_mask is empty")) << e.what();
