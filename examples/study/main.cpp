@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -45,13 +44,6 @@ std::string Fixed(double v, int digits = 3) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // One model of the study and what its fit produced.
@@ -228,7 +220,8 @@ int main(int argc, char** argv) {
     if (demo) {
       const std::string cohort_dir = out + "/cohort";
       const std::string key = "patients " + std::to_string(demo_patients) + " seed " + std::to_string(cfg.seed) + "\n";
-      if (no_cache || !fs::exists(cohort_dir + "/cohort.csv") || ReadText(cohort_dir + "/demo.key") != key) {
+      if (no_cache || !fs::exists(cohort_dir + "/cohort.csv") || !fs::exists(cohort_dir + "/demo.key") ||
+          lvsi::ReadTextFile(cohort_dir + "/demo.key") != key) {
         fs::remove_all(cohort_dir);
         fs::remove_all(out + "/radiomics");
         Say("[1/6] generating " + std::to_string(demo_patients) + " synthetic patients");
@@ -267,9 +260,9 @@ int main(int argc, char** argv) {
     for (const auto& q : manifest.sequences) second_reader = second_reader && manifest.HasSecondReader(q);
     {  // Finished cases are reused only while the parameter files and readers are unchanged.
       std::string key = second_reader ? "readers 2\n" : "readers 1\n";
-      for (const auto& q : manifest.sequences) key += q + "\n" + ReadText(cfg.params_dir + "/" + q + ".yaml");
+      for (const auto& q : manifest.sequences) key += q + "\n" + lvsi::ReadTextFile(cfg.params_dir + "/" + q + ".yaml");
       const std::string stamp = out + "/radiomics/study.key";
-      if (no_cache || !fs::exists(stamp) || ReadText(stamp) != key) fs::remove_all(out + "/radiomics");
+      if (no_cache || !fs::exists(stamp) || lvsi::ReadTextFile(stamp) != key) fs::remove_all(out + "/radiomics");
       fs::create_directories(out + "/radiomics");
       lvsi::WriteFileAtomically(stamp, key);
     }
@@ -355,7 +348,7 @@ int main(int argc, char** argv) {
         df::ResNet50 net(study::NetOptions(cfg.seed));
         json r;
         r["pretrained"] = !weights.empty();
-        const bool cached = !no_cache && fs::exists(stem + ".key") && ReadText(stem + ".key") == key &&
+        const bool cached = !no_cache && fs::exists(stem + ".key") && lvsi::ReadTextFile(stem + ".key") == key &&
                             fs::exists(stem + ".pt") && fs::exists(stem + "_features.csv");
         if (cached) {
           net.Load(stem + ".pt");
@@ -604,8 +597,8 @@ int main(int argc, char** argv) {
     html += "<h2>Table 1. Clinical characteristics</h2>";
     for (const char* c : {"train", "validation"})
       if (fs::exists(out + "/evaluation/table1_" + std::string(c) + ".html"))
-        html += ReadText(out + "/evaluation/table1_" + std::string(c) + ".html");
-    html += "<h2>Table 2. Model performance</h2>" + ReadText(out + "/evaluation/table2.html");
+        html += lvsi::ReadTextFile(out + "/evaluation/table1_" + std::string(c) + ".html");
+    html += "<h2>Table 2. Model performance</h2>" + lvsi::ReadTextFile(out + "/evaluation/table2.html");
     html += "<h2>DeLong tests (validation)</h2><table><tr><th>Comparison</th><th>AUC</th><th>AUC</th><th>p</th>"
             "<th>p (Bonferroni)</th></tr>";
     for (auto it = delong.begin(); it != delong.end(); ++it)

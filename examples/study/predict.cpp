@@ -5,8 +5,6 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <iostream>
 
 #include "study.h"
@@ -69,13 +67,8 @@ int main(int argc, char** argv) {
       const std::string params = (model_dir / Meta(model, "study.radiomics_params", model_path)).string();
       const std::string dir = features_dir + "/radiomics";
       std::string key;
-      for (const auto& q : rad_seqs) {
-        std::ifstream in(params + "/" + q + ".yaml");
-        key += q + "\n" + std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      }
-      std::ifstream stamp_in(dir + "/predict.key");
-      if (std::string(std::istreambuf_iterator<char>(stamp_in), std::istreambuf_iterator<char>()) != key)
-        fs::remove_all(dir);
+      for (const auto& q : rad_seqs) key += q + "\n" + lvsi::ReadTextFile(params + "/" + q + ".yaml");
+      if (!fs::exists(dir + "/predict.key") || lvsi::ReadTextFile(dir + "/predict.key") != key) fs::remove_all(dir);
       fs::create_directories(dir);
       lvsi::WriteFileAtomically(dir + "/predict.key", key);
       const study::RadiomicsResult rad = study::ExtractRadiomics(sub, params, dir, jobs, /*second_reader=*/false);

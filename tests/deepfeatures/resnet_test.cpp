@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <random>
 
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/deepfeatures.h"
 #include "lvsi/preprocessing/slice.h"
@@ -154,8 +155,7 @@ TEST_F(TorchvisionReference, CommandLineOnRawTensors) {
   const std::string bad = std::string(LVSI_DEEPFEATURES_CLI) + " extract --weights " + dir_ + "/resnet50_2class.pt --input-npy " +
                           dir_ + "/flat.npy -o " + dir_ + "/x.csv > " + dir_ + "/bad.log 2>&1";
   EXPECT_NE(std::system(bad.c_str()), 0);
-  std::ifstream log(dir_ + "/bad.log");
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const std::string text = ReadTextFile(dir_ + "/bad.log");
   EXPECT_NE(text.find("flat.npy"), std::string::npos) << text;
   EXPECT_NE(text.find("[N, 3, S, S]"), std::string::npos) << text;
 }

@@ -23,13 +23,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 int RunCommand(const std::string& command, const std::string& log) {
   return std::system((command + " > " + log + " 2>&1").c_str());
 }
@@ -54,8 +47,8 @@ class Study : public ::testing::Test {
     status_b_ = RunCommand(std::string(LVSI_STUDY_CLI) + common + " -o " + dir_ + "/b --jobs 1", dir_ + "/b.log");
   }
   void SetUp() override {
-    ASSERT_EQ(status_a_, 0) << Read(dir_ + "/a.log");
-    report_ = json::parse(Read(dir_ + "/a/report.json"));
+    ASSERT_EQ(status_a_, 0) << lvsi::ReadTextFile(dir_ + "/a.log");
+    report_ = json::parse(lvsi::ReadTextFile(dir_ + "/a/report.json"));
   }
   static std::string dir_;
   static int status_a_, status_b_;
@@ -130,7 +123,7 @@ void CheckPredictReproducesTheValidationProbabilities(const Runs& runs) {
   std::set<std::string> validation;
   std::map<std::string, std::string> expected;
   {
-    std::istringstream in(Read(dir_ + "/a/predictions.csv"));
+    std::istringstream in(lvsi::ReadTextFile(dir_ + "/a/predictions.csv"));
     std::string line;
     std::getline(in, line);
     ASSERT_EQ(line, "case_id,label,split,rad,dl,rdl");
@@ -165,9 +158,9 @@ void CheckPredictReproducesTheValidationProbabilities(const Runs& runs) {
   const int status = RunCommand(std::string(LVSI_PREDICT_CLI) + " --model " + dir_ + "/a/models/rdl.lvsi --manifest " + dir_ +
                              "/new.csv -o " + dir_ + "/new_predictions.csv --jobs 2",
                          dir_ + "/predict.log");
-  EXPECT_EQ(WEXITSTATUS(status), 3) << Read(dir_ + "/predict.log");  // one patient without a prediction
-  EXPECT_NE(Read(dir_ + "/predict.log").find("no prediction for " + broken_id), std::string::npos);
-  std::istringstream in(Read(dir_ + "/new_predictions.csv"));
+  EXPECT_EQ(WEXITSTATUS(status), 3) << lvsi::ReadTextFile(dir_ + "/predict.log");  // one patient without a prediction
+  EXPECT_NE(lvsi::ReadTextFile(dir_ + "/predict.log").find("no prediction for " + broken_id), std::string::npos);
+  std::istringstream in(lvsi::ReadTextFile(dir_ + "/new_predictions.csv"));
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "case_id,probability,predicted_lvsi,threshold,model");
@@ -188,14 +181,14 @@ void CheckPredictReproducesTheValidationProbabilities(const Runs& runs) {
 
 void CheckSameSeedSameReportWithOneAndTwoThreads(const Runs& runs) {
   const std::string& dir_ = runs.dir;
-  ASSERT_EQ(runs.status_b, 0) << Read(dir_ + "/b.log");
-  json a = runs.report, b = json::parse(Read(dir_ + "/b/report.json"));
+  ASSERT_EQ(runs.status_b, 0) << lvsi::ReadTextFile(dir_ + "/b.log");
+  json a = runs.report, b = json::parse(lvsi::ReadTextFile(dir_ + "/b/report.json"));
   for (json* r : {&a, &b}) {
     r->erase("timings_seconds");
     (*r)["cohort"].erase("manifest");
   }
   EXPECT_EQ(a.dump(), b.dump());
-  EXPECT_EQ(Read(dir_ + "/a/predictions.csv"), Read(dir_ + "/b/predictions.csv"));
+  EXPECT_EQ(lvsi::ReadTextFile(dir_ + "/a/predictions.csv"), lvsi::ReadTextFile(dir_ + "/b/predictions.csv"));
 }
 
 void CheckBadCohortsStopEarlyWithTheReason(const Runs& runs) {
@@ -207,21 +200,21 @@ void CheckBadCohortsStopEarlyWithTheReason(const Runs& runs) {
   lvsi::io::WriteManifest(single, dir_ + "/a/cohort/single.csv");
   EXPECT_NE(RunCommand(std::string(LVSI_STUDY_CLI) + " --manifest " + dir_ + "/a/cohort/single.csv -o " + dir_ + "/single",
                 dir_ + "/single.log"), 0);
-  EXPECT_NE(Read(dir_ + "/single.log").find("have label 0"), std::string::npos) << Read(dir_ + "/single.log");
+  EXPECT_NE(lvsi::ReadTextFile(dir_ + "/single.log").find("have label 0"), std::string::npos) << lvsi::ReadTextFile(dir_ + "/single.log");
   // Too few patients for 10-fold cross-validation.
   auto few = manifest;
   few.cases.resize(14);
   lvsi::io::WriteManifest(few, dir_ + "/a/cohort/few.csv");
   EXPECT_NE(RunCommand(std::string(LVSI_STUDY_CLI) + " --manifest " + dir_ + "/a/cohort/few.csv -o " + dir_ + "/few",
                 dir_ + "/few.log"), 0);
-  EXPECT_NE(Read(dir_ + "/few.log").find("too few patients for 10-fold"), std::string::npos) << Read(dir_ + "/few.log");
+  EXPECT_NE(lvsi::ReadTextFile(dir_ + "/few.log").find("too few patients for 10-fold"), std::string::npos) << lvsi::ReadTextFile(dir_ + "/few.log");
   // A missing image: the manifest check names it.
   auto missing = manifest;
   missing.cases[2].sequences["adc"].image = dir_ + "/absent.nii.gz";
   lvsi::io::WriteManifest(missing, dir_ + "/a/cohort/missing.csv");
   EXPECT_NE(RunCommand(std::string(LVSI_STUDY_CLI) + " --manifest " + dir_ + "/a/cohort/missing.csv -o " + dir_ + "/missing",
                 dir_ + "/missing.log"), 0);
-  EXPECT_NE(Read(dir_ + "/missing.log").find("absent.nii.gz"), std::string::npos) << Read(dir_ + "/missing.log");
+  EXPECT_NE(lvsi::ReadTextFile(dir_ + "/missing.log").find("absent.nii.gz"), std::string::npos) << lvsi::ReadTextFile(dir_ + "/missing.log");
 }
 
 // lvsi_deepfeatures on a manifest: fine-tune, then extract for every case.
@@ -232,12 +225,12 @@ void CheckDeepFeaturesCommandLine(const Runs& runs) {
                            "/adc.pt",
                        dir_ + "/df_tune.log"),
             0)
-      << Read(dir_ + "/df_tune.log");
+      << lvsi::ReadTextFile(dir_ + "/df_tune.log");
   ASSERT_EQ(RunCommand(std::string(LVSI_DEEPFEATURES_CLI) + " extract" + common + " --weights " + dir_ + "/adc.pt -o " +
                            dir_ + "/adc_features.csv",
                        dir_ + "/df_extract.log"),
             0)
-      << Read(dir_ + "/df_extract.log");
+      << lvsi::ReadTextFile(dir_ + "/df_extract.log");
   const auto t = lvsi::FeatureTable::ReadCsv(dir_ + "/adc_features.csv");
   EXPECT_EQ(t.rows(), 56u);
   EXPECT_EQ(t.cols(), 2048u);
