@@ -129,6 +129,27 @@ preprocessing::StoragePixelType StorageType(const std::string& name) {
   return T::kFloat64;
 }
 
+// The LBP settings of an image type; `storage` is the voxel type the
+// filtered image has in pyradiomics (the input's, unless normalised).
+preprocessing::Lbp2DSettings Lbp2D(const ExtractionSettings& s, preprocessing::StoragePixelType storage) {
+  preprocessing::Lbp2DSettings l;
+  l.radius = s.lbp2d_radius;
+  l.samples = s.lbp2d_samples;
+  l.method = preprocessing::ParseLbpMethod(s.lbp2d_method);
+  l.axis = s.texture.force2d_dimension;
+  l.storage = storage;
+  return l;
+}
+
+preprocessing::Lbp3DSettings Lbp3D(const ExtractionSettings& s, preprocessing::StoragePixelType storage) {
+  preprocessing::Lbp3DSettings l;
+  l.levels = s.lbp3d_levels;
+  l.icosphere_radius = s.lbp3d_icosphere_radius;
+  l.icosphere_subdivision = s.lbp3d_icosphere_subdivision;
+  l.storage = storage;
+  return l;
+}
+
 std::string SettingsText(const ExtractionSettings& s) {
   std::ostringstream o;
   o << "{'label': " << s.label << ", 'binWidth': " << FormatDouble(s.bin_width);
@@ -183,8 +204,6 @@ FeatureExtractor::FeatureExtractor(ExtractionParameters parameters) : parameters
   if (!parameters_.settings.IsValid(&why)) throw InvalidArgument("invalid extraction settings: " + why);
   if (parameters_.image_type_order.empty()) throw InvalidArgument("no image type enabled");
   for (const auto& type : parameters_.image_type_order) {
-    if (type == "LBP2D" || type == "LBP3D")
-      throw InvalidArgument("image type '" + type + "' is not available in this version of lvsi");
     // Per-type settings must be valid too.
     ExtractionParameters local;
     local.settings = parameters_.settings;
@@ -197,6 +216,10 @@ FeatureExtractor::FeatureExtractor(ExtractionParameters parameters) : parameters
                                         local.settings.wavelet_level, false, 0};
       if (!ws.IsValid(&why)) throw InvalidArgument("image type Wavelet: " + why);
     }
+    if (type == "LBP2D" && !Lbp2D(local.settings, preprocessing::StoragePixelType::kFloat64).IsValid(&why))
+      throw InvalidArgument("image type LBP2D: " + why);
+    if (type == "LBP3D" && !Lbp3D(local.settings, preprocessing::StoragePixelType::kFloat64).IsValid(&why))
+      throw InvalidArgument("image type LBP3D: " + why);
   }
 }
 
@@ -367,6 +390,10 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   }
   const Mask texture_crop = preprocessing::CropMask(texture_mask, box, 0);
   const double full_max_abs = filtered_types ? preprocessing::MaxAbs(*full) : 0;
+  // pyradiomics hands the filters an image of the stored voxel type unless
+  // it was normalised (LBP results are written into such an array).
+  const preprocessing::StoragePixelType filter_storage =
+      s.normalize ? preprocessing::StoragePixelType::kFloat64 : StorageType(image_pixel_type);
 
   // The region of the full image a filter needs around the ROI box.
   auto region = [&](const std::array<std::size_t, 3>& pad) {
@@ -452,9 +479,41 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       const IndexBox reg = region({1, 1, 1});
       images.emplace_back("gradient", to_box(preprocessing::GradientMagnitude(preprocessing::CropImage(*full, reg, 0),
                                                                              ts.gradient_use_spacing), reg));
+    } else if (type == "LBP2D") {
+      const preprocessing::Lbp2DSettings ls = Lbp2D(ts, filter_storage);
+      const IndexBox reg = region(preprocessing::Lbp2DContext(ls));
+      images.emplace_back("lbp-2D", to_box(preprocessing::LocalBinaryPattern2D(preprocessing::CropImage(*full, reg, 0), ls),
+                                           reg));
+    } else if (type == "LBP3D") {
+      const preprocessing::Lbp3DSettings ls = Lbp3D(ts, filter_storage);
+      const IndexBox reg = region(preprocessing::Lbp3DContext(ls));
+      // The (resegmented) ROI on the region's grid: pyradiomics samples at its voxels only.
+      const Image part = preprocessing::CropImage(*full, reg, 0);
+      Mask roi(part.geometry(), 0);
+      for (std::size_t k = 0; k < texture_crop.geometry().size[2]; ++k)
+        for (std::size_t j = 0; j < texture_crop.geometry().size[1]; ++j)
+          for (std::size_t i = 0; i < texture_crop.geometry().size[0]; ++i)
+            roi(i + box_full.lower[0] - reg.lower[0], j + box_full.lower[1] - reg.lower[1],
+                k + box_full.lower[2] - reg.lower[2]) = texture_crop(i, j, k);
+      for (auto& [name, lbp] : preprocessing::LocalBinaryPattern3D(part, roi, ls)) {
+        std::size_t undefined = 0;
+        for (std::size_t n = 0; n < lbp.size(); ++n) undefined += roi[n] && std::isnan(lbp[n]);
+        if (undefined)
+          throw DataError("image", name + ": " + std::to_string(undefined) +
+                                       " ROI voxel(s) have all icosphere samples equal (kurtosis undefined, as in scipy)");
+        images.emplace_back(name, to_box(lbp, reg));
+      }
     } else {
       throw InvalidArgument("image type '" + type + "' is not available in this version of lvsi");
     }
+    if (type == "LBP2D")
+      for (const auto& [name, lbp] : images) {
+        std::size_t undefined = 0;
+        for (std::size_t n = 0; n < lbp.size(); ++n) undefined += texture_crop[n] && std::isnan(lbp[n]);
+        if (undefined)
+          throw DataError("image", name + ": " + std::to_string(undefined) +
+                                       " ROI voxel(s) have a flat neighbourhood (lbp2DMethod var is NaN there)");
+      }
   }, threads_);
 
   // Then every (filtered image, feature class) pair, in parallel.

@@ -6,6 +6,7 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/io/image_io.h"
+#include "lvsi/preprocessing/filters.h"
 #include "lvsi/radiomics/extractor.h"
 #include "test_util.h"
 
@@ -50,6 +51,58 @@ TEST(Extractor, ParallelClassesGiveIdenticalResults) {
     EXPECT_EQ(a.features[n].first, b.features[n].first);
     EXPECT_EQ(a.features[n].second, b.features[n].second);
   }
+}
+
+TEST(Extractor, LbpImageTypesOnTheRoiBoxEqualTheWholeImageFilters) {
+  // brain1 (int16): the LBP images are computed on the ROI box plus their
+  // context; their first-order means must equal those of the filters run on
+  // the whole image, read at the ROI.
+  const std::string dir = testing::SharedDir() + "/reference/pyradiomics";
+  const Image image = io::ReadImage(dir + "/brain1_image.nrrd");
+  const LabelImage labels = io::ReadLabelImage(dir + "/brain1_label.nrrd");
+  const ExtractionParameters p = ParseParameters(R"(
+imageType:
+  Original: {}
+  LBP2D: {lbp2DRadius: 1.5, lbp2DSamples: 12}
+  LBP3D: {binWidth: 0.5}
+featureClass:
+  firstorder: [Mean, Maximum]
+  glcm:
+setting:
+  binWidth: 1
+)", "lbp.yaml");
+  FeatureExtractor extractor(p);
+  extractor.set_threads(2);
+  const auto r = extractor.Execute(image, labels, "int16");
+  std::size_t lbp2d = 0, lbp3d = 0;
+  for (const auto& [name, value] : r.features) {
+    lbp2d += name.rfind("lbp-2D_", 0) == 0;
+    lbp3d += name.rfind("lbp-3D-", 0) == 0;
+    EXPECT_TRUE(std::isfinite(value) || name.find("glcm") != std::string::npos) << name;
+  }
+  EXPECT_EQ(lbp2d, 2u + 24u);      // firstorder Mean, Maximum + 24 GLCM features
+  EXPECT_EQ(lbp3d, 3 * (2u + 24u));  // lbp-3D-m1, -m2 and -k
+
+  preprocessing::Lbp2DSettings s2;
+  s2.radius = 1.5;
+  s2.samples = 12;
+  s2.storage = preprocessing::StoragePixelType::kInt16;
+  const Image whole2 = preprocessing::LocalBinaryPattern2D(image, s2);
+  Mask roi(image.geometry(), 0);
+  for (std::size_t n = 0; n < roi.size(); ++n) roi[n] = labels[n] == 1;
+  preprocessing::Lbp3DSettings s3;
+  s3.storage = preprocessing::StoragePixelType::kInt16;
+  const auto whole3 = preprocessing::LocalBinaryPattern3D(image, roi, s3);
+  auto roi_mean = [&](const Image& f) {
+    double sum = 0, count = 0;
+    for (std::size_t n = 0; n < f.size(); ++n)
+      if (roi[n]) sum += f[n], count += 1;
+    return sum / count;
+  };
+  EXPECT_NEAR(r.Feature("lbp-2D_firstorder_Mean"), roi_mean(whole2), 1e-9);
+  EXPECT_EQ(r.Feature("lbp-2D_firstorder_Maximum"), 13);  // samples + 1: the non-uniform code
+  for (const auto& [name, f] : whole3)
+    EXPECT_NEAR(r.Feature(name + "_firstorder_Mean"), roi_mean(f), 1e-9 * std::abs(roi_mean(f))) << name;
 }
 
 TEST(Extractor, BadInputGivesTypedErrors) {

@@ -10,6 +10,7 @@
 
 #include "lvsi/core/volume.h"
 #include "lvsi/preprocessing/export.h"
+#include "lvsi/preprocessing/image_ops.h"
 
 namespace lvsi::preprocessing {
 
@@ -71,5 +72,63 @@ LVSI_PREPROCESSING_EXPORT double MaxAbs(const Image& image);
 /// Gradient magnitude (ITK GradientMagnitudeImageFilter), in intensity per
 /// mm when `use_spacing`, per voxel otherwise.
 LVSI_PREPROCESSING_EXPORT Image GradientMagnitude(const Image& image, bool use_spacing = true);
+
+/// Local binary pattern codes, as scikit-image's local_binary_pattern names
+/// them (`lbp2DMethod`): "default", "ror", "uniform", "nri_uniform", "var".
+enum class LbpMethod { kDefault, kRor, kUniform, kNriUniform, kVar };
+/// The method of a name; InvalidArgument naming the choices otherwise.
+LVSI_PREPROCESSING_EXPORT LbpMethod ParseLbpMethod(const std::string& name);
+
+/// Settings of pyradiomics' LBP2D image type.
+struct LVSI_PREPROCESSING_EXPORT Lbp2DSettings {
+  double radius = 1;                        ///< `lbp2DRadius` [voxels] (used as a float32, as scikit-image does).
+  int samples = 8;                          ///< `lbp2DSamples`, 1..30 (pyradiomics' code default is 8).
+  LbpMethod method = LbpMethod::kUniform;   ///< `lbp2DMethod`.
+  int axis = 0;                             ///< `force2Ddimension`: slices normal to z (0), y (1) or x (2).
+  /// Voxel type the result is stored in (pyradiomics writes the codes into
+  /// an array of the input's type): integer types truncate, float32 rounds.
+  StoragePixelType storage = StoragePixelType::kFloat64;
+  bool IsValid(std::string* why) const;
+};
+
+/// pyradiomics' LBP2D: scikit-image's local_binary_pattern slice by slice.
+/// Each voxel compares `samples` points on a circle of `radius` voxels in
+/// its slice (bilinear interpolation, zero outside the image; offsets
+/// rounded to 5 decimals) with its own value (>= sets a bit), then codes
+/// the pattern by `method`: "uniform" = number of set bits when the pattern
+/// has at most two 0/1 changes (counted without wrapping around), else
+/// samples + 1.  "var" is NaN where all samples are equal.  Same grid as the input.
+LVSI_PREPROCESSING_EXPORT Image LocalBinaryPattern2D(const Image& image, const Lbp2DSettings& settings);
+/// Voxels of context LocalBinaryPattern2D needs around a region.
+LVSI_PREPROCESSING_EXPORT std::array<std::size_t, 3> Lbp2DContext(const Lbp2DSettings& settings);
+
+/// Settings of pyradiomics' LBP3D image type.
+struct LVSI_PREPROCESSING_EXPORT Lbp3DSettings {
+  int levels = 2;                  ///< `lbp3DLevels`: spherical-harmonic degrees 0..levels-1, 1..10.
+  double icosphere_radius = 1;     ///< `lbp3DIcosphereRadius` [voxels], > 0.
+  int icosphere_subdivision = 1;   ///< `lbp3DIcosphereSubdivision`, 0..4 (0 only with radius 1).
+  /// Voxel type of the input image: pyradiomics' spline samples are stored
+  /// in it (integer types round half away from zero and clamp).
+  StoragePixelType storage = StoragePixelType::kFloat64;
+  bool IsValid(std::string* why) const;
+};
+
+/// pyradiomics' LBP3D (rotation-invariant 3D LBP with spherical harmonics,
+/// Banerjee et al. 2013), computed at the voxels of `mask` only (0
+/// elsewhere).  For each voxel the image is sampled at the vertices of an
+/// icosphere (trimesh's construction) around it, with scipy's cubic
+/// B-spline map_coordinates (mirror-extended coefficients, 0 outside the
+/// image); vertex components are added to the (z, y, x) indices in that
+/// order and in voxel units, as pyradiomics does.  Returns "lbp-3D-m1" ..
+/// "lbp-3D-m<levels>" (the norm over the vertices of each degree's part of
+/// the sign pattern's expansion, with scipy's sph_harm argument order as
+/// pyradiomics calls it) and "lbp-3D-k" (Fisher kurtosis of the samples,
+/// NaN where they are all equal).  `mask` must be on the image's grid.
+LVSI_PREPROCESSING_EXPORT std::vector<std::pair<std::string, Image>> LocalBinaryPattern3D(
+    const Image& image, const Mask& mask, const Lbp3DSettings& settings);
+/// Voxels of context LocalBinaryPattern3D needs around the mask's box so
+/// that the result equals the whole-image one to rounding (the spline
+/// prefilter's response decays as 0.268^d).
+LVSI_PREPROCESSING_EXPORT std::array<std::size_t, 3> Lbp3DContext(const Lbp3DSettings& settings);
 
 }  // namespace lvsi::preprocessing

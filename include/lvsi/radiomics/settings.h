@@ -50,7 +50,7 @@ struct LVSI_RADIOMICS_EXPORT ExtractionSettings {
   int wavelet_level = 1;                        ///< `level`.
   bool gradient_use_spacing = true;             ///< `gradientUseSpacing`.
   double lbp2d_radius = 1;                      ///< `lbp2DRadius` [voxels].
-  int lbp2d_samples = 9;                        ///< `lbp2DSamples`.
+  int lbp2d_samples = 8;                        ///< `lbp2DSamples` (pyradiomics code default 8; its docstring says 9).
   std::string lbp2d_method = "uniform";         ///< `lbp2DMethod`.
   int lbp3d_levels = 2;                         ///< `lbp3DLevels`.
   double lbp3d_icosphere_radius = 1;            ///< `lbp3DIcosphereRadius` [voxels].
