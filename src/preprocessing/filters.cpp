@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <new>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -199,11 +200,12 @@ void FilterLines(const double* data, double* out, double* s2, std::size_t ln, co
 }
 
 // Filters `count` lines of length `ln`: line k starts at first(k) and
-// steps by `step`; `read` and `write` convert the stored values.  Lines go
-// through FilterLines eight at a time (the rest one at a time).
-template <class Read, class Write>
-void FilterMany(std::size_t count, std::size_t ln, std::size_t step, const std::function<std::size_t(std::size_t)>& first,
-                const Recursive& c, Read read, Write write, std::vector<double>* buffers) {
+// steps by `step`; read(n) gives the stored value at n, and sink(k)
+// returns the writer of line k's results, called as writer(i, value).
+// Lines go through FilterLines eight at a time (the rest one at a time).
+template <class First, class Read, class Sink>
+void FilterMany(std::size_t count, std::size_t ln, std::size_t step, First first, const Recursive& c, Read read,
+                Sink sink, std::vector<double>* buffers) {
   constexpr int kLanes = 8;
   buffers->resize(3 * ln * kLanes);
   double* in = buffers->data();
@@ -216,14 +218,21 @@ void FilterMany(std::size_t count, std::size_t ln, std::size_t step, const std::
     for (std::size_t i = 0; i < ln; ++i)
       for (int j = 0; j < kLanes; ++j) in[i * kLanes + static_cast<std::size_t>(j)] = read(base[j] + i * step);
     FilterLines<kLanes>(in, out, scratch, ln, c);
-    for (int j = 0; j < kLanes; ++j)
-      for (std::size_t i = 0; i < ln; ++i) write(k + static_cast<std::size_t>(j), i, out[i * kLanes + static_cast<std::size_t>(j)]);
+    // Written in the order they were read: neighbouring lanes are usually
+    // neighbouring voxels, so each step touches one cache line, not eight.
+    using Writer = decltype(sink(k));
+    alignas(Writer) unsigned char storage[kLanes * sizeof(Writer)];
+    Writer* writers = reinterpret_cast<Writer*>(storage);
+    for (int j = 0; j < kLanes; ++j) new (writers + j) Writer(sink(k + static_cast<std::size_t>(j)));
+    for (std::size_t i = 0; i < ln; ++i)
+      for (int j = 0; j < kLanes; ++j) writers[j](i, out[i * kLanes + static_cast<std::size_t>(j)]);
   }
   for (; k < count; ++k) {
     const std::size_t base = first(k);
     for (std::size_t i = 0; i < ln; ++i) in[i] = read(base + i * step);
     FilterLines<1>(in, out, scratch, ln, c);
-    for (std::size_t i = 0; i < ln; ++i) write(k, i, out[i]);
+    auto write = sink(k);
+    for (std::size_t i = 0; i < ln; ++i) write(i, out[i]);
   }
 }
 
@@ -258,6 +267,7 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std
   std::vector<float> cumulative(bs[0] * bs[1] * bs[2], 0.0f);
   std::vector<float> t1(total), t2(total);
   std::vector<double> buffers;
+  const std::size_t cstride[3] = {1, bs[0], bs[0] * bs[1]};
   for (int d = 0; d < 3; ++d) {
     const int e = d == 0 ? 1 : 0, f = d == 2 ? 1 : 2;  // the other axes, increasing
     const Recursive deriv = GaussianCoefficients(sigma, g.spacing[d], 2);
@@ -267,27 +277,35 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std
     auto first1 = [&](std::size_t k) { return (k % S[e]) * stride[e] + (k / S[e]) * stride[f]; };
     FilterMany(
         S[e] * S[f], S[d], stride[d], first1, deriv, [&](std::size_t n) { return image[n]; },
-        [&](std::size_t k, std::size_t i, double v) { t1[first1(k) + i * stride[d]] = static_cast<float>(v); },
+        [&](std::size_t k) {
+          float* line = t1.data() + first1(k);
+          const std::size_t step = stride[d];
+          return [line, step](std::size_t i, double v) { line[i * step] = static_cast<float>(v); };
+        },
         &buffers);
     // Pass 2: along e, lines whose d index lies in the box.
     auto first2 = [&](std::size_t k) { return (lower[d] + k % bs[d]) * stride[d] + (k / bs[d]) * stride[f]; };
     FilterMany(
         bs[d] * S[f], S[e], stride[e], first2, smooth_e, [&](std::size_t n) { return static_cast<double>(t1[n]); },
-        [&](std::size_t k, std::size_t i, double v) { t2[first2(k) + i * stride[e]] = static_cast<float>(v); },
+        [&](std::size_t k) {
+          float* line = t2.data() + first2(k);
+          const std::size_t step = stride[e];
+          return [line, step](std::size_t i, double v) { line[i * step] = static_cast<float>(v); };
+        },
         &buffers);
     // Pass 3: along f, lines through the box; accumulate.
     const double inv = 1.0 / (g.spacing[d] * g.spacing[d]);
     auto first3 = [&](std::size_t k) { return (lower[d] + k % bs[d]) * stride[d] + (lower[e] + k / bs[d]) * stride[e]; };
     FilterMany(
         bs[d] * bs[e], S[f], stride[f], first3, smooth_f, [&](std::size_t n) { return static_cast<double>(t2[n]); },
-        [&](std::size_t k, std::size_t i, double v) {
-          if (i < lower[f] || i > upper[f]) return;
-          std::size_t idx[3];
-          idx[d] = k % bs[d];
-          idx[e] = k / bs[d];
-          idx[f] = i - lower[f];
-          float& acc = cumulative[idx[0] + bs[0] * (idx[1] + bs[1] * idx[2])];
-          acc = static_cast<float>(acc + static_cast<float>(v) * inv);
+        [&](std::size_t k) {
+          float* line = cumulative.data() + (k % bs[d]) * cstride[d] + (k / bs[d]) * cstride[e];
+          const std::size_t step = cstride[f], from = lower[f], to = upper[f];
+          return [line, step, from, to, inv](std::size_t i, double v) {
+            if (i < from || i > to) return;
+            float& acc = line[(i - from) * step];
+            acc = static_cast<float>(acc + static_cast<float>(v) * inv);
+          };
         },
         &buffers);
   }

@@ -27,25 +27,38 @@ struct Moments {
 };
 
 // Mean and standard deviations with compensated sums (as ITK's
-// StatisticsImageFilter).
-template <typename It>
-Moments ComputeMoments(It begin, It end) {
-  double sum = 0, c1 = 0, sq = 0, c2 = 0;
-  std::size_t n = 0;
-  for (It it = begin; it != end; ++it, ++n) {
-    const double v = *it;
-    double y = v - c1, t = sum + y;
-    c1 = (t - sum) - y;
-    sum = t;
-    y = v * v - c2;
-    t = sq + y;
-    c2 = (t - sq) - y;
-    sq = t;
+// StatisticsImageFilter): four interleaved sums (independent dependency
+// chains, so the loop runs at the adder's throughput, not its latency),
+// combined with compensation at the end.
+Moments ComputeMoments(const double* v, std::size_t n) {
+  constexpr int kLanes = 4;
+  double sum[kLanes] = {}, c1[kLanes] = {}, sq[kLanes] = {}, c2[kLanes] = {};
+  auto add = [](double& total, double& comp, double x) {
+    const double y = x - comp, t = total + y;
+    comp = (t - total) - y;
+    total = t;
+  };
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      add(sum[l], c1[l], v[i + static_cast<std::size_t>(l)]);
+      add(sq[l], c2[l], v[i + static_cast<std::size_t>(l)] * v[i + static_cast<std::size_t>(l)]);
+    }
+  for (; i < n; ++i) {
+    add(sum[0], c1[0], v[i]);
+    add(sq[0], c2[0], v[i] * v[i]);
+  }
+  double total = 0, ct = 0, total_sq = 0, cq = 0;
+  for (int l = 0; l < kLanes; ++l) {
+    add(total, ct, sum[l]);
+    add(total, ct, -c1[l]);
+    add(total_sq, cq, sq[l]);
+    add(total_sq, cq, -c2[l]);
   }
   Moments m;
   if (n == 0) return m;
-  m.mean = sum / static_cast<double>(n);
-  const double ss = sq - sum * sum / static_cast<double>(n);
+  m.mean = total / static_cast<double>(n);
+  const double ss = total_sq - total * total / static_cast<double>(n);
   m.sample_sd = n > 1 ? std::sqrt(std::max(0.0, ss / static_cast<double>(n - 1))) : 0.0;
   m.population_sd = std::sqrt(std::max(0.0, ss / static_cast<double>(n)));
   return m;
@@ -166,7 +179,7 @@ double CastToStorage(double v, StoragePixelType type) {
 }  // namespace
 
 IntensityStatistics IntensityStatistics::Of(const Image& image) {
-  const Moments m = ComputeMoments(image.values().begin(), image.values().end());
+  const Moments m = ComputeMoments(image.data(), image.size());
   return {m.mean, m.sample_sd};
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "lvsi/core/csv.h"
@@ -296,6 +297,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   preprocessing::MaskCheckSettings check{s.minimum_roi_dimensions, {}};
   if (s.minimum_roi_size) check.minimum_roi_size = static_cast<std::size_t>(*s.minimum_roi_size);
   Image img;
+  std::optional<preprocessing::IntensityStatistics> statistics;  // of the whole image, when normalising
   std::array<std::size_t, 3> offset{0, 0, 0};  // img's lower corner in the full image
   if (resample) {
     preprocessing::ResampleSettings rs;
@@ -328,9 +330,10 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       for (int d = 0; d < 3; ++d)
         offset[d] = pre.lower[d] > static_cast<std::size_t>(s.pad_distance) ? pre.lower[d] - static_cast<std::size_t>(s.pad_distance) : 0;
     }
-    if (s.normalize)
-      img = preprocessing::NormalizeImage(img, preprocessing::IntensityStatistics::Of(image), s.normalize_scale,
-                                          s.remove_outliers);
+    if (s.normalize) {
+      statistics = preprocessing::IntensityStatistics::Of(image);
+      img = preprocessing::NormalizeImage(img, *statistics, s.normalize_scale, s.remove_outliers);
+    }
   }
   IndexBox box = preprocessing::CheckMask(mask, check);
   Mask texture_mask = mask;
@@ -379,7 +382,8 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   Image normalized_full;
   const Image* full = resample ? &img : &image;
   if (!resample && s.normalize && filtered_types) {
-    normalized_full = preprocessing::NormalizeImage(image, s.normalize_scale, s.remove_outliers);
+    if (!statistics) statistics = preprocessing::IntensityStatistics::Of(image);
+    normalized_full = preprocessing::NormalizeImage(image, *statistics, s.normalize_scale, s.remove_outliers);
     full = &normalized_full;
   }
   if (resample) offset = {0, 0, 0};

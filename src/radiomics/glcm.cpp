@@ -1,6 +1,8 @@
 #include <Eigen/Eigenvalues>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
@@ -20,6 +22,39 @@ struct AngleStats {
   std::vector<std::size_t> nz_i, nz_j;
   std::vector<double> nz_v;
 };
+
+// The k-th largest eigenvalue (k = 1, 2, ...) of a symmetric tridiagonal
+// matrix (diagonal a, off-diagonal b) by bisection on Sturm counts, to the
+// last bit the interval allows; O(n) per step.
+double KthLargestTridiagonal(const Eigen::VectorXd& a, const Eigen::VectorXd& b, Eigen::Index k) {
+  const Eigen::Index n = a.size();
+  // Number of eigenvalues below x: negative pivots of T - x I = L D L^T.
+  auto below = [&](double x) {
+    Eigen::Index count = 0;
+    double d = 1;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double off = i > 0 ? b(i - 1) * b(i - 1) : 0.0;
+      d = a(i) - x - (i > 0 ? off / d : 0.0);
+      if (d == 0) d = -std::numeric_limits<double>::epsilon() * (std::abs(x) + 1e-300);
+      count += d < 0;
+    }
+    return count;
+  };
+  double lo = a(0), hi = a(0);  // Gershgorin bounds
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double r = (i > 0 ? std::abs(b(i - 1)) : 0.0) + (i + 1 < n ? std::abs(b(i)) : 0.0);
+    lo = std::min(lo, a(i) - r);
+    hi = std::max(hi, a(i) + r);
+  }
+  // lambda_(n-k+1) (ascending) is the point where the count reaches n - k + 1.
+  for (int it = 0; it < 200; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break;
+    if (below(mid) >= n - k + 1) hi = mid;
+    else lo = mid;
+  }
+  return 0.5 * (lo + hi);
+}
 
 // Largest eigenvalue of (M M^T - u u^T) by Lanczos iterations with full
 // reorthogonalisation, run until the Ritz value has converged to machine
@@ -52,9 +87,7 @@ double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
       Eigen::VectorXd diag(k + 1), sub(std::max<Eigen::Index>(k, 1));
       for (Eigen::Index i = 0; i <= k; ++i) diag(i) = alpha[static_cast<std::size_t>(i)];
       for (Eigen::Index i = 0; i < k; ++i) sub(i) = beta[static_cast<std::size_t>(i)];
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
-      es.computeFromTridiagonal(diag, sub.head(k), Eigen::EigenvaluesOnly);
-      const double top = es.eigenvalues()(k);
+      const double top = KthLargestTridiagonal(diag, sub, 1);
       if (b < 1e-14 || k + 1 == n || std::abs(top - last) <= 1e-15 * std::max(1.0, std::abs(top))) return top;
       last = top;
     }
@@ -345,13 +378,12 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
               M(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k)) =
                   p[rows[r] * G + k] / std::sqrt(s.px[rows[r]] * s.py[k]);
         double second;
-        if (rows.size() <= 64) {
+        if (rows.size() <= 160) {
+          // Tridiagonalise S, then bisect for its second largest eigenvalue
+          // (levels absent from the ROI add zero eigenvalues, below it).
           const Eigen::MatrixXd S = M * M.transpose();
-          Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(S, Eigen::EigenvaluesOnly);
-          std::vector<double> ev(es.eigenvalues().data(), es.eigenvalues().data() + rows.size());
-          ev.resize(G, 0.0);  // zero rows
-          std::sort(ev.begin(), ev.end());
-          second = ev[G - 2];
+          const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(S);
+          second = rows.size() < 2 ? 0.0 : KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), 2);
         } else {
           // S is positive semi-definite with top eigenpair (1, sqrt(p_x)):
           // the largest eigenvalue of S - u u^T is the second of S, found by
