@@ -11,7 +11,7 @@ packages=(
   libsvm-dev libspdlog-dev libfmt-dev libeigen3-dev
   libgtest-dev libgmock-dev
   libboost-math-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libtbb-dev
-  libcairo2-dev fonts-dejavu-core zlib1g-dev
+  libcairo2-dev fonts-dejavu-core zlib1g-dev libdeflate-dev
   python3 python3-numpy python3-torchvision python3-pywt python3-skimage python3-scipy
 )
 if [[ "${1:-}" == "--with-r" ]]; then

@@ -26,6 +26,7 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
+#include "nrrd_native.h"
 
 namespace lvsi::io {
 namespace fs = std::filesystem;
@@ -281,6 +282,10 @@ std::optional<ImageFormat> FormatFromExtension(const std::string& path) {
 ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options) {
   const auto nifti = NiftiAlone(path);
   const ImageFormat format = DetectFormat(path);
+  if (format == ImageFormat::kNrrd) {
+    CheckExists(path);
+    if (const auto layout = detail::ParseNrrdHeader(path)) return ImageInfo{layout->geometry, layout->pixel_type};
+  }
   std::string file = path;
   if (format == ImageFormat::kDicomSeries) {
     std::string uid = options.dicom_series_uid;
@@ -349,7 +354,24 @@ Volume<Out> ReadConverted(const std::string& path, const ImageReadOptions& optio
 
 }  // namespace
 
+namespace {
+// The common NRRD layout without ITK (faster: one read, libdeflate, no
+// intermediate image); nullopt leaves the file to ITK.
+template <typename T>
+std::optional<Volume<T>> ReadNative(const std::string& path, bool labels) {
+  if (!EndsWith(path, ".nrrd")) return std::nullopt;
+  const auto layout = detail::ParseNrrdHeader(path);
+  if (!layout) return std::nullopt;
+  if (labels && (layout->pixel_type == "float32" || layout->pixel_type == "float64")) return std::nullopt;
+  return detail::ReadNrrdNative<T>(path, *layout);
+}
+}  // namespace
+
 Image ReadImage(const std::string& path, const ImageReadOptions& options) {
+  if (auto native = ReadNative<double>(path, false)) {
+    if (!options.allow_non_finite) CheckFinite(*native, path);
+    return std::move(*native);
+  }
   const std::string type = ReadImageInfo(path, options).pixel_type;
   Image image = ReadConverted<double>(path, options, type);
   if (!options.allow_non_finite) CheckFinite(image, path);
@@ -357,6 +379,7 @@ Image ReadImage(const std::string& path, const ImageReadOptions& options) {
 }
 
 LabelImage ReadLabelImage(const std::string& path, const ImageReadOptions& options) {
+  if (auto native = ReadNative<std::int32_t>(path, true)) return std::move(*native);
   const std::string type = ReadImageInfo(path, options).pixel_type;
   if (type != "float32" && type != "float64" && type != "int64" && type != "uint64")
     return ReadConverted<std::int32_t>(path, options, type);

@@ -1,6 +1,14 @@
 #include "lvsi/io/image_io.h"
 
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkNrrdImageIO.h>
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
 
 #include <cmath>
 #include <filesystem>
@@ -107,6 +115,81 @@ TEST(ImageIo, NiftiReadsFromSeveralThreads) {
       for (std::size_t n = 0; n < im.size(); n += 97) ASSERT_EQ(im[n], images[0][n]);
     }
   }
+}
+
+// ITK's own NRRD reader, as the reference for lvsi's direct one.
+Image ReadWithItk(const std::string& path) {
+  using ItkImage = itk::Image<double, 3>;
+  auto reader = itk::ImageFileReader<ItkImage>::New();
+  reader->SetImageIO(itk::NrrdImageIO::New());
+  reader->SetFileName(path);
+  reader->Update();
+  ItkImage* im = reader->GetOutput();
+  Geometry g;
+  for (unsigned d = 0; d < 3; ++d) {
+    g.size[d] = im->GetLargestPossibleRegion().GetSize()[d];
+    g.spacing[d] = im->GetSpacing()[d];
+    g.origin[d] = im->GetOrigin()[d];
+    for (unsigned c = 0; c < 3; ++c) g.direction[3 * d + c] = im->GetDirection()[d][c];
+  }
+  Image out(g);
+  std::copy(im->GetBufferPointer(), im->GetBufferPointer() + out.size(), out.data());
+  return out;
+}
+
+void ExpectSameAsItk(const std::string& path) {
+  SCOPED_TRACE(path);
+  const Image mine = ReadImage(path), itk = ReadWithItk(path);
+  EXPECT_EQ(mine.geometry().size, itk.geometry().size);
+  EXPECT_EQ(mine.geometry().spacing, itk.geometry().spacing);
+  EXPECT_EQ(mine.geometry().origin, itk.geometry().origin);
+  EXPECT_EQ(mine.geometry().direction, itk.geometry().direction);
+  EXPECT_EQ(mine.values(), itk.values());
+  EXPECT_EQ(ReadImageInfo(path).geometry.spacing, itk.geometry().spacing);
+}
+
+TEST(ImageIo, DirectNrrdReaderEqualsItk) {
+  // The shared pyradiomics images and masks (gzip, int16/uint8).
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(testing::SharedDir() + "/reference/pyradiomics"))
+    if (entry.path().extension() == ".nrrd") {
+      ExpectSameAsItk(entry.path().string());
+      const LabelImage labels = ReadLabelImage(entry.path().string());
+      const Image values = ReadWithItk(entry.path().string());
+      for (std::size_t n = 0; n < labels.size(); n += 97) ASSERT_EQ(labels[n], static_cast<std::int32_t>(values[n]));
+      ++files;
+    }
+  EXPECT_GE(files, 6u);
+  // Files ITK writes: every pixel type, raw and gzip, oblique directions.
+  const std::string dir = testing::ScratchDir("nrrd_direct");
+  int n = 0;
+  for (PixelType type : {PixelType::kFloat64, PixelType::kFloat32, PixelType::kInt16, PixelType::kInt32,
+                         PixelType::kUInt8})
+    for (bool gzip : {false, true}) {
+      Image img = MakeImage();
+      for (auto& v : img.values()) v = std::abs(v);
+      const std::string path = dir + "/w" + std::to_string(n++) + ".nrrd";
+      WriteImage(img, path, {type, gzip});
+      ExpectSameAsItk(path);
+    }
+  // Hand-written headers: big-endian raw data, a RAS space.
+  const std::string header =
+      "NRRD0004\n# hand-written\ntype: short\ndimension: 3\nspace: right-anterior-superior\nsizes: 3 2 2\n"
+      "space directions: (0.5,0.1,0) (-0.1,0.5,0) (0,0,3)\nkinds: domain domain domain\nendian: big\n"
+      "encoding: raw\nspace origin: (10,-20,30.5)\n\n";
+  std::string data;
+  for (int v = -6; v < 6; ++v) {
+    const auto u = static_cast<std::uint16_t>(static_cast<std::int16_t>(v * 300));
+    data.push_back(static_cast<char>(u >> 8));
+    data.push_back(static_cast<char>(u & 0xff));
+  }
+  {
+    std::ofstream out(dir + "/big.nrrd", std::ios::binary);
+    out << header << data;
+  }
+  ExpectSameAsItk(dir + "/big.nrrd");
+  EXPECT_EQ(ReadImage(dir + "/big.nrrd")[0], -1800);
+  EXPECT_LT(ReadImage(dir + "/big.nrrd").geometry().origin[0], 0);  // RAS x turned to LPS
 }
 
 TEST(ImageIo, MissingFileIsIoErrorNamingTheFile) {
