@@ -1,17 +1,11 @@
 #include "lvsi/io/image_io.h"
 
-#include <itkGDCMImageIO.h>
-#include <itkGDCMSeriesFileNames.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
-#include <itkImageSeriesReader.h>
-#include <itkImageSeriesWriter.h>
-#include <itkMetaDataObject.h>
 #include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
-#include <gdcmUIDGenerator.h>
 
 #include <zlib.h>
 
@@ -26,6 +20,7 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
+#include "dicom_api.h"
 #include "nrrd_native.h"
 
 namespace lvsi::io {
@@ -64,7 +59,7 @@ itk::ImageIOBase::Pointer MakeImageIO(ImageFormat format) {
     case ImageFormat::kNifti: return itk::NiftiImageIO::New().GetPointer();
     case ImageFormat::kNrrd: return itk::NrrdImageIO::New().GetPointer();
     case ImageFormat::kMetaImage: return itk::MetaImageIO::New().GetPointer();
-    case ImageFormat::kDicomSeries: return itk::GDCMImageIO::New().GetPointer();
+    case ImageFormat::kDicomSeries: break;  // the DICOM plugin reads series
   }
   return nullptr;
 }
@@ -153,44 +148,12 @@ void CheckHeader(itk::ImageIOBase* io, const std::string& path) {
   }
 }
 
-std::vector<std::string> SeriesFiles(const std::string& folder, std::string* uid) {
-  auto names = itk::GDCMSeriesFileNames::New();
-  names->SetUseSeriesDetails(true);
-  names->SetDirectory(folder);
-  const auto uids = names->GetSeriesUIDs();
-  if (uids.empty()) throw FormatError(folder, "no DICOM image series in this folder");
-  if (uid->empty()) {
-    if (uids.size() > 1) {
-      std::string list;
-      for (const auto& u : uids) list += "\n  " + u;
-      throw FormatError(folder, std::to_string(uids.size()) +
-                                    " DICOM series in this folder; choose one by UID:" + list);
-    }
-    *uid = uids.front();
-  }
-  // With series details the UID key may carry suffixes; match by prefix.
-  for (const auto& u : uids) {
-    if (u == *uid || u.rfind(*uid, 0) == 0) return names->GetFileNames(u);
-  }
-  throw FormatError(folder, "no DICOM series with UID " + *uid);
-}
-
 template <typename TPixel>
-typename itk::Image<TPixel, 3>::Pointer ReadItk(const std::string& path,
-                                                const ImageReadOptions& options) {
+typename itk::Image<TPixel, 3>::Pointer ReadItk(const std::string& path) {
   const auto nifti = NiftiAlone(path);
   using ImageType = itk::Image<TPixel, 3>;
   const ImageFormat format = DetectFormat(path);
   try {
-    if (format == ImageFormat::kDicomSeries) {
-      std::string uid = options.dicom_series_uid;
-      const auto files = SeriesFiles(path, &uid);
-      auto reader = itk::ImageSeriesReader<ImageType>::New();
-      reader->SetImageIO(itk::GDCMImageIO::New());
-      reader->SetFileNames(files);
-      reader->Update();
-      return reader->GetOutput();
-    }
     CheckExists(path);
     auto io = MakeImageIO(format);
     CheckHeader(io, path);
@@ -286,17 +249,9 @@ ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options
     CheckExists(path);
     if (const auto layout = detail::ParseNrrdHeader(path)) return ImageInfo{layout->geometry, layout->pixel_type};
   }
-  std::string file = path;
-  if (format == ImageFormat::kDicomSeries) {
-    std::string uid = options.dicom_series_uid;
-    try {
-      file = SeriesFiles(path, &uid).front();
-    } catch (const itk::ExceptionObject& e) {
-      throw FormatError(path, std::string("cannot scan DICOM folder: ") + e.GetDescription());
-    }
-  } else {
-    CheckExists(path);
-  }
+  if (format == ImageFormat::kDicomSeries) return detail::Dicom().read_info(path, options.dicom_series_uid);
+  const std::string& file = path;
+  CheckExists(path);
   ImageInfo info;
   try {
     auto io = MakeImageIO(format);
@@ -335,21 +290,21 @@ namespace {
 // Reads the file in its stored component type and converts once to Out:
 // no intermediate double buffer for integer images.
 template <typename Out, typename Native>
-Volume<Out> ReadAs(const std::string& path, const ImageReadOptions& options) {
-  auto itk_image = ReadItk<Native>(path, options);
+Volume<Out> ReadAs(const std::string& path) {
+  auto itk_image = ReadItk<Native>(path);
   return FromItkImage<Out>(itk_image.GetPointer());
 }
 
 template <typename Out>
-Volume<Out> ReadConverted(const std::string& path, const ImageReadOptions& options, const std::string& type) {
-  if (type == "int8") return ReadAs<Out, std::int8_t>(path, options);
-  if (type == "uint8") return ReadAs<Out, std::uint8_t>(path, options);
-  if (type == "int16") return ReadAs<Out, std::int16_t>(path, options);
-  if (type == "uint16") return ReadAs<Out, std::uint16_t>(path, options);
-  if (type == "int32") return ReadAs<Out, std::int32_t>(path, options);
-  if (type == "uint32") return ReadAs<Out, std::uint32_t>(path, options);
-  if (type == "float32") return ReadAs<Out, float>(path, options);
-  return ReadAs<Out, double>(path, options);
+Volume<Out> ReadConverted(const std::string& path, const std::string& type) {
+  if (type == "int8") return ReadAs<Out, std::int8_t>(path);
+  if (type == "uint8") return ReadAs<Out, std::uint8_t>(path);
+  if (type == "int16") return ReadAs<Out, std::int16_t>(path);
+  if (type == "uint16") return ReadAs<Out, std::uint16_t>(path);
+  if (type == "int32") return ReadAs<Out, std::int32_t>(path);
+  if (type == "uint32") return ReadAs<Out, std::uint32_t>(path);
+  if (type == "float32") return ReadAs<Out, float>(path);
+  return ReadAs<Out, double>(path);
 }
 
 }  // namespace
@@ -372,22 +327,33 @@ Image ReadImage(const std::string& path, const ImageReadOptions& options) {
     if (!options.allow_non_finite) CheckFinite(*native, path);
     return std::move(*native);
   }
+  if (DetectFormat(path) == ImageFormat::kDicomSeries) {
+    Image image = detail::Dicom().read_image(path, options.dicom_series_uid);
+    if (!options.allow_non_finite) CheckFinite(image, path);
+    return image;
+  }
   const std::string type = ReadImageInfo(path, options).pixel_type;
-  Image image = ReadConverted<double>(path, options, type);
+  Image image = ReadConverted<double>(path, type);
   if (!options.allow_non_finite) CheckFinite(image, path);
   return image;
 }
 
 LabelImage ReadLabelImage(const std::string& path, const ImageReadOptions& options) {
   if (auto native = ReadNative<std::int32_t>(path, true)) return std::move(*native);
+  const bool dicom = DetectFormat(path) == ImageFormat::kDicomSeries;
   const std::string type = ReadImageInfo(path, options).pixel_type;
-  if (type != "float32" && type != "float64" && type != "int64" && type != "uint64")
-    return ReadConverted<std::int32_t>(path, options, type);
-  // Floating-point label maps: read as double so NaN labels are caught
-  // rather than cast.
-  auto itk_image = ReadItk<double>(path, options);
-  const double* in = itk_image->GetBufferPointer();
-  LabelImage labels(GeometryOf(itk_image.GetPointer()));
+  if (!dicom && type != "float32" && type != "float64" && type != "int64" && type != "uint64")
+    return ReadConverted<std::int32_t>(path, type);
+  // Floating-point label maps (and DICOM series, which the plugin reads as
+  // double): NaN labels are caught rather than cast.
+  Image values;
+  if (dicom) {
+    values = detail::Dicom().read_image(path, options.dicom_series_uid);
+  } else {
+    values = ReadConverted<double>(path, "float64");
+  }
+  const double* in = values.data();
+  LabelImage labels(values.geometry());
   for (std::size_t n = 0; n < labels.size(); ++n) {
     if (!std::isfinite(in[n]))
       throw DataError(path, "label map has NaN or infinite voxels");
@@ -399,36 +365,7 @@ LabelImage ReadLabelImage(const std::string& path, const ImageReadOptions& optio
 std::vector<DicomSeriesInfo> ListDicomSeries(const std::string& folder) {
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) throw IoError(folder, "DICOM folder does not exist");
-  std::vector<DicomSeriesInfo> out;
-  try {
-    auto names = itk::GDCMSeriesFileNames::New();
-    names->SetUseSeriesDetails(true);
-    names->SetDirectory(folder);
-    for (const auto& uid : names->GetSeriesUIDs()) {
-      DicomSeriesInfo info;
-      info.series_uid = uid;
-      const auto files = names->GetFileNames(uid);
-      info.num_files = files.size();
-      if (!files.empty()) {
-        auto io = itk::GDCMImageIO::New();
-        io->SetFileName(files.front());
-        io->ReadImageInformation();
-        const auto& dict = io->GetMetaDataDictionary();
-        itk::ExposeMetaData<std::string>(dict, "0008|103e", info.description);
-        itk::ExposeMetaData<std::string>(dict, "0008|0060", info.modality);
-        std::string real_uid;
-        if (itk::ExposeMetaData<std::string>(dict, "0020|000e", real_uid)) {
-          while (!real_uid.empty() && (real_uid.back() == ' ' || real_uid.back() == '\0'))
-            real_uid.pop_back();
-          info.series_uid = real_uid;
-        }
-      }
-      out.push_back(info);
-    }
-  } catch (const itk::ExceptionObject& e) {
-    throw FormatError(folder, std::string("cannot scan DICOM folder: ") + e.GetDescription());
-  }
-  return out;
+  return detail::Dicom().list_series(folder);
 }
 
 void WriteImage(const Image& image, const std::string& path, const ImageWriteOptions& options) {
@@ -444,68 +381,8 @@ void WriteMask(const Mask& mask, const std::string& path) {
   WriteAs(mask, path, ImageWriteOptions{PixelType::kUInt8, true});
 }
 
-void WriteDicomSeries(const Image& image, const std::string& folder,
-                      const std::string& series_description) {
-  using ImageType = itk::Image<std::int16_t, 3>;
-  using SliceType = itk::Image<std::int16_t, 2>;
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec) throw IoError(folder, "cannot create folder: " + ec.message());
-  const Geometry& g = image.geometry();
-  try {
-    auto itk_image = ToItkImage<std::int16_t>(image);
-    auto io = itk::GDCMImageIO::New();
-    io->KeepOriginalUIDOn();
-    gdcm::UIDGenerator uids;
-    const std::string study_uid = uids.Generate();
-    const std::string series_uid = uids.Generate();
-    const std::string frame_uid = uids.Generate();
-    auto format = [](double v) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.6f", v);
-      return std::string(buf);
-    };
-    // One dictionary per slice with the tags that place it in space.
-    itk::ImageSeriesWriter<ImageType, SliceType>::DictionaryArrayType dictionaries;
-    std::vector<itk::MetaDataDictionary> storage(g.size[2]);
-    const std::string orientation =
-        format(g.direction[0]) + "\\" + format(g.direction[3]) + "\\" + format(g.direction[6]) +
-        "\\" + format(g.direction[1]) + "\\" + format(g.direction[4]) + "\\" +
-        format(g.direction[7]);
-    for (std::size_t k = 0; k < g.size[2]; ++k) {
-      auto& dict = storage[k];
-      const auto p = g.IndexToPhysical({0.0, 0.0, static_cast<double>(k)});
-      itk::EncapsulateMetaData<std::string>(dict, "0008|0060", "MR");
-      itk::EncapsulateMetaData<std::string>(dict, "0008|0016", "1.2.840.10008.5.1.4.1.1.4");
-      itk::EncapsulateMetaData<std::string>(dict, "0008|0018", uids.Generate());
-      itk::EncapsulateMetaData<std::string>(dict, "0008|103e", series_description);
-      itk::EncapsulateMetaData<std::string>(dict, "0020|000d", study_uid);
-      itk::EncapsulateMetaData<std::string>(dict, "0020|000e", series_uid);
-      itk::EncapsulateMetaData<std::string>(dict, "0020|0052", frame_uid);
-      itk::EncapsulateMetaData<std::string>(dict, "0020|0013", std::to_string(k + 1));
-      itk::EncapsulateMetaData<std::string>(
-          dict, "0020|0032", format(p[0]) + "\\" + format(p[1]) + "\\" + format(p[2]));
-      itk::EncapsulateMetaData<std::string>(dict, "0020|0037", orientation);
-      itk::EncapsulateMetaData<std::string>(dict, "0018|0050", format(g.spacing[2]));
-      itk::EncapsulateMetaData<std::string>(dict, "0028|0030",
-                                            format(g.spacing[1]) + "\\" + format(g.spacing[0]));
-      dictionaries.push_back(&dict);
-    }
-    std::vector<std::string> files;
-    for (std::size_t k = 0; k < g.size[2]; ++k) {
-      char name[32];
-      std::snprintf(name, sizeof name, "slice%04zu.dcm", k + 1);
-      files.push_back((fs::path(folder) / name).string());
-    }
-    auto writer = itk::ImageSeriesWriter<ImageType, SliceType>::New();
-    writer->SetInput(itk_image);
-    writer->SetImageIO(io);
-    writer->SetFileNames(files);
-    writer->SetMetaDataDictionaryArray(&dictionaries);
-    writer->Update();
-  } catch (const itk::ExceptionObject& e) {
-    throw IoError(folder, std::string("cannot write DICOM series: ") + e.GetDescription());
-  }
+void WriteDicomSeries(const Image& image, const std::string& folder, const std::string& series_description) {
+  detail::Dicom().write_series(image, folder, series_description);
 }
 
 }  // namespace lvsi::io
