@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config git
   libinsighttoolkit5-dev libfftw3-dev libgdcm-tools
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libdnnl-dev libopenblas0-pthread
   libsvm-dev libspdlog-dev libfmt-dev libeigen3-dev
   libgtest-dev libgmock-dev
   libboost-math-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libtbb-dev

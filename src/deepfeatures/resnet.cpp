@@ -3,6 +3,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <dlfcn.h>
 
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <numeric>
 
+#include "dnnl_trunk.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
@@ -139,9 +141,25 @@ struct FoldedBlock {
   bool has_downsample = false;
 };
 
+detail::ConvSpec Spec(const FoldedConv& f) {
+  detail::ConvSpec c;
+  const torch::Tensor w = f.weight.contiguous();  // OIHW
+  c.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  const torch::Tensor b = f.bias.contiguous();
+  c.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+  c.out_channels = static_cast<int>(w.size(0));
+  c.in_channels = static_cast<int>(w.size(1));
+  c.kernel = static_cast<int>(w.size(2));
+  c.stride = static_cast<int>(f.stride);
+  c.padding = static_cast<int>(f.padding);
+  return c;
+}
+
 struct FoldedNet {
   FoldedConv stem;
   std::vector<FoldedBlock> blocks;
+  // On the CPU the trunk runs on oneDNN directly (dnnl_trunk.h).
+  std::unique_ptr<detail::DnnlTrunk> dnnl;
 
   explicit FoldedNet(NetImpl& net) {
     torch::NoGradGuard no_grad;
@@ -159,9 +177,28 @@ struct FoldedNet {
         }
         blocks.push_back(std::move(f));
       }
+    if (stem.weight.device().is_cpu()) {
+      std::vector<detail::BlockSpec> specs;
+      for (const auto& b : blocks) {
+        detail::BlockSpec spec;
+        spec.conv1 = Spec(b.conv1);
+        spec.conv2 = Spec(b.conv2);
+        spec.conv3 = Spec(b.conv3);
+        spec.has_downsample = b.has_downsample;
+        if (b.has_downsample) spec.downsample = Spec(b.downsample);
+        specs.push_back(std::move(spec));
+      }
+      dnnl = std::make_unique<detail::DnnlTrunk>(Spec(stem), std::move(specs));
+    }
   }
   // layer4's output, contiguous (NCHW) for what follows.
   torch::Tensor Trunk(const torch::Tensor& input) const {
+    if (dnnl) {
+      const torch::Tensor x = input.contiguous();
+      int out = 0;
+      std::vector<float> y = dnnl->Forward(x.data_ptr<float>(), static_cast<int>(x.size(0)), static_cast<int>(x.size(2)), &out);
+      return torch::from_blob(y.data(), {x.size(0), 2048, out, out}, torch::kFloat32).clone();
+    }
     torch::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
     x = stem(x).relu_();
     x = torch::max_pool2d(x, 3, 2, 1);
@@ -213,6 +250,17 @@ Eigen::MatrixXf ToEigen(const torch::Tensor& t) {
 
 }  // namespace
 
+// LibTorch's thread count does not reach the system BLAS: Debian's
+// LibTorch runs small-batch 1x1 convolutions and linear layers through
+// OpenBLAS, whose own threads would then use every core whatever
+// `threads` says.  Sets OpenBLAS's count too when OpenBLAS is the BLAS.
+static void SetThreads(int threads) {
+  torch::set_num_threads(threads);
+  using SetBlasThreads = void (*)(int);
+  static const auto openblas = reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (openblas) openblas(threads);
+}
+
 struct ResNet50::Impl {
   Net net{nullptr};
   torch::Device device{torch::kCPU};
@@ -235,7 +283,7 @@ struct ResNet50::Impl {
   torch::Tensor Input(const std::vector<float>& batch, int n, int size) const {
     // The thread count is per calling thread (OpenMP): apply it on whichever
     // thread uses the network.
-    if (at::get_num_threads() != threads) torch::set_num_threads(threads);
+    if (at::get_num_threads() != threads) SetThreads(threads);
     if (n < 1 || size < 32) throw InvalidArgument("ResNet50: need at least one image of at least 32 x 32");
     const std::size_t expected = static_cast<std::size_t>(n) * 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
     if (batch.size() != expected)
@@ -256,7 +304,7 @@ struct ResNet50::Impl {
 ResNet50::ResNet50(ResNetOptions options) : impl_(std::make_unique<Impl>()), options_(options) {
   if (options.num_classes < 1) throw InvalidArgument("ResNet50: num_classes must be at least 1");
   impl_->threads = options.threads > 0 ? options.threads : DefaultThreadCount();
-  torch::set_num_threads(impl_->threads);
+  SetThreads(impl_->threads);
   try {
     impl_->device = torch::Device(options.device);
   } catch (const c10::Error&) {
