@@ -21,6 +21,7 @@
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
 #include "dicom_api.h"
+#include "itk_info.h"
 #include "nrrd_native.h"
 
 namespace lvsi::io {
@@ -256,29 +257,7 @@ ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options
   try {
     auto io = MakeImageIO(format);
     CheckHeader(io, file);
-    switch (io->GetComponentType()) {
-      case itk::IOComponentEnum::CHAR: info.pixel_type = "int8"; break;
-      case itk::IOComponentEnum::UCHAR: info.pixel_type = "uint8"; break;
-      case itk::IOComponentEnum::SHORT: info.pixel_type = "int16"; break;
-      case itk::IOComponentEnum::USHORT: info.pixel_type = "uint16"; break;
-      case itk::IOComponentEnum::INT: info.pixel_type = "int32"; break;
-      case itk::IOComponentEnum::UINT: info.pixel_type = "uint32"; break;
-      case itk::IOComponentEnum::LONG:
-      case itk::IOComponentEnum::LONGLONG: info.pixel_type = "int64"; break;
-      case itk::IOComponentEnum::ULONG:
-      case itk::IOComponentEnum::ULONGLONG: info.pixel_type = "uint64"; break;
-      case itk::IOComponentEnum::FLOAT: info.pixel_type = "float32"; break;
-      default: info.pixel_type = "float64";
-    }
-    for (unsigned d = 0; d < 3; ++d) {
-      info.geometry.size[d] = d < io->GetNumberOfDimensions() ? io->GetDimensions(d) : 1;
-      info.geometry.spacing[d] = d < io->GetNumberOfDimensions() ? io->GetSpacing(d) : 1.0;
-      info.geometry.origin[d] = d < io->GetNumberOfDimensions() ? io->GetOrigin(d) : 0.0;
-      for (unsigned c = 0; c < 3; ++c)
-        info.geometry.direction[3 * d + c] =
-            (c < io->GetNumberOfDimensions() && d < io->GetNumberOfDimensions()) ? io->GetDirection(c)[d]
-                                                                                  : (c == d ? 1.0 : 0.0);
-    }
+    info = detail::InfoOf(*io);
   } catch (const itk::ExceptionObject& e) {
     throw FormatError(path, std::string("cannot read image header: ") + e.GetDescription());
   }

@@ -1,0 +1,40 @@
+#pragma once
+// What an ITK image IO read from a header, as lvsi's ImageInfo: used by
+// lvsi_io and its DICOM plugin.  Private to lvsi_io.
+
+#include <itkImageIOBase.h>
+
+#include "lvsi/io/image_io.h"
+
+namespace lvsi::io::detail {
+
+/// Stored voxel type (lvsi's names) and geometry of an IO whose
+/// ReadImageInformation has run; missing dimensions become 1 voxel.
+inline ImageInfo InfoOf(const itk::ImageIOBase& io) {
+  ImageInfo info;
+  switch (io.GetComponentType()) {
+    case itk::IOComponentEnum::CHAR: info.pixel_type = "int8"; break;
+    case itk::IOComponentEnum::UCHAR: info.pixel_type = "uint8"; break;
+    case itk::IOComponentEnum::SHORT: info.pixel_type = "int16"; break;
+    case itk::IOComponentEnum::USHORT: info.pixel_type = "uint16"; break;
+    case itk::IOComponentEnum::INT: info.pixel_type = "int32"; break;
+    case itk::IOComponentEnum::UINT: info.pixel_type = "uint32"; break;
+    case itk::IOComponentEnum::LONG:
+    case itk::IOComponentEnum::LONGLONG: info.pixel_type = "int64"; break;
+    case itk::IOComponentEnum::ULONG:
+    case itk::IOComponentEnum::ULONGLONG: info.pixel_type = "uint64"; break;
+    case itk::IOComponentEnum::FLOAT: info.pixel_type = "float32"; break;
+    default: info.pixel_type = "float64";
+  }
+  const unsigned dims = io.GetNumberOfDimensions();
+  for (unsigned d = 0; d < 3; ++d) {
+    info.geometry.size[d] = d < dims ? io.GetDimensions(d) : 1;
+    info.geometry.spacing[d] = d < dims ? io.GetSpacing(d) : 1.0;
+    info.geometry.origin[d] = d < dims ? io.GetOrigin(d) : 0.0;
+    for (unsigned c = 0; c < 3; ++c)
+      info.geometry.direction[3 * d + c] = (c < dims && d < dims) ? io.GetDirection(c)[d] : (c == d ? 1.0 : 0.0);
+  }
+  return info;
+}
+
+}  // namespace lvsi::io::detail
