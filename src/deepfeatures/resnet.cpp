@@ -15,7 +15,9 @@
 #include <mutex>
 #include <numeric>
 
+#ifdef LVSI_WITH_DNNL
 #include "dnnl_trunk.h"
+#endif
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
@@ -141,6 +143,7 @@ struct FoldedBlock {
   bool has_downsample = false;
 };
 
+#ifdef LVSI_WITH_DNNL
 detail::ConvSpec Spec(const FoldedConv& f) {
   detail::ConvSpec c;
   const torch::Tensor w = f.weight.contiguous();  // OIHW
@@ -154,12 +157,15 @@ detail::ConvSpec Spec(const FoldedConv& f) {
   c.padding = static_cast<int>(f.padding);
   return c;
 }
+#endif
 
 struct FoldedNet {
   FoldedConv stem;
   std::vector<FoldedBlock> blocks;
+#ifdef LVSI_WITH_DNNL
   // On the CPU the trunk runs on oneDNN directly (dnnl_trunk.h).
   std::unique_ptr<detail::DnnlTrunk> dnnl;
+#endif
 
   explicit FoldedNet(NetImpl& net) {
     torch::NoGradGuard no_grad;
@@ -177,6 +183,7 @@ struct FoldedNet {
         }
         blocks.push_back(std::move(f));
       }
+#ifdef LVSI_WITH_DNNL
     if (stem.weight.device().is_cpu()) {
       std::vector<detail::BlockSpec> specs;
       for (const auto& b : blocks) {
@@ -190,15 +197,18 @@ struct FoldedNet {
       }
       dnnl = std::make_unique<detail::DnnlTrunk>(Spec(stem), std::move(specs));
     }
+#endif
   }
   // layer4's output, contiguous (NCHW) for what follows.
   torch::Tensor Trunk(const torch::Tensor& input) const {
+#ifdef LVSI_WITH_DNNL
     if (dnnl) {
       const torch::Tensor x = input.contiguous();
       int out = 0;
       std::vector<float> y = dnnl->Forward(x.data_ptr<float>(), static_cast<int>(x.size(0)), static_cast<int>(x.size(2)), &out);
       return torch::from_blob(y.data(), {x.size(0), 2048, out, out}, torch::kFloat32).clone();
     }
+#endif
     torch::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
     x = stem(x).relu_();
     x = torch::max_pool2d(x, 3, 2, 1);

@@ -251,12 +251,11 @@ ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options
     if (const auto layout = detail::ParseNrrdHeader(path)) return ImageInfo{layout->geometry, layout->pixel_type};
   }
   if (format == ImageFormat::kDicomSeries) return detail::Dicom().read_info(path, options.dicom_series_uid);
-  const std::string& file = path;
   CheckExists(path);
   ImageInfo info;
   try {
     auto io = MakeImageIO(format);
-    CheckHeader(io, file);
+    CheckHeader(io, path);
     info = detail::InfoOf(*io);
   } catch (const itk::ExceptionObject& e) {
     throw FormatError(path, std::string("cannot read image header: ") + e.GetDescription());
