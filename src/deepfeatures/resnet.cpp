@@ -18,6 +18,7 @@
 #ifdef LVSI_WITH_DNNL
 #include "dnnl_trunk.h"
 #endif
+#include "caching_allocator.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
@@ -495,6 +496,7 @@ void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size)
 
 FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
                                   const FineTuneOptions& o, int size) {
+  const detail::CachingAllocatorGuard reuse_memory;  // see caching_allocator.h
   const auto t_start = std::chrono::steady_clock::now();
   const int classes = options_.num_classes;
   if (static_cast<int>(labels.size()) != n)
