@@ -15,6 +15,7 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
+#include "detail/storage.h"
 
 namespace lvsi::preprocessing {
 namespace {
@@ -159,8 +160,10 @@ itk::InterpolateImageFunction<ItkImage, double>::Pointer MakeInterpolator(Interp
   }
 }
 
-// SimpleITK keeps the input pixel type: values are clamped to its range and
-// truncated towards zero.
+}  // namespace
+
+namespace detail {
+
 double CastToStorage(double v, StoragePixelType type) {
   auto clamp = [v](double lo, double hi) { return std::trunc(std::min(hi, std::max(lo, v))); };
   switch (type) {
@@ -176,7 +179,7 @@ double CastToStorage(double v, StoragePixelType type) {
   return v;
 }
 
-}  // namespace
+}  // namespace detail
 
 IntensityStatistics IntensityStatistics::Of(const Image& image) {
   const Moments m = ComputeMoments(image.data(), image.size());
@@ -386,7 +389,7 @@ std::pair<Image, Mask> ResampleToSpacing(const Image& image, const Mask& mask,
     throw InvalidArgument(std::string("resampling failed: ") + e.GetDescription());
   }
   for (std::size_t n = 0; n < resampled.size(); ++n)
-    resampled[n] = CastToStorage(resampled[n], settings.image_pixel_type);
+    resampled[n] = detail::CastToStorage(resampled[n], settings.image_pixel_type);
   Mask out_mask(out);
   for (std::size_t n = 0; n < out_mask.size(); ++n) out_mask[n] = mask_resampled[n] != 0 ? 1 : 0;
   return {std::move(resampled), std::move(out_mask)};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lvsi/core/error.h"
+#include "detail/storage.h"
 #include "lvsi/preprocessing/filters.h"
 
 namespace lvsi::preprocessing {
@@ -27,20 +28,11 @@ double StoreTruncated(double v, StoragePixelType type) {
 }
 
 // The value scipy.ndimage writes into an output array of `type`
-// (CASE_INTERP_OUT_INT / _UINT: round half away from zero, clamp).
+// (CASE_INTERP_OUT_INT / _UINT: integers round half away from zero, then
+// clamp as any cast to the type).
 double StoreRounded(double t, StoragePixelType type) {
-  auto clamp = [](double v, double lo, double hi) { return std::trunc(std::min(hi, std::max(lo, v))); };
-  switch (type) {
-    case StoragePixelType::kFloat64: return t;
-    case StoragePixelType::kFloat32: return static_cast<double>(static_cast<float>(t));
-    case StoragePixelType::kInt8: return clamp(t > 0 ? t + 0.5 : t - 0.5, -128, 127);
-    case StoragePixelType::kInt16: return clamp(t > 0 ? t + 0.5 : t - 0.5, -32768, 32767);
-    case StoragePixelType::kInt32: return clamp(t > 0 ? t + 0.5 : t - 0.5, -2147483648.0, 2147483647.0);
-    case StoragePixelType::kUInt8: return clamp(t > 0 ? t + 0.5 : 0, 0, 255);
-    case StoragePixelType::kUInt16: return clamp(t > 0 ? t + 0.5 : 0, 0, 65535);
-    case StoragePixelType::kUInt32: return clamp(t > 0 ? t + 0.5 : 0, 0, 4294967295.0);
-  }
-  return t;
+  const bool integer = type != StoragePixelType::kFloat64 && type != StoragePixelType::kFloat32;
+  return detail::CastToStorage(integer ? (t > 0 ? t + 0.5 : t - 0.5) : t, type);
 }
 
 // ---------------------------------------------------------------- LBP 2D
