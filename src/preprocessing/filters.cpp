@@ -5,11 +5,10 @@
 #include <itkLaplacianRecursiveGaussianImageFilter.h>
 
 #include <algorithm>
-#include <functional>
-#include <new>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"

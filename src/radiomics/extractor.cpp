@@ -499,25 +499,21 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
           for (std::size_t i = 0; i < texture_crop.geometry().size[0]; ++i)
             roi(i + box_full.lower[0] - reg.lower[0], j + box_full.lower[1] - reg.lower[1],
                 k + box_full.lower[2] - reg.lower[2]) = texture_crop(i, j, k);
-      for (auto& [name, lbp] : preprocessing::LocalBinaryPattern3D(part, roi, ls)) {
-        std::size_t undefined = 0;
-        for (std::size_t n = 0; n < lbp.size(); ++n) undefined += roi[n] && std::isnan(lbp[n]);
-        if (undefined)
-          throw DataError("image", name + ": " + std::to_string(undefined) +
-                                       " ROI voxel(s) have all icosphere samples equal (kurtosis undefined, as in scipy)");
+      for (auto& [name, lbp] : preprocessing::LocalBinaryPattern3D(part, roi, ls))
         images.emplace_back(name, to_box(lbp, reg));
-      }
     } else {
       throw InvalidArgument("image type '" + type + "' is not available in this version of lvsi");
     }
-    if (type == "LBP2D")
+    // LBP values undefined in the ROI are NaN, which no feature can bin.
+    if (type == "LBP2D" || type == "LBP3D") {
+      const char* why = type == "LBP2D" ? " ROI voxel(s) have a flat neighbourhood (lbp2DMethod var is NaN there)"
+                                        : " ROI voxel(s) have all icosphere samples equal (kurtosis undefined, as in scipy)";
       for (const auto& [name, lbp] : images) {
         std::size_t undefined = 0;
         for (std::size_t n = 0; n < lbp.size(); ++n) undefined += texture_crop[n] && std::isnan(lbp[n]);
-        if (undefined)
-          throw DataError("image", name + ": " + std::to_string(undefined) +
-                                       " ROI voxel(s) have a flat neighbourhood (lbp2DMethod var is NaN there)");
+        if (undefined) throw DataError("image", name + ": " + std::to_string(undefined) + why);
       }
+    }
   }, threads_);
 
   // Then every (filtered image, feature class) pair, in parallel.

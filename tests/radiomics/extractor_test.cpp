@@ -105,6 +105,23 @@ setting:
     EXPECT_NEAR(r.Feature(name + "_firstorder_Mean"), roi_mean(f), 1e-9 * std::abs(roi_mean(f))) << name;
 }
 
+TEST(Extractor, UndefinedLbpValuesInTheRoiAreDataErrors) {
+  // A flat image: every icosphere sample equals its centre, so the
+  // kurtosis image is NaN at every ROI voxel; "var" codes are NaN too.
+  auto [img, lab] = Case();
+  for (auto& v : img.values()) v = 7;
+  for (const char* type : {"LBP3D: {}", "LBP2D: {lbp2DMethod: var}"}) {
+    const ExtractionParameters p = ParseParameters(std::string("imageType:\n  ") + type + "\nfeatureClass:\n  firstorder:\n",
+                                                   "flat.yaml");
+    try {
+      FeatureExtractor(p).Execute(img, lab);
+      FAIL() << type;
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("120 ROI voxel(s)"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Extractor, BadInputGivesTypedErrors) {
   auto [img, lab] = Case();
   ExtractionParameters p = ExtractionParameters::Defaults();
