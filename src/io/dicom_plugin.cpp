@@ -50,15 +50,19 @@ std::vector<std::string> SeriesFiles(const std::string& folder, std::string* uid
   throw FormatError(folder, "no DICOM series with UID " + *uid);
 }
 
-// The header of a series' first file.
-ImageInfo ReadInfo(const std::string& path, const std::string& series_uid) {
+// The files of the chosen series, in slice order.
+std::vector<std::string> FilesOf(const std::string& path, const std::string& series_uid) {
   std::string uid = series_uid;
-  std::string file;
   try {
-    file = SeriesFiles(path, &uid).front();
+    return SeriesFiles(path, &uid);
   } catch (const itk::ExceptionObject& e) {
     throw FormatError(path, std::string("cannot scan DICOM folder: ") + e.GetDescription());
   }
+}
+
+// The header of a series' first file.
+ImageInfo InfoOfFirst(const std::string& path, const std::vector<std::string>& files) {
+  const std::string& file = files.front();
   ImageInfo info;
   try {
     auto io = itk::GDCMImageIO::New();
@@ -75,13 +79,15 @@ ImageInfo ReadInfo(const std::string& path, const std::string& series_uid) {
   return info;
 }
 
+ImageInfo ReadInfo(const std::string& path, const std::string& series_uid) {
+  return InfoOfFirst(path, FilesOf(path, series_uid));
+}
+
 // The series read in its stored component type, converted once to double.
 template <typename Native>
-Image ReadSeriesAs(const std::string& path, const std::string& series_uid) {
+Image ReadSeriesAs(const std::string& path, const std::vector<std::string>& files) {
   using ImageType = itk::Image<Native, 3>;
-  std::string uid = series_uid;
   try {
-    const auto files = SeriesFiles(path, &uid);
     auto reader = itk::ImageSeriesReader<ImageType>::New();
     reader->SetImageIO(itk::GDCMImageIO::New());
     reader->SetFileNames(files);
@@ -94,16 +100,18 @@ Image ReadSeriesAs(const std::string& path, const std::string& series_uid) {
   }
 }
 
+// The folder is scanned once: its file list serves the header and the read.
 Image ReadSeries(const std::string& path, const std::string& series_uid) {
-  const std::string type = ReadInfo(path, series_uid).pixel_type;
-  if (type == "int8") return ReadSeriesAs<std::int8_t>(path, series_uid);
-  if (type == "uint8") return ReadSeriesAs<std::uint8_t>(path, series_uid);
-  if (type == "int16") return ReadSeriesAs<std::int16_t>(path, series_uid);
-  if (type == "uint16") return ReadSeriesAs<std::uint16_t>(path, series_uid);
-  if (type == "int32") return ReadSeriesAs<std::int32_t>(path, series_uid);
-  if (type == "uint32") return ReadSeriesAs<std::uint32_t>(path, series_uid);
-  if (type == "float32") return ReadSeriesAs<float>(path, series_uid);
-  return ReadSeriesAs<double>(path, series_uid);
+  const auto files = FilesOf(path, series_uid);
+  const std::string type = InfoOfFirst(path, files).pixel_type;
+  if (type == "int8") return ReadSeriesAs<std::int8_t>(path, files);
+  if (type == "uint8") return ReadSeriesAs<std::uint8_t>(path, files);
+  if (type == "int16") return ReadSeriesAs<std::int16_t>(path, files);
+  if (type == "uint16") return ReadSeriesAs<std::uint16_t>(path, files);
+  if (type == "int32") return ReadSeriesAs<std::int32_t>(path, files);
+  if (type == "uint32") return ReadSeriesAs<std::uint32_t>(path, files);
+  if (type == "float32") return ReadSeriesAs<float>(path, files);
+  return ReadSeriesAs<double>(path, files);
 }
 
 std::vector<DicomSeriesInfo> ListSeries(const std::string& folder) {

@@ -318,16 +318,15 @@ Image ReadImage(const std::string& path, const ImageReadOptions& options) {
 
 LabelImage ReadLabelImage(const std::string& path, const ImageReadOptions& options) {
   if (auto native = ReadNative<std::int32_t>(path, true)) return std::move(*native);
-  const bool dicom = DetectFormat(path) == ImageFormat::kDicomSeries;
-  const std::string type = ReadImageInfo(path, options).pixel_type;
-  if (!dicom && type != "float32" && type != "float64" && type != "int64" && type != "uint64")
-    return ReadConverted<std::int32_t>(path, type);
   // Floating-point label maps (and DICOM series, which the plugin reads as
   // double): NaN labels are caught rather than cast.
   Image values;
-  if (dicom) {
+  if (DetectFormat(path) == ImageFormat::kDicomSeries) {
     values = detail::Dicom().read_image(path, options.dicom_series_uid);
   } else {
+    const std::string type = ReadImageInfo(path, options).pixel_type;
+    if (type != "float32" && type != "float64" && type != "int64" && type != "uint64")
+      return ReadConverted<std::int32_t>(path, type);
     values = ReadConverted<double>(path, "float64");
   }
   const double* in = values.data();
