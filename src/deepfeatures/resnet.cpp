@@ -197,6 +197,10 @@ struct FoldedNet {
         specs.push_back(std::move(spec));
       }
       dnnl = std::make_unique<detail::DnnlTrunk>(Spec(stem), std::move(specs));
+      // The LibTorch copies of the folded weights (100 MB) serve only the
+      // LibTorch path, which this network no longer takes.
+      stem = FoldedConv{};
+      blocks.clear();
     }
 #endif
   }
