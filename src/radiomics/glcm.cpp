@@ -97,6 +97,86 @@ double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
   return last;
 }
 
+// The distinct non-zero values of v with their multiplicities.
+std::vector<std::pair<double, double>> Distinct(std::vector<double> v) {
+  v.erase(std::remove(v.begin(), v.end(), 0.0), v.end());
+  std::sort(v.begin(), v.end());
+  std::vector<std::pair<double, double>> out;
+  for (double x : v) {
+    if (out.empty() || out.back().first != x) out.emplace_back(x, 0.0);
+    out.back().second += 1;
+  }
+  return out;
+}
+
+// Disjoint-set forest over levels, for the connected parts of a GLCM.
+std::size_t Find(std::vector<std::size_t>& parent, std::size_t x) {
+  while (parent[x] != x) x = parent[x] = parent[parent[x]];
+  return x;
+}
+
+// The second largest eigenvalue of pyradiomics' MCC matrix
+// Q(i,j) = sum_k p(i,k) p(j,k) / (p_x(i) p_y(k)) of one angle's GLCM.
+// Q has the eigenvalues of the symmetric positive semi-definite S = M M^T,
+// M(i,k) = p(i,k) / sqrt(p_x(i) p_y(k)); levels with p_x(i) = 0 only add
+// zero eigenvalues, so M is taken over the m levels present.
+double SecondEigenvalueOfQ(const std::vector<double>& p, const AngleStats& s, std::size_t G) {
+  std::vector<std::size_t> rows, slot(G, G);
+  for (std::size_t i = 0; i < G; ++i)
+    if (s.px[i] > 0) {
+      slot[i] = rows.size();
+      rows.push_back(i);
+    }
+  const std::size_t m = rows.size();
+  if (m < 2) return 0.0;
+  bool symmetric = s.px == s.py;
+  for (std::size_t e = 0; symmetric && e < s.nz_v.size(); ++e) symmetric = p[s.nz_j[e] * G + s.nz_i[e]] == s.nz_v[e];
+  if (symmetric) {
+    // A symmetric GLCM makes M symmetric, with S = M^2.  Each connected
+    // part of the level graph (levels joined by non-zero p) is a block of M
+    // with top eigenvalue 1 (eigenvector sqrt(p_x)), and no eigenvalue of
+    // M exceeds 1 in magnitude: with two or more parts the second
+    // eigenvalue of S is 1.  Otherwise it is max(mu_2^2, mu_m^2) over the
+    // eigenvalues mu_1 = 1 >= mu_2 >= ... >= mu_m of M.
+    std::vector<std::size_t> parent(m);
+    for (std::size_t r = 0; r < m; ++r) parent[r] = r;
+    std::size_t parts = m;
+    for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
+      const std::size_t x = Find(parent, slot[s.nz_i[e]]), y = Find(parent, slot[s.nz_j[e]]);
+      if (x != y) {
+        parent[x] = y;
+        --parts;
+      }
+    }
+    if (parts > 1) return 1.0;
+    Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m));
+    for (std::size_t e = 0; e < s.nz_v.size(); ++e)
+      M(static_cast<Eigen::Index>(slot[s.nz_i[e]]), static_cast<Eigen::Index>(slot[s.nz_j[e]])) =
+          s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
+    const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(M);
+    const double mu2 = KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), 2);
+    const double mum = KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), static_cast<Eigen::Index>(m));
+    return std::max(mu2 * mu2, mum * mum);
+  }
+  Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(G));
+  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
+    M(static_cast<Eigen::Index>(slot[s.nz_i[e]]), static_cast<Eigen::Index>(s.nz_j[e])) =
+        s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
+  if (m <= 160) {
+    // Tridiagonalise S, then bisect for its second largest eigenvalue.
+    const Eigen::MatrixXd S = M * M.transpose();
+    const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(S);
+    return KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), 2);
+  }
+  // S's top eigenpair is (1, sqrt(p_x)): the largest eigenvalue of
+  // S - u u^T is the second of S, found by Lanczos with full
+  // reorthogonalisation (matrix-free, O(k m G)).
+  Eigen::VectorXd u(static_cast<Eigen::Index>(m));
+  for (std::size_t r = 0; r < m; ++r) u(static_cast<Eigen::Index>(r)) = std::sqrt(s.px[rows[r]]);
+  u.normalize();
+  return SecondEigenvalue(M, u);
+}
+
 }  // namespace
 
 GlcmFeatures::GlcmFeatures(const Roi& roi, const TextureSettings& settings)
@@ -199,6 +279,12 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   std::vector<double> lv(G);
   for (std::size_t i = 0; i < G; ++i) lv[i] = roi_.gray_levels[i];
 
+  // A GLCM of no pairs at all (the only matrix) is NaN: so is every feature.
+  if (mats.size() == 1 && std::isnan(mats[0][0])) {
+    FeatureList out;
+    for (const auto& f : wanted) out.emplace_back(f, kNaN);
+    return out;
+  }
   std::vector<AngleStats> stats(mats.size());
   for (std::size_t a = 0; a < mats.size(); ++a) {
     const auto& p = mats[a];
@@ -208,37 +294,44 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.sum_k.assign(static_cast<std::size_t>(2 * Ng - 1), 0);
     s.diff_k.assign(static_cast<std::size_t>(Ng), 0);
     for (std::size_t i = 0; i < G; ++i)
-      for (std::size_t j = 0; j < G; ++j) {
-        const double v = p[i * G + j];
-        if (v != 0 || std::isnan(v)) {
+      for (std::size_t j = 0; j < G; ++j)
+        if (p[i * G + j] != 0) {
           s.nz_i.push_back(i);
           s.nz_j.push_back(j);
-          s.nz_v.push_back(v);
+          s.nz_v.push_back(p[i * G + j]);
         }
-        s.px[i] += v;
-        s.py[j] += v;
-        s.ux += v * lv[i];
-        s.uy += v * lv[j];
-        if (v != 0) s.hxy -= v * std::log2(v + kEps);  // zero terms add nothing
-        s.sum_k[static_cast<std::size_t>(lv[i] + lv[j] - 2)] += v;
-        s.diff_k[static_cast<std::size_t>(std::abs(lv[i] - lv[j]))] += v;
-      }
+    // Every sum over (i, j) runs over the non-zero entries; the marginal
+    // ones over the marginals.
+    for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
+      const std::size_t i = s.nz_i[e], j = s.nz_j[e];
+      const double v = s.nz_v[e];
+      s.px[i] += v;
+      s.py[j] += v;
+      s.hxy -= v * std::log2(v + kEps);
+      s.sum_k[static_cast<std::size_t>(lv[i] + lv[j] - 2)] += v;
+      s.diff_k[static_cast<std::size_t>(std::abs(lv[i] - lv[j]))] += v;
+    }
     for (std::size_t i = 0; i < G; ++i) {
+      s.ux += s.px[i] * lv[i];
+      s.uy += s.py[i] * lv[i];
       s.hx -= s.px[i] * std::log2(s.px[i] + kEps);
       s.hy -= s.py[i] * std::log2(s.py[i] + kEps);
     }
     double vx = 0, vy = 0;
-    for (std::size_t i = 0; i < G; ++i)
-      for (std::size_t j = 0; j < G; ++j) {
-        const double v = p[i * G + j];
-        vx += v * (lv[i] - s.ux) * (lv[i] - s.ux);
-        vy += v * (lv[j] - s.uy) * (lv[j] - s.uy);
-        const double pxy = s.px[i] * s.py[j];
-        if (pxy == 0) continue;
-        const double l = std::log2(pxy + kEps);
-        s.hxy1 -= v * l;
-        s.hxy2 -= pxy * l;
-      }
+    for (std::size_t i = 0; i < G; ++i) {
+      vx += s.px[i] * (lv[i] - s.ux) * (lv[i] - s.ux);
+      vy += s.py[i] * (lv[i] - s.uy) * (lv[i] - s.uy);
+    }
+    // HXY1 = -sum p(i,j) log2(p_x(i) p_y(j) + eps) over the non-zero p.
+    for (std::size_t e = 0; e < s.nz_v.size(); ++e)
+      s.hxy1 -= s.nz_v[e] * std::log2(s.px[s.nz_i[e]] * s.py[s.nz_j[e]] + kEps);
+    // HXY2 = -sum p_x(i) p_y(j) log2(p_x(i) p_y(j) + eps) over all pairs of
+    // non-zero marginals, taken once per pair of distinct marginal values
+    // (counted with their multiplicities): marginals are sums of a few
+    // small counts, so there are far fewer distinct values than levels.
+    const auto gx = Distinct(s.px), gy = Distinct(s.py);
+    for (const auto& [u, nu] : gx)
+      for (const auto& [w, nw] : gy) s.hxy2 -= nu * nw * (u * w) * std::log2(u * w + kEps);
     s.sigx = std::sqrt(vx);
     s.sigy = std::sqrt(vy);
   }
@@ -304,7 +397,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "JointEnergy")
       return per_angle([&](const auto& p, const auto&) {
         double e = 0;
-        for (double v : p) e += v * v;
+        for (double v : stats_of(p).nz_v) e += v * v;
         return e;
       });
     if (f == "JointEntropy") return per_angle([&](const auto&, const AngleStats& s) { return s.hxy; });
@@ -338,7 +431,10 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
         return r;
       });
     if (f == "MaximumProbability")
-      return per_angle([&](const auto& p, const auto&) { return *std::max_element(p.begin(), p.end()); });
+      return per_angle([&](const auto& p, const auto&) {
+        const auto& nz = stats_of(p).nz_v;
+        return nz.empty() ? 0.0 : *std::max_element(nz.begin(), nz.end());
+      });
     if (f == "SumAverage")
       return per_angle([&](const auto&, const AngleStats& s) {
         double r = 0;
@@ -356,45 +452,10 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
         return sum_ij(p, [&](double i, double) { return (i - s.ux) * (i - s.ux); });
       });
     if (f == "MCC") {
-      // Q(i,j) = sum_k p(i,k) p(j,k) / (p_x(i) p_y(k)) has the eigenvalues of
-      // the symmetric S = M M^T with M(i,k) = p(i,k) / sqrt(p_x(i) p_y(k)):
-      // levels with p_x(i) = 0 only add zero eigenvalues.
       if (G < 2) return 1.0;
       std::vector<double> v(mats.size());
-      for (std::size_t a = 0; a < mats.size(); ++a) {
-        const auto& p = mats[a];
-        const AngleStats& s = stats[a];
-        std::vector<std::size_t> rows;
-        for (std::size_t i = 0; i < G; ++i)
-          if (s.px[i] > 0) rows.push_back(i);
-        if (!std::isfinite(s.ux)) {
-          v[a] = kNaN;
-          continue;
-        }
-        Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(G));
-        for (std::size_t r = 0; r < rows.size(); ++r)
-          for (std::size_t k = 0; k < G; ++k)
-            if (s.py[k] > 0)
-              M(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k)) =
-                  p[rows[r] * G + k] / std::sqrt(s.px[rows[r]] * s.py[k]);
-        double second;
-        if (rows.size() <= 160) {
-          // Tridiagonalise S, then bisect for its second largest eigenvalue
-          // (levels absent from the ROI add zero eigenvalues, below it).
-          const Eigen::MatrixXd S = M * M.transpose();
-          const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(S);
-          second = rows.size() < 2 ? 0.0 : KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), 2);
-        } else {
-          // S is positive semi-definite with top eigenpair (1, sqrt(p_x)):
-          // the largest eigenvalue of S - u u^T is the second of S, found by
-          // Lanczos with full reorthogonalisation (matrix-free, O(k G^2)).
-          Eigen::VectorXd u(static_cast<Eigen::Index>(rows.size()));
-          for (std::size_t r = 0; r < rows.size(); ++r) u(static_cast<Eigen::Index>(r)) = std::sqrt(s.px[rows[r]]);
-          u.normalize();
-          second = SecondEigenvalue(M, u);
-        }
-        v[a] = second < 0 ? 0.0 : std::sqrt(second);
-      }
+      for (std::size_t a = 0; a < mats.size(); ++a) v[a] = SecondEigenvalueOfQ(mats[a], stats[a], G);
+      for (double& x : v) x = x < 0 ? 0.0 : std::sqrt(x);
       return detail::NanMean(v);
     }
     throw InvalidArgument("glcm feature '" + f + "' is not implemented");

@@ -1,6 +1,9 @@
 // Feature families on small hand-checkable arrays and edge cases.
 #include <gtest/gtest.h>
 
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -101,6 +104,81 @@ TEST(Glcm, HandComputedPairs) {
   EXPECT_DOUBLE_EQ(f["DifferenceAverage"], 1);
   EXPECT_NEAR(f["Correlation"], -1, 1e-12);
   EXPECT_DOUBLE_EQ(f["Autocorrelation"], 2);
+}
+
+// pyradiomics' MCC by its definition: per angle, Q(i,j) = sum_k
+// p(i,k) p(j,k) / (p_x(i) p_y(k)) over the levels with p_x > 0, the second
+// largest (real part of an) eigenvalue of the non-symmetric Q by a general
+// eigen-solver, square root, mean over the 13 angles.
+double BruteForceMcc(const Image& levels, const Mask& mask, bool symmetric) {
+  const auto& s = levels.geometry().size;
+  int ng = 0;
+  for (std::size_t n = 0; n < levels.size(); ++n)
+    if (mask[n]) ng = std::max(ng, static_cast<int>(levels[n]));
+  double total = 0;
+  int angles = 0;
+  for (int dz = -1; dz <= 1; ++dz)
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dx = -1; dx <= 1; ++dx) {
+        if (!(dz > 0 || (dz == 0 && dy > 0) || (dz == 0 && dy == 0 && dx > 0))) continue;
+        Eigen::MatrixXd P = Eigen::MatrixXd::Zero(ng, ng);
+        for (std::size_t k = 0; k < s[2]; ++k)
+          for (std::size_t j = 0; j < s[1]; ++j)
+            for (std::size_t i = 0; i < s[0]; ++i) {
+              const long x = static_cast<long>(i) + dx, y = static_cast<long>(j) + dy, z = static_cast<long>(k) + dz;
+              if (!mask(i, j, k) || x < 0 || y < 0 || z < 0 || x >= static_cast<long>(s[0]) ||
+                  y >= static_cast<long>(s[1]) || z >= static_cast<long>(s[2]) || !mask(x, y, z))
+                continue;
+              P(static_cast<long>(levels(i, j, k)) - 1, static_cast<long>(levels(x, y, z)) - 1) += 1;
+            }
+        if (symmetric) P = Eigen::MatrixXd(P + P.transpose());
+        P /= P.sum();
+        const Eigen::VectorXd px = P.rowwise().sum(), py = P.colwise().sum().transpose();
+        std::vector<int> rows;
+        for (int i = 0; i < ng; ++i)
+          if (px(i) > 0) rows.push_back(i);
+        Eigen::MatrixXd Q = Eigen::MatrixXd::Zero(static_cast<long>(rows.size()), static_cast<long>(rows.size()));
+        for (std::size_t a = 0; a < rows.size(); ++a)
+          for (std::size_t b = 0; b < rows.size(); ++b)
+            for (int k = 0; k < ng; ++k)
+              if (py(k) > 0) Q(a, b) += P(rows[a], k) * P(rows[b], k) / (px(rows[a]) * py(k));
+        std::vector<double> ev;
+        const Eigen::EigenSolver<Eigen::MatrixXd> solver(Q, false);
+        for (const auto& e : solver.eigenvalues()) ev.push_back(e.real());
+        std::sort(ev.begin(), ev.end());
+        total += std::sqrt(std::max(0.0, ev[ev.size() - 2]));
+        ++angles;
+      }
+  return total / angles;
+}
+
+TEST(Glcm, MccEqualsTheDefinitionWithAGeneralEigenSolver) {
+  // (a) a connected texture of 9 levels; (b) two parts of disjoint level
+  // ranges that never touch (MCC 1); (c) an asymmetric GLCM.
+  Image img(Grid(9, 8, 6));
+  Mask full(img.geometry(), 1), split(img.geometry(), 1);
+  Image two = img;
+  for (std::size_t k = 0; k < 6; ++k)
+    for (std::size_t j = 0; j < 8; ++j)
+      for (std::size_t i = 0; i < 9; ++i) {
+        img(i, j, k) = 1 + (i * 7 + j * 3 + k * 5 + (i * j) % 4) % 9;
+        two(i, j, k) = (i < 4 ? 1 : 6) + (i + 2 * j + k) % 3;
+        split(i, j, k) = i != 4;
+      }
+  struct Case {
+    const Image* image;
+    const Mask* mask;
+    bool symmetric;
+  };
+  for (const Case& c : {Case{&img, &full, true}, Case{&two, &split, true}, Case{&img, &full, false}}) {
+    TextureSettings t;
+    t.symmetrical_glcm = c.symmetric;
+    const Roi roi = MakeRoi(*c.image, *c.mask);
+    const double mcc = ToMap(GlcmFeatures(roi, t).Compute({"MCC"}))["MCC"];
+    EXPECT_NEAR(mcc, BruteForceMcc(*c.image, *c.mask, c.symmetric), 1e-10);
+    if (c.image == &two) EXPECT_NEAR(mcc, 1.0, 1e-12);
+    else EXPECT_LT(mcc, 0.99);
+  }
 }
 
 TEST(Features, FlatRegionConventions) {
