@@ -31,36 +31,56 @@ const WaveletFilterBank& FindWavelet(const std::string& name) {
   throw InvalidArgument("unknown wavelet '" + name + "' (haar, db1-38, sym2-20, coif1-17, bior*, rbio*, dmey)");
 }
 
-// One level of pywt's SWT along `axis` of a periodic volume:
-// out[o] = sum_j f[j] x[(o + F/2 - j) mod N].
-std::vector<double> Convolve(const std::vector<double>& in, const std::array<std::size_t, 3>& size, int axis,
-                             const std::vector<double>& f) {
-  std::vector<double> out(in.size());
+// An index box [lo, hi] per axis.
+struct Box {
+  std::array<std::size_t, 3> lo{}, hi{};
+};
+
+// One level of pywt's SWT along `axis` of a periodic volume of `size`:
+// out[o] = sum_j f[j] x[(o + F/2 - j) mod N], evaluated only inside `box`
+// (the input must hold valid values along `axis` everywhere, and inside
+// the box along the other axes).  Terms are added in the order of j.
+void Convolve(const std::vector<double>& in, std::vector<double>* out, const std::array<std::size_t, 3>& size,
+              int axis, const std::vector<double>& f, const Box& box) {
   const std::size_t n = size[static_cast<std::size_t>(axis)];
-  const std::size_t stride = axis == 0 ? 1 : axis == 1 ? size[0] : size[0] * size[1];
-  const long F = static_cast<long>(f.size());
-  const long N = static_cast<long>(n);
-  std::vector<double> line(n), res(n);
-  const std::size_t lines = in.size() / n;
-  for (std::size_t l = 0; l < lines; ++l) {
-    // Start offset of line l: enumerate all index combinations except axis.
-    std::size_t base;
-    if (axis == 0) base = l * size[0];
-    else if (axis == 1) base = (l / size[0]) * size[0] * size[1] + l % size[0];
-    else base = l;
-    for (std::size_t k = 0; k < n; ++k) line[k] = in[base + k * stride];
-    for (long o = 0; o < N; ++o) {
-      double s = 0;
-      for (long j = 0; j < F; ++j) {
-        long idx = (o + F / 2 - j) % N;
-        if (idx < 0) idx += N;
-        s += f[static_cast<std::size_t>(j)] * line[static_cast<std::size_t>(idx)];
+  const std::size_t F = f.size(), half = F / 2;
+  const std::size_t sx = size[0], sxy = size[0] * size[1];
+  // Input index along the axis of output o and tap j, wrapped.
+  auto wrap = [&](std::size_t o, std::size_t j) { return (o + half + n * (F / n + 1) - j) % n; };
+  if (axis == 0) {
+    const std::size_t lo = box.lo[0], len = box.hi[0] - box.lo[0] + 1;
+    // Line extended so that out[lo + t] = sum_j f[j] ext[t + F - 1 - j].
+    std::vector<double> ext(len + F - 1);
+    for (std::size_t z = box.lo[2]; z <= box.hi[2]; ++z)
+      for (std::size_t y = box.lo[1]; y <= box.hi[1]; ++y) {
+        const double* line = in.data() + y * sx + z * sxy;
+        double* res = out->data() + y * sx + z * sxy + lo;
+        for (std::size_t t = 0; t < ext.size(); ++t) ext[t] = line[wrap(lo + t, F - 1)];
+        for (std::size_t t = 0; t < len; ++t) {
+          double acc = 0;
+          for (std::size_t j = 0; j < F; ++j) acc += f[j] * ext[t + F - 1 - j];
+          res[t] = acc;
+        }
       }
-      res[static_cast<std::size_t>(o)] = s;
-    }
-    for (std::size_t k = 0; k < n; ++k) out[base + k * stride] = res[k];
+    return;
   }
-  return out;
+  // Along y or z: whole rows along x at once, contiguous.
+  const std::size_t stride = axis == 1 ? sx : sxy;
+  const int other = axis == 1 ? 2 : 1;
+  const std::size_t other_stride = axis == 1 ? sxy : sx;
+  const std::size_t x0 = box.lo[0], width = box.hi[0] - box.lo[0] + 1;
+  std::vector<const double*> rows(F);
+  for (std::size_t c = box.lo[static_cast<std::size_t>(other)]; c <= box.hi[static_cast<std::size_t>(other)]; ++c)
+    for (std::size_t o = box.lo[static_cast<std::size_t>(axis)]; o <= box.hi[static_cast<std::size_t>(axis)]; ++o) {
+      for (std::size_t j = 0; j < F; ++j) rows[j] = in.data() + c * other_stride + wrap(o, j) * stride + x0;
+      double* res = out->data() + c * other_stride + o * stride + x0;
+      for (std::size_t x = 0; x < width; ++x) res[x] = 0;
+      for (std::size_t j = 0; j < F; ++j) {
+        const double fj = f[j];
+        const double* r = rows[j];
+        for (std::size_t x = 0; x < width; ++x) res[x] += fj * r[x];
+      }
+    }
 }
 
 }  // namespace
@@ -349,10 +369,19 @@ std::vector<std::string> WaveletNames() {
 std::size_t WaveletLength(const std::string& wavelet) { return FindWavelet(wavelet).dec_lo.size(); }
 
 std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& image, const WaveletSettings& settings) {
+  const Geometry& g = image.geometry();
+  return WaveletDecomposition(image, settings, {0, 0, 0}, {g.size[0] - 1, g.size[1] - 1, g.size[2] - 1});
+}
+
+std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& image, const WaveletSettings& settings,
+                                                                const std::array<std::size_t, 3>& lower,
+                                                                const std::array<std::size_t, 3>& upper) {
   std::string why;
   if (!settings.IsValid(&why)) throw InvalidArgument(why);
   const WaveletFilterBank& bank = FindWavelet(settings.wavelet);
   const Geometry& g = image.geometry();
+  for (int d = 0; d < 3; ++d)
+    if (lower[d] > upper[d] || upper[d] >= g.size[d]) throw InvalidArgument("wavelet output box lies outside the image");
   // Axes in pyradiomics' order: x, y, z (numpy axes 2, 1, 0), minus the
   // out-of-plane axis with force2D.
   std::vector<int> axes{0, 1, 2};
@@ -365,35 +394,56 @@ std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& ima
     for (std::size_t j = 0; j < size[1]; ++j)
       for (std::size_t i = 0; i < size[0]; ++i)
         data[i + size[0] * (j + size[1] * k)] = image(i % g.size[0], j % g.size[1], k % g.size[2]);
+  Geometry og = g;
+  og.origin = g.IndexToPhysical({static_cast<double>(lower[0]), static_cast<double>(lower[1]), static_cast<double>(lower[2])});
+  for (int d = 0; d < 3; ++d) og.size[d] = upper[d] - lower[d] + 1;
   auto crop = [&](const std::vector<double>& v) {
-    Image out(g);
-    for (std::size_t k = 0; k < g.size[2]; ++k)
-      for (std::size_t j = 0; j < g.size[1]; ++j)
-        for (std::size_t i = 0; i < g.size[0]; ++i) out(i, j, k) = v[i + size[0] * (j + size[1] * k)];
+    Image out(og);
+    for (std::size_t k = 0; k < og.size[2]; ++k)
+      for (std::size_t j = 0; j < og.size[1]; ++j)
+        for (std::size_t i = 0; i < og.size[0]; ++i)
+          out(i, j, k) = v[(i + lower[0]) + size[0] * ((j + lower[1]) + size[1] * (k + lower[2]))];
     return out;
   };
   // One pywt.swtn(level=1) step: every sub-band split along every axis;
-  // keys grow by 'a' (low) / 'd' (high) in axis order.
-  auto swtn = [&](const std::vector<double>& in) {
-    std::vector<std::pair<std::string, std::vector<double>>> bands{{"", in}};
+  // keys grow by 'a' (low) / 'd' (high) in axis order.  A band is needed
+  // only inside the output box along the axes already split (along the
+  // others its lines must stay whole), except the approximation chain when
+  // a further level needs the whole approximation.
+  const Box whole{{0, 0, 0}, {size[0] - 1, size[1] - 1, size[2] - 1}};
+  auto swtn = [&](const std::vector<double>& in, bool whole_approximation) {
+    std::vector<std::pair<std::string, std::vector<double>>> bands;
+    bands.emplace_back("", in);
+    Box done = whole;  // the box of the bands made so far, per axis split
     for (int axis : axes) {
+      const std::size_t ax = static_cast<std::size_t>(axis);
+      Box next_box = done;
+      next_box.lo[ax] = lower[ax];
+      next_box.hi[ax] = upper[ax];
       std::vector<std::pair<std::string, std::vector<double>>> next;
-      for (const auto& [key, band] : bands) {
-        next.emplace_back(key + "a", Convolve(band, size, axis, bank.dec_lo));
-        next.emplace_back(key + "d", Convolve(band, size, axis, bank.dec_hi));
+      for (auto& [key, band] : bands) {
+        const bool approx = key.find('d') == std::string::npos;
+        const Box& lo_box = approx && whole_approximation ? whole : next_box;
+        std::vector<double> a(band.size()), d(band.size());
+        Convolve(band, &a, size, axis, bank.dec_lo, lo_box);
+        Convolve(band, &d, size, axis, bank.dec_hi, next_box);
+        std::vector<double>().swap(band);
+        next.emplace_back(key + "a", std::move(a));
+        next.emplace_back(key + "d", std::move(d));
       }
       bands = std::move(next);
+      done = next_box;
     }
     return bands;
   };
   const std::string approx_key(axes.size(), 'a');
   for (int i = 0; i < settings.start_level; ++i) {
-    for (auto& [key, band] : swtn(data))
+    for (auto& [key, band] : swtn(data, true))
       if (key == approx_key) data = std::move(band);
   }
   std::vector<std::pair<std::string, Image>> out;
   for (int lvl = 0; lvl < settings.level; ++lvl) {
-    auto bands = swtn(data);
+    auto bands = swtn(data, lvl + 1 < settings.level);
     for (auto& [key, band] : bands) {
       if (key == approx_key) continue;
       std::string name;

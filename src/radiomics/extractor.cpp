@@ -458,20 +458,24 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     } else if (type == "Wavelet") {
       preprocessing::WaveletSettings ws{ts.wavelet, ts.wavelet_start_level, ts.wavelet_level, ts.texture.force2d,
                                         ts.texture.force2d_dimension};
-      // Periodic boundaries: a crop is exact only when the filters' reach
-      // stays inside the image on every side; otherwise use it whole.
+      // Periodic boundaries: along an axis where the filters' reach stays
+      // inside the image on both sides of the box, a crop is exact; along
+      // the others the lines stay whole.
       const std::size_t reach = WaveletReach(ws);
       IndexBox reg = region({reach, reach, reach});
-      bool inside = true;
       for (int d = 0; d < 3; ++d)
-        inside = inside && box_full.lower[d] >= reach && box_full.upper[d] + reach < full->geometry().size[d];
-      if (!inside) {
-        reg.lower = {0, 0, 0};
-        for (int d = 0; d < 3; ++d) reg.upper[d] = full->geometry().size[d] - 1;
+        if (box_full.lower[d] < reach || box_full.upper[d] + reach >= full->geometry().size[d]) {
+          reg.lower[d] = 0;
+          reg.upper[d] = full->geometry().size[d] - 1;
+        }
+      std::array<std::size_t, 3> lo{}, hi{};
+      for (int d = 0; d < 3; ++d) {
+        lo[d] = box_full.lower[d] - reg.lower[d];
+        hi[d] = box_full.upper[d] - reg.lower[d];
       }
-      for (auto& [name, band] : preprocessing::WaveletDecomposition(preprocessing::CropImage(*full, reg, 0), ws)) {
+      for (auto& [name, band] : preprocessing::WaveletDecomposition(preprocessing::CropImage(*full, reg, 0), ws, lo, hi)) {
         const bool numbered = name.find('-') != std::string::npos;
-        images.emplace_back("wavelet" + (numbered ? name : "-" + name), to_box(band, reg));
+        images.emplace_back("wavelet" + (numbered ? name : "-" + name), std::move(band));
       }
     } else if (type == "Square" || type == "SquareRoot" || type == "Logarithm" || type == "Exponential") {
       const Image roi_box = preprocessing::CropImage(img, box, 0);

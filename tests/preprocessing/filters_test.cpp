@@ -176,6 +176,44 @@ print('2-LLL', ' '.join(repr(v) for v in d.ravel()))
   }
 }
 
+TEST(Wavelet, BoxEqualsTheWholeImageResult) {
+  // The box overload computes only what its sub-bands depend on; every
+  // value must equal the whole-image decomposition's, bit for bit.
+  const Image img = Pattern({11, 8, 7});
+  using Box = std::pair<std::array<std::size_t, 3>, std::array<std::size_t, 3>>;
+  const std::vector<Box> boxes{{{0, 0, 0}, {10, 7, 6}}, {{3, 2, 1}, {6, 5, 4}}, {{0, 0, 0}, {0, 0, 0}},
+                               {{10, 7, 6}, {10, 7, 6}}, {{9, 0, 2}, {10, 3, 6}}};
+  std::size_t compared = 0;
+  for (const char* wavelet : {"haar", "coif1", "db3"})
+    for (int variant = 0; variant < 5; ++variant) {
+      WaveletSettings ws;
+      ws.wavelet = wavelet;
+      ws.level = variant == 1 || variant == 4 ? 2 : 1;
+      ws.start_level = variant == 2 || variant == 4 ? 1 : 0;
+      ws.force2d = variant == 3;
+      const auto whole = WaveletDecomposition(img, ws);
+      for (const auto& [lo, hi] : boxes) {
+        const auto part = WaveletDecomposition(img, ws, lo, hi);
+        ASSERT_EQ(part.size(), whole.size());
+        for (std::size_t b = 0; b < part.size(); ++b) {
+          ASSERT_EQ(part[b].first, whole[b].first);
+          const Image& p = part[b].second;
+          for (std::size_t k = 0; k < p.geometry().size[2]; ++k)
+            for (std::size_t j = 0; j < p.geometry().size[1]; ++j)
+              for (std::size_t i = 0; i < p.geometry().size[0]; ++i, ++compared)
+                ASSERT_EQ(p(i, j, k), whole[b].second(i + lo[0], j + lo[1], k + lo[2]))
+                    << wavelet << " variant " << variant << " " << part[b].first;
+        }
+        const auto origin = img.geometry().IndexToPhysical(
+            {static_cast<double>(lo[0]), static_cast<double>(lo[1]), static_cast<double>(lo[2])});
+        EXPECT_EQ(part[0].second.geometry().origin, origin);
+      }
+    }
+  EXPECT_GT(compared, 100000u);
+  EXPECT_THROW(WaveletDecomposition(img, {}, {0, 0, 0}, {11, 7, 6}), InvalidArgument);
+  EXPECT_THROW(WaveletDecomposition(img, {}, {4, 0, 0}, {3, 7, 6}), InvalidArgument);
+}
+
 TEST(PointwiseFilters, PyradiomicsDefinitions) {
   Geometry g;
   g.size = {4, 1, 1};

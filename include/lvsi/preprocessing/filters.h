@@ -56,6 +56,13 @@ LVSI_PREPROCESSING_EXPORT std::size_t WaveletLength(const std::string& wavelet);
 /// the axes x, y, z.
 LVSI_PREPROCESSING_EXPORT std::vector<std::pair<std::string, Image>> WaveletDecomposition(
     const Image& image, const WaveletSettings& settings);
+/// The same sub-bands evaluated only on the index box [lower, upper] (the
+/// results' grid): each convolution computes only the values the box's
+/// sub-bands depend on.  Equal to the corresponding part of the whole-image
+/// result (the boundaries stay those of the whole, periodic image).
+LVSI_PREPROCESSING_EXPORT std::vector<std::pair<std::string, Image>> WaveletDecomposition(
+    const Image& image, const WaveletSettings& settings, const std::array<std::size_t, 3>& lower,
+    const std::array<std::size_t, 3>& upper);
 
 /// pyradiomics' Square: (x / sqrt(max|x|))^2, with max|x| over `scale_source`
 /// (the whole image) when given.
