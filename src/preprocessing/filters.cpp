@@ -8,10 +8,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
+#include "detail/log_kernel.h"
 
 namespace lvsi::preprocessing {
 namespace {
@@ -87,12 +87,7 @@ void Convolve(const std::vector<double>& in, std::vector<double>* out, const std
 
 namespace {
 
-// Young / Deriche recursive Gaussian coefficients exactly as ITK's
-// RecursiveGaussianImageFilter computes them (4th-order causal and
-// anti-causal filters with edge-extension boundary terms).
-struct Recursive {
-  double n0, n1, n2, n3, d1, d2, d3, d4, m1, m2, m3, m4, bn1, bn2, bn3, bn4, bm1, bm2, bm3, bm4;
-};
+using detail::Recursive;
 
 void NCoefficients(double sd, double a1, double b1, double w1, double l1, double a2, double b2, double w2, double l2,
                    double* n, double* SN, double* DN, double* EN) {
@@ -170,117 +165,15 @@ Recursive GaussianCoefficients(double sigma, double spacing, int order) {
   return r;
 }
 
-// L lines at once through the causal and anti-causal recursions with
-// edge-extension initial conditions (ITK's FilterDataArray).  data(i, j)
-// is element i of line j; the result goes to out[i * L + j] (s2 is scratch
-// of the same size).  Every line runs exactly the arithmetic of its own
-// recursion, in the same order, and the loops over j vectorise.
-template <int L, class Data>
-void FilterLines(Data data, double* __restrict out, double* __restrict s2, std::size_t ln, const Recursive& coefficients) {
-  auto at = [](const double* p, std::size_t i, int j) { return p[i * L + static_cast<std::size_t>(j)]; };
-  const Recursive c = coefficients;  // a local copy no store can alias
-  double* __restrict s1 = out;
-  for (int j = 0; j < L; ++j) {
-    const double v1 = data(0, j);
-    double* s = s1 + j;
-    s[0] = v1 * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
-    s[L] = data(1, j) * c.n0 + v1 * c.n1 + v1 * c.n2 + v1 * c.n3;
-    s[2 * L] = data(2, j) * c.n0 + data(1, j) * c.n1 + v1 * c.n2 + v1 * c.n3;
-    s[3 * L] = data(3, j) * c.n0 + data(2, j) * c.n1 + data(1, j) * c.n2 + v1 * c.n3;
-    s[0] -= v1 * c.bn1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
-    s[L] -= s[0] * c.d1 + v1 * c.bn2 + v1 * c.bn3 + v1 * c.bn4;
-    s[2 * L] -= s[L] * c.d1 + s[0] * c.d2 + v1 * c.bn3 + v1 * c.bn4;
-    s[3 * L] -= s[2 * L] * c.d1 + s[L] * c.d2 + s[0] * c.d3 + v1 * c.bn4;
-  }
-  for (std::size_t i = 4; i < ln; ++i)
-    for (int j = 0; j < L; ++j) {
-      double& r = s1[i * L + static_cast<std::size_t>(j)];
-      r = data(i, j) * c.n0 + data(i - 1, j) * c.n1 + data(i - 2, j) * c.n2 + data(i - 3, j) * c.n3;
-      r -= at(s1, i - 1, j) * c.d1 + at(s1, i - 2, j) * c.d2 + at(s1, i - 3, j) * c.d3 + at(s1, i - 4, j) * c.d4;
-    }
-  for (int j = 0; j < L; ++j) {
-    const double v2 = data(ln - 1, j);
-    double* s = s2 + j;
-    auto S = [&](std::size_t i) -> double& { return s[i * L]; };
-    S(ln - 1) = v2 * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
-    S(ln - 2) = data(ln - 1, j) * c.m1 + v2 * c.m2 + v2 * c.m3 + v2 * c.m4;
-    S(ln - 3) = data(ln - 2, j) * c.m1 + data(ln - 1, j) * c.m2 + v2 * c.m3 + v2 * c.m4;
-    S(ln - 4) = data(ln - 3, j) * c.m1 + data(ln - 2, j) * c.m2 + data(ln - 1, j) * c.m3 + v2 * c.m4;
-    S(ln - 1) -= v2 * c.bm1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
-    S(ln - 2) -= S(ln - 1) * c.d1 + v2 * c.bm2 + v2 * c.bm3 + v2 * c.bm4;
-    S(ln - 3) -= S(ln - 2) * c.d1 + S(ln - 1) * c.d2 + v2 * c.bm3 + v2 * c.bm4;
-    S(ln - 4) -= S(ln - 3) * c.d1 + S(ln - 2) * c.d2 + S(ln - 1) * c.d3 + v2 * c.bm4;
-  }
-  for (std::size_t i = ln - 4; i > 0; --i)
-    for (int j = 0; j < L; ++j) {
-      double& r = s2[(i - 1) * L + static_cast<std::size_t>(j)];
-      r = data(i, j) * c.m1 + data(i + 1, j) * c.m2 + data(i + 2, j) * c.m3 + data(i + 3, j) * c.m4;
-      r -= at(s2, i, j) * c.d1 + at(s2, i + 1, j) * c.d2 + at(s2, i + 2, j) * c.d3 + at(s2, i + 3, j) * c.d4;
-    }
-  for (std::size_t i = 0; i < ln * L; ++i) out[i] += s2[i];
-}
-
-// Filters `count` lines of length `ln`: line k starts at first(k) and
-// steps by `step`; read(n) gives the stored value at n, and sink(k)
-// returns the writer of line k's results, called as writer(i, value).
-// Lines are gathered eight at a time: for lines whose elements are not
-// adjacent to the next line's.
-template <class First, class Read, class Sink>
-void FilterMany(std::size_t count, std::size_t ln, std::size_t step, First first, const Recursive& c, Read read,
-                Sink sink, std::vector<double>* buffers) {
-  constexpr int kLanes = 8;
-  buffers->resize(3 * ln * kLanes);
-  double* in = buffers->data();
-  double* out = in + ln * kLanes;
-  double* scratch = out + ln * kLanes;
-  // The last group is filled up with copies of its last line, whose
-  // results are dropped: every line runs in a full group.
-  for (std::size_t k = 0; k < count; k += kLanes) {
-    const int used = static_cast<int>(std::min<std::size_t>(kLanes, count - k));
-    std::size_t base[kLanes];
-    for (int j = 0; j < kLanes; ++j) base[j] = first(k + static_cast<std::size_t>(std::min(j, used - 1)));
-    for (std::size_t i = 0; i < ln; ++i)
-      for (int j = 0; j < kLanes; ++j) in[i * kLanes + static_cast<std::size_t>(j)] = read(base[j] + i * step);
-    FilterLines<kLanes>([in](std::size_t i, int j) { return in[i * kLanes + static_cast<std::size_t>(j)]; }, out,
-                        scratch, ln, c);
-    // Written in the order they were read: neighbouring lanes are usually
-    // neighbouring voxels, so each step touches one cache line, not eight.
-    using Writer = decltype(sink(k));
-    alignas(Writer) unsigned char storage[kLanes * sizeof(Writer)];
-    Writer* writers = reinterpret_cast<Writer*>(storage);
-    for (int j = 0; j < used; ++j) new (writers + j) Writer(sink(k + static_cast<std::size_t>(j)));
-    for (std::size_t i = 0; i < ln; ++i)
-      for (int j = 0; j < used; ++j) writers[j](i, out[i * kLanes + static_cast<std::size_t>(j)]);
-  }
-}
-
-// Filters the lines of a plane whose lanes are adjacent in memory: line x
-// (x < width) has element i at in[i * step + x].  They run straight from
-// their storage, L lanes at a time (L = 16, 8, 4, 2, 1 for the rest); the
-// results go to write(i, x0, values, L) for lanes x0 .. x0 + L - 1.
-template <int L, class T, class Write>
-void FilterRowsFrom(const T* in, std::size_t step, std::size_t ln, std::size_t& x0, std::size_t width,
-                    const Recursive& c, Write& write, double* out, double* scratch) {
-  for (; x0 + L <= width; x0 += L) {
-    const T* base = in + x0;
-    FilterLines<L>([base, step](std::size_t i, int j) { return static_cast<double>(base[i * step + static_cast<std::size_t>(j)]); },
-                   out, scratch, ln, c);
-    for (std::size_t i = 0; i < ln; ++i) write(i, x0, out + i * L, L);
-  }
-}
-
-template <class T, class Write>
-void FilterRows(const T* in, std::size_t step, std::size_t ln, std::size_t width, const Recursive& c, Write write,
-                std::vector<double>* buffers) {
-  buffers->resize(2 * ln * 16);
-  double* out = buffers->data();
-  double* scratch = out + ln * 16;
-  std::size_t x0 = 0;
-  FilterRowsFrom<16>(in, step, ln, x0, width, c, write, out, scratch);
-  FilterRowsFrom<8>(in, step, ln, x0, width, c, write, out, scratch);
-  FilterRowsFrom<4>(in, step, ln, x0, width, c, write, out, scratch);
-  FilterRowsFrom<2>(in, step, ln, x0, width, c, write, out, scratch);
-  FilterRowsFrom<1>(in, step, ln, x0, width, c, write, out, scratch);
+// The AVX2 build of the LoG passes where the processor has it, unless the
+// environment sets LVSI_SIMD=baseline (both give the same bits).
+void RunLogPasses(const detail::LogJob& job) {
+#if defined(LVSI_AVX2_KERNEL)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  const char* simd = std::getenv("LVSI_SIMD");
+  if (avx2 && !(simd && std::string(simd) == "baseline")) return detail::avx2::LogPasses(job);
+#endif
+  detail::baseline::LogPasses(job);
 }
 
 }  // namespace
@@ -301,91 +194,29 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std
       throw InvalidArgument("LoG sigma " + std::to_string(sigma) + " mm is too large for the image (" + Describe(g) + ")");
     if (lower[d] > upper[d] || upper[d] >= g.size[d]) throw InvalidArgument("LoG output box lies outside the image");
   }
-  // As ITK's LaplacianRecursiveGaussianImageFilter: for each axis d, the
-  // second derivative along d, then smoothing along the other two axes e < f
-  // in increasing order, intermediate images stored in single precision,
-  // and the sum of the three terms (each divided by spacing_d^2)
-  // accumulated in single precision.  Only the lines that reach the output
-  // box are filtered, and the work goes plane by plane: for each index
-  // along f, pass 1 (along d) fills one (d, e) plane, which stays in cache
-  // for pass 2 (along e); pass 2 keeps only the box's part, and pass 3
-  // (along f) runs on that compact stack of planes.
-  const std::size_t S[3] = {g.size[0], g.size[1], g.size[2]};
-  const std::size_t stride[3] = {1, S[0], S[0] * S[1]};
+  // ITK's LaplacianRecursiveGaussianImageFilter, pass by pass (see
+  // detail/log_kernel.inc).
+  detail::LogJob job{};
+  job.image = image.values().data();
   std::array<std::size_t, 3> bs{};
-  for (int d = 0; d < 3; ++d) bs[d] = upper[d] - lower[d] + 1;
-  std::vector<float> cumulative(bs[0] * bs[1] * bs[2], 0.0f);
-  const std::size_t cstride[3] = {1, bs[0], bs[0] * bs[1]};
-  std::vector<double> buffers;
-  std::vector<float> plane, compact;
   for (int d = 0; d < 3; ++d) {
-    const int e = d == 0 ? 1 : 0, f = d == 2 ? 1 : 2;  // the other axes, increasing
-    const int q = d == 0 ? e : d;                        // the plane's axis other than x
-    const Recursive deriv = GaussianCoefficients(sigma, g.spacing[d], 2);
-    const Recursive smooth_e = GaussianCoefficients(sigma, g.spacing[e], 0);
-    const Recursive smooth_f = GaussianCoefficients(sigma, g.spacing[f], 0);
-    // plane[x + S0 * (index along q)]; compact[x' + B0 * (q' + Bq * index along f)].
-    plane.resize(S[0] * S[q]);
-    compact.resize(bs[0] * bs[q] * S[f]);
-    for (std::size_t fi = 0; fi < S[f]; ++fi) {
-      const double* slice = image.values().data() + fi * stride[f];
-      float* out2 = compact.data() + fi * bs[0] * bs[q];
-      // Pass 1: along d, every line of the plane.
-      if (d == 0) {
-        FilterMany(
-            S[1], S[0], 1, [&](std::size_t k) { return k * S[0]; }, deriv, [&](std::size_t n) { return slice[n]; },
-            [&](std::size_t k) {
-              float* line = plane.data() + k * S[0];
-              return [line](std::size_t i, double v) { line[i] = static_cast<float>(v); };
-            },
-            &buffers);
-      } else {
-        FilterRows(slice, stride[d], S[d], S[0], deriv,
-                   [&](std::size_t i, std::size_t x0, const double* v, int n) {
-                     float* row = plane.data() + i * S[0] + x0;
-                     for (int j = 0; j < n; ++j) row[j] = static_cast<float>(v[j]);
-                   },
-                   &buffers);
-      }
-      // Pass 2: along e, the plane's lines whose d index lies in the box;
-      // their values with the e index in the box are kept.
-      if (e == 1) {  // d = 0: along y, lanes x in the box
-        FilterRows(plane.data() + lower[0], S[0], S[1], bs[0], smooth_e,
-                   [&](std::size_t i, std::size_t x0, const double* v, int n) {
-                     if (i < lower[1] || i > upper[1]) return;
-                     float* row = out2 + (i - lower[1]) * bs[0] + x0;
-                     for (int j = 0; j < n; ++j) row[j] = static_cast<float>(v[j]);
-                   },
-                   &buffers);
-      } else {  // along x, lines at d in the box
-        FilterMany(
-            bs[d], S[0], 1, [&](std::size_t k) { return (lower[d] + k) * S[0]; }, smooth_e,
-            [&](std::size_t n) { return static_cast<double>(plane[n]); },
-            [&](std::size_t k) {
-              float* line = out2 + k * bs[0];
-              const std::size_t from = lower[0], to = upper[0];
-              return [line, from, to](std::size_t i, double v) {
-                if (i >= from && i <= to) line[i - from] = static_cast<float>(v);
-              };
-            },
-            &buffers);
-      }
-    }
-    // Pass 3: along f through the compact stack, lanes x; accumulated into
-    // the box in single precision.
-    const double inv = 1.0 / (g.spacing[d] * g.spacing[d]);
-    for (std::size_t qi = 0; qi < bs[q]; ++qi) {
-      float* base = cumulative.data() + qi * cstride[q];
-      const std::size_t step = cstride[f], from = lower[f], to = upper[f];
-      FilterRows(compact.data() + qi * bs[0], bs[0] * bs[q], S[f], bs[0], smooth_f,
-                 [base, step, from, to, inv](std::size_t i, std::size_t x0, const double* v, int n) {
-                   if (i < from || i > to) return;
-                   float* acc = base + (i - from) * step + x0;
-                   for (int j = 0; j < n; ++j) acc[j] = static_cast<float>(acc[j] + static_cast<float>(v[j]) * inv);
-                 },
-                 &buffers);
-    }
+    job.size[d] = g.size[d];
+    job.lower[d] = lower[d];
+    job.upper[d] = upper[d];
+    bs[d] = upper[d] - lower[d] + 1;
+    job.derivative[d] = GaussianCoefficients(sigma, g.spacing[d], 2);
+    job.smoothing[d] = GaussianCoefficients(sigma, g.spacing[d], 0);
+    job.inverse_spacing2[d] = 1.0 / (g.spacing[d] * g.spacing[d]);
   }
+  std::vector<float> cumulative(bs[0] * bs[1] * bs[2], 0.0f);
+  std::vector<float> plane(g.size[0] * std::max(g.size[1], g.size[2]));
+  std::vector<float> compact(bs[0] * std::max(bs[1] * g.size[2], bs[2] * g.size[1]));
+  std::vector<double> lines(32 * std::max({g.size[0], g.size[1], g.size[2]}));
+  job.cumulative = cumulative.data();
+  job.plane = plane.data();
+  job.compact = compact.data();
+  job.lines = lines.data();
+  RunLogPasses(job);
   Geometry og = g;
   og.origin = g.IndexToPhysical({static_cast<double>(lower[0]), static_cast<double>(lower[1]), static_cast<double>(lower[2])});
   og.size = bs;

@@ -78,6 +78,19 @@ TEST(LoG, EqualsItksLaplacianRecursiveGaussianFilter) {
       for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(box(i, j, k), mine(i + 5, j + 4, k + 3));
 }
 
+TEST(LoG, BaselineAndAvx2BuildsGiveTheSameBits) {
+  // The kernel is compiled for the baseline instruction set and for AVX2
+  // (used where the processor has it); LVSI_SIMD=baseline selects the
+  // former.  Both must round every operation alike.
+  const Image img = Pattern({37, 29, 13}, {0.7, 0.8, 3});
+  const Image fast = LaplacianOfGaussian(img, 2.5, {3, 5, 2}, {30, 21, 9});
+  ASSERT_EQ(setenv("LVSI_SIMD", "baseline", 1), 0);
+  const Image baseline = LaplacianOfGaussian(img, 2.5, {3, 5, 2}, {30, 21, 9});
+  unsetenv("LVSI_SIMD");
+  ASSERT_EQ(fast.size(), baseline.size());
+  for (std::size_t n = 0; n < fast.size(); ++n) ASSERT_EQ(fast[n], baseline[n]) << n;
+}
+
 TEST(Wavelet, HandComputedHaar) {
   // One line 1 2 3 4 (x), one voxel in y and z: with haar the x low band is
   // (x[o] + x[o+1]) / sqrt(2) with wrap-around, the high band the difference.
