@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "detail/texture.h"
@@ -45,48 +46,42 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
   const auto angles = detail::GenerateAngles(g.size, {1}, false, settings_.force2d,
                                              settings_.force2d_dimension);
   std::size_t Na = angles.size();
-  const long sx = static_cast<long>(g.size[0]), sy = static_cast<long>(g.size[1]),
-             sz = static_cast<long>(g.size[2]);
-  const std::size_t R = static_cast<std::size_t>(std::max({sx, sy, sz}));
+  const std::size_t sx = g.size[0], sy = g.size[1], sz = g.size[2];
+  const std::size_t R = std::max({sx, sy, sz});
+  // Compact levels on the box padded by one voxel on every side: -1
+  // outside the ROI, -2 on the padding, so walks need no bounds checks.
+  const std::size_t px = sx + 2, py = sy + 2;
+  std::vector<int> lev(px * py * (sz + 2), -2);
+  std::vector<std::size_t> voxels;  // padded indices of the ROI voxels
+  for (std::size_t z = 0; z < sz; ++z)
+    for (std::size_t y = 0; y < sy; ++y)
+      for (std::size_t x = 0; x < sx; ++x) {
+        const std::size_t n = x + sx * (y + sy * z), m = (x + 1) + px * ((y + 1) + py * (z + 1));
+        lev[m] = roi_.mask[n] ? index[static_cast<std::size_t>(roi_.levels[n])] : -1;
+        if (roi_.mask[n]) voxels.push_back(m);
+      }
   std::vector<double> P(Na * G * R, 0.0);  // [a][i][run-1]
   for (std::size_t a = 0; a < Na; ++a) {
     const auto& o = angles[a];
+    const long delta = o.dx + static_cast<long>(px) * (o.dy + static_cast<long>(py) * o.dz);
     bool multi = false;
-    for (long z = 0; z < sz; ++z)
-      for (long y = 0; y < sy; ++y)
-        for (long x = 0; x < sx; ++x) {
-          // A line starts where stepping back leaves the box.
-          const long px = x - o.dx, py = y - o.dy, pz = z - o.dz;
-          if (px >= 0 && py >= 0 && pz >= 0 && px < sx && py < sy && pz < sz) continue;
-          long cx = x, cy = y, cz = z;
-          int gl = -1;
-          std::size_t run = 0, elements = 0;
-          while (cx >= 0 && cy >= 0 && cz >= 0 && cx < sx && cy < sy && cz < sz) {
-            const std::size_t n = static_cast<std::size_t>(cx + sx * (cy + sy * cz));
-            if (roi_.mask[n]) {
-              ++elements;
-              const int l = index[static_cast<std::size_t>(roi_.levels[n])];
-              if (gl == l) {
-                ++run;
-              } else {
-                if (gl >= 0) P[(a * G + static_cast<std::size_t>(gl)) * R + run - 1] += 1;
-                gl = l;
-                run = 1;
-              }
-            } else if (gl >= 0) {
-              P[(a * G + static_cast<std::size_t>(gl)) * R + run - 1] += 1;
-              gl = -1;
-              run = 0;
-            }
-            cx += o.dx;
-            cy += o.dy;
-            cz += o.dz;
-          }
-          if (gl >= 0) P[(a * G + static_cast<std::size_t>(gl)) * R + run - 1] += 1;
-          if (elements > 1) multi = true;
-        }
-    // Every line holds at most one ROI voxel: the ROI is flat along this
-    // angle, which pyradiomics removes.
+    // A run starts at an ROI voxel whose predecessor along the angle has
+    // another level (or is outside the ROI); it is walked to its end.
+    for (const std::size_t n : voxels) {
+      const int l = lev[n];
+      if (lev[static_cast<std::size_t>(static_cast<long>(n) - delta)] == l) continue;
+      std::size_t run = 1;
+      for (long m = static_cast<long>(n) + delta; lev[static_cast<std::size_t>(m)] == l; m += delta) ++run;
+      P[(a * G + static_cast<std::size_t>(l)) * R + run - 1] += 1;
+      multi = multi || run > 1;
+    }
+    // Does any line hold two ROI voxels (apart)?  If not, the ROI is flat
+    // along this angle, which pyradiomics removes.
+    for (std::size_t k = 0; k < voxels.size() && !multi; ++k) {
+      long m = static_cast<long>(voxels[k]) + delta;
+      while (lev[static_cast<std::size_t>(m)] == -1) m += delta;
+      multi = lev[static_cast<std::size_t>(m)] >= 0;
+    }
     if (!multi)
       for (std::size_t i = 0; i < G; ++i) P[(a * G + i) * R] = 0;
   }
@@ -133,16 +128,22 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
       for (std::size_t r : runs) s += P[(a * G + i) * R + r] * w(iv[i], static_cast<double>(r + 1));
     return s;
   };
-  auto pg = [&](std::size_t a, std::size_t i) {
-    double s = 0;
-    for (std::size_t r : runs) s += P[(a * G + i) * R + r];
-    return s;
-  };
-  auto pr = [&](std::size_t a, std::size_t r) {
-    double s = 0;
-    for (std::size_t i = 0; i < G; ++i) s += P[(a * G + i) * R + r];
-    return s;
-  };
+  // Marginals p_g(a, i) (over run lengths) and p_r(a, r) (over levels).
+  std::vector<double> PG(Na * G, 0.0), PR(Na * R, 0.0);
+  for (std::size_t a : keep) {
+    for (std::size_t i = 0; i < G; ++i) {
+      double s = 0;
+      for (std::size_t r : runs) s += P[(a * G + i) * R + r];
+      PG[a * G + i] = s;
+    }
+    for (std::size_t r : runs) {
+      double s = 0;
+      for (std::size_t i = 0; i < G; ++i) s += P[(a * G + i) * R + r];
+      PR[a * R + r] = s;
+    }
+  }
+  auto pg = [&](std::size_t a, std::size_t i) { return PG[a * G + i]; };
+  auto pr = [&](std::size_t a, std::size_t r) { return PR[a * R + r]; };
   auto value = [&](const std::string& f) -> double {
     if (f == "ShortRunEmphasis")
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return 1 / (j * j); }) / n; });
@@ -190,7 +191,7 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
         for (std::size_t i = 0; i < G; ++i)
           for (std::size_t r : runs) {
             const double p = P[(a * G + i) * R + r] / n;
-            h -= p * std::log2(p + detail::kEps);
+            if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
           }
         return h;
       });
