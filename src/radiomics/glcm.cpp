@@ -1,6 +1,7 @@
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -23,37 +24,68 @@ struct AngleStats {
   std::vector<double> nz_v;
 };
 
-// The k-th largest eigenvalue (k = 1, 2, ...) of a symmetric tridiagonal
-// matrix (diagonal a, off-diagonal b) by bisection on Sturm counts, to the
-// last bit the interval allows; O(n) per step.
-double KthLargestTridiagonal(const Eigen::VectorXd& a, const Eigen::VectorXd& b, Eigen::Index k) {
+// The k-th largest eigenvalues (k = 1, 2, ...; one or two of them) of a
+// symmetric tridiagonal matrix (diagonal a, off-diagonal b) by
+// multisection on Sturm counts, to the last bit the interval allows.
+// Each step counts at kPoints points per eigenvalue in one O(n) pass whose
+// divisions are independent of each other, and narrows every interval to
+// one of kPoints + 1 parts.
+std::array<double, 2> KthLargestTridiagonal(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
+                                            std::array<Eigen::Index, 2> k, int how_many = 1) {
+  constexpr int kPoints = 4, kMax = 2 * kPoints;
   const Eigen::Index n = a.size();
-  // Number of eigenvalues below x: negative pivots of T - x I = L D L^T.
-  auto below = [&](double x) {
-    Eigen::Index count = 0;
-    double d = 1;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double off = i > 0 ? b(i - 1) * b(i - 1) : 0.0;
-      d = a(i) - x - (i > 0 ? off / d : 0.0);
-      if (d == 0) d = -std::numeric_limits<double>::epsilon() * (std::abs(x) + 1e-300);
-      count += d < 0;
-    }
-    return count;
-  };
   double lo = a(0), hi = a(0);  // Gershgorin bounds
   for (Eigen::Index i = 0; i < n; ++i) {
     const double r = (i > 0 ? std::abs(b(i - 1)) : 0.0) + (i + 1 < n ? std::abs(b(i)) : 0.0);
     lo = std::min(lo, a(i) - r);
     hi = std::max(hi, a(i) + r);
   }
-  // lambda_(n-k+1) (ascending) is the point where the count reaches n - k + 1.
-  for (int it = 0; it < 200; ++it) {
-    const double mid = 0.5 * (lo + hi);
-    if (mid <= lo || mid >= hi) break;
-    if (below(mid) >= n - k + 1) hi = mid;
-    else lo = mid;
+  std::array<double, 2> low{lo, lo}, high{hi, hi};
+  std::array<bool, 2> done{false, how_many < 2};
+  std::vector<double> off(static_cast<std::size_t>(n), 0.0);
+  for (Eigen::Index i = 1; i < n; ++i) off[static_cast<std::size_t>(i)] = b(i - 1) * b(i - 1);
+  for (int it = 0; it < 200 && !(done[0] && done[1]); ++it) {
+    // Points of the unfinished searches, evenly inside their intervals.
+    const int used = how_many * kPoints;
+    double x[kMax] = {}, d[kMax] = {};
+    Eigen::Index count[kMax] = {};
+    for (int s = 0; s < how_many; ++s)
+      for (int t = 0; t < kPoints; ++t)
+        x[s * kPoints + t] = low[s] + (high[s] - low[s]) * (t + 1) / (kPoints + 1);
+    // Negative pivots of T - x I = L D L^T: the eigenvalues below x.
+    for (int p = 0; p < used; ++p) {
+      d[p] = a(0) - x[p];
+      if (d[p] == 0) d[p] = -std::numeric_limits<double>::epsilon() * (std::abs(x[p]) + 1e-300);
+      count[p] = d[p] < 0;
+    }
+    for (Eigen::Index i = 1; i < n; ++i) {
+      const double ai = a(i), oi = off[static_cast<std::size_t>(i)];
+      for (int p = 0; p < used; ++p) {
+        double v = ai - x[p] - oi / d[p];
+        if (v == 0) v = -std::numeric_limits<double>::epsilon() * (std::abs(x[p]) + 1e-300);
+        d[p] = v;
+        count[p] += v < 0;
+      }
+    }
+    // lambda_(n-k+1) (ascending) lies where the count reaches n - k + 1.
+    for (int s = 0; s < how_many; ++s) {
+      if (done[s]) continue;
+      double new_lo = low[s], new_hi = high[s];
+      for (int t = 0; t < kPoints; ++t) {
+        const double xt = x[s * kPoints + t];
+        if (xt <= low[s] || xt >= high[s]) continue;  // no room left between the bounds
+        if (count[s * kPoints + t] >= n - k[static_cast<std::size_t>(s)] + 1) {
+          new_hi = xt;
+          break;
+        }
+        new_lo = xt;
+      }
+      done[s] = new_lo == low[s] && new_hi == high[s];
+      low[s] = new_lo;
+      high[s] = new_hi;
+    }
   }
-  return 0.5 * (lo + hi);
+  return {0.5 * (low[0] + high[0]), 0.5 * (low[1] + high[1])};
 }
 
 // Largest eigenvalue of (M M^T - u u^T) by Lanczos iterations with full
@@ -87,7 +119,7 @@ double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
       Eigen::VectorXd diag(k + 1), sub(std::max<Eigen::Index>(k, 1));
       for (Eigen::Index i = 0; i <= k; ++i) diag(i) = alpha[static_cast<std::size_t>(i)];
       for (Eigen::Index i = 0; i < k; ++i) sub(i) = beta[static_cast<std::size_t>(i)];
-      const double top = KthLargestTridiagonal(diag, sub, 1);
+      const double top = KthLargestTridiagonal(diag, sub, {1, 1})[0];
       if (b < 1e-14 || k + 1 == n || std::abs(top - last) <= 1e-15 * std::max(1.0, std::abs(top))) return top;
       last = top;
     }
@@ -120,7 +152,7 @@ std::size_t Find(std::vector<std::size_t>& parent, std::size_t x) {
 // Q has the eigenvalues of the symmetric positive semi-definite S = M M^T,
 // M(i,k) = p(i,k) / sqrt(p_x(i) p_y(k)); levels with p_x(i) = 0 only add
 // zero eigenvalues, so M is taken over the m levels present.
-double SecondEigenvalueOfQ(const std::vector<double>& p, const AngleStats& s, std::size_t G) {
+double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
   std::vector<std::size_t> rows, slot(G, G);
   for (std::size_t i = 0; i < G; ++i)
     if (s.px[i] > 0) {
@@ -129,8 +161,6 @@ double SecondEigenvalueOfQ(const std::vector<double>& p, const AngleStats& s, st
     }
   const std::size_t m = rows.size();
   if (m < 2) return 0.0;
-  bool symmetric = s.px == s.py;
-  for (std::size_t e = 0; symmetric && e < s.nz_v.size(); ++e) symmetric = p[s.nz_j[e] * G + s.nz_i[e]] == s.nz_v[e];
   if (symmetric) {
     // A symmetric GLCM makes M symmetric, with S = M^2.  Each connected
     // part of the level graph (levels joined by non-zero p) is a block of M
@@ -154,8 +184,8 @@ double SecondEigenvalueOfQ(const std::vector<double>& p, const AngleStats& s, st
       M(static_cast<Eigen::Index>(slot[s.nz_i[e]]), static_cast<Eigen::Index>(slot[s.nz_j[e]])) =
           s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
     const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(M);
-    const double mu2 = KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), 2);
-    const double mum = KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), static_cast<Eigen::Index>(m));
+    const auto [mu2, mum] =
+        KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), {2, static_cast<Eigen::Index>(m)}, 2);
     return std::max(mu2 * mu2, mum * mum);
   }
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(G));
@@ -166,7 +196,7 @@ double SecondEigenvalueOfQ(const std::vector<double>& p, const AngleStats& s, st
     // Tridiagonalise S, then bisect for its second largest eigenvalue.
     const Eigen::MatrixXd S = M * M.transpose();
     const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(S);
-    return KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), 2);
+    return KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), {2, 2})[0];
   }
   // S's top eigenpair is (1, sqrt(p_x)): the largest eigenvalue of
   // S - u u^T is the second of S, found by Lanczos with full
@@ -228,63 +258,82 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   auto angles = detail::GenerateAngles(g.size, settings_.distances, false, settings_.force2d,
                                        settings_.force2d_dimension);
   std::size_t Na = angles.size();
-  // Counts P[a][i][j].
-  std::vector<double> P(Na * G * G, 0.0);
-  const long sx = static_cast<long>(g.size[0]), sy = static_cast<long>(g.size[1]),
-             sz = static_cast<long>(g.size[2]);
-  for (long z = 0; z < sz; ++z)
-    for (long y = 0; y < sy; ++y)
-      for (long x = 0; x < sx; ++x) {
-        const std::size_t n = static_cast<std::size_t>(x + sx * (y + sy * z));
+  // Compact levels on the box padded by the largest distance: -1 outside
+  // the ROI, so neighbours need no bounds checks.
+  int reach = 1;
+  for (int d : settings_.distances) reach = std::max(reach, d);
+  const std::size_t pad = static_cast<std::size_t>(reach);
+  const std::size_t px = g.size[0] + 2 * pad, py = g.size[1] + 2 * pad;
+  std::vector<int> lev(px * py * (g.size[2] + 2 * pad), -1);
+  std::vector<std::size_t> voxels;  // padded indices of the ROI voxels
+  for (std::size_t z = 0; z < g.size[2]; ++z)
+    for (std::size_t y = 0; y < g.size[1]; ++y)
+      for (std::size_t x = 0; x < g.size[0]; ++x) {
+        const std::size_t n = x + g.size[0] * (y + g.size[1] * z);
         if (!roi_.mask[n]) continue;
-        const std::size_t gi = static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[n])]);
-        for (std::size_t a = 0; a < Na; ++a) {
-          const long nx = x + angles[a].dx, ny = y + angles[a].dy, nz = z + angles[a].dz;
-          if (nx < 0 || ny < 0 || nz < 0 || nx >= sx || ny >= sy || nz >= sz) continue;
-          const std::size_t m = static_cast<std::size_t>(nx + sx * (ny + sy * nz));
-          if (!roi_.mask[m]) continue;
-          const std::size_t gj = static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[m])]);
-          P[(a * G + gi) * G + gj] += 1;
-        }
+        const std::size_t m = (x + pad) + px * ((y + pad) + py * (z + pad));
+        lev[m] = index[static_cast<std::size_t>(roi_.levels[n])];
+        voxels.push_back(m);
       }
-  if (settings_.symmetrical_glcm) {
-    for (std::size_t a = 0; a < Na; ++a)
-      for (std::size_t i = 0; i < G; ++i)
-        for (std::size_t j = i; j < G; ++j) {
-          const double s = P[(a * G + i) * G + j] + P[(a * G + j) * G + i];
-          P[(a * G + i) * G + j] = s;
-          P[(a * G + j) * G + i] = s;
-        }
+  // Each angle's counts are kept sparse, as (k = i G + j, value) in
+  // ascending k: a dense G x G buffer collects one angle at a time and
+  // lists the entries it touches.
+  using Entries = std::vector<std::pair<std::size_t, double>>;
+  std::vector<double> dense(G * G, 0.0);
+  std::vector<std::size_t> touched;
+  auto add = [&](std::size_t k, double v) {
+    if (dense[k] == 0) touched.push_back(k);
+    dense[k] += v;
+  };
+  auto drain = [&]() {
+    std::sort(touched.begin(), touched.end());
+    Entries out;
+    out.reserve(touched.size());
+    for (std::size_t k : touched) {
+      out.emplace_back(k, dense[k]);
+      dense[k] = 0;
+    }
+    touched.clear();
+    return out;
+  };
+  std::vector<Entries> counts(Na);
+  for (std::size_t a = 0; a < Na; ++a) {
+    const long delta = angles[a].dx + static_cast<long>(px) * (angles[a].dy + static_cast<long>(py) * angles[a].dz);
+    for (const std::size_t n : voxels) {
+      const int gj = lev[static_cast<std::size_t>(static_cast<long>(n) + delta)];
+      if (gj < 0) continue;
+      const std::size_t i = static_cast<std::size_t>(lev[n]), j = static_cast<std::size_t>(gj);
+      add(i * G + j, 1);
+      if (settings_.symmetrical_glcm) add(j * G + i, 1);  // P + P^T
+    }
+    counts[a] = drain();
   }
   if (!settings_.weighting_norm.empty()) {
-    std::vector<double> W(G * G, 0.0);
     for (std::size_t a = 0; a < Na; ++a) {
       const double d = detail::AngleDistance(angles[a], g.spacing, settings_.weighting_norm);
       const double w = settings_.weighting_norm == "no_weighting" ? 1.0 : std::exp(-d * d);
-      for (std::size_t k = 0; k < G * G; ++k) W[k] += P[a * G * G + k] * w;
+      for (const auto& [k, c] : counts[a]) add(k, c * w);
     }
-    P = std::move(W);
+    counts.assign(1, drain());
     Na = 1;
   }
   // Drop empty angles (when there are several) and normalise.
-  std::vector<std::vector<double>> mats;
+  std::vector<Entries> mats;
   for (std::size_t a = 0; a < Na; ++a) {
-    std::vector<double> m(P.begin() + static_cast<long>(a * G * G), P.begin() + static_cast<long>((a + 1) * G * G));
     double s = 0;
-    for (double v : m) s += v;
+    for (const auto& e : counts[a]) s += e.second;
     if (s == 0 && Na > 1) continue;
-    for (double& v : m) v = s == 0 ? kNaN : v / s;
-    mats.push_back(std::move(m));
+    if (s == 0) {  // no pairs at all in the only matrix: it is NaN, and so is every feature
+      FeatureList out;
+      for (const auto& f : wanted) out.emplace_back(f, kNaN);
+      return out;
+    }
+    for (auto& e : counts[a]) e.second /= s;
+    mats.push_back(std::move(counts[a]));
   }
   std::vector<double> lv(G);
   for (std::size_t i = 0; i < G; ++i) lv[i] = roi_.gray_levels[i];
 
-  // A GLCM of no pairs at all (the only matrix) is NaN: so is every feature.
-  if (mats.size() == 1 && std::isnan(mats[0][0])) {
-    FeatureList out;
-    for (const auto& f : wanted) out.emplace_back(f, kNaN);
-    return out;
-  }
   std::vector<AngleStats> stats(mats.size());
   for (std::size_t a = 0; a < mats.size(); ++a) {
     const auto& p = mats[a];
@@ -293,13 +342,11 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.py.assign(G, 0);
     s.sum_k.assign(static_cast<std::size_t>(2 * Ng - 1), 0);
     s.diff_k.assign(static_cast<std::size_t>(Ng), 0);
-    for (std::size_t i = 0; i < G; ++i)
-      for (std::size_t j = 0; j < G; ++j)
-        if (p[i * G + j] != 0) {
-          s.nz_i.push_back(i);
-          s.nz_j.push_back(j);
-          s.nz_v.push_back(p[i * G + j]);
-        }
+    for (const auto& [k, v] : p) {
+      s.nz_i.push_back(k / G);
+      s.nz_j.push_back(k % G);
+      s.nz_v.push_back(v);
+    }
     // Every sum over (i, j) runs over the non-zero entries; the marginal
     // ones over the marginals.
     for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
@@ -338,14 +385,12 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
 
   auto per_angle = [&](auto&& fn) {
     std::vector<double> v(mats.size());
-    for (std::size_t a = 0; a < mats.size(); ++a) v[a] = fn(mats[a], stats[a]);
+    for (std::size_t a = 0; a < mats.size(); ++a) v[a] = fn(stats[a], stats[a]);
     return detail::NanMean(v);
   };
   // Sum of p(i,j) w(i,j) over the non-zero entries of the angle's GLCM.
-  auto stats_of = [&](const std::vector<double>& p) -> const AngleStats& {
-    return stats[static_cast<std::size_t>(&p - mats.data())];
-  };
-  auto sum_ij = [&](const std::vector<double>& p, auto&& w) {
+  auto stats_of = [](const AngleStats& p) -> const AngleStats& { return p; };
+  auto sum_ij = [&](const AngleStats& p, auto&& w) {
     const AngleStats& st = stats_of(p);
     double s = 0;
     for (std::size_t e = 0; e < st.nz_v.size(); ++e) s += st.nz_v[e] * w(lv[st.nz_i[e]], lv[st.nz_j[e]]);
@@ -454,7 +499,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "MCC") {
       if (G < 2) return 1.0;
       std::vector<double> v(mats.size());
-      for (std::size_t a = 0; a < mats.size(); ++a) v[a] = SecondEigenvalueOfQ(mats[a], stats[a], G);
+      for (std::size_t a = 0; a < mats.size(); ++a) v[a] = SecondEigenvalueOfQ(stats[a], G, settings_.symmetrical_glcm);
       for (double& x : v) x = x < 0 ? 0.0 : std::sqrt(x);
       return detail::NanMean(v);
     }
