@@ -258,23 +258,10 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   auto angles = detail::GenerateAngles(g.size, settings_.distances, false, settings_.force2d,
                                        settings_.force2d_dimension);
   std::size_t Na = angles.size();
-  // Compact levels on the box padded by the largest distance: -1 outside
-  // the ROI, so neighbours need no bounds checks.
+  // Compact levels on the box padded by the largest distance.
   int reach = 1;
   for (int d : settings_.distances) reach = std::max(reach, d);
-  const std::size_t pad = static_cast<std::size_t>(reach);
-  const std::size_t px = g.size[0] + 2 * pad, py = g.size[1] + 2 * pad;
-  std::vector<int> lev(px * py * (g.size[2] + 2 * pad), -1);
-  std::vector<std::size_t> voxels;  // padded indices of the ROI voxels
-  for (std::size_t z = 0; z < g.size[2]; ++z)
-    for (std::size_t y = 0; y < g.size[1]; ++y)
-      for (std::size_t x = 0; x < g.size[0]; ++x) {
-        const std::size_t n = x + g.size[0] * (y + g.size[1] * z);
-        if (!roi_.mask[n]) continue;
-        const std::size_t m = (x + pad) + px * ((y + pad) + py * (z + pad));
-        lev[m] = index[static_cast<std::size_t>(roi_.levels[n])];
-        voxels.push_back(m);
-      }
+  const detail::PaddedLevels padded(roi_, static_cast<std::size_t>(reach), true);
   // Each angle's counts are kept sparse, as (k = i G + j, value) in
   // ascending k: a dense G x G buffer collects one angle at a time and
   // lists the entries it touches.
@@ -298,11 +285,11 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   };
   std::vector<Entries> counts(Na);
   for (std::size_t a = 0; a < Na; ++a) {
-    const long delta = angles[a].dx + static_cast<long>(px) * (angles[a].dy + static_cast<long>(py) * angles[a].dz);
-    for (const std::size_t n : voxels) {
-      const int gj = lev[static_cast<std::size_t>(static_cast<long>(n) + delta)];
+    const long delta = padded.Step(angles[a]);
+    for (const std::size_t n : padded.voxels) {
+      const int gj = padded.Near(n, delta);
       if (gj < 0) continue;
-      const std::size_t i = static_cast<std::size_t>(lev[n]), j = static_cast<std::size_t>(gj);
+      const std::size_t i = static_cast<std::size_t>(padded.at[n]), j = static_cast<std::size_t>(gj);
       add(i * G + j, 1);
       if (settings_.symmetrical_glcm) add(j * G + i, 1);  // P + P^T
     }

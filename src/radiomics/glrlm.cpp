@@ -48,22 +48,13 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
   std::size_t Na = angles.size();
   const std::size_t sx = g.size[0], sy = g.size[1], sz = g.size[2];
   const std::size_t R = std::max({sx, sy, sz});
-  // Compact levels on the box padded by one voxel on every side: -1
-  // outside the ROI, -2 on the padding, so walks need no bounds checks.
-  const std::size_t px = sx + 2, py = sy + 2;
-  std::vector<int> lev(px * py * (sz + 2), -2);
-  std::vector<std::size_t> voxels;  // padded indices of the ROI voxels
-  for (std::size_t z = 0; z < sz; ++z)
-    for (std::size_t y = 0; y < sy; ++y)
-      for (std::size_t x = 0; x < sx; ++x) {
-        const std::size_t n = x + sx * (y + sy * z), m = (x + 1) + px * ((y + 1) + py * (z + 1));
-        lev[m] = roi_.mask[n] ? index[static_cast<std::size_t>(roi_.levels[n])] : -1;
-        if (roi_.mask[n]) voxels.push_back(m);
-      }
+  const detail::PaddedLevels padded(roi_, 1, true);
+  const std::vector<int>& lev = padded.at;
+  const std::vector<std::size_t>& voxels = padded.voxels;
   std::vector<double> P(Na * G * R, 0.0);  // [a][i][run-1]
   for (std::size_t a = 0; a < Na; ++a) {
     const auto& o = angles[a];
-    const long delta = o.dx + static_cast<long>(px) * (o.dy + static_cast<long>(py) * o.dz);
+    const long delta = padded.Step(o);
     bool multi = false;
     // A run starts at an ROI voxel whose predecessor along the angle has
     // another level (or is outside the ROI); it is walked to its end.

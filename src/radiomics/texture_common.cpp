@@ -51,6 +51,28 @@ double AngleDistance(const Offset& a, const std::array<double, 3>& spacing, cons
   return 1.0;
 }
 
+PaddedLevels::PaddedLevels(const Roi& roi, std::size_t pad, bool compact) {
+  const auto& size = roi.geometry.size;
+  px = size[0] + 2 * pad;
+  py = size[1] + 2 * pad;
+  at.assign(px * py * (size[2] + 2 * pad), -2);
+  const std::vector<int> index = compact ? LevelIndex(roi) : std::vector<int>{};
+  voxels.reserve(roi.voxel_count);
+  for (std::size_t z = 0; z < size[2]; ++z)
+    for (std::size_t y = 0; y < size[1]; ++y)
+      for (std::size_t x = 0; x < size[0]; ++x) {
+        const std::size_t n = x + size[0] * (y + size[1] * z);
+        const std::size_t m = (x + pad) + px * ((y + pad) + py * (z + pad));
+        if (!roi.mask[n]) {
+          at[m] = -1;
+          continue;
+        }
+        const int level = roi.levels[n];
+        at[m] = compact ? index[static_cast<std::size_t>(level)] : level;
+        voxels.push_back(m);
+      }
+}
+
 std::vector<int> LevelIndex(const Roi& roi) {
   std::vector<int> index(static_cast<std::size_t>(roi.max_level) + 1, -1);
   for (std::size_t g = 0; g < roi.gray_levels.size(); ++g)

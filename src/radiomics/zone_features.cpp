@@ -1,6 +1,6 @@
 // GLSZM, GLDM and NGTDM: the matrices built from voxel neighbourhoods.
+#include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 
 #include "detail/texture.h"
@@ -10,18 +10,18 @@
 namespace lvsi::radiomics {
 namespace {
 
-// Neighbour visiting over the box for a list of offsets.
-template <typename Fn>
-void ForNeighbours(const Roi& roi, const std::vector<detail::Offset>& angles, long x, long y, long z,
-                   Fn&& fn) {
-  const long sx = static_cast<long>(roi.geometry.size[0]), sy = static_cast<long>(roi.geometry.size[1]),
-             sz = static_cast<long>(roi.geometry.size[2]);
-  for (const auto& o : angles) {
-    const long nx = x + o.dx, ny = y + o.dy, nz = z + o.dz;
-    if (nx < 0 || ny < 0 || nz < 0 || nx >= sx || ny >= sy || nz >= sz) continue;
-    const std::size_t m = static_cast<std::size_t>(nx + sx * (ny + sy * nz));
-    if (roi.mask[m]) fn(m);
-  }
+// Index steps of the offsets on a padded level map.
+std::vector<long> Steps(const detail::PaddedLevels& padded, const std::vector<detail::Offset>& angles) {
+  std::vector<long> steps;
+  for (const auto& o : angles) steps.push_back(padded.Step(o));
+  return steps;
+}
+
+// The largest distance of a neighbourhood (the padding it needs).
+std::size_t Reach(const std::vector<int>& distances) {
+  int r = 1;
+  for (int d : distances) r = std::max(r, d);
+  return static_cast<std::size_t>(r);
 }
 
 // Features of a (grey level x size) matrix shared by GLSZM and GLDM, with
@@ -29,40 +29,37 @@ void ForNeighbours(const Roi& roi, const std::vector<detail::Offset>& angles, lo
 struct ZoneMatrix {
   std::vector<double> iv, jv;        // grey levels, sizes
   std::vector<std::vector<double>> P;  // [i][j]
+  std::vector<double> pg, ps;        // marginals: sum over j of P[i][j], over i of P[i][j]
   double nz = 0;                     // normaliser (zones or voxels)
 
-  double Sum(const std::function<double(double, double)>& w) const {
+  template <class W>
+  double Sum(W&& w) const {
     double s = 0;
     for (std::size_t i = 0; i < iv.size(); ++i)
       for (std::size_t j = 0; j < jv.size(); ++j) s += P[i][j] * w(iv[i], jv[j]);
     return s;
   }
-  double Pg(std::size_t i) const {
-    double s = 0;
-    for (double v : P[i]) s += v;
-    return s;
-  }
-  double Ps(std::size_t j) const {
-    double s = 0;
-    for (const auto& row : P) s += row[j];
-    return s;
+  void Marginals() {
+    pg.assign(iv.size(), 0.0);
+    ps.assign(jv.size(), 0.0);
+    for (std::size_t i = 0; i < iv.size(); ++i)
+      for (double v : P[i]) pg[i] += v;
+    for (std::size_t j = 0; j < jv.size(); ++j)
+      for (const auto& row : P) ps[j] += row[j];
   }
   double Nonuniformity(bool gray, bool normalised) const {
     double s = 0;
-    const std::size_t n = gray ? iv.size() : jv.size();
-    for (std::size_t k = 0; k < n; ++k) {
-      const double v = gray ? Pg(k) : Ps(k);
-      s += v * v;
-    }
+    for (double v : gray ? pg : ps) s += v * v;
     return s / (normalised ? nz * nz : nz);
   }
   double Variance(bool gray) const {
     double mu = 0, v = 0;
-    const std::size_t n = gray ? iv.size() : jv.size();
-    for (std::size_t k = 0; k < n; ++k) mu += (gray ? Pg(k) : Ps(k)) / nz * (gray ? iv[k] : jv[k]);
-    for (std::size_t k = 0; k < n; ++k) {
-      const double d = (gray ? iv[k] : jv[k]) - mu;
-      v += (gray ? Pg(k) : Ps(k)) / nz * d * d;
+    const std::vector<double>& p = gray ? pg : ps;
+    const std::vector<double>& x = gray ? iv : jv;
+    for (std::size_t k = 0; k < p.size(); ++k) mu += p[k] / nz * x[k];
+    for (std::size_t k = 0; k < p.size(); ++k) {
+      const double d = x[k] - mu;
+      v += p[k] / nz * d * d;
     }
     return v;
   }
@@ -71,7 +68,7 @@ struct ZoneMatrix {
     for (const auto& row : P)
       for (double v : row) {
         const double p = v / nz;
-        h -= p * std::log2(p + detail::kEps);
+        if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
       }
     return h;
   }
@@ -102,6 +99,7 @@ ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::vector<double>>
     z.iv.push_back(roi.gray_levels[i]);
     z.P.push_back(std::move(row));
   }
+  z.Marginals();
   return z;
 }
 
@@ -187,13 +185,14 @@ FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const 
   const auto index = detail::LevelIndex(roi_);
   const auto angles = detail::GenerateAngles(roi_.geometry.size, {1}, true, settings_.force2d,
                                              settings_.force2d_dimension);
-  const long sx = static_cast<long>(roi_.geometry.size[0]), sy = static_cast<long>(roi_.geometry.size[1]);
-  std::vector<char> done(roi_.mask.size(), 0);
+  const detail::PaddedLevels padded(roi_, 1, false);
+  const std::vector<long> steps = Steps(padded, angles);
+  std::vector<char> done(padded.at.size(), 0);
   std::vector<std::vector<double>> counts(roi_.gray_levels.size());
   std::vector<std::size_t> stack;
-  for (std::size_t n = 0; n < roi_.mask.size(); ++n) {
-    if (!roi_.mask[n] || done[n]) continue;
-    const int gl = roi_.levels[n];
+  for (const std::size_t n : padded.voxels) {
+    if (done[n]) continue;
+    const int gl = padded.at[n];
     std::size_t size = 0;
     stack.push_back(n);
     done[n] = 1;
@@ -201,14 +200,13 @@ FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const 
       const std::size_t k = stack.back();
       stack.pop_back();
       ++size;
-      const long x = static_cast<long>(k) % sx, y = (static_cast<long>(k) / sx) % sy,
-                 z = static_cast<long>(k) / (sx * sy);
-      ForNeighbours(roi_, angles, x, y, z, [&](std::size_t m) {
-        if (!done[m] && roi_.levels[m] == gl) {
+      for (const long step : steps) {
+        const std::size_t m = static_cast<std::size_t>(static_cast<long>(k) + step);
+        if (!done[m] && padded.at[m] == gl) {
           done[m] = 1;
           stack.push_back(m);
         }
-      });
+      }
     }
     auto& row = counts[static_cast<std::size_t>(index[static_cast<std::size_t>(gl)])];
     if (row.size() < size) row.resize(size, 0);
@@ -262,17 +260,17 @@ FeatureList GldmFeatures::Compute(const std::vector<std::string>& names) const {
   const auto index = detail::LevelIndex(roi_);
   const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
                                              settings_.force2d, settings_.force2d_dimension);
-  const long sx = static_cast<long>(roi_.geometry.size[0]), sy = static_cast<long>(roi_.geometry.size[1]);
+  const detail::PaddedLevels padded(roi_, Reach(settings_.distances), false);
+  const std::vector<long> steps = Steps(padded, angles);
   std::vector<std::vector<double>> counts(roi_.gray_levels.size());
-  for (std::size_t n = 0; n < roi_.mask.size(); ++n) {
-    if (!roi_.mask[n]) continue;
-    const long x = static_cast<long>(n) % sx, y = (static_cast<long>(n) / sx) % sy,
-               z = static_cast<long>(n) / (sx * sy);
+  for (const std::size_t n : padded.voxels) {
+    const int level = padded.at[n];
     std::size_t dep = 0;
-    ForNeighbours(roi_, angles, x, y, z, [&](std::size_t m) {
-      if (std::abs(roi_.levels[n] - roi_.levels[m]) <= settings_.gldm_a) ++dep;
-    });
-    auto& row = counts[static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[n])])];
+    for (const long step : steps) {
+      const int other = padded.Near(n, step);
+      if (other >= 0 && std::abs(level - other) <= settings_.gldm_a) ++dep;
+    }
+    auto& row = counts[static_cast<std::size_t>(index[static_cast<std::size_t>(level)])];
     if (row.size() < dep + 1) row.resize(dep + 1, 0);
     row[dep] += 1;
   }
@@ -309,20 +307,21 @@ FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const 
   const auto index = detail::LevelIndex(roi_);
   const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
                                              settings_.force2d, settings_.force2d_dimension);
-  const long sx = static_cast<long>(roi_.geometry.size[0]), sy = static_cast<long>(roi_.geometry.size[1]);
+  const detail::PaddedLevels padded(roi_, Reach(settings_.distances), false);
+  const std::vector<long> steps = Steps(padded, angles);
   const std::size_t G = roi_.gray_levels.size();
   std::vector<double> cnt(G, 0), s(G, 0);
-  for (std::size_t n = 0; n < roi_.mask.size(); ++n) {
-    if (!roi_.mask[n]) continue;
-    const long x = static_cast<long>(n) % sx, y = (static_cast<long>(n) / sx) % sy,
-               z = static_cast<long>(n) / (sx * sy);
+  for (const std::size_t n : padded.voxels) {
+    const int level = padded.at[n];
     double count = 0, sum = 0;
-    ForNeighbours(roi_, angles, x, y, z, [&](std::size_t m) {
+    for (const long step : steps) {
+      const int other = padded.Near(n, step);
+      if (other < 0) continue;
       count += 1;
-      sum += roi_.levels[m];
-    });
-    const double diff = count == 0 ? 0.0 : std::abs(static_cast<double>(roi_.levels[n]) - sum / count);
-    const std::size_t gi = static_cast<std::size_t>(index[static_cast<std::size_t>(roi_.levels[n])]);
+      sum += other;
+    }
+    const double diff = count == 0 ? 0.0 : std::abs(static_cast<double>(level) - sum / count);
+    const std::size_t gi = static_cast<std::size_t>(index[static_cast<std::size_t>(level)]);
     cnt[gi] += 1;
     s[gi] += diff;
   }

@@ -47,6 +47,21 @@ constexpr double kEps = 2.220446049250313e-16;
 /// Maps grey levels to compact indices 0..G-1 over roi.gray_levels.
 std::vector<int> LevelIndex(const Roi& roi);
 
+/// The ROI's levels on its box padded by `pad` voxels on every side, so
+/// that neighbours within `pad` need no bounds checks: at[n] is the level
+/// (or, with `compact`, its index 0..G-1) of an ROI voxel, -1 for a voxel
+/// of the box outside the ROI and -2 on the padding.
+struct PaddedLevels {
+  std::vector<int> at;
+  std::vector<std::size_t> voxels;  ///< padded indices of the ROI voxels, in raster order
+  std::size_t px = 0, py = 0;       ///< padded sizes along x and y
+  PaddedLevels(const Roi& roi, std::size_t pad, bool compact);
+  /// Index step of an offset.
+  long Step(const Offset& o) const { return o.dx + static_cast<long>(px) * (o.dy + static_cast<long>(py) * o.dz); }
+  /// The entry `step` away from padded index n.
+  int Near(std::size_t n, long step) const { return at[static_cast<std::size_t>(static_cast<long>(n) + step)]; }
+};
+
 /// Resolves a feature request: empty `names` -> all non-deprecated features
 /// of `infos` (in pyradiomics' order), else the named ones (InvalidArgument
 /// for unknown names, naming the family).
