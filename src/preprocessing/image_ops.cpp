@@ -183,7 +183,34 @@ double CastToStorage(double v, StoragePixelType type) {
 
 IntensityStatistics IntensityStatistics::Of(const Image& image) {
   const Moments m = ComputeMoments(image.data(), image.size());
-  return {m.mean, m.sample_sd};
+  IntensityStatistics out{m.mean, m.sample_sd, 0, 0};
+  // Extremes in four lanes (comparisons skip NaN, as MaxAbs does).
+  const double* v = image.data();
+  const std::size_t n = image.size();
+  double lo[4], hi[4];
+  for (int l = 0; l < 4; ++l) lo[l] = hi[l] = n ? v[0] : 0.0;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int l = 0; l < 4; ++l) {
+      const double x = v[i + static_cast<std::size_t>(l)];
+      lo[l] = x < lo[l] ? x : lo[l];
+      hi[l] = x > hi[l] ? x : hi[l];
+    }
+  for (; i < n; ++i) {
+    lo[0] = v[i] < lo[0] ? v[i] : lo[0];
+    hi[0] = v[i] > hi[0] ? v[i] : hi[0];
+  }
+  out.minimum = std::min({lo[0], lo[1], lo[2], lo[3]});
+  out.maximum = std::max({hi[0], hi[1], hi[2], hi[3]});
+  return out;
+}
+
+Normalizer::Normalizer(const IntensityStatistics& m, double scale, std::optional<double> remove_outliers)
+    : mean_(m.mean), inverse_sd_(1.0 / m.sample_sd), scale_(scale), clip_(remove_outliers) {
+  if (!(std::isfinite(scale) && scale > 0))
+    throw InvalidArgument("normalizeScale must be positive, got " + std::to_string(scale));
+  if (remove_outliers && !(*remove_outliers > 0)) throw InvalidArgument("removeOutliers must be positive");
+  if (!(m.sample_sd > 0)) throw InvalidArgument("cannot normalise a flat image (SD 0)");
 }
 
 Image NormalizeImage(const Image& image, double scale, std::optional<double> remove_outliers) {
@@ -192,18 +219,9 @@ Image NormalizeImage(const Image& image, double scale, std::optional<double> rem
 
 Image NormalizeImage(const Image& image, const IntensityStatistics& m, double scale,
                      std::optional<double> remove_outliers) {
-  if (!(std::isfinite(scale) && scale > 0))
-    throw InvalidArgument("normalizeScale must be positive, got " + std::to_string(scale));
-  if (remove_outliers && !(*remove_outliers > 0))
-    throw InvalidArgument("removeOutliers must be positive");
-  if (!(m.sample_sd > 0)) throw InvalidArgument("cannot normalise a flat image (SD 0)");
+  const Normalizer normalize(m, scale, remove_outliers);
   Image out = image;
-  const double inv = 1.0 / m.sample_sd;
-  for (std::size_t n = 0; n < out.size(); ++n) {
-    double v = (out[n] - m.mean) * inv;
-    if (remove_outliers) v = std::min(*remove_outliers, std::max(-*remove_outliers, v));
-    out[n] = v * scale;
-  }
+  for (std::size_t n = 0; n < out.size(); ++n) out[n] = normalize(out[n]);
   return out;
 }
 

@@ -377,14 +377,29 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   }
 
   // The image filters see the whole loaded image, as pyradiomics' image
-  // types do: the (normalised) input, or the resampled grid.
+  // types do: the (normalised) input, or the resampled grid.  A normalised
+  // input is not materialised: each filter normalises the region it reads
+  // (the same function of each voxel), and the whole image's largest
+  // magnitude comes from its extremes, the normalisation being monotone.
   const bool filtered_types = parameters_.image_type_order.size() > 1 || parameters_.image_type_order.front() != "Original";
-  Image normalized_full;
   const Image* full = resample ? &img : &image;
+  std::optional<preprocessing::Normalizer> normalizer;
   if (!resample && s.normalize && filtered_types) {
     if (!statistics) statistics = preprocessing::IntensityStatistics::Of(image);
-    normalized_full = preprocessing::NormalizeImage(image, *statistics, s.normalize_scale, s.remove_outliers);
-    full = &normalized_full;
+    normalizer.emplace(*statistics, s.normalize_scale, s.remove_outliers);
+  }
+  auto full_region = [&](const IndexBox& reg) {
+    Image part = preprocessing::CropImage(*full, reg, 0);
+    if (normalizer)
+      for (double& v : part.values()) v = (*normalizer)(v);
+    return part;
+  };
+  double full_max_abs = 0;
+  if (filtered_types) {
+    if (normalizer)
+      full_max_abs = std::max({0.0, std::abs((*normalizer)(statistics->minimum)), std::abs((*normalizer)(statistics->maximum))});
+    else
+      full_max_abs = preprocessing::MaxAbs(*full);
   }
   if (resample) offset = {0, 0, 0};
   IndexBox box_full = box;  // the ROI box in full-image indices
@@ -393,7 +408,6 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     box_full.upper[d] += offset[d];
   }
   const Mask texture_crop = preprocessing::CropMask(texture_mask, box, 0);
-  const double full_max_abs = filtered_types ? preprocessing::MaxAbs(*full) : 0;
   // pyradiomics hands the filters an image of the stored voxel type unless
   // it was normalised (LBP results are written into such an array).
   const preprocessing::StoragePixelType filter_storage =
@@ -453,7 +467,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
           hi[d] = box_full.upper[d] - reg.lower[d];
         }
         images.emplace_back("log-sigma-" + label + "-mm-3D",
-                            preprocessing::LaplacianOfGaussian(preprocessing::CropImage(*full, reg, 0), sigma, lo, hi));
+                            preprocessing::LaplacianOfGaussian(full_region(reg), sigma, lo, hi));
       }
     } else if (type == "Wavelet") {
       preprocessing::WaveletSettings ws{ts.wavelet, ts.wavelet_start_level, ts.wavelet_level, ts.texture.force2d,
@@ -473,7 +487,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
         lo[d] = box_full.lower[d] - reg.lower[d];
         hi[d] = box_full.upper[d] - reg.lower[d];
       }
-      for (auto& [name, band] : preprocessing::WaveletDecomposition(preprocessing::CropImage(*full, reg, 0), ws, lo, hi)) {
+      for (auto& [name, band] : preprocessing::WaveletDecomposition(full_region(reg), ws, lo, hi)) {
         const bool numbered = name.find('-') != std::string::npos;
         images.emplace_back("wavelet" + (numbered ? name : "-" + name), std::move(band));
       }
@@ -485,18 +499,18 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       if (type == "Exponential") images.emplace_back("exponential", preprocessing::ExponentialFilter(roi_box, full_max_abs));
     } else if (type == "Gradient") {
       const IndexBox reg = region({1, 1, 1});
-      images.emplace_back("gradient", to_box(preprocessing::GradientMagnitude(preprocessing::CropImage(*full, reg, 0),
+      images.emplace_back("gradient", to_box(preprocessing::GradientMagnitude(full_region(reg),
                                                                              ts.gradient_use_spacing), reg));
     } else if (type == "LBP2D") {
       const preprocessing::Lbp2DSettings ls = Lbp2D(ts, filter_storage);
       const IndexBox reg = region(preprocessing::Lbp2DContext(ls));
-      images.emplace_back("lbp-2D", to_box(preprocessing::LocalBinaryPattern2D(preprocessing::CropImage(*full, reg, 0), ls),
+      images.emplace_back("lbp-2D", to_box(preprocessing::LocalBinaryPattern2D(full_region(reg), ls),
                                            reg));
     } else if (type == "LBP3D") {
       const preprocessing::Lbp3DSettings ls = Lbp3D(ts, filter_storage);
       const IndexBox reg = region(preprocessing::Lbp3DContext(ls));
       // The (resegmented) ROI on the region's grid: pyradiomics samples at its voxels only.
-      const Image part = preprocessing::CropImage(*full, reg, 0);
+      const Image part = full_region(reg);
       Mask roi(part.geometry(), 0);
       for (std::size_t k = 0; k < texture_crop.geometry().size[2]; ++k)
         for (std::size_t j = 0; j < texture_crop.geometry().size[1]; ++j)

@@ -300,6 +300,37 @@ TEST(FilteredExtraction, CropWithContextEqualsWholeImage) {
   compare(by_crop_wav, whole_hhh, "wavelet-HHH");
 }
 
+TEST(FilteredExtraction, NormalisingInsideEqualsExtractingTheNormalisedImage) {
+  // With normalize the extractor normalises only what each filter reads
+  // (and takes the square filters' scale from the image's extremes); the
+  // features must be those of the whole image normalised first, bit for bit.
+  Image img = Pattern({40, 36, 18}, {0.8, 0.8, 2});
+  for (std::size_t n = 0; n < img.size(); ++n) img[n] = 300 + 120 * img[n] + (n % 7 == 0 ? 900 : 0);  // outliers
+  LabelImage lab(img.geometry(), 0);
+  for (std::size_t k = 6; k < 12; ++k)
+    for (std::size_t j = 12; j < 22; ++j)
+      for (std::size_t i = 15; i < 27; ++i) lab(i, j, k) = 1;
+  auto p = radiomics::ReadParameterFile(std::string(LVSI_SOURCE_DIR) + "/examples/params/t2w.yaml");
+  p.image_types.at("LoG") = {{"sigma", "[1.0, 3.0]"}};
+  for (const char* type : {"SquareRoot", "Logarithm", "Exponential", "Gradient"}) {
+    p.image_type_order.push_back(type);
+    p.image_types[type] = {};
+  }
+  p.settings.remove_outliers = 2.5;
+  const auto inside = radiomics::FeatureExtractor(p).Execute(img, lab);
+  const Image normalised = NormalizeImage(img, p.settings.normalize_scale, p.settings.remove_outliers);
+  p.settings.normalize = false;
+  p.settings.remove_outliers.reset();
+  const auto outside = radiomics::FeatureExtractor(p).Execute(normalised, lab);
+  ASSERT_EQ(inside.features.size(), outside.features.size());
+  ASSERT_EQ(inside.features.size(), 14u + 93u * (1 + 2 + 8 + 5));
+  for (std::size_t n = 0; n < inside.features.size(); ++n) {
+    ASSERT_EQ(inside.features[n].first, outside.features[n].first);
+    if (std::isnan(outside.features[n].second)) EXPECT_TRUE(std::isnan(inside.features[n].second));
+    else EXPECT_EQ(inside.features[n].second, outside.features[n].second) << inside.features[n].first;
+  }
+}
+
 TEST(FilteredExtraction, FlatAndBorderTouchingRoisGiveFiniteFeatures) {
   for (bool flat : {true, false}) {
     Image img = Pattern({16, 14, 10});

@@ -3,6 +3,7 @@
 /// Image preprocessing with pyradiomics semantics: normalisation, mask
 /// checks, cropping, resegmentation and resampling.
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -15,12 +16,33 @@
 namespace lvsi::preprocessing {
 
 /// Mean and sample standard deviation (N - 1) of all voxels of an image,
-/// with compensated sums as ITK's StatisticsImageFilter computes them.
+/// with compensated sums as ITK's StatisticsImageFilter computes them, and
+/// the smallest and largest voxel (NaN voxels ignored).
 struct LVSI_PREPROCESSING_EXPORT IntensityStatistics {
   double mean = 0;       ///< [intensity units]
   double sample_sd = 0;  ///< [intensity units]
+  double minimum = 0;    ///< [intensity units]
+  double maximum = 0;    ///< [intensity units]
   /// Statistics of every voxel of `image`.
   static IntensityStatistics Of(const Image& image);
+};
+
+/// The z-score normalisation of NormalizeImage as a function of one
+/// intensity: (v - mean) / sd, clipped at +/- `remove_outliers`, times
+/// `scale`.  It is non-decreasing in v, so the normalised image's extremes
+/// are the images of the input's.  Throws InvalidArgument as NormalizeImage.
+class LVSI_PREPROCESSING_EXPORT Normalizer {
+ public:
+  Normalizer(const IntensityStatistics& statistics, double scale, std::optional<double> remove_outliers = {});
+  double operator()(double v) const {
+    double z = (v - mean_) * inverse_sd_;
+    if (clip_) z = std::min(*clip_, std::max(-*clip_, z));
+    return z * scale_;
+  }
+
+ private:
+  double mean_, inverse_sd_, scale_;
+  std::optional<double> clip_;
 };
 
 /// Z-score normalisation over the whole image, as SimpleITK's Normalize
