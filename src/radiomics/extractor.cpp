@@ -69,6 +69,14 @@ LabelScan ScanLabels(const LabelImage& labels, const Image& image, int label) {
   for (std::size_t k = 0; k < g.size[2]; ++k)
     for (std::size_t j = 0; j < g.size[1]; ++j) {
       const std::int32_t* row = labels.data() + n;
+      // Most rows hold no label: a branch-free test (which vectorises)
+      // passes over them before the per-voxel work.
+      int any = 0;
+      for (std::size_t i = 0; i < g.size[0]; ++i) any |= row[i] == label;
+      if (!any) {
+        n += g.size[0];
+        continue;
+      }
       std::size_t first = g.size[0], last = 0;
       for (std::size_t i = 0; i < g.size[0]; ++i)
         if (row[i] == label) {
