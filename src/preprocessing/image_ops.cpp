@@ -84,10 +84,12 @@ Volume<T> Crop(const Volume<T>& v, const IndexBox& box, std::size_t pad) {
     size[d] = hi - lo[d] + 1;
   }
   Volume<T> out(CroppedGeometry(g, lo, size));
-  std::size_t n = 0;
+  T* dst = out.data();
   for (std::size_t k = 0; k < size[2]; ++k)
-    for (std::size_t j = 0; j < size[1]; ++j)
-      for (std::size_t i = 0; i < size[0]; ++i, ++n) out[n] = v(lo[0] + i, lo[1] + j, lo[2] + k);
+    for (std::size_t j = 0; j < size[1]; ++j, dst += size[0]) {
+      const T* row = v.data() + lo[0] + g.size[0] * ((lo[1] + j) + g.size[1] * (lo[2] + k));
+      std::copy(row, row + size[0], dst);
+    }
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <utility>
+#include <vector>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
@@ -9,13 +10,35 @@
 namespace lvsi::radiomics {
 namespace {
 
-// numpy.percentile with linear interpolation on sorted values.
-double Percentile(const std::vector<double>& sorted, double q) {
-  const double pos = q / 100.0 * static_cast<double>(sorted.size() - 1);
+// The percentiles firstorder uses, and the ranks (in ascending order) that
+// numpy.percentile's linear interpolation reads for them.
+constexpr double kPercentiles[] = {10, 25, 50, 75, 90};
+
+std::pair<std::size_t, std::size_t> Ranks(std::size_t n, double q, double* t) {
+  const double pos = q / 100.0 * static_cast<double>(n - 1);
   const std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  const double t = pos - static_cast<double>(lo);
-  const double a = sorted[lo], b = sorted[hi];
+  *t = pos - static_cast<double>(lo);
+  return {lo, std::min(lo + 1, n - 1)};
+}
+
+// The values at the given ranks, as a full sort would place them: each
+// rank is selected (nth_element) within the part its neighbours left.
+void Select(std::vector<double>& v, std::size_t begin, std::size_t end, const std::vector<std::size_t>& ranks,
+            std::size_t first, std::size_t last) {
+  if (first >= last || begin >= end) return;
+  const std::size_t mid = first + (last - first) / 2, r = ranks[mid];
+  std::nth_element(v.begin() + static_cast<long>(begin), v.begin() + static_cast<long>(r),
+                   v.begin() + static_cast<long>(end));
+  Select(v, begin, r, ranks, first, mid);
+  Select(v, r + 1, end, ranks, mid + 1, last);
+}
+
+// numpy.percentile with linear interpolation, from values whose ranks for
+// q are in place.
+double Percentile(const std::vector<double>& ordered, double q) {
+  double t;
+  const auto [lo, hi] = Ranks(ordered.size(), q, &t);
+  const double a = ordered[lo], b = ordered[hi];
   const double diff = b - a;
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
@@ -68,15 +91,29 @@ const std::vector<FeatureInfo>& FirstOrderFeatures::Features() {
 FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "firstorder");
   std::vector<double> x = roi_.RoiValues();
+  // The order statistics the features read (extremes and the ranks of the
+  // percentiles), in the places a full sort would give them.
   std::vector<double> sorted = x;
-  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::size_t> ranks{0, x.size() - 1};
+  for (double q : kPercentiles) {
+    double t;
+    const auto [lo, hi] = Ranks(x.size(), q, &t);
+    ranks.push_back(lo);
+    ranks.push_back(hi);
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  Select(sorted, 0, sorted.size(), ranks, 0, ranks.size());
   const double n = static_cast<double>(x.size());
   const double mean = Mean(x);
   const double m2 = CentralMoment(x, mean, 2);
-  // Histogram of discretised levels (only levels present).
-  std::map<int, double> counts;
+  // Histogram of discretised levels (levels present, ascending).
+  std::vector<double> level_counts(static_cast<std::size_t>(roi_.max_level) + 1, 0.0);
   for (std::size_t k = 0; k < roi_.levels.size(); ++k)
-    if (roi_.mask[k]) counts[roi_.levels[k]] += 1;
+    if (roi_.mask[k]) level_counts[static_cast<std::size_t>(roi_.levels[k])] += 1;
+  std::vector<std::pair<int, double>> counts;
+  for (std::size_t l = 0; l < level_counts.size(); ++l)
+    if (level_counts[l] > 0) counts.emplace_back(static_cast<int>(l), level_counts[l]);
   double energy = 0;
   for (double v : x) energy += (v + shift_) * (v + shift_);
   const Geometry& g = roi_.geometry;

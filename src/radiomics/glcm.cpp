@@ -273,12 +273,20 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     dense[k] += v;
   };
   auto drain = [&]() {
-    std::sort(touched.begin(), touched.end());
     Entries out;
     out.reserve(touched.size());
-    for (std::size_t k : touched) {
-      out.emplace_back(k, dense[k]);
-      dense[k] = 0;
+    if (touched.size() * 16 < dense.size()) {  // few entries: sort them
+      std::sort(touched.begin(), touched.end());
+      for (std::size_t k : touched) {
+        out.emplace_back(k, dense[k]);
+        dense[k] = 0;
+      }
+    } else {  // many: a pass over the buffer is cheaper
+      for (std::size_t k = 0; k < dense.size(); ++k)
+        if (dense[k] != 0) {
+          out.emplace_back(k, dense[k]);
+          dense[k] = 0;
+        }
     }
     touched.clear();
     return out;
