@@ -10,6 +10,9 @@
 #include <itkWindowedSincInterpolateImageFunction.h>
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
 #include <limits>
 
@@ -186,12 +189,32 @@ double CastToStorage(double v, StoragePixelType type) {
 IntensityStatistics IntensityStatistics::Of(const Image& image) {
   const Moments m = ComputeMoments(image.data(), image.size());
   IntensityStatistics out{m.mean, m.sample_sd, 0, 0};
-  // Extremes in four lanes (comparisons skip NaN, as MaxAbs does).
+  // Extremes in four lanes; a comparison with NaN keeps the lane's value
+  // (x < lo ? x : lo, which is what MINPD computes), so NaN is skipped as
+  // MaxAbs skips it.
   const double* v = image.data();
   const std::size_t n = image.size();
   double lo[4], hi[4];
-  for (int l = 0; l < 4; ++l) lo[l] = hi[l] = n ? v[0] : 0.0;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (int l = 0; l < 4; ++l) {
+    lo[l] = inf;
+    hi[l] = -inf;
+  }
   std::size_t i = 0;
+#if defined(__SSE2__)
+  __m128d lo01 = _mm_set1_pd(inf), lo23 = lo01, hi01 = _mm_set1_pd(-inf), hi23 = hi01;
+  for (; i + 4 <= n; i += 4) {
+    const __m128d a = _mm_loadu_pd(v + i), b = _mm_loadu_pd(v + i + 2);
+    lo01 = _mm_min_pd(a, lo01);
+    lo23 = _mm_min_pd(b, lo23);
+    hi01 = _mm_max_pd(a, hi01);
+    hi23 = _mm_max_pd(b, hi23);
+  }
+  _mm_storeu_pd(lo, lo01);
+  _mm_storeu_pd(lo + 2, lo23);
+  _mm_storeu_pd(hi, hi01);
+  _mm_storeu_pd(hi + 2, hi23);
+#endif
   for (; i + 4 <= n; i += 4)
     for (int l = 0; l < 4; ++l) {
       const double x = v[i + static_cast<std::size_t>(l)];
@@ -204,6 +227,7 @@ IntensityStatistics IntensityStatistics::Of(const Image& image) {
   }
   out.minimum = std::min({lo[0], lo[1], lo[2], lo[3]});
   out.maximum = std::max({hi[0], hi[1], hi[2], hi[3]});
+  if (out.minimum > out.maximum) out.minimum = out.maximum = n ? std::numeric_limits<double>::quiet_NaN() : 0.0;
   return out;
 }
 

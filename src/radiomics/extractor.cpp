@@ -255,6 +255,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   };
 
   auto& diag = result.diagnostics;
+  std::optional<preprocessing::IntensityStatistics> statistics;  // of the whole image
   if (s.additional_info) {
     diag.emplace_back("diagnostics_Versions_lvsi", Version());
     diag.emplace_back("diagnostics_Configuration_Settings", SettingsText(s));
@@ -262,29 +263,15 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     for (const auto& [t, o] : parameters_.image_types) types += (types.size() > 1 ? ", '" : "'") + t + "': {}";
     diag.emplace_back("diagnostics_Configuration_EnabledImageTypes", types + "}");
     const Geometry& g = image.geometry();
-    // Four partial sums keep the loop from waiting on one accumulator.
-    double part[4] = {0, 0, 0, 0}, mn = image[0], mx = image[0];
-    const double* px = image.data();
-    std::size_t n = 0;
-    for (; n + 4 <= image.size(); n += 4)
-      for (int l = 0; l < 4; ++l) {
-        part[l] += px[n + l];
-        mn = px[n + l] < mn ? px[n + l] : mn;
-        mx = px[n + l] > mx ? px[n + l] : mx;
-      }
-    for (; n < image.size(); ++n) {
-      part[0] += px[n];
-      mn = std::min(mn, px[n]);
-      mx = std::max(mx, px[n]);
-    }
-    const double sum = (part[0] + part[1]) + (part[2] + part[3]);
+    // One pass gives the diagnostics and, when normalising, the statistics.
+    statistics = preprocessing::IntensityStatistics::Of(image);
     diag.emplace_back("diagnostics_Image-original_Hash", HashOf(image));
     diag.emplace_back("diagnostics_Image-original_Dimensionality", g.size[2] > 1 ? "3D" : "2D");
     diag.emplace_back("diagnostics_Image-original_Spacing", Triple(g.spacing[0], g.spacing[1], g.spacing[2]));
     diag.emplace_back("diagnostics_Image-original_Size", Triple(double(g.size[0]), double(g.size[1]), double(g.size[2])));
-    diag.emplace_back("diagnostics_Image-original_Mean", FormatDouble(sum / static_cast<double>(image.size())));
-    diag.emplace_back("diagnostics_Image-original_Minimum", FormatDouble(mn));
-    diag.emplace_back("diagnostics_Image-original_Maximum", FormatDouble(mx));
+    diag.emplace_back("diagnostics_Image-original_Mean", FormatDouble(statistics->mean));
+    diag.emplace_back("diagnostics_Image-original_Minimum", FormatDouble(statistics->minimum));
+    diag.emplace_back("diagnostics_Image-original_Maximum", FormatDouble(statistics->maximum));
     diag.emplace_back("diagnostics_Mask-original_Hash", HashOf(labels));
   }
 
@@ -305,7 +292,6 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   preprocessing::MaskCheckSettings check{s.minimum_roi_dimensions, {}};
   if (s.minimum_roi_size) check.minimum_roi_size = static_cast<std::size_t>(*s.minimum_roi_size);
   Image img;
-  std::optional<preprocessing::IntensityStatistics> statistics;  // of the whole image, when normalising
   std::array<std::size_t, 3> offset{0, 0, 0};  // img's lower corner in the full image
   if (resample) {
     preprocessing::ResampleSettings rs;
@@ -339,7 +325,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
         offset[d] = pre.lower[d] > static_cast<std::size_t>(s.pad_distance) ? pre.lower[d] - static_cast<std::size_t>(s.pad_distance) : 0;
     }
     if (s.normalize) {
-      statistics = preprocessing::IntensityStatistics::Of(image);
+      if (!statistics) statistics = preprocessing::IntensityStatistics::Of(image);
       img = preprocessing::NormalizeImage(img, *statistics, s.normalize_scale, s.remove_outliers);
     }
   }

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "lvsi/preprocessing/image_ops.h"
+
 #include "lvsi/core/error.h"
 
 namespace lvsi::preprocessing {
@@ -32,6 +36,40 @@ TEST(Discretization, RejectsBadSettings) {
   EXPECT_THROW(ComputeBinEdges({1, 2}, {-1, {}}), InvalidArgument);
   EXPECT_THROW(ComputeBinEdges({1, 2}, {25, 0}), InvalidArgument);
   EXPECT_THROW(ComputeBinEdges({}, {25, {}}), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace lvsi::preprocessing
+
+namespace lvsi::preprocessing {
+namespace {
+
+TEST(Normalization, StatisticsExtremesAndTheNormalizer) {
+  // 11 voxels (not a multiple of the 4 lanes), a NaN skipped by the
+  // extremes; mean and sample SD of the finite case checked by hand.
+  Geometry g;
+  g.size = {11, 1, 1};
+  Image img(g);
+  for (std::size_t i = 0; i < 11; ++i) img[i] = static_cast<double>((i * 7) % 11) - 3;  // -3 .. 7
+  const IntensityStatistics s = IntensityStatistics::Of(img);
+  EXPECT_EQ(s.minimum, -3);
+  EXPECT_EQ(s.maximum, 7);
+  EXPECT_NEAR(s.mean, 2, 1e-15);
+  EXPECT_NEAR(s.sample_sd, std::sqrt(110.0 / 10), 1e-14);
+  img[5] = std::nan("");
+  const IntensityStatistics t = IntensityStatistics::Of(img);
+  EXPECT_TRUE(std::isnan(t.mean));
+  EXPECT_EQ(t.maximum, 7);
+  EXPECT_EQ(t.minimum, -3);
+  // The normaliser is the function NormalizeImage applies, clip included.
+  const Normalizer f(s, 100, 1.0);
+  const Image n = NormalizeImage(img, s, 100, 1.0);
+  for (std::size_t i = 0; i < 11; ++i)
+    if (i != 5) EXPECT_EQ(n[i], f(img[i])) << i;
+  EXPECT_EQ(f(s.maximum), 100);
+  EXPECT_EQ(f(s.minimum), -100);
+  EXPECT_THROW(Normalizer(s, 0), InvalidArgument);
+  EXPECT_THROW(Normalizer(IntensityStatistics{}, 1), InvalidArgument);
 }
 
 }  // namespace
