@@ -383,9 +383,20 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     normalizer.emplace(*statistics, s.normalize_scale, s.remove_outliers);
   }
   auto full_region = [&](const IndexBox& reg) {
-    Image part = preprocessing::CropImage(*full, reg, 0);
-    if (normalizer)
-      for (double& v : part.values()) v = (*normalizer)(v);
+    if (!normalizer) return preprocessing::CropImage(*full, reg, 0);
+    // Cropped and normalised in one pass over the region's rows.
+    const Geometry& g = full->geometry();
+    Geometry pg = g;
+    pg.origin = g.IndexToPhysical({static_cast<double>(reg.lower[0]), static_cast<double>(reg.lower[1]),
+                                   static_cast<double>(reg.lower[2])});
+    pg.size = reg.Size();
+    Image part(pg);
+    double* dst = part.data();
+    for (std::size_t k = reg.lower[2]; k <= reg.upper[2]; ++k)
+      for (std::size_t j = reg.lower[1]; j <= reg.upper[1]; ++j, dst += pg.size[0]) {
+        const double* row = full->data() + reg.lower[0] + g.size[0] * (j + g.size[1] * k);
+        for (std::size_t i = 0; i < pg.size[0]; ++i) dst[i] = (*normalizer)(row[i]);
+      }
     return part;
   };
   double full_max_abs = 0;
