@@ -253,7 +253,6 @@ const std::vector<FeatureInfo>& GlcmFeatures::Features() {
 FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "glcm");
   const Geometry& g = roi_.geometry;
-  const auto index = detail::LevelIndex(roi_);
   const std::size_t G = roi_.gray_levels.size();
   const int Ng = roi_.max_level;
   auto angles = detail::GenerateAngles(g.size, settings_.distances, false, settings_.force2d,
@@ -262,7 +261,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   // Compact levels on the box padded by the largest distance.
   int reach = 1;
   for (int d : settings_.distances) reach = std::max(reach, d);
-  const detail::PaddedLevels padded(roi_, static_cast<std::size_t>(reach), true);
+  const detail::PaddedLevels padded(roi_, static_cast<std::size_t>(reach));
   // Each angle's counts are kept sparse, as (k = i G + j, value) in
   // ascending k: a dense G x G buffer collects one angle at a time and
   // lists the entries it touches.

@@ -41,14 +41,13 @@ const std::vector<FeatureInfo>& GlrlmFeatures::Features() {
 FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "glrlm");
   const Geometry& g = roi_.geometry;
-  const auto index = detail::LevelIndex(roi_);
   const std::size_t G = roi_.gray_levels.size();
   const auto angles = detail::GenerateAngles(g.size, {1}, false, settings_.force2d,
                                              settings_.force2d_dimension);
   std::size_t Na = angles.size();
   const std::size_t sx = g.size[0], sy = g.size[1], sz = g.size[2];
   const std::size_t R = std::max({sx, sy, sz});
-  const detail::PaddedLevels padded(roi_, 1, true);
+  const detail::PaddedLevels padded(roi_, 1);
   const std::vector<int>& lev = padded.at;
   const std::vector<std::size_t>& voxels = padded.voxels;
   std::vector<double> P(Na * G * R, 0.0);  // [a][i][run-1]

@@ -51,26 +51,30 @@ double AngleDistance(const Offset& a, const std::array<double, 3>& spacing, cons
   return 1.0;
 }
 
-PaddedLevels::PaddedLevels(const Roi& roi, std::size_t pad, bool compact) {
+PaddedLevels::PaddedLevels(const Roi& roi, std::size_t pad)
+    : at(pad == 1 && !roi.padded_index.empty() ? roi.padded_index : own_at_),
+      voxels(pad == 1 && !roi.padded_index.empty() ? roi.padded_voxels : own_voxels_) {
   const auto& size = roi.geometry.size;
   px = size[0] + 2 * pad;
   py = size[1] + 2 * pad;
+  if (&at == &roi.padded_index) return;  // built with the ROI
+  auto& at = own_at_;
+  auto& voxels = own_voxels_;
   at.assign(px * py * (size[2] + 2 * pad), -2);
-  const std::vector<int> index = compact ? LevelIndex(roi) : std::vector<int>{};
+  const std::vector<int> index = LevelIndex(roi);
   voxels.reserve(roi.voxel_count);
   for (std::size_t z = 0; z < size[2]; ++z)
-    for (std::size_t y = 0; y < size[1]; ++y)
+    for (std::size_t y = 0; y < size[1]; ++y) {
+      const std::size_t n = size[0] * (y + size[1] * z), m = pad + px * ((y + pad) + py * (z + pad));
       for (std::size_t x = 0; x < size[0]; ++x) {
-        const std::size_t n = x + size[0] * (y + size[1] * z);
-        const std::size_t m = (x + pad) + px * ((y + pad) + py * (z + pad));
-        if (!roi.mask[n]) {
-          at[m] = -1;
+        if (!roi.mask[n + x]) {
+          at[m + x] = -1;
           continue;
         }
-        const int level = roi.levels[n];
-        at[m] = compact ? index[static_cast<std::size_t>(level)] : level;
-        voxels.push_back(m);
+        at[m + x] = index[static_cast<std::size_t>(roi.levels[n + x])];
+        voxels.push_back(m + x);
       }
+    }
 }
 
 std::vector<int> LevelIndex(const Roi& roi) {
@@ -152,6 +156,11 @@ Roi Roi::Build(const Image& image, const Mask& mask,
   for (std::size_t l = 0; l < present.size(); ++l)
     if (present[l]) roi.gray_levels.push_back(static_cast<int>(l));
   roi.max_level = roi.gray_levels.back();
+  {
+    const detail::PaddedLevels padded(roi, 1);
+    roi.padded_index = padded.at;
+    roi.padded_voxels = padded.voxels;
+  }
   return roi;
 }
 

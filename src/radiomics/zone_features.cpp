@@ -182,10 +182,9 @@ const std::vector<FeatureInfo>& GlszmFeatures::Features() {
 
 FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "glszm");
-  const auto index = detail::LevelIndex(roi_);
   const auto angles = detail::GenerateAngles(roi_.geometry.size, {1}, true, settings_.force2d,
                                              settings_.force2d_dimension);
-  const detail::PaddedLevels padded(roi_, 1, false);
+  const detail::PaddedLevels padded(roi_, 1);
   const std::vector<long> steps = Steps(padded, angles);
   std::vector<char> done(padded.at.size(), 0);
   std::vector<std::vector<double>> counts(roi_.gray_levels.size());
@@ -208,7 +207,7 @@ FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const 
         }
       }
     }
-    auto& row = counts[static_cast<std::size_t>(index[static_cast<std::size_t>(gl)])];
+    auto& row = counts[static_cast<std::size_t>(gl)];
     if (row.size() < size) row.resize(size, 0);
     row[size - 1] += 1;
   }
@@ -257,20 +256,20 @@ const std::vector<FeatureInfo>& GldmFeatures::Features() {
 
 FeatureList GldmFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "gldm");
-  const auto index = detail::LevelIndex(roi_);
   const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
                                              settings_.force2d, settings_.force2d_dimension);
-  const detail::PaddedLevels padded(roi_, Reach(settings_.distances), false);
+  const detail::PaddedLevels padded(roi_, Reach(settings_.distances));
   const std::vector<long> steps = Steps(padded, angles);
-  std::vector<std::vector<double>> counts(roi_.gray_levels.size());
+  const std::vector<int>& gl = roi_.gray_levels;  // level of each index
+  std::vector<std::vector<double>> counts(gl.size());
   for (const std::size_t n : padded.voxels) {
-    const int level = padded.at[n];
+    const int i = padded.at[n], level = gl[static_cast<std::size_t>(i)];
     std::size_t dep = 0;
     for (const long step : steps) {
       const int other = padded.Near(n, step);
-      if (other >= 0 && std::abs(level - other) <= settings_.gldm_a) ++dep;
+      if (other >= 0 && std::abs(level - gl[static_cast<std::size_t>(other)]) <= settings_.gldm_a) ++dep;
     }
-    auto& row = counts[static_cast<std::size_t>(index[static_cast<std::size_t>(level)])];
+    auto& row = counts[static_cast<std::size_t>(i)];
     if (row.size() < dep + 1) row.resize(dep + 1, 0);
     row[dep] += 1;
   }
@@ -304,24 +303,23 @@ const std::vector<FeatureInfo>& NgtdmFeatures::Features() {
 
 FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "ngtdm");
-  const auto index = detail::LevelIndex(roi_);
   const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
                                              settings_.force2d, settings_.force2d_dimension);
-  const detail::PaddedLevels padded(roi_, Reach(settings_.distances), false);
+  const detail::PaddedLevels padded(roi_, Reach(settings_.distances));
   const std::vector<long> steps = Steps(padded, angles);
-  const std::size_t G = roi_.gray_levels.size();
+  const std::vector<int>& gl = roi_.gray_levels;  // level of each index
+  const std::size_t G = gl.size();
   std::vector<double> cnt(G, 0), s(G, 0);
   for (const std::size_t n : padded.voxels) {
-    const int level = padded.at[n];
+    const std::size_t gi = static_cast<std::size_t>(padded.at[n]);
     double count = 0, sum = 0;
     for (const long step : steps) {
       const int other = padded.Near(n, step);
       if (other < 0) continue;
       count += 1;
-      sum += other;
+      sum += gl[static_cast<std::size_t>(other)];
     }
-    const double diff = count == 0 ? 0.0 : std::abs(static_cast<double>(level) - sum / count);
-    const std::size_t gi = static_cast<std::size_t>(index[static_cast<std::size_t>(level)]);
+    const double diff = count == 0 ? 0.0 : std::abs(static_cast<double>(gl[gi]) - sum / count);
     cnt[gi] += 1;
     s[gi] += diff;
   }

@@ -35,6 +35,12 @@ struct LVSI_RADIOMICS_EXPORT Roi {
   int max_level = 0;               ///< Highest level present (pyradiomics' Ng).
   std::size_t voxel_count = 0;     ///< Voxels in the ROI.
   std::vector<double> bin_edges;   ///< Edges used for discretisation.
+  /// Level indices into gray_levels on the box padded by one voxel on every
+  /// side (x fastest, sizes + 2): -1 for box voxels outside the ROI, -2 on
+  /// the padding, so that neighbours at distance 1 need no bounds checks.
+  std::vector<int> padded_index;
+  /// Positions in padded_index of the ROI voxels, in box order.
+  std::vector<std::size_t> padded_voxels;
 
   /// Builds the ROI from an image and mask already cropped to the box.
   /// Throws DataError when the mask is empty or the sizes differ.

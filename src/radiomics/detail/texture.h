@@ -47,15 +47,22 @@ constexpr double kEps = 2.220446049250313e-16;
 /// Maps grey levels to compact indices 0..G-1 over roi.gray_levels.
 std::vector<int> LevelIndex(const Roi& roi);
 
-/// The ROI's levels on its box padded by `pad` voxels on every side, so
-/// that neighbours within `pad` need no bounds checks: at[n] is the level
-/// (or, with `compact`, its index 0..G-1) of an ROI voxel, -1 for a voxel
-/// of the box outside the ROI and -2 on the padding.
+/// The ROI's level indices (into roi.gray_levels) on its box padded by
+/// `pad` voxels on every side, so that neighbours within `pad` need no
+/// bounds checks: -1 for a voxel of the box outside the ROI and -2 on the
+/// padding.  With pad 1 it is the ROI's own padded map.
 struct PaddedLevels {
-  std::vector<int> at;
-  std::vector<std::size_t> voxels;  ///< padded indices of the ROI voxels, in raster order
-  std::size_t px = 0, py = 0;       ///< padded sizes along x and y
-  PaddedLevels(const Roi& roi, std::size_t pad, bool compact);
+ private:
+  std::vector<int> own_at_;  // used when the ROI's own map does not serve
+  std::vector<std::size_t> own_voxels_;
+
+ public:
+  const std::vector<int>& at;
+  const std::vector<std::size_t>& voxels;  ///< padded indices of the ROI voxels, in raster order
+  std::size_t px = 0, py = 0;              ///< padded sizes along x and y
+  PaddedLevels(const Roi& roi, std::size_t pad);
+  PaddedLevels(const PaddedLevels&) = delete;
+  PaddedLevels& operator=(const PaddedLevels&) = delete;
   /// Index step of an offset.
   long Step(const Offset& o) const { return o.dx + static_cast<long>(px) * (o.dy + static_cast<long>(py) * o.dz); }
   /// The entry `step` away from padded index n.
