@@ -395,7 +395,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     for (std::size_t k = reg.lower[2]; k <= reg.upper[2]; ++k)
       for (std::size_t j = reg.lower[1]; j <= reg.upper[1]; ++j, dst += pg.size[0]) {
         const double* row = full->data() + reg.lower[0] + g.size[0] * (j + g.size[1] * k);
-        for (std::size_t i = 0; i < pg.size[0]; ++i) dst[i] = (*normalizer)(row[i]);
+        normalizer->Apply(row, dst, pg.size[0]);
       }
     return part;
   };

@@ -64,8 +64,11 @@ TEST(Normalization, StatisticsExtremesAndTheNormalizer) {
   // The normaliser is the function NormalizeImage applies, clip included.
   const Normalizer f(s, 100, 1.0);
   const Image n = NormalizeImage(img, s, 100, 1.0);
-  for (std::size_t i = 0; i < 11; ++i)
-    if (i != 5) EXPECT_EQ(n[i], f(img[i])) << i;
+  for (std::size_t i = 0; i < 11; ++i) {
+    if (i != 5) {
+      EXPECT_EQ(n[i], f(img[i])) << i;
+    }
+  }
   EXPECT_EQ(f(s.maximum), 100);
   EXPECT_EQ(f(s.minimum), -100);
   EXPECT_THROW(Normalizer(s, 0), InvalidArgument);

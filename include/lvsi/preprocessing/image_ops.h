@@ -39,6 +39,8 @@ class LVSI_PREPROCESSING_EXPORT Normalizer {
     if (clip_) z = std::min(*clip_, std::max(-*clip_, z));
     return z * scale_;
   }
+  /// out[i] = (*this)(in[i]) for n values (in and out may be the same).
+  void Apply(const double* in, double* out, std::size_t n) const;
 
  private:
   double mean_, inverse_sd_, scale_;
