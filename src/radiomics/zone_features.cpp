@@ -182,34 +182,39 @@ const std::vector<FeatureInfo>& GlszmFeatures::Features() {
 
 FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "glszm");
-  const auto angles = detail::GenerateAngles(roi_.geometry.size, {1}, true, settings_.force2d,
+  // Zones are the connected parts of equal level (26- or, with force2d,
+  // 8-connected): a disjoint-set forest over the ROI voxels joins each
+  // voxel with its equal neighbours along half of the offsets.
+  const auto angles = detail::GenerateAngles(roi_.geometry.size, {1}, false, settings_.force2d,
                                              settings_.force2d_dimension);
   const detail::PaddedLevels padded(roi_, 1);
   const std::vector<long> steps = Steps(padded, angles);
-  std::vector<char> done(padded.at.size(), 0);
-  std::vector<std::vector<double>> counts(roi_.gray_levels.size());
-  std::vector<std::size_t> stack;
-  for (const std::size_t n : padded.voxels) {
-    if (done[n]) continue;
-    const int gl = padded.at[n];
-    std::size_t size = 0;
-    stack.push_back(n);
-    done[n] = 1;
-    while (!stack.empty()) {
-      const std::size_t k = stack.back();
-      stack.pop_back();
-      ++size;
-      for (const long step : steps) {
-        const std::size_t m = static_cast<std::size_t>(static_cast<long>(k) + step);
-        if (!done[m] && padded.at[m] == gl) {
-          done[m] = 1;
-          stack.push_back(m);
-        }
+  const std::vector<std::size_t>& voxels = padded.voxels;
+  std::vector<std::size_t> ordinal(padded.at.size(), 0), parent(voxels.size());
+  for (std::size_t k = 0; k < voxels.size(); ++k) {
+    ordinal[voxels[k]] = k;
+    parent[k] = k;
+  }
+  auto find = [&](std::size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  for (std::size_t k = 0; k < voxels.size(); ++k) {
+    const int level = padded.at[voxels[k]];
+    for (const long step : steps)
+      if (padded.Near(voxels[k], step) == level) {
+        const std::size_t a = find(k), b = find(ordinal[static_cast<std::size_t>(static_cast<long>(voxels[k]) + step)]);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
       }
-    }
-    auto& row = counts[static_cast<std::size_t>(gl)];
-    if (row.size() < size) row.resize(size, 0);
-    row[size - 1] += 1;
+  }
+  std::vector<std::size_t> size(voxels.size(), 0);
+  for (std::size_t k = 0; k < voxels.size(); ++k) ++size[find(k)];
+  std::vector<std::vector<double>> counts(roi_.gray_levels.size());
+  for (std::size_t k = 0; k < voxels.size(); ++k) {
+    if (size[k] == 0) continue;  // not a zone's root
+    auto& row = counts[static_cast<std::size_t>(padded.at[voxels[k]])];
+    if (row.size() < size[k]) row.resize(size[k], 0);
+    row[size[k] - 1] += 1;
   }
   ZoneMatrix z = MakeZoneMatrix(roi_, counts);
   double zones = 0;
