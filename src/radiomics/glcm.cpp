@@ -166,7 +166,6 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
         --parts;
       }
     }
-    if (getenv("MCCDBG")) fprintf(stderr, "m=%zu parts=%zu nnz=%zu\n", m, parts, s.nz_v.size());
     if (parts > 1) return 1.0;
     Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m));
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
