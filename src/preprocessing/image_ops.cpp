@@ -43,6 +43,32 @@ Moments ComputeMoments(const double* v, std::size_t n) {
     total = t;
   };
   std::size_t i = 0;
+#if defined(__SSE2__)
+  // The same per-lane operations, lanes 0-1 and 2-3 in one register each.
+  {
+    __m128d s01 = _mm_setzero_pd(), s23 = s01, c01 = s01, c23 = s01, q01 = s01, q23 = s01, d01 = s01, d23 = s01;
+    auto step = [](__m128d& total, __m128d& comp, __m128d x) {
+      const __m128d y = _mm_sub_pd(x, comp), t = _mm_add_pd(total, y);
+      comp = _mm_sub_pd(_mm_sub_pd(t, total), y);
+      total = t;
+    };
+    for (; i + kLanes <= n; i += kLanes) {
+      const __m128d a = _mm_loadu_pd(v + i), b = _mm_loadu_pd(v + i + 2);
+      step(s01, c01, a);
+      step(s23, c23, b);
+      step(q01, d01, _mm_mul_pd(a, a));
+      step(q23, d23, _mm_mul_pd(b, b));
+    }
+    _mm_storeu_pd(sum, s01);
+    _mm_storeu_pd(sum + 2, s23);
+    _mm_storeu_pd(c1, c01);
+    _mm_storeu_pd(c1 + 2, c23);
+    _mm_storeu_pd(sq, q01);
+    _mm_storeu_pd(sq + 2, q23);
+    _mm_storeu_pd(c2, d01);
+    _mm_storeu_pd(c2 + 2, d23);
+  }
+#endif
   for (; i + kLanes <= n; i += kLanes)
     for (int l = 0; l < kLanes; ++l) {
       add(sum[l], c1[l], v[i + static_cast<std::size_t>(l)]);
