@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
+#include <cstring>
+#include <cstdint>
 #include <limits>
 
 #include "detail/texture.h"
@@ -128,6 +131,27 @@ double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
   }
   return last;
 }
+
+// log2(x + eps), remembered for recent arguments: GLCM entries and
+// marginal products repeat (they are small counts over one total), and the
+// same argument gives the same bits however it is computed.
+class Log2Memo {
+ public:
+  Log2Memo() { std::fill(std::begin(key_), std::end(key_), kNaN); }
+  double operator()(double x) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    const std::size_t slot = static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> 55);  // 9 bits
+    if (key_[slot] != x) {
+      key_[slot] = x;
+      value_[slot] = std::log2(x + kEps);
+    }
+    return value_[slot];
+  }
+
+ private:
+  double key_[512], value_[512];
+};
 
 // Disjoint-set forest over levels, for the connected parts of a GLCM.
 std::size_t Find(std::vector<std::size_t>& parent, std::size_t x) {
@@ -317,6 +341,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   for (std::size_t i = 0; i < G; ++i) lv[i] = roi_.gray_levels[i];
 
   std::vector<AngleStats> stats(mats.size());
+  Log2Memo log2_eps;
   for (std::size_t a = 0; a < mats.size(); ++a) {
     const auto& p = mats[a];
     AngleStats& s = stats[a];
@@ -336,7 +361,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
       const double v = s.nz_v[e];
       s.px[i] += v;
       s.py[j] += v;
-      s.hxy -= v * std::log2(v + kEps);
+      s.hxy -= v * log2_eps(v);
       s.sum_k[static_cast<std::size_t>(lv[i] + lv[j] - 2)] += v;
       s.diff_k[static_cast<std::size_t>(std::abs(lv[i] - lv[j]))] += v;
     }
@@ -353,7 +378,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     }
     // HXY1 = -sum p(i,j) log2(p_x(i) p_y(j) + eps) over the non-zero p.
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-      s.hxy1 -= s.nz_v[e] * std::log2(s.px[s.nz_i[e]] * s.py[s.nz_j[e]] + kEps);
+      s.hxy1 -= s.nz_v[e] * log2_eps(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
     // HXY2 = -sum p_x(i) p_y(j) log2(p_x(i) p_y(j) + eps) over the pairs of
     // non-zero marginals.  log2(a b + eps) = log2 a + log2 b + log2(1 + e)
     // with e = eps / (a b), tiny (a, b >= 1 / (2N) for N pairs), and
