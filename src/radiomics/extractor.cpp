@@ -457,6 +457,9 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       images.emplace_back("original", preprocessing::CropImage(img, box, 0));
     } else if (type == "LoG") {
       const Geometry& g = full->geometry();
+      // Sigmas whose context reaches the image's edges share one region.
+      IndexBox part_region{};
+      Image part;
       for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
         const double sigma = ts.log_sigma[k];
         for (int d = 0; d < 3; ++d)
@@ -471,8 +474,11 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
           lo[d] = box_full.lower[d] - reg.lower[d];
           hi[d] = box_full.upper[d] - reg.lower[d];
         }
-        images.emplace_back("log-sigma-" + label + "-mm-3D",
-                            preprocessing::LaplacianOfGaussian(full_region(reg), sigma, lo, hi));
+        if (part.size() == 0 || part_region.lower != reg.lower || part_region.upper != reg.upper) {
+          part = full_region(reg);
+          part_region = reg;
+        }
+        images.emplace_back("log-sigma-" + label + "-mm-3D", preprocessing::LaplacianOfGaussian(part, sigma, lo, hi));
       }
     } else if (type == "Wavelet") {
       preprocessing::WaveletSettings ws{ts.wavelet, ts.wavelet_start_level, ts.wavelet_level, ts.texture.force2d,
