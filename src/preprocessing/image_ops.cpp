@@ -260,11 +260,13 @@ IntensityStatistics IntensityStatistics::Of(const Image& image) {
 void Normalizer::Apply(const double* in, double* out, std::size_t n) const {
   // The same operations as operator(), with the clipping test hoisted out
   // of the loops so that they vectorise.
+  // (Local copies: a store through out could otherwise alias the members.)
+  const double mean = mean_, inverse_sd = inverse_sd_, scale = scale_;
   if (clip_) {
     const double c = *clip_;
-    for (std::size_t i = 0; i < n; ++i) out[i] = std::min(c, std::max(-c, (in[i] - mean_) * inverse_sd_)) * scale_;
+    for (std::size_t i = 0; i < n; ++i) out[i] = std::min(c, std::max(-c, (in[i] - mean) * inverse_sd)) * scale;
   } else {
-    for (std::size_t i = 0; i < n; ++i) out[i] = (in[i] - mean_) * inverse_sd_ * scale_;
+    for (std::size_t i = 0; i < n; ++i) out[i] = (in[i] - mean) * inverse_sd * scale;
   }
 }
 
