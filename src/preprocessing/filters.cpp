@@ -186,6 +186,20 @@ Image LaplacianOfGaussian(const Image& image, double sigma) {
 Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std::size_t, 3>& lower,
                           const std::array<std::size_t, 3>& upper) {
   const Geometry& g = image.geometry();
+  return LaplacianOfGaussian(image, sigma, IndexBox{{0, 0, 0}, {g.size[0] - 1, g.size[1] - 1, g.size[2] - 1}}, lower,
+                             upper);
+}
+
+Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& region,
+                          const std::array<std::size_t, 3>& lower, const std::array<std::size_t, 3>& upper) {
+  const Geometry& whole = image.geometry();
+  for (int d = 0; d < 3; ++d)
+    if (region.lower[d] > region.upper[d] || region.upper[d] >= whole.size[d])
+      throw InvalidArgument("LoG region lies outside the image");
+  Geometry g = whole;  // the region's grid
+  g.origin = whole.IndexToPhysical(
+      {static_cast<double>(region.lower[0]), static_cast<double>(region.lower[1]), static_cast<double>(region.lower[2])});
+  g.size = region.Size();
   if (!(std::isfinite(sigma) && sigma > 0)) throw InvalidArgument("LoG sigma must be > 0 mm, got " + std::to_string(sigma));
   for (int d = 0; d < 3; ++d) {
     if (g.size[d] < 4)
@@ -195,9 +209,12 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std
     if (lower[d] > upper[d] || upper[d] >= g.size[d]) throw InvalidArgument("LoG output box lies outside the image");
   }
   // ITK's LaplacianRecursiveGaussianImageFilter, pass by pass (see
-  // detail/log_kernel.inc).
+  // detail/log_kernel.inc), reading the region in place.
   detail::LogJob job{};
-  job.image = image.values().data();
+  job.image = image.data() + region.lower[0] + whole.size[0] * (region.lower[1] + whole.size[1] * region.lower[2]);
+  job.image_stride[0] = 1;
+  job.image_stride[1] = whole.size[0];
+  job.image_stride[2] = whole.size[0] * whole.size[1];
   std::array<std::size_t, 3> bs{};
   for (int d = 0; d < 3; ++d) {
     job.size[d] = g.size[d];

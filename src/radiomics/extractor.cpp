@@ -457,28 +457,43 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       images.emplace_back("original", preprocessing::CropImage(img, box, 0));
     } else if (type == "LoG") {
       const Geometry& g = full->geometry();
-      // Sigmas whose context reaches the image's edges share one region.
-      IndexBox part_region{};
-      Image part;
+      // Each sigma filters its region (the ROI box plus its context) in
+      // place; a normalised input is normalised once over their union.
+      std::vector<IndexBox> regions;
+      IndexBox all{};
       for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
         const double sigma = ts.log_sigma[k];
         for (int d = 0; d < 3; ++d)
           if (g.size[d] < 4 || static_cast<double>(g.size[d]) < std::ceil(sigma / g.spacing[d]) + 1)
             throw InvalidArgument("LoG sigma " + ts.log_sigma_text[k] + " mm does not fit the image (" + Describe(g) +
                                   "): it needs ceil(sigma/spacing) + 1 and at least 4 voxels per axis");
-        const IndexBox reg = region(preprocessing::LogContext(g, sigma));
-        std::string label = ts.log_sigma_text[k];
-        std::replace(label.begin(), label.end(), '.', '-');
+        regions.push_back(region(preprocessing::LogContext(g, sigma)));
+        for (int d = 0; d < 3; ++d) {
+          all.lower[d] = k == 0 ? regions[k].lower[d] : std::min(all.lower[d], regions[k].lower[d]);
+          all.upper[d] = k == 0 ? regions[k].upper[d] : std::max(all.upper[d], regions[k].upper[d]);
+        }
+      }
+      Image normalised_union;
+      const Image* source = full;
+      std::array<std::size_t, 3> origin{0, 0, 0};  // source's corner in the full image
+      if (normalizer && !regions.empty()) {
+        normalised_union = full_region(all);
+        source = &normalised_union;
+        origin = all.lower;
+      }
+      for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
+        IndexBox reg = regions[k];
         std::array<std::size_t, 3> lo{}, hi{};
         for (int d = 0; d < 3; ++d) {
           lo[d] = box_full.lower[d] - reg.lower[d];
           hi[d] = box_full.upper[d] - reg.lower[d];
+          reg.lower[d] -= origin[d];
+          reg.upper[d] -= origin[d];
         }
-        if (part.size() == 0 || part_region.lower != reg.lower || part_region.upper != reg.upper) {
-          part = full_region(reg);
-          part_region = reg;
-        }
-        images.emplace_back("log-sigma-" + label + "-mm-3D", preprocessing::LaplacianOfGaussian(part, sigma, lo, hi));
+        std::string label = ts.log_sigma_text[k];
+        std::replace(label.begin(), label.end(), '.', '-');
+        images.emplace_back("log-sigma-" + label + "-mm-3D",
+                            preprocessing::LaplacianOfGaussian(*source, ts.log_sigma[k], reg, lo, hi));
       }
     } else if (type == "Wavelet") {
       preprocessing::WaveletSettings ws{ts.wavelet, ts.wavelet_start_level, ts.wavelet_level, ts.texture.force2d,

@@ -78,6 +78,19 @@ TEST(LoG, EqualsItksLaplacianRecursiveGaussianFilter) {
       for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(box(i, j, k), mine(i + 5, j + 4, k + 3));
 }
 
+TEST(LoG, RegionInPlaceEqualsTheCroppedImage) {
+  const Image img = Pattern({30, 27, 12}, {0.9, 0.8, 2.5});
+  const IndexBox region{{3, 2, 1}, {26, 24, 10}};
+  const Image cropped = CropImage(img, region, 0);
+  const Image in_place = LaplacianOfGaussian(img, 1.5, region, {4, 5, 2}, {17, 20, 7});
+  const Image reference = LaplacianOfGaussian(cropped, 1.5, {4, 5, 2}, {17, 20, 7});
+  ASSERT_EQ(in_place.geometry().size, reference.geometry().size);
+  EXPECT_EQ(in_place.geometry().origin, reference.geometry().origin);
+  for (std::size_t n = 0; n < in_place.size(); ++n) ASSERT_EQ(in_place[n], reference[n]) << n;
+  EXPECT_THROW(LaplacianOfGaussian(img, 1.5, IndexBox{{3, 2, 1}, {30, 24, 10}}, {0, 0, 0}, {1, 1, 1}), InvalidArgument);
+  EXPECT_THROW(LaplacianOfGaussian(img, 1.5, region, {0, 0, 0}, {24, 1, 1}), InvalidArgument);
+}
+
 TEST(LoG, BaselineAndAvx2BuildsGiveTheSameBits) {
   // The kernel is compiled for the baseline instruction set and for AVX2
   // (used where the processor has it); LVSI_SIMD=baseline selects the

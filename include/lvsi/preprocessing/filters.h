@@ -26,6 +26,13 @@ LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double s
 LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double sigma,
                                                     const std::array<std::size_t, 3>& lower,
                                                     const std::array<std::size_t, 3>& upper);
+/// The filter of the image cropped to `region` (the region's edges are the
+/// filter's boundary), evaluated on the box [lower, upper] of the region's
+/// grid, reading the region in place: equal to
+/// LaplacianOfGaussian(CropImage(image, region, 0), sigma, lower, upper).
+LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& region,
+                                                    const std::array<std::size_t, 3>& lower,
+                                                    const std::array<std::size_t, 3>& upper);
 
 /// Voxels of context that LaplacianOfGaussian needs around a region so that
 /// the result inside equals the whole-image result to about 1e-13 (the

@@ -16,7 +16,8 @@ struct Recursive {
 
 /// One LoG evaluation on the box [lower, upper] of a region.
 struct LogJob {
-  const double* image;          ///< the region, x fastest
+  const double* image;          ///< the region's first voxel
+  std::size_t image_stride[3];  ///< steps between voxels along x, y, z in image's storage
   std::size_t size[3];          ///< the region's size
   std::size_t lower[3], upper[3];
   Recursive derivative[3];      ///< second derivative along each axis
