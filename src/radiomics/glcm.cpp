@@ -273,9 +273,9 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   int reach = 1;
   for (int d : settings_.distances) reach = std::max(reach, d);
   const detail::PaddedLevels padded(roi_, static_cast<std::size_t>(reach));
-  // Each angle's counts are kept sparse, as (k = i G + j, value) in
-  // ascending k: a dense G x G buffer collects one angle at a time and
-  // lists the entries it touches.
+  // Each angle's counts are kept sparse, as (k = i G + j, value): a dense
+  // G x G buffer collects one angle at a time and lists the entries it
+  // touches.
   using Entries = std::vector<std::pair<std::size_t, double>>;
   std::vector<double> dense(G * G, 0.0);
   std::vector<std::size_t> touched;
@@ -283,21 +283,14 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (dense[k] == 0) touched.push_back(k);
     dense[k] += v;
   };
+  // Entries in the order they were first met (the voxels' raster order):
+  // deterministic, and no sum below depends on more than that.
   auto drain = [&]() {
     Entries out;
     out.reserve(touched.size());
-    if (touched.size() * 16 < dense.size()) {  // few entries: sort them
-      std::sort(touched.begin(), touched.end());
-      for (std::size_t k : touched) {
-        out.emplace_back(k, dense[k]);
-        dense[k] = 0;
-      }
-    } else {  // many: a pass over the buffer is cheaper
-      for (std::size_t k = 0; k < dense.size(); ++k)
-        if (dense[k] != 0) {
-          out.emplace_back(k, dense[k]);
-          dense[k] = 0;
-        }
+    for (std::size_t k : touched) {
+      out.emplace_back(k, dense[k]);
+      dense[k] = 0;
     }
     touched.clear();
     return out;
