@@ -592,8 +592,17 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     else if (job.cls == "gldm") f = GldmFeatures(roi, ts.texture).Compute(names);
     else if (job.cls == "ngtdm") f = NgtdmFeatures(roi, ts.texture).Compute(names);
     const std::string& prefix = outputs[job.type].images[job.image].first;
-    for (auto& [name, value] : f) blocks[n].emplace_back(prefix + "_" + job.cls + "_" + name, value);
+    blocks[n].reserve(f.size());
+    for (auto& [name, value] : f) {
+      std::string full_name;  // prefix_class_name, built with one allocation
+      full_name.reserve(prefix.size() + job.cls.size() + name.size() + 2);
+      full_name.append(prefix).append("_").append(job.cls).append("_").append(name);
+      blocks[n].emplace_back(std::move(full_name), value);
+    }
   }, threads_);
+  std::size_t total = result.features.size();
+  for (const auto& block : blocks) total += block.size();
+  result.features.reserve(total);
   for (auto& block : blocks)
     for (auto& f : block) result.features.push_back(std::move(f));
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
