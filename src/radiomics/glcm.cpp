@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <iterator>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "detail/texture.h"
@@ -376,8 +376,9 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     // non-zero marginals.  log2(a b + eps) = log2 a + log2 b + log2(1 + e)
     // with e = eps / (a b), tiny (a, b >= 1 / (2N) for N pairs), and
     // log2(1 + e) = e / ln 2 up to a relative e / 2: each pair adds
-    // eps / ln 2, the marginals' entropies give the rest.  O(G), not O(G^2);
-    // a flat region still gets HXY2 = HXY.
+    // eps / ln 2, the marginals' entropies give the rest.  O(G), not O(G^2).
+    // (A flat region gets HXY2 within one unit in the last place of HXY, so
+    // its Imc2 is 0, as pyradiomics' is.)
     double plogp_x = 0, plogp_y = 0, sum_x = 0, sum_y = 0, nx = 0, ny = 0;
     for (std::size_t i = 0; i < G; ++i) {
       if (s.px[i] > 0) {
