@@ -342,6 +342,9 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.py.assign(G, 0);
     s.sum_k.assign(static_cast<std::size_t>(2 * Ng - 1), 0);
     s.diff_k.assign(static_cast<std::size_t>(Ng), 0);
+    s.nz_i.reserve(p.size());
+    s.nz_j.reserve(p.size());
+    s.nz_v.reserve(p.size());
     for (const auto& [k, v] : p) {
       s.nz_i.push_back(k / G);
       s.nz_j.push_back(k % G);
