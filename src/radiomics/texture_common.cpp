@@ -51,30 +51,45 @@ double AngleDistance(const Offset& a, const std::array<double, 3>& spacing, cons
   return 1.0;
 }
 
-PaddedLevels::PaddedLevels(const Roi& roi, std::size_t pad)
-    : at(pad == 1 && !roi.padded_index.empty() ? roi.padded_index : own_at_),
-      voxels(pad == 1 && !roi.padded_index.empty() ? roi.padded_voxels : own_voxels_) {
+namespace {
+
+// The padded level-index map of an ROI and its voxels' positions in it.
+void BuildPadded(const Roi& roi, std::size_t pad, std::vector<int>* at, std::vector<std::size_t>* voxels) {
   const auto& size = roi.geometry.size;
-  px = size[0] + 2 * pad;
-  py = size[1] + 2 * pad;
-  if (&at == &roi.padded_index) return;  // built with the ROI
-  auto& at = own_at_;
-  auto& voxels = own_voxels_;
-  at.assign(px * py * (size[2] + 2 * pad), -2);
+  const std::size_t px = size[0] + 2 * pad, py = size[1] + 2 * pad;
+  at->assign(px * py * (size[2] + 2 * pad), -2);
   const std::vector<int> index = LevelIndex(roi);
-  voxels.reserve(roi.voxel_count);
+  voxels->clear();
+  voxels->reserve(roi.voxel_count);
   for (std::size_t z = 0; z < size[2]; ++z)
     for (std::size_t y = 0; y < size[1]; ++y) {
       const std::size_t n = size[0] * (y + size[1] * z), m = pad + px * ((y + pad) + py * (z + pad));
       for (std::size_t x = 0; x < size[0]; ++x) {
         if (!roi.mask[n + x]) {
-          at[m + x] = -1;
+          (*at)[m + x] = -1;
           continue;
         }
-        at[m + x] = index[static_cast<std::size_t>(roi.levels[n + x])];
-        voxels.push_back(m + x);
+        (*at)[m + x] = index[static_cast<std::size_t>(roi.levels[n + x])];
+        voxels->push_back(m + x);
       }
     }
+}
+
+// Whether the ROI carries a padded map (pad 1) that fits its box.
+bool HasOwnMap(const Roi& roi, std::size_t pad) {
+  const auto& size = roi.geometry.size;
+  return pad == 1 && roi.padded_index.size() == (size[0] + 2) * (size[1] + 2) * (size[2] + 2) &&
+         roi.padded_voxels.size() == roi.voxel_count;
+}
+
+}  // namespace
+
+PaddedLevels::PaddedLevels(const Roi& roi, std::size_t pad)
+    : at(HasOwnMap(roi, pad) ? roi.padded_index : own_at_),
+      voxels(HasOwnMap(roi, pad) ? roi.padded_voxels : own_voxels_),
+      px(roi.geometry.size[0] + 2 * pad),
+      py(roi.geometry.size[1] + 2 * pad) {
+  if (&at == &own_at_) BuildPadded(roi, pad, &own_at_, &own_voxels_);
 }
 
 std::vector<int> LevelIndex(const Roi& roi) {
@@ -156,11 +171,7 @@ Roi Roi::Build(const Image& image, const Mask& mask,
   for (std::size_t l = 0; l < present.size(); ++l)
     if (present[l]) roi.gray_levels.push_back(static_cast<int>(l));
   roi.max_level = roi.gray_levels.back();
-  {
-    const detail::PaddedLevels padded(roi, 1);
-    roi.padded_index = padded.at;
-    roi.padded_voxels = padded.voxels;
-  }
+  detail::BuildPadded(roi, 1, &roi.padded_index, &roi.padded_voxels);
   return roi;
 }
 

@@ -181,6 +181,30 @@ TEST(Glcm, MccEqualsTheDefinitionWithAGeneralEigenSolver) {
   }
 }
 
+TEST(Features, TextureClassesWithoutTheRoisPaddedMapGiveTheSameValues) {
+  // Roi::Build leaves a padded level map the texture classes share; without
+  // it (cleared, as after editing levels) they build their own.
+  Image img(Grid(9, 8, 6));
+  for (std::size_t n = 0; n < img.size(); ++n) img[n] = static_cast<double>((n * 7 + n / 9) % 11);
+  Mask mask(img.geometry(), 0);
+  for (std::size_t n = 0; n < mask.size(); ++n) mask[n] = (n % 13) != 0;
+  const Roi built = MakeRoi(img, mask);
+  ASSERT_FALSE(built.padded_index.empty());
+  Roi bare = built;
+  bare.padded_index.clear();
+  bare.padded_voxels.clear();
+  const std::vector<std::pair<FeatureList, FeatureList>> pairs{
+      {GlcmFeatures(built).Compute(), GlcmFeatures(bare).Compute()},
+      {GlrlmFeatures(built).Compute(), GlrlmFeatures(bare).Compute()},
+      {GlszmFeatures(built).Compute(), GlszmFeatures(bare).Compute()},
+      {GldmFeatures(built).Compute(), GldmFeatures(bare).Compute()},
+      {NgtdmFeatures(built).Compute(), NgtdmFeatures(bare).Compute()}};
+  for (const auto& [a, b] : pairs) {
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t k = 0; k < a.size(); ++k) EXPECT_EQ(a[k].second, b[k].second) << a[k].first;
+  }
+}
+
 TEST(Features, FlatRegionConventions) {
   Image img(Grid(4, 4, 3), 7.0);
   Mask mask(img.geometry(), 1);

@@ -38,6 +38,8 @@ struct LVSI_RADIOMICS_EXPORT Roi {
   /// Level indices into gray_levels on the box padded by one voxel on every
   /// side (x fastest, sizes + 2): -1 for box voxels outside the ROI, -2 on
   /// the padding, so that neighbours at distance 1 need no bounds checks.
+  /// Build fills it; code that edits mask or levels afterwards must clear
+  /// it (the texture classes then make their own).
   std::vector<int> padded_index;
   /// Positions in padded_index of the ROI voxels, in box order.
   std::vector<std::size_t> padded_voxels;

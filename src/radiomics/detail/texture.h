@@ -60,6 +60,8 @@ struct PaddedLevels {
   const std::vector<int>& at;
   const std::vector<std::size_t>& voxels;  ///< padded indices of the ROI voxels, in raster order
   std::size_t px = 0, py = 0;              ///< padded sizes along x and y
+  /// Reads the ROI's own map (Roi::Build made it) when pad is 1 and the map
+  /// fits the box; builds one otherwise.
   PaddedLevels(const Roi& roi, std::size_t pad);
   PaddedLevels(const PaddedLevels&) = delete;
   PaddedLevels& operator=(const PaddedLevels&) = delete;
