@@ -1,7 +1,6 @@
 // GLSZM, GLDM and NGTDM: the matrices built from voxel neighbourhoods.
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
