@@ -2,7 +2,6 @@
 
 #include <itkGradientMagnitudeImageFilter.h>
 #include <itkImage.h>
-#include <itkLaplacianRecursiveGaussianImageFilter.h>
 
 #include <algorithm>
 #include <cmath>
