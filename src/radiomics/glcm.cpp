@@ -159,6 +159,40 @@ std::size_t Find(std::vector<std::size_t>& parent, std::size_t x) {
   return x;
 }
 
+// Whether the graph of a GLCM's non-zero entries over the m levels present
+// (slot maps a level to 0..m-1) can be two-coloured: no entry p(i,i) and
+// no odd cycle.
+bool Bipartite(const AngleStats& s, const std::vector<std::size_t>& slot, std::size_t m) {
+  std::vector<std::size_t> start(m + 1, 0), next(s.nz_v.size());
+  for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
+    if (s.nz_i[e] == s.nz_j[e]) return false;
+    ++start[slot[s.nz_i[e]] + 1];
+  }
+  for (std::size_t r = 0; r < m; ++r) start[r + 1] += start[r];
+  std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+  for (std::size_t e = 0; e < s.nz_v.size(); ++e) next[fill[slot[s.nz_i[e]]]++] = slot[s.nz_j[e]];
+  std::vector<int> colour(m, -1);
+  std::vector<std::size_t> queue;
+  for (std::size_t root = 0; root < m; ++root) {
+    if (colour[root] >= 0) continue;
+    colour[root] = 0;
+    queue.assign(1, root);
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+      const std::size_t v = queue[q];
+      for (std::size_t k = start[v]; k < start[v + 1]; ++k) {
+        const std::size_t w = next[k];
+        if (colour[w] < 0) {
+          colour[w] = 1 - colour[v];
+          queue.push_back(w);
+        } else if (colour[w] == colour[v]) {
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
 // The second largest eigenvalue of pyradiomics' MCC matrix
 // Q(i,j) = sum_k p(i,k) p(j,k) / (p_x(i) p_y(k)) of one angle's GLCM.
 // Q has the eigenvalues of the symmetric positive semi-definite S = M M^T,
@@ -179,7 +213,7 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
     // with top eigenvalue 1 (eigenvector sqrt(p_x)), and no eigenvalue of
     // M exceeds 1 in magnitude: with two or more parts the second
     // eigenvalue of S is 1.  Otherwise it is max(mu_2^2, mu_m^2) over the
-    // eigenvalues mu_1 = 1 >= mu_2 >= ... >= mu_m of M.
+    // eigenvalues mu_1 = 1 >= mu_2 >= ... >= mu_m >= -1 of M.
     std::vector<std::size_t> parent(m);
     for (std::size_t r = 0; r < m; ++r) parent[r] = r;
     std::size_t parts = m;
@@ -191,6 +225,9 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
       }
     }
     if (parts > 1) return 1.0;
+    // A bipartite level graph (two-colourable, no level next to itself)
+    // makes -1 an eigenvalue of M: mu_m^2 = 1.
+    if (Bipartite(s, slot, m)) return 1.0;
     Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m));
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
       M(static_cast<Eigen::Index>(slot[s.nz_i[e]]), static_cast<Eigen::Index>(slot[s.nz_j[e]])) =

@@ -154,15 +154,18 @@ double BruteForceMcc(const Image& levels, const Mask& mask, bool symmetric) {
 
 TEST(Glcm, MccEqualsTheDefinitionWithAGeneralEigenSolver) {
   // (a) a connected texture of 9 levels; (b) two parts of disjoint level
-  // ranges that never touch (MCC 1); (c) an asymmetric GLCM.
+  // ranges that never touch (MCC 1); (c) an asymmetric GLCM; (d) a parity
+  // pattern: its axis-aligned GLCMs are connected and bipartite, its
+  // diagonal ones fall into two parts (MCC 1 for every angle).
   Image img(Grid(9, 8, 6));
   Mask full(img.geometry(), 1), split(img.geometry(), 1);
-  Image two = img;
+  Image two = img, parity = img;
   for (std::size_t k = 0; k < 6; ++k)
     for (std::size_t j = 0; j < 8; ++j)
       for (std::size_t i = 0; i < 9; ++i) {
         img(i, j, k) = 1 + (i * 7 + j * 3 + k * 5 + (i * j) % 4) % 9;
         two(i, j, k) = (i < 4 ? 1 : 6) + (i + 2 * j + k) % 3;
+        parity(i, j, k) = 1 + static_cast<double>(((i + j + k) % 2) * (1 + (i / 3) % 3));
         split(i, j, k) = i != 4;
       }
   struct Case {
@@ -170,13 +173,14 @@ TEST(Glcm, MccEqualsTheDefinitionWithAGeneralEigenSolver) {
     const Mask* mask;
     bool symmetric;
   };
-  for (const Case& c : {Case{&img, &full, true}, Case{&two, &split, true}, Case{&img, &full, false}}) {
+  for (const Case& c :
+       {Case{&img, &full, true}, Case{&two, &split, true}, Case{&img, &full, false}, Case{&parity, &full, true}}) {
     TextureSettings t;
     t.symmetrical_glcm = c.symmetric;
     const Roi roi = MakeRoi(*c.image, *c.mask);
     const double mcc = ToMap(GlcmFeatures(roi, t).Compute({"MCC"}))["MCC"];
     EXPECT_NEAR(mcc, BruteForceMcc(*c.image, *c.mask, c.symmetric), 1e-10);
-    if (c.image == &two) EXPECT_NEAR(mcc, 1.0, 1e-12);
+    if (c.image == &two || c.image == &parity) EXPECT_NEAR(mcc, 1.0, 1e-12);
     else EXPECT_LT(mcc, 0.99);
   }
 }
