@@ -445,56 +445,78 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     std::vector<std::pair<std::string, Image>> images;
   };
   std::vector<TypeOutput> outputs(types.size());
-  ParallelFor(0, types.size(), [&](std::size_t t) {
-    const std::string& type = types[t];
+  // LoG: each sigma filters its region (the ROI box plus its context) in
+  // place, one task per sigma; a normalised input is normalised once, over
+  // the union of the regions, before the tasks start.
+  struct LogPlan {
+    std::vector<IndexBox> regions;             // per sigma, in full-image indices
+    Image normalised_union;                    // when normalising
+    const Image* source = nullptr;             // what the sigmas read
+    std::array<std::size_t, 3> origin{0, 0, 0};  // source's corner in the full image
+  };
+  std::vector<LogPlan> plans(types.size());
+  struct FilterTask {
+    std::size_t type, item;  // item: the sigma of a LoG type, else 0
+  };
+  std::vector<FilterTask> tasks;
+  for (std::size_t t = 0; t < types.size(); ++t) {
     ExtractionParameters local;
     local.settings = s;
-    for (const auto& [key, value] : parameters_.image_types.at(type)) local.ApplySetting(key, value);
+    for (const auto& [key, value] : parameters_.image_types.at(types[t])) local.ApplySetting(key, value);
     outputs[t].settings = local.settings;
+    if (types[t] != "LoG") {
+      tasks.push_back({t, 0});
+      continue;
+    }
     const ExtractionSettings& ts = outputs[t].settings;
+    const Geometry& g = full->geometry();
+    LogPlan& plan = plans[t];
+    IndexBox all{};
+    for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
+      const double sigma = ts.log_sigma[k];
+      for (int d = 0; d < 3; ++d)
+        if (g.size[d] < 4 || static_cast<double>(g.size[d]) < std::ceil(sigma / g.spacing[d]) + 1)
+          throw InvalidArgument("LoG sigma " + ts.log_sigma_text[k] + " mm does not fit the image (" + Describe(g) +
+                                "): it needs ceil(sigma/spacing) + 1 and at least 4 voxels per axis");
+      plan.regions.push_back(region(preprocessing::LogContext(g, sigma)));
+      for (int d = 0; d < 3; ++d) {
+        all.lower[d] = k == 0 ? plan.regions[k].lower[d] : std::min(all.lower[d], plan.regions[k].lower[d]);
+        all.upper[d] = k == 0 ? plan.regions[k].upper[d] : std::max(all.upper[d], plan.regions[k].upper[d]);
+      }
+      tasks.push_back({t, k});
+    }
+    plan.source = full;
+    if (normalizer && !plan.regions.empty()) {
+      plan.normalised_union = full_region(all);
+      plan.source = &plan.normalised_union;
+      plan.origin = all.lower;
+    }
+    outputs[t].images.resize(ts.log_sigma.size());
+  }
+  ParallelFor(0, tasks.size(), [&](std::size_t n) {
+    const std::size_t t = tasks[n].type;
+    const std::string& type = types[t];
+    const ExtractionSettings& ts = outputs[t].settings;
+    if (type == "LoG") {
+      const std::size_t k = tasks[n].item;
+      const LogPlan& plan = plans[t];
+      IndexBox reg = plan.regions[k];
+      std::array<std::size_t, 3> lo{}, hi{};
+      for (int d = 0; d < 3; ++d) {
+        lo[d] = box_full.lower[d] - reg.lower[d];
+        hi[d] = box_full.upper[d] - reg.lower[d];
+        reg.lower[d] -= plan.origin[d];
+        reg.upper[d] -= plan.origin[d];
+      }
+      std::string label = ts.log_sigma_text[k];
+      std::replace(label.begin(), label.end(), '.', '-');
+      outputs[t].images[k] = {"log-sigma-" + label + "-mm-3D",
+                              preprocessing::LaplacianOfGaussian(*plan.source, ts.log_sigma[k], reg, lo, hi)};
+      return;
+    }
     std::vector<std::pair<std::string, Image>>& images = outputs[t].images;
     if (type == "Original") {
       images.emplace_back("original", preprocessing::CropImage(img, box, 0));
-    } else if (type == "LoG") {
-      const Geometry& g = full->geometry();
-      // Each sigma filters its region (the ROI box plus its context) in
-      // place; a normalised input is normalised once over their union.
-      std::vector<IndexBox> regions;
-      IndexBox all{};
-      for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
-        const double sigma = ts.log_sigma[k];
-        for (int d = 0; d < 3; ++d)
-          if (g.size[d] < 4 || static_cast<double>(g.size[d]) < std::ceil(sigma / g.spacing[d]) + 1)
-            throw InvalidArgument("LoG sigma " + ts.log_sigma_text[k] + " mm does not fit the image (" + Describe(g) +
-                                  "): it needs ceil(sigma/spacing) + 1 and at least 4 voxels per axis");
-        regions.push_back(region(preprocessing::LogContext(g, sigma)));
-        for (int d = 0; d < 3; ++d) {
-          all.lower[d] = k == 0 ? regions[k].lower[d] : std::min(all.lower[d], regions[k].lower[d]);
-          all.upper[d] = k == 0 ? regions[k].upper[d] : std::max(all.upper[d], regions[k].upper[d]);
-        }
-      }
-      Image normalised_union;
-      const Image* source = full;
-      std::array<std::size_t, 3> origin{0, 0, 0};  // source's corner in the full image
-      if (normalizer && !regions.empty()) {
-        normalised_union = full_region(all);
-        source = &normalised_union;
-        origin = all.lower;
-      }
-      for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
-        IndexBox reg = regions[k];
-        std::array<std::size_t, 3> lo{}, hi{};
-        for (int d = 0; d < 3; ++d) {
-          lo[d] = box_full.lower[d] - reg.lower[d];
-          hi[d] = box_full.upper[d] - reg.lower[d];
-          reg.lower[d] -= origin[d];
-          reg.upper[d] -= origin[d];
-        }
-        std::string label = ts.log_sigma_text[k];
-        std::replace(label.begin(), label.end(), '.', '-');
-        images.emplace_back("log-sigma-" + label + "-mm-3D",
-                            preprocessing::LaplacianOfGaussian(*source, ts.log_sigma[k], reg, lo, hi));
-      }
     } else if (type == "Wavelet") {
       preprocessing::WaveletSettings ws{ts.wavelet, ts.wavelet_start_level, ts.wavelet_level, ts.texture.force2d,
                                         ts.texture.force2d_dimension};
@@ -571,12 +593,16 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       for (const auto& cls : parameters_.class_order)
         if (cls.rfind("shape", 0) != 0) jobs.push_back({t, i, cls});
   std::vector<std::vector<Roi>> rois(outputs.size());
-  for (std::size_t t = 0; t < outputs.size(); ++t) rois[t].resize(outputs[t].images.size());
-  ParallelFor(0, outputs.size(), [&](std::size_t t) {
+  std::vector<std::pair<std::size_t, std::size_t>> filtered;  // (type, image)
+  for (std::size_t t = 0; t < outputs.size(); ++t) {
+    rois[t].resize(outputs[t].images.size());
+    for (std::size_t i = 0; i < outputs[t].images.size(); ++i) filtered.emplace_back(t, i);
+  }
+  ParallelFor(0, filtered.size(), [&](std::size_t n) {
+    const auto [t, i] = filtered[n];
     const ExtractionSettings& ts = outputs[t].settings;
-    for (std::size_t i = 0; i < outputs[t].images.size(); ++i)
-      rois[t][i] = Roi::Build(outputs[t].images[i].second, texture_crop,
-                              preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
+    rois[t][i] = Roi::Build(outputs[t].images[i].second, texture_crop,
+                            preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
   }, threads_);
   std::vector<FeatureList> blocks(jobs.size());
   ParallelFor(0, jobs.size(), [&](std::size_t n) {
