@@ -10,11 +10,11 @@
 #include <itkWindowedSincInterpolateImageFunction.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <cmath>
-#include <limits>
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
