@@ -5,6 +5,7 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -63,6 +64,16 @@ void ParallelFor(std::size_t begin, std::size_t end, const std::function<void(st
   work();
   for (auto& th : pool) th.join();
   if (error) std::rethrow_exception(error);
+}
+
+bool UseAvx2Kernels() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  const char* simd = std::getenv("LVSI_SIMD");
+  return avx2 && !(simd && std::string(simd) == "baseline");
+#else
+  return false;
+#endif
 }
 
 }  // namespace lvsi

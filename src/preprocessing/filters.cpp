@@ -10,6 +10,7 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
+#include "lvsi/core/parallel.h"
 #include "detail/log_kernel.h"
 
 namespace lvsi::preprocessing {
@@ -164,13 +165,11 @@ Recursive GaussianCoefficients(double sigma, double spacing, int order) {
   return r;
 }
 
-// The AVX2 build of the LoG passes where the processor has it, unless the
-// environment sets LVSI_SIMD=baseline (both give the same bits).
+// The AVX2 build of the LoG passes where UseAvx2Kernels() says so (both
+// give the same bits).
 void RunLogPasses(const detail::LogJob& job) {
 #if defined(LVSI_AVX2_KERNEL)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  const char* simd = std::getenv("LVSI_SIMD");
-  if (avx2 && !(simd && std::string(simd) == "baseline")) return detail::avx2::LogPasses(job);
+  if (UseAvx2Kernels()) return detail::avx2::LogPasses(job);
 #endif
   detail::baseline::LogPasses(job);
 }
