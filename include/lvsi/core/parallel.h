@@ -26,10 +26,10 @@ LVSI_CORE_EXPORT void ParallelFor(std::size_t begin, std::size_t end,
                                   int threads = 0);
 
 /// Whether lvsi's numerical kernels that exist in an AVX2 build (the LoG
-/// recursions, the GLCM eigenvalue work) use it: the library was built for
-/// x86-64 with them, the processor has AVX2, and the environment does not
-/// set LVSI_SIMD=baseline.  Both builds give the same results bit for bit
-/// (no FMA contraction), so this only changes speed.
+/// recursions) use it: the library was built for x86-64 with them, the
+/// processor has AVX2, and the environment does not set LVSI_SIMD=baseline.
+/// Both builds give the same results bit for bit (no FMA contraction), so
+/// this only changes speed.
 LVSI_CORE_EXPORT bool UseAvx2Kernels();
 
 }  // namespace lvsi
