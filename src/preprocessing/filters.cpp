@@ -189,7 +189,8 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const std::array<std
 }
 
 Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& region,
-                          const std::array<std::size_t, 3>& lower, const std::array<std::size_t, 3>& upper) {
+                          const std::array<std::size_t, 3>& lower, const std::array<std::size_t, 3>& upper,
+                          const Normalizer* normalize) {
   const Geometry& whole = image.geometry();
   for (int d = 0; d < 3; ++d)
     if (region.lower[d] > region.upper[d] || region.upper[d] >= whole.size[d])
@@ -213,6 +214,14 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& regi
   job.image_stride[0] = 1;
   job.image_stride[1] = whole.size[0];
   job.image_stride[2] = whole.size[0] * whole.size[1];
+  job.normalize = normalize != nullptr;
+  if (normalize) {
+    job.mean = normalize->mean();
+    job.inverse_sd = normalize->inverse_sd();
+    job.scale = normalize->scale();
+    job.clipped = normalize->clip().has_value();
+    job.clip = normalize->clip().value_or(0.0);
+  }
   std::array<std::size_t, 3> bs{};
   for (int d = 0; d < 3; ++d) {
     job.size[d] = g.size[d];

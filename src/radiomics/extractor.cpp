@@ -445,14 +445,11 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     std::vector<std::pair<std::string, Image>> images;
   };
   std::vector<TypeOutput> outputs(types.size());
-  // LoG: each sigma filters its region (the ROI box plus its context) in
-  // place, one task per sigma; a normalised input is normalised once, over
-  // the union of the regions, before the tasks start.
+  // LoG: each sigma filters its region (the ROI box plus its context) of
+  // the loaded image in place, normalising what it reads, one task per
+  // sigma.
   struct LogPlan {
-    std::vector<IndexBox> regions;             // per sigma, in full-image indices
-    Image normalised_union;                    // when normalising
-    const Image* source = nullptr;             // what the sigmas read
-    std::array<std::size_t, 3> origin{0, 0, 0};  // source's corner in the full image
+    std::vector<IndexBox> regions;  // per sigma, in full-image indices
   };
   std::vector<LogPlan> plans(types.size());
   struct FilterTask {
@@ -471,7 +468,6 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     const ExtractionSettings& ts = outputs[t].settings;
     const Geometry& g = full->geometry();
     LogPlan& plan = plans[t];
-    IndexBox all{};
     for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
       const double sigma = ts.log_sigma[k];
       for (int d = 0; d < 3; ++d)
@@ -479,17 +475,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
           throw InvalidArgument("LoG sigma " + ts.log_sigma_text[k] + " mm does not fit the image (" + Describe(g) +
                                 "): it needs ceil(sigma/spacing) + 1 and at least 4 voxels per axis");
       plan.regions.push_back(region(preprocessing::LogContext(g, sigma)));
-      for (int d = 0; d < 3; ++d) {
-        all.lower[d] = k == 0 ? plan.regions[k].lower[d] : std::min(all.lower[d], plan.regions[k].lower[d]);
-        all.upper[d] = k == 0 ? plan.regions[k].upper[d] : std::max(all.upper[d], plan.regions[k].upper[d]);
-      }
       tasks.push_back({t, k});
-    }
-    plan.source = full;
-    if (normalizer && !plan.regions.empty()) {
-      plan.normalised_union = full_region(all);
-      plan.source = &plan.normalised_union;
-      plan.origin = all.lower;
     }
     outputs[t].images.resize(ts.log_sigma.size());
   }
@@ -499,19 +485,17 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     const ExtractionSettings& ts = outputs[t].settings;
     if (type == "LoG") {
       const std::size_t k = tasks[n].item;
-      const LogPlan& plan = plans[t];
-      IndexBox reg = plan.regions[k];
+      const IndexBox& reg = plans[t].regions[k];
       std::array<std::size_t, 3> lo{}, hi{};
       for (int d = 0; d < 3; ++d) {
         lo[d] = box_full.lower[d] - reg.lower[d];
         hi[d] = box_full.upper[d] - reg.lower[d];
-        reg.lower[d] -= plan.origin[d];
-        reg.upper[d] -= plan.origin[d];
       }
       std::string label = ts.log_sigma_text[k];
       std::replace(label.begin(), label.end(), '.', '-');
       outputs[t].images[k] = {"log-sigma-" + label + "-mm-3D",
-                              preprocessing::LaplacianOfGaussian(*plan.source, ts.log_sigma[k], reg, lo, hi)};
+                              preprocessing::LaplacianOfGaussian(*full, ts.log_sigma[k], reg, lo, hi,
+                                                                 normalizer ? &*normalizer : nullptr)};
       return;
     }
     std::vector<std::pair<std::string, Image>>& images = outputs[t].images;

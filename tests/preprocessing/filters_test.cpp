@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
@@ -87,6 +88,21 @@ TEST(LoG, RegionInPlaceEqualsTheCroppedImage) {
   ASSERT_EQ(in_place.geometry().size, reference.geometry().size);
   EXPECT_EQ(in_place.geometry().origin, reference.geometry().origin);
   for (std::size_t n = 0; n < in_place.size(); ++n) ASSERT_EQ(in_place[n], reference[n]) << n;
+  // Normalising on the way equals normalising the crop first, in both
+  // builds of the kernel.
+  const IntensityStatistics stats = IntensityStatistics::Of(img);
+  for (const std::optional<double> clip : {std::optional<double>{}, std::optional<double>{0.8}}) {
+    const Normalizer normalize(stats, 100, clip);
+    const Image expected = LaplacianOfGaussian(NormalizeImage(cropped, stats, 100, clip), 1.5, {4, 5, 2}, {17, 20, 7});
+    for (const char* simd : {"", "baseline"}) {
+      if (*simd) {
+        ASSERT_EQ(setenv("LVSI_SIMD", simd, 1), 0);
+      }
+      const Image got = LaplacianOfGaussian(img, 1.5, region, {4, 5, 2}, {17, 20, 7}, &normalize);
+      unsetenv("LVSI_SIMD");
+      for (std::size_t n = 0; n < got.size(); ++n) ASSERT_EQ(got[n], expected[n]) << n << " " << simd;
+    }
+  }
   EXPECT_THROW(LaplacianOfGaussian(img, 1.5, IndexBox{{3, 2, 1}, {30, 24, 10}}, {0, 0, 0}, {1, 1, 1}), InvalidArgument);
   EXPECT_THROW(LaplacianOfGaussian(img, 1.5, region, {0, 0, 0}, {24, 1, 1}), InvalidArgument);
 }

@@ -30,9 +30,12 @@ LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double s
 /// filter's boundary), evaluated on the box [lower, upper] of the region's
 /// grid, reading the region in place: equal to
 /// LaplacianOfGaussian(CropImage(image, region, 0), sigma, lower, upper).
+/// With `normalize`, the filter of the normalised image, each voxel read
+/// through it (equal to normalising the crop first, bit for bit).
 LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& region,
                                                     const std::array<std::size_t, 3>& lower,
-                                                    const std::array<std::size_t, 3>& upper);
+                                                    const std::array<std::size_t, 3>& upper,
+                                                    const Normalizer* normalize = nullptr);
 
 /// Voxels of context that LaplacianOfGaussian needs around a region so that
 /// the result inside equals the whole-image result to about 1e-13 (the

@@ -41,6 +41,11 @@ class LVSI_PREPROCESSING_EXPORT Normalizer {
   }
   /// out[i] = (*this)(in[i]) for n values (in and out may be the same).
   void Apply(const double* in, double* out, std::size_t n) const;
+  double mean() const noexcept { return mean_; }
+  double inverse_sd() const noexcept { return inverse_sd_; }
+  double scale() const noexcept { return scale_; }
+  /// The clipping limit [SD], if outliers are removed.
+  std::optional<double> clip() const noexcept { return clip_; }
 
  private:
   double mean_, inverse_sd_, scale_;

@@ -19,6 +19,11 @@ struct LogJob {
   const double* image;          ///< the region's first voxel
   std::size_t image_stride[3];  ///< steps between voxels along x, y, z in image's storage
   std::size_t size[3];          ///< the region's size
+  /// Read the image normalised: ((v - mean) * inverse_sd, clipped at
+  /// +/- clip when clipped) * scale, as preprocessing::Normalizer does.
+  bool normalize;
+  double mean, inverse_sd, scale, clip;
+  bool clipped;
   std::size_t lower[3], upper[3];
   Recursive derivative[3];      ///< second derivative along each axis
   Recursive smoothing[3];       ///< smoothing along each axis
