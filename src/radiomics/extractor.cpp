@@ -447,11 +447,8 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   std::vector<TypeOutput> outputs(types.size());
   // LoG: each sigma filters its region (the ROI box plus its context) of
   // the loaded image in place, normalising what it reads, one task per
-  // sigma.
-  struct LogPlan {
-    std::vector<IndexBox> regions;  // per sigma, in full-image indices
-  };
-  std::vector<LogPlan> plans(types.size());
+  // sigma.  log_regions[t][k]: sigma k's region, in full-image indices.
+  std::vector<std::vector<IndexBox>> log_regions(types.size());
   struct FilterTask {
     std::size_t type, item;  // item: the sigma of a LoG type, else 0
   };
@@ -467,14 +464,13 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     }
     const ExtractionSettings& ts = outputs[t].settings;
     const Geometry& g = full->geometry();
-    LogPlan& plan = plans[t];
     for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
       const double sigma = ts.log_sigma[k];
       for (int d = 0; d < 3; ++d)
         if (g.size[d] < 4 || static_cast<double>(g.size[d]) < std::ceil(sigma / g.spacing[d]) + 1)
           throw InvalidArgument("LoG sigma " + ts.log_sigma_text[k] + " mm does not fit the image (" + Describe(g) +
                                 "): it needs ceil(sigma/spacing) + 1 and at least 4 voxels per axis");
-      plan.regions.push_back(region(preprocessing::LogContext(g, sigma)));
+      log_regions[t].push_back(region(preprocessing::LogContext(g, sigma)));
       tasks.push_back({t, k});
     }
     outputs[t].images.resize(ts.log_sigma.size());
@@ -485,7 +481,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     const ExtractionSettings& ts = outputs[t].settings;
     if (type == "LoG") {
       const std::size_t k = tasks[n].item;
-      const IndexBox& reg = plans[t].regions[k];
+      const IndexBox& reg = log_regions[t][k];
       std::array<std::size_t, 3> lo{}, hi{};
       for (int d = 0; d < 3; ++d) {
         lo[d] = box_full.lower[d] - reg.lower[d];
