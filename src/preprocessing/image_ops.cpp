@@ -28,25 +28,35 @@ using ItkLabel = itk::Image<std::uint32_t, 3>;
 
 struct Moments {
   double mean = 0, sample_sd = 0, population_sd = 0;
+  double minimum = 0, maximum = 0;  // NaN values skipped; NaN when all are NaN
 };
 
 // Mean and standard deviations with compensated sums (as ITK's
 // StatisticsImageFilter): four interleaved sums (independent dependency
 // chains, so the loop runs at the adder's throughput, not its latency),
-// combined with compensation at the end.
+// combined with compensation at the end; the extremes in the same pass (a
+// comparison with NaN keeps the lane's value, x < lo ? x : lo, which is
+// what MINPD computes, so NaN is skipped as MaxAbs skips it).
 Moments ComputeMoments(const double* v, std::size_t n) {
   constexpr int kLanes = 4;
+  const double inf = std::numeric_limits<double>::infinity();
   double sum[kLanes] = {}, c1[kLanes] = {}, sq[kLanes] = {}, c2[kLanes] = {};
+  double lo[kLanes] = {inf, inf, inf, inf}, hi[kLanes] = {-inf, -inf, -inf, -inf};
   auto add = [](double& total, double& comp, double x) {
     const double y = x - comp, t = total + y;
     comp = (t - total) - y;
     total = t;
+  };
+  auto extremes = [&](int l, double x) {
+    lo[l] = x < lo[l] ? x : lo[l];
+    hi[l] = x > hi[l] ? x : hi[l];
   };
   std::size_t i = 0;
 #if defined(__SSE2__)
   // The same per-lane operations, lanes 0-1 and 2-3 in one register each.
   {
     __m128d s01 = _mm_setzero_pd(), s23 = s01, c01 = s01, c23 = s01, q01 = s01, q23 = s01, d01 = s01, d23 = s01;
+    __m128d lo01 = _mm_set1_pd(inf), lo23 = lo01, hi01 = _mm_set1_pd(-inf), hi23 = hi01;
     auto step = [](__m128d& total, __m128d& comp, __m128d x) {
       const __m128d y = _mm_sub_pd(x, comp), t = _mm_add_pd(total, y);
       comp = _mm_sub_pd(_mm_sub_pd(t, total), y);
@@ -58,6 +68,10 @@ Moments ComputeMoments(const double* v, std::size_t n) {
       step(s23, c23, b);
       step(q01, d01, _mm_mul_pd(a, a));
       step(q23, d23, _mm_mul_pd(b, b));
+      lo01 = _mm_min_pd(a, lo01);
+      lo23 = _mm_min_pd(b, lo23);
+      hi01 = _mm_max_pd(a, hi01);
+      hi23 = _mm_max_pd(b, hi23);
     }
     _mm_storeu_pd(sum, s01);
     _mm_storeu_pd(sum + 2, s23);
@@ -67,16 +81,23 @@ Moments ComputeMoments(const double* v, std::size_t n) {
     _mm_storeu_pd(sq + 2, q23);
     _mm_storeu_pd(c2, d01);
     _mm_storeu_pd(c2 + 2, d23);
+    _mm_storeu_pd(lo, lo01);
+    _mm_storeu_pd(lo + 2, lo23);
+    _mm_storeu_pd(hi, hi01);
+    _mm_storeu_pd(hi + 2, hi23);
   }
 #endif
   for (; i + kLanes <= n; i += kLanes)
     for (int l = 0; l < kLanes; ++l) {
-      add(sum[l], c1[l], v[i + static_cast<std::size_t>(l)]);
-      add(sq[l], c2[l], v[i + static_cast<std::size_t>(l)] * v[i + static_cast<std::size_t>(l)]);
+      const double x = v[i + static_cast<std::size_t>(l)];
+      add(sum[l], c1[l], x);
+      add(sq[l], c2[l], x * x);
+      extremes(l, x);
     }
   for (; i < n; ++i) {
     add(sum[0], c1[0], v[i]);
     add(sq[0], c2[0], v[i] * v[i]);
+    extremes(0, v[i]);
   }
   double total = 0, ct = 0, total_sq = 0, cq = 0;
   for (int l = 0; l < kLanes; ++l) {
@@ -91,6 +112,9 @@ Moments ComputeMoments(const double* v, std::size_t n) {
   const double ss = total_sq - total * total / static_cast<double>(n);
   m.sample_sd = n > 1 ? std::sqrt(std::max(0.0, ss / static_cast<double>(n - 1))) : 0.0;
   m.population_sd = std::sqrt(std::max(0.0, ss / static_cast<double>(n)));
+  m.minimum = std::min({lo[0], lo[1], lo[2], lo[3]});
+  m.maximum = std::max({hi[0], hi[1], hi[2], hi[3]});
+  if (m.minimum > m.maximum) m.minimum = m.maximum = std::numeric_limits<double>::quiet_NaN();
   return m;
 }
 
@@ -214,47 +238,7 @@ double CastToStorage(double v, StoragePixelType type) {
 
 IntensityStatistics IntensityStatistics::Of(const Image& image) {
   const Moments m = ComputeMoments(image.data(), image.size());
-  IntensityStatistics out{m.mean, m.sample_sd, 0, 0};
-  // Extremes in four lanes; a comparison with NaN keeps the lane's value
-  // (x < lo ? x : lo, which is what MINPD computes), so NaN is skipped as
-  // MaxAbs skips it.
-  const double* v = image.data();
-  const std::size_t n = image.size();
-  double lo[4], hi[4];
-  const double inf = std::numeric_limits<double>::infinity();
-  for (int l = 0; l < 4; ++l) {
-    lo[l] = inf;
-    hi[l] = -inf;
-  }
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  __m128d lo01 = _mm_set1_pd(inf), lo23 = lo01, hi01 = _mm_set1_pd(-inf), hi23 = hi01;
-  for (; i + 4 <= n; i += 4) {
-    const __m128d a = _mm_loadu_pd(v + i), b = _mm_loadu_pd(v + i + 2);
-    lo01 = _mm_min_pd(a, lo01);
-    lo23 = _mm_min_pd(b, lo23);
-    hi01 = _mm_max_pd(a, hi01);
-    hi23 = _mm_max_pd(b, hi23);
-  }
-  _mm_storeu_pd(lo, lo01);
-  _mm_storeu_pd(lo + 2, lo23);
-  _mm_storeu_pd(hi, hi01);
-  _mm_storeu_pd(hi + 2, hi23);
-#endif
-  for (; i + 4 <= n; i += 4)
-    for (int l = 0; l < 4; ++l) {
-      const double x = v[i + static_cast<std::size_t>(l)];
-      lo[l] = x < lo[l] ? x : lo[l];
-      hi[l] = x > hi[l] ? x : hi[l];
-    }
-  for (; i < n; ++i) {
-    lo[0] = v[i] < lo[0] ? v[i] : lo[0];
-    hi[0] = v[i] > hi[0] ? v[i] : hi[0];
-  }
-  out.minimum = std::min({lo[0], lo[1], lo[2], lo[3]});
-  out.maximum = std::max({hi[0], hi[1], hi[2], hi[3]});
-  if (out.minimum > out.maximum) out.minimum = out.maximum = n ? std::numeric_limits<double>::quiet_NaN() : 0.0;
-  return out;
+  return {m.mean, m.sample_sd, m.minimum, m.maximum};
 }
 
 void Normalizer::Apply(const double* in, double* out, std::size_t n) const {
