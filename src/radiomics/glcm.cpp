@@ -153,12 +153,6 @@ class Log2Memo {
   double key_[512], value_[512];
 };
 
-// Disjoint-set forest over levels, for the connected parts of a GLCM.
-std::size_t Find(std::vector<std::size_t>& parent, std::size_t x) {
-  while (parent[x] != x) x = parent[x] = parent[parent[x]];
-  return x;
-}
-
 // Whether the graph of a GLCM's non-zero entries over the m levels present
 // (slot maps a level to 0..m-1) can be two-coloured: no entry p(i,i) and
 // no odd cycle.
@@ -218,7 +212,7 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
     for (std::size_t r = 0; r < m; ++r) parent[r] = r;
     std::size_t parts = m;
     for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
-      const std::size_t x = Find(parent, slot[s.nz_i[e]]), y = Find(parent, slot[s.nz_j[e]]);
+      const std::size_t x = detail::FindRoot(parent, slot[s.nz_i[e]]), y = detail::FindRoot(parent, slot[s.nz_j[e]]);
       if (x != y) {
         parent[x] = y;
         --parts;

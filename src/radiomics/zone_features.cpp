@@ -194,10 +194,7 @@ FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const 
     ordinal[voxels[k]] = k;
     parent[k] = k;
   }
-  auto find = [&](std::size_t x) {
-    while (parent[x] != x) x = parent[x] = parent[parent[x]];
-    return x;
-  };
+  auto find = [&](std::size_t x) { return detail::FindRoot(parent, x); };
   for (std::size_t k = 0; k < voxels.size(); ++k) {
     const int level = padded.at[voxels[k]];
     for (const long step : steps)

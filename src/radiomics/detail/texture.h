@@ -44,6 +44,13 @@ inline double NanMean(const std::vector<double>& v) {
 /// numpy.spacing(1): the epsilon pyradiomics adds inside logarithms.
 constexpr double kEps = 2.220446049250313e-16;
 
+/// The root of x in a disjoint-set forest (parent[r] == r at a root),
+/// halving the path on the way.
+inline std::size_t FindRoot(std::vector<std::size_t>& parent, std::size_t x) {
+  while (parent[x] != x) x = parent[x] = parent[parent[x]];
+  return x;
+}
+
 /// Maps grey levels to compact indices 0..G-1 over roi.gray_levels.
 std::vector<int> LevelIndex(const Roi& roi);
 
