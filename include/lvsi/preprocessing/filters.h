@@ -32,6 +32,8 @@ LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double s
 /// LaplacianOfGaussian(CropImage(image, region, 0), sigma, lower, upper).
 /// With `normalize`, the filter of the normalised image, each voxel read
 /// through it (equal to normalising the crop first, bit for bit).
+/// InvalidArgument when the region leaves the image, the box leaves the
+/// region, or sigma does not fit the region (as above).
 LVSI_PREPROCESSING_EXPORT Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& region,
                                                     const std::array<std::size_t, 3>& lower,
                                                     const std::array<std::size_t, 3>& upper,
@@ -70,6 +72,7 @@ LVSI_PREPROCESSING_EXPORT std::vector<std::pair<std::string, Image>> WaveletDeco
 /// results' grid): each convolution computes only the values the box's
 /// sub-bands depend on.  Equal to the corresponding part of the whole-image
 /// result (the boundaries stay those of the whole, periodic image).
+/// InvalidArgument when the box leaves the image or the settings are bad.
 LVSI_PREPROCESSING_EXPORT std::vector<std::pair<std::string, Image>> WaveletDecomposition(
     const Image& image, const WaveletSettings& settings, const std::array<std::size_t, 3>& lower,
     const std::array<std::size_t, 3>& upper);

@@ -41,8 +41,11 @@ class LVSI_PREPROCESSING_EXPORT Normalizer {
   }
   /// out[i] = (*this)(in[i]) for n values (in and out may be the same).
   void Apply(const double* in, double* out, std::size_t n) const;
+  /// The image mean it subtracts [intensity units].
   double mean() const noexcept { return mean_; }
+  /// 1 / sample SD it multiplies by [1 / intensity units].
   double inverse_sd() const noexcept { return inverse_sd_; }
+  /// The final factor (normalizeScale).
   double scale() const noexcept { return scale_; }
   /// The clipping limit [SD], if outliers are removed.
   std::optional<double> clip() const noexcept { return clip_; }
