@@ -8,6 +8,10 @@
 #include <iterator>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/features.h"
@@ -27,15 +31,64 @@ struct AngleStats {
   std::vector<double> nz_v;
 };
 
+// Sturm counts of a symmetric tridiagonal matrix T (diagonal a, squared
+// off-diagonal off[i] = b(i-1)^2, off[0] unused) at kSturmLanes points x:
+// count[p] is the number of eigenvalues below x[p], the negative pivots of
+// T - x I = L D L^T (a zero pivot is taken as a tiny negative one).  The
+// lanes are independent, so their divisions overlap; the SSE2 path runs
+// exactly the scalar arithmetic, two lanes per register.
+constexpr int kSturmLanes = 8;
+
+void SturmCounts(const double* a, const double* off, Eigen::Index n, const double* x, double* count) {
+  double tiny[kSturmLanes], d[kSturmLanes];
+  for (int p = 0; p < kSturmLanes; ++p) {
+    tiny[p] = -std::numeric_limits<double>::epsilon() * (std::abs(x[p]) + 1e-300);
+    const double v = a[0] - x[p];
+    d[p] = v == 0 ? tiny[p] : v;
+    count[p] = d[p] < 0 ? 1.0 : 0.0;
+  }
+#if defined(__SSE2__)
+  constexpr int kRegs = kSturmLanes / 2;
+  __m128d X[kRegs], D[kRegs], T[kRegs], C[kRegs];
+  const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
+  for (int r = 0; r < kRegs; ++r) {
+    X[r] = _mm_loadu_pd(x + 2 * r);
+    D[r] = _mm_loadu_pd(d + 2 * r);
+    T[r] = _mm_loadu_pd(tiny + 2 * r);
+    C[r] = _mm_loadu_pd(count + 2 * r);
+  }
+  for (Eigen::Index i = 1; i < n; ++i) {
+    const __m128d ai = _mm_set1_pd(a[i]), oi = _mm_set1_pd(off[i]);
+    for (int r = 0; r < kRegs; ++r) {
+      __m128d v = _mm_sub_pd(_mm_sub_pd(ai, X[r]), _mm_div_pd(oi, D[r]));
+      const __m128d is_zero = _mm_cmpeq_pd(v, zero);
+      v = _mm_or_pd(_mm_and_pd(is_zero, T[r]), _mm_andnot_pd(is_zero, v));
+      D[r] = v;
+      C[r] = _mm_add_pd(C[r], _mm_and_pd(_mm_cmplt_pd(v, zero), one));
+    }
+  }
+  for (int r = 0; r < kRegs; ++r) _mm_storeu_pd(count + 2 * r, C[r]);
+#else
+  for (Eigen::Index i = 1; i < n; ++i)
+    for (int p = 0; p < kSturmLanes; ++p) {
+      const double v = a[i] - x[p] - off[i] / d[p];
+      d[p] = v == 0 ? tiny[p] : v;
+      count[p] += d[p] < 0 ? 1.0 : 0.0;
+    }
+#endif
+}
+
 // The k-th largest eigenvalues (k = 1, 2, ...; one or two of them) of a
 // symmetric tridiagonal matrix (diagonal a, off-diagonal b) by
-// multisection on Sturm counts, to the last bit the interval allows.
-// Each step counts at kPoints points per eigenvalue in one O(n) pass whose
-// divisions are independent of each other, and narrows every interval to
-// one of kPoints + 1 parts.
+// multisection on Sturm counts, to the last bit the interval allows: each
+// step counts at kSturmLanes points shared among the unfinished searches
+// and narrows every interval to one of (points + 1) parts.  With
+// `larger_square_only`, only the eigenvalue of larger magnitude is wanted:
+// a search whose interval proves its square smaller than the other's stops
+// and returns 0.
 std::array<double, 2> KthLargestTridiagonal(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
-                                            std::array<Eigen::Index, 2> k, int how_many = 1) {
-  constexpr int kPoints = 4, kMax = 2 * kPoints;
+                                            std::array<Eigen::Index, 2> k, int how_many = 1,
+                                            bool larger_square_only = false) {
   const Eigen::Index n = a.size();
   double lo = a(0), hi = a(0);  // Gershgorin bounds
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -47,37 +100,29 @@ std::array<double, 2> KthLargestTridiagonal(const Eigen::VectorXd& a, const Eige
   std::array<bool, 2> done{false, how_many < 2};
   std::vector<double> off(static_cast<std::size_t>(n), 0.0);
   for (Eigen::Index i = 1; i < n; ++i) off[static_cast<std::size_t>(i)] = b(i - 1) * b(i - 1);
+  auto square_low = [](double l, double h) { return l > 0 ? l * l : h < 0 ? h * h : 0.0; };
+  auto square_high = [](double l, double h) { return std::max(l * l, h * h); };
   for (int it = 0; it < 200 && !(done[0] && done[1]); ++it) {
     // Points of the unfinished searches, evenly inside their intervals.
-    const int used = how_many * kPoints;
-    double x[kMax] = {}, d[kMax] = {};
-    Eigen::Index count[kMax] = {};
-    for (int s = 0; s < how_many; ++s)
-      for (int t = 0; t < kPoints; ++t)
-        x[s * kPoints + t] = low[s] + (high[s] - low[s]) * (t + 1) / (kPoints + 1);
-    // Negative pivots of T - x I = L D L^T: the eigenvalues below x.
-    for (int p = 0; p < used; ++p) {
-      d[p] = a(0) - x[p];
-      if (d[p] == 0) d[p] = -std::numeric_limits<double>::epsilon() * (std::abs(x[p]) + 1e-300);
-      count[p] = d[p] < 0;
+    int active[2], searches = 0;
+    for (int s = 0; s < 2; ++s)
+      if (!done[static_cast<std::size_t>(s)]) active[searches++] = s;
+    const int per = kSturmLanes / searches;
+    double x[kSturmLanes], count[kSturmLanes];
+    for (int q = 0; q < searches; ++q) {
+      const auto s = static_cast<std::size_t>(active[q]);
+      for (int t = 0; t < per; ++t) x[q * per + t] = low[s] + (high[s] - low[s]) * (t + 1) / (per + 1);
     }
-    for (Eigen::Index i = 1; i < n; ++i) {
-      const double ai = a(i), oi = off[static_cast<std::size_t>(i)];
-      for (int p = 0; p < used; ++p) {
-        double v = ai - x[p] - oi / d[p];
-        if (v == 0) v = -std::numeric_limits<double>::epsilon() * (std::abs(x[p]) + 1e-300);
-        d[p] = v;
-        count[p] += v < 0;
-      }
-    }
+    SturmCounts(a.data(), off.data(), n, x, count);
     // lambda_(n-k+1) (ascending) lies where the count reaches n - k + 1.
-    for (int s = 0; s < how_many; ++s) {
-      if (done[s]) continue;
+    for (int q = 0; q < searches; ++q) {
+      const auto s = static_cast<std::size_t>(active[q]);
+      const auto target = static_cast<double>(n - k[s] + 1);
       double new_lo = low[s], new_hi = high[s];
-      for (int t = 0; t < kPoints; ++t) {
-        const double xt = x[s * kPoints + t];
+      for (int t = 0; t < per; ++t) {
+        const double xt = x[q * per + t];
         if (xt <= low[s] || xt >= high[s]) continue;  // no room left between the bounds
-        if (count[s * kPoints + t] >= n - k[static_cast<std::size_t>(s)] + 1) {
+        if (count[q * per + t] >= target) {
           new_hi = xt;
           break;
         }
@@ -86,6 +131,13 @@ std::array<double, 2> KthLargestTridiagonal(const Eigen::VectorXd& a, const Eige
       done[s] = new_lo == low[s] && new_hi == high[s];
       low[s] = new_lo;
       high[s] = new_hi;
+    }
+    if (larger_square_only && !done[0] && !done[1]) {
+      for (std::size_t s = 0; s < 2; ++s)
+        if (square_high(low[s], high[s]) < square_low(low[1 - s], high[1 - s])) {
+          done[s] = true;
+          low[s] = high[s] = 0;
+        }
     }
   }
   return {0.5 * (low[0] + high[0]), 0.5 * (low[1] + high[1])};
@@ -228,7 +280,7 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
           s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
     const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(M);
     const auto [mu2, mum] =
-        KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), {2, static_cast<Eigen::Index>(m)}, 2);
+        KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), {2, static_cast<Eigen::Index>(m)}, 2, true);
     return std::max(mu2 * mu2, mum * mum);
   }
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(G));
