@@ -356,24 +356,29 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   int reach = 1;
   for (int d : settings_.distances) reach = std::max(reach, d);
   const detail::PaddedLevels padded(roi_, static_cast<std::size_t>(reach));
-  // Each angle's counts are kept sparse, as (k = i G + j, value): a dense
-  // G x G buffer collects one angle at a time and lists the entries it
-  // touches.
-  using Entries = std::vector<std::pair<std::size_t, double>>;
+  // Each angle's counts are kept sparse, as (i, j, value): a dense G x G
+  // buffer collects one angle at a time and lists the entries it touches.
+  struct Entry {
+    std::size_t i, j;
+    double v;
+  };
+  using Entries = std::vector<Entry>;
   std::vector<double> dense(G * G, 0.0);
-  std::vector<std::size_t> touched;
-  auto add = [&](std::size_t k, double v) {
-    if (dense[k] == 0) touched.push_back(k);
-    dense[k] += v;
+  std::vector<std::pair<std::size_t, std::size_t>> touched;
+  auto add = [&](std::size_t i, std::size_t j, double v) {
+    double& cell = dense[i * G + j];
+    if (cell == 0) touched.emplace_back(i, j);
+    cell += v;
   };
   // Entries in the order they were first met (the voxels' raster order):
   // deterministic, and no sum below depends on more than that.
   auto drain = [&]() {
     Entries out;
     out.reserve(touched.size());
-    for (std::size_t k : touched) {
-      out.emplace_back(k, dense[k]);
-      dense[k] = 0;
+    for (const auto& [i, j] : touched) {
+      double& cell = dense[i * G + j];
+      out.push_back({i, j, cell});
+      cell = 0;
     }
     touched.clear();
     return out;
@@ -385,8 +390,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
       const int gj = padded.Near(n, delta);
       if (gj < 0) continue;
       const std::size_t i = static_cast<std::size_t>(padded.at[n]), j = static_cast<std::size_t>(gj);
-      add(i * G + j, 1);
-      if (settings_.symmetrical_glcm) add(j * G + i, 1);  // P + P^T
+      add(i, j, 1);
+      if (settings_.symmetrical_glcm) add(j, i, 1);  // P + P^T
     }
     counts[a] = drain();
   }
@@ -394,7 +399,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     for (std::size_t a = 0; a < Na; ++a) {
       const double d = detail::AngleDistance(angles[a], g.spacing, settings_.weighting_norm);
       const double w = settings_.weighting_norm == "no_weighting" ? 1.0 : std::exp(-d * d);
-      for (const auto& [k, c] : counts[a]) add(k, c * w);
+      for (const Entry& e : counts[a]) add(e.i, e.j, e.v * w);
     }
     counts.assign(1, drain());
     Na = 1;
@@ -403,14 +408,14 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   std::vector<Entries> mats;
   for (std::size_t a = 0; a < Na; ++a) {
     double s = 0;
-    for (const auto& e : counts[a]) s += e.second;
+    for (const Entry& e : counts[a]) s += e.v;
     if (s == 0 && Na > 1) continue;
     if (s == 0) {  // no pairs at all in the only matrix: it is NaN, and so is every feature
       FeatureList out;
       for (const auto& f : wanted) out.emplace_back(f, kNaN);
       return out;
     }
-    for (auto& e : counts[a]) e.second /= s;
+    for (Entry& e : counts[a]) e.v /= s;
     mats.push_back(std::move(counts[a]));
   }
   std::vector<double> lv(G);
@@ -428,10 +433,10 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.nz_i.reserve(p.size());
     s.nz_j.reserve(p.size());
     s.nz_v.reserve(p.size());
-    for (const auto& [k, v] : p) {
-      s.nz_i.push_back(k / G);
-      s.nz_j.push_back(k % G);
-      s.nz_v.push_back(v);
+    for (const Entry& e : p) {
+      s.nz_i.push_back(e.i);
+      s.nz_j.push_back(e.j);
+      s.nz_v.push_back(e.v);
     }
     // Every sum over (i, j) runs over the non-zero entries; the marginal
     // ones over the marginals.
@@ -444,11 +449,12 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
       s.sum_k[static_cast<std::size_t>(lv[i] + lv[j] - 2)] += v;
       s.diff_k[static_cast<std::size_t>(std::abs(lv[i] - lv[j]))] += v;
     }
+    // (Zero terms of the entropies are skipped: each would subtract -0.)
     for (std::size_t i = 0; i < G; ++i) {
       s.ux += s.px[i] * lv[i];
       s.uy += s.py[i] * lv[i];
-      s.hx -= s.px[i] * std::log2(s.px[i] + kEps);
-      s.hy -= s.py[i] * std::log2(s.py[i] + kEps);
+      if (s.px[i] > 0) s.hx -= s.px[i] * std::log2(s.px[i] + kEps);
+      if (s.py[i] > 0) s.hy -= s.py[i] * std::log2(s.py[i] + kEps);
     }
     double vx = 0, vy = 0;
     for (std::size_t i = 0; i < G; ++i) {
@@ -531,7 +537,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "DifferenceEntropy")
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (double v : s.diff_k) h -= v * std::log2(v + kEps);
+        for (double v : s.diff_k)
+          if (v > 0) h -= v * std::log2(v + kEps);
         return h;
       });
     if (f == "DifferenceVariance")
@@ -589,7 +596,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "SumEntropy")
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (double v : s.sum_k) h -= v * std::log2(v + kEps);
+        for (double v : s.sum_k)
+          if (v > 0) h -= v * std::log2(v + kEps);
         return h;
       });
     if (f == "SumSquares")
