@@ -112,10 +112,20 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
     for (std::size_t k = 0; k < keep.size(); ++k) v[k] = fn(keep[k], nr[k]);
     return detail::NanMean(v);
   };
+  // Each kept angle's non-zero entries (level, run length, count), level
+  // by level, run length within a level: the sums over (i, r) run over
+  // these only, in that order (a zero term would add +0 and change no bit).
+  struct Entry {
+    double i, r, p;
+  };
+  std::vector<std::vector<Entry>> nonzero(Na);
+  for (std::size_t a : keep)
+    for (std::size_t i = 0; i < G; ++i)
+      for (std::size_t r : runs)
+        if (const double p = P[(a * G + i) * R + r]; p != 0) nonzero[a].push_back({iv[i], static_cast<double>(r + 1), p});
   auto sum_ij = [&](std::size_t a, auto&& w) {
     double s = 0;
-    for (std::size_t i = 0; i < G; ++i)
-      for (std::size_t r : runs) s += P[(a * G + i) * R + r] * w(iv[i], static_cast<double>(r + 1));
+    for (const Entry& e : nonzero[a]) s += e.p * w(e.i, e.r);
     return s;
   };
   // Marginals p_g(a, i) (over run lengths) and p_r(a, r) (over levels).
@@ -178,11 +188,10 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
     if (f == "RunEntropy")
       return per_angle([&](std::size_t a, double n) {
         double h = 0;
-        for (std::size_t i = 0; i < G; ++i)
-          for (std::size_t r : runs) {
-            const double p = P[(a * G + i) * R + r] / n;
-            if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
-          }
+        for (const Entry& e : nonzero[a]) {
+          const double p = e.p / n;
+          if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
+        }
         return h;
       });
     if (f == "LowGrayLevelRunEmphasis")

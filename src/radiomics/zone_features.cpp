@@ -30,19 +30,30 @@ struct ZoneMatrix {
   std::vector<std::vector<double>> P;  // [i][j]
   std::vector<double> pg, ps;        // marginals: sum over j of P[i][j], over i of P[i][j]
   double nz = 0;                     // normaliser (zones or voxels)
+  // The non-zero entries (level, size, count) row by row: sums over (i, j)
+  // run over these only, in that order (a zero term would add +0 and change
+  // no bit).
+  struct Entry {
+    double i, j, p;
+  };
+  std::vector<Entry> nonzero;
 
   template <class W>
   double Sum(W&& w) const {
     double s = 0;
-    for (std::size_t i = 0; i < iv.size(); ++i)
-      for (std::size_t j = 0; j < jv.size(); ++j) s += P[i][j] * w(iv[i], jv[j]);
+    for (const Entry& e : nonzero) s += e.p * w(e.i, e.j);
     return s;
   }
   void Marginals() {
     pg.assign(iv.size(), 0.0);
     ps.assign(jv.size(), 0.0);
+    nonzero.clear();
     for (std::size_t i = 0; i < iv.size(); ++i)
-      for (double v : P[i]) pg[i] += v;
+      for (std::size_t j = 0; j < jv.size(); ++j) {
+        const double v = P[i][j];
+        pg[i] += v;
+        if (v != 0) nonzero.push_back({iv[i], jv[j], v});
+      }
     for (std::size_t j = 0; j < jv.size(); ++j)
       for (const auto& row : P) ps[j] += row[j];
   }
@@ -64,11 +75,10 @@ struct ZoneMatrix {
   }
   double Entropy() const {
     double h = 0;
-    for (const auto& row : P)
-      for (double v : row) {
-        const double p = v / nz;
-        if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
-      }
+    for (const Entry& e : nonzero) {
+      const double p = e.p / nz;
+      if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
+    }
     return h;
   }
 };
