@@ -24,10 +24,11 @@ std::size_t Reach(const std::vector<int>& distances) {
 }
 
 // Features of a (grey level x size) matrix shared by GLSZM and GLDM, with
-// zone counts in P[i][j], i over present levels, j over present sizes.
+// zone counts in P[i * jv.size() + j], i over present levels, j over
+// present sizes.
 struct ZoneMatrix {
   std::vector<double> iv, jv;        // grey levels, sizes
-  std::vector<std::vector<double>> P;  // [i][j]
+  std::vector<double> P;             // row-major, iv.size() x jv.size()
   std::vector<double> pg, ps;        // marginals: sum over j of P[i][j], over i of P[i][j]
   double nz = 0;                     // normaliser (zones or voxels)
   // The non-zero entries (level, size, count) row by row: sums over (i, j)
@@ -48,14 +49,15 @@ struct ZoneMatrix {
     pg.assign(iv.size(), 0.0);
     ps.assign(jv.size(), 0.0);
     nonzero.clear();
+    const std::size_t cols = jv.size();
     for (std::size_t i = 0; i < iv.size(); ++i)
-      for (std::size_t j = 0; j < jv.size(); ++j) {
-        const double v = P[i][j];
+      for (std::size_t j = 0; j < cols; ++j) {
+        const double v = P[i * cols + j];
         pg[i] += v;
         if (v != 0) nonzero.push_back({iv[i], jv[j], v});
       }
-    for (std::size_t j = 0; j < jv.size(); ++j)
-      for (const auto& row : P) ps[j] += row[j];
+    for (std::size_t j = 0; j < cols; ++j)
+      for (std::size_t i = 0; i < iv.size(); ++i) ps[j] += P[i * cols + j];
   }
   double Nonuniformity(bool gray, bool normalised) const {
     double s = 0;
@@ -83,31 +85,28 @@ struct ZoneMatrix {
   }
 };
 
-// Builds a ZoneMatrix from counts[level index][size-1], dropping empty rows
-// and columns.
-ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::vector<double>>& counts) {
+// Builds a ZoneMatrix from one (level index, size) item per zone (size >=
+// 1; for GLDM a voxel and its dependence + 1): the levels and sizes that
+// occur, ascending, and the count of each pair.
+ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::pair<std::size_t, std::size_t>>& items) {
   ZoneMatrix z;
-  std::size_t cols = 0;
-  for (const auto& row : counts) cols = std::max(cols, row.size());
-  std::vector<std::size_t> keep_cols;
-  for (std::size_t j = 0; j < cols; ++j) {
-    bool any = false;
-    for (const auto& row : counts) any = any || (j < row.size() && row[j] != 0);
-    if (any) keep_cols.push_back(j);
-  }
-  for (std::size_t j : keep_cols) z.jv.push_back(static_cast<double>(j + 1));
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    std::vector<double> row;
-    double total = 0;
-    for (std::size_t j : keep_cols) {
-      const double v = j < counts[i].size() ? counts[i][j] : 0;
-      row.push_back(v);
-      total += v;
+  std::size_t largest = 0;
+  for (const auto& item : items) largest = std::max(largest, item.second);
+  std::vector<std::size_t> row(roi.gray_levels.size(), 0), col(largest + 1, 0);  // 1 + position, 0 = absent
+  for (const auto& [level, size] : items) row[level] = col[size] = 1;
+  for (std::size_t i = 0; i < row.size(); ++i)
+    if (row[i]) {
+      z.iv.push_back(roi.gray_levels[i]);
+      row[i] = z.iv.size();
     }
-    if (total == 0) continue;
-    z.iv.push_back(roi.gray_levels[i]);
-    z.P.push_back(std::move(row));
-  }
+  for (std::size_t j = 1; j < col.size(); ++j)
+    if (col[j]) {
+      z.jv.push_back(static_cast<double>(j));
+      col[j] = z.jv.size();
+    }
+  const std::size_t cols = z.jv.size();
+  z.P.assign(z.iv.size() * cols, 0.0);
+  for (const auto& [level, size] : items) z.P[(row[level] - 1) * cols + col[size] - 1] += 1;
   z.Marginals();
   return z;
 }
@@ -215,17 +214,13 @@ FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const 
   }
   std::vector<std::size_t> size(voxels.size(), 0);
   for (std::size_t k = 0; k < voxels.size(); ++k) ++size[find(k)];
-  std::vector<std::vector<double>> counts(roi_.gray_levels.size());
-  for (std::size_t k = 0; k < voxels.size(); ++k) {
-    if (size[k] == 0) continue;  // not a zone's root
-    auto& row = counts[static_cast<std::size_t>(padded.at[voxels[k]])];
-    if (row.size() < size[k]) row.resize(size[k], 0);
-    row[size[k] - 1] += 1;
-  }
-  ZoneMatrix z = MakeZoneMatrix(roi_, counts);
+  std::vector<std::pair<std::size_t, std::size_t>> zone_list;
+  for (std::size_t k = 0; k < voxels.size(); ++k)
+    if (size[k] != 0)  // a zone's root
+      zone_list.emplace_back(static_cast<std::size_t>(padded.at[voxels[k]]), size[k]);
+  ZoneMatrix z = MakeZoneMatrix(roi_, zone_list);
   double zones = 0;
-  for (const auto& row : z.P)
-    for (double v : row) zones += v;
+  for (double v : z.P) zones += v;
   z.nz = zones;
   const double np = static_cast<double>(roi_.voxel_count);
   return ComputeZoneFeatures(z, wanted, "glszm", [&](const std::string& f, double* v) {
@@ -272,7 +267,8 @@ FeatureList GldmFeatures::Compute(const std::vector<std::string>& names) const {
   const detail::PaddedLevels padded(roi_, Reach(settings_.distances));
   const std::vector<long> steps = Steps(padded, angles);
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
-  std::vector<std::vector<double>> counts(gl.size());
+  std::vector<std::pair<std::size_t, std::size_t>> dependence;  // (level index, dependence + 1)
+  dependence.reserve(padded.voxels.size());
   for (const std::size_t n : padded.voxels) {
     const int i = padded.at[n], level = gl[static_cast<std::size_t>(i)];
     std::size_t dep = 0;
@@ -280,11 +276,9 @@ FeatureList GldmFeatures::Compute(const std::vector<std::string>& names) const {
       const int other = padded.Near(n, step);
       if (other >= 0 && std::abs(level - gl[static_cast<std::size_t>(other)]) <= settings_.gldm_a) ++dep;
     }
-    auto& row = counts[static_cast<std::size_t>(i)];
-    if (row.size() < dep + 1) row.resize(dep + 1, 0);
-    row[dep] += 1;
+    dependence.emplace_back(static_cast<std::size_t>(i), dep + 1);
   }
-  ZoneMatrix z = MakeZoneMatrix(roi_, counts);
+  ZoneMatrix z = MakeZoneMatrix(roi_, dependence);
   z.nz = static_cast<double>(roi_.voxel_count);
   return ComputeZoneFeatures(z, wanted, "gldm", [&](const std::string& f, double* v) {
     if (f != "DependencePercentage") return false;
