@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
@@ -40,8 +41,8 @@ struct Box {
 // out[o] = sum_j f[j] x[(o + F/2 - j) mod N], evaluated only inside `box`
 // (the input must hold valid values along `axis` everywhere, and inside
 // the box along the other axes).  Terms are added in the order of j.
-void Convolve(const std::vector<double>& in, std::vector<double>* out, const std::array<std::size_t, 3>& size,
-              int axis, const std::vector<double>& f, const Box& box) {
+void Convolve(const double* in, double* out, const std::array<std::size_t, 3>& size, int axis,
+              const std::vector<double>& f, const Box& box) {
   const std::size_t n = size[static_cast<std::size_t>(axis)];
   const std::size_t F = f.size(), half = F / 2;
   const std::size_t sx = size[0], sxy = size[0] * size[1];
@@ -53,8 +54,8 @@ void Convolve(const std::vector<double>& in, std::vector<double>* out, const std
     std::vector<double> ext(len + F - 1);
     for (std::size_t z = box.lo[2]; z <= box.hi[2]; ++z)
       for (std::size_t y = box.lo[1]; y <= box.hi[1]; ++y) {
-        const double* line = in.data() + y * sx + z * sxy;
-        double* res = out->data() + y * sx + z * sxy + lo;
+        const double* line = in + y * sx + z * sxy;
+        double* res = out + y * sx + z * sxy + lo;
         for (std::size_t t = 0; t < ext.size(); ++t) ext[t] = line[wrap(lo + t, F - 1)];
         for (std::size_t t = 0; t < len; ++t) {
           double acc = 0;
@@ -72,8 +73,8 @@ void Convolve(const std::vector<double>& in, std::vector<double>* out, const std
   std::vector<const double*> rows(F);
   for (std::size_t c = box.lo[static_cast<std::size_t>(other)]; c <= box.hi[static_cast<std::size_t>(other)]; ++c)
     for (std::size_t o = box.lo[static_cast<std::size_t>(axis)]; o <= box.hi[static_cast<std::size_t>(axis)]; ++o) {
-      for (std::size_t j = 0; j < F; ++j) rows[j] = in.data() + c * other_stride + wrap(o, j) * stride + x0;
-      double* res = out->data() + c * other_stride + o * stride + x0;
+      for (std::size_t j = 0; j < F; ++j) rows[j] = in + c * other_stride + wrap(o, j) * stride + x0;
+      double* res = out + c * other_stride + o * stride + x0;
       for (std::size_t x = 0; x < width; ++x) res[x] = 0;
       for (std::size_t j = 0; j < F; ++j) {
         const double fj = f[j];
@@ -302,7 +303,11 @@ std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& ima
   // Odd sizes are padded by one voxel, wrapping (numpy.pad 'wrap').
   std::array<std::size_t, 3> size{};
   for (int d = 0; d < 3; ++d) size[d] = g.size[d] + g.size[d] % 2;
-  std::vector<double> data(size[0] * size[1] * size[2]);
+  // Bands are computed (and read) only inside their boxes: their storage
+  // is left uninitialised, as zeroing whole bands cost more than the box.
+  const std::size_t count = size[0] * size[1] * size[2];
+  using Values = std::unique_ptr<double[]>;
+  Values data(new double[count]);
   for (std::size_t k = 0; k < size[2]; ++k)
     for (std::size_t j = 0; j < size[1]; ++j)
       for (std::size_t i = 0; i < size[0]; ++i)
@@ -310,7 +315,7 @@ std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& ima
   Geometry og = g;
   og.origin = g.IndexToPhysical({static_cast<double>(lower[0]), static_cast<double>(lower[1]), static_cast<double>(lower[2])});
   for (int d = 0; d < 3; ++d) og.size[d] = upper[d] - lower[d] + 1;
-  auto crop = [&](const std::vector<double>& v) {
+  auto crop = [&](const double* v) {
     Image out(og);
     for (std::size_t k = 0; k < og.size[2]; ++k)
       for (std::size_t j = 0; j < og.size[1]; ++j)
@@ -324,25 +329,31 @@ std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& ima
   // others its lines must stay whole), except the approximation chain when
   // a further level needs the whole approximation.
   const Box whole{{0, 0, 0}, {size[0] - 1, size[1] - 1, size[2] - 1}};
-  auto swtn = [&](const std::vector<double>& in, bool whole_approximation) {
-    std::vector<std::pair<std::string, std::vector<double>>> bands;
-    bands.emplace_back("", in);
+  auto swtn = [&](const double* in, bool whole_approximation) {
+    std::vector<std::pair<std::string, Values>> bands;
     Box done = whole;  // the box of the bands made so far, per axis split
     for (int axis : axes) {
       const std::size_t ax = static_cast<std::size_t>(axis);
       Box next_box = done;
       next_box.lo[ax] = lower[ax];
       next_box.hi[ax] = upper[ax];
-      std::vector<std::pair<std::string, std::vector<double>>> next;
-      for (auto& [key, band] : bands) {
+      std::vector<std::pair<std::string, Values>> next;
+      auto split = [&](const std::string& key, const double* band) {
         const bool approx = key.find('d') == std::string::npos;
         const Box& lo_box = approx && whole_approximation ? whole : next_box;
-        std::vector<double> a(band.size()), d(band.size());
-        Convolve(band, &a, size, axis, bank.dec_lo, lo_box);
-        Convolve(band, &d, size, axis, bank.dec_hi, next_box);
-        std::vector<double>().swap(band);
+        Values a(new double[count]), d(new double[count]);
+        Convolve(band, a.get(), size, axis, bank.dec_lo, lo_box);
+        Convolve(band, d.get(), size, axis, bank.dec_hi, next_box);
         next.emplace_back(key + "a", std::move(a));
         next.emplace_back(key + "d", std::move(d));
+      };
+      if (bands.empty()) {
+        split("", in);
+      } else {
+        for (auto& [key, band] : bands) {
+          split(key, band.get());
+          band.reset();
+        }
       }
       bands = std::move(next);
       done = next_box;
@@ -351,25 +362,25 @@ std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& ima
   };
   const std::string approx_key(axes.size(), 'a');
   for (int i = 0; i < settings.start_level; ++i) {
-    for (auto& [key, band] : swtn(data, true))
+    for (auto& [key, band] : swtn(data.get(), true))
       if (key == approx_key) data = std::move(band);
   }
   std::vector<std::pair<std::string, Image>> out;
   for (int lvl = 0; lvl < settings.level; ++lvl) {
-    auto bands = swtn(data, lvl + 1 < settings.level);
+    auto bands = swtn(data.get(), lvl + 1 < settings.level);
     for (auto& [key, band] : bands) {
       if (key == approx_key) continue;
       std::string name;
       for (char c : key) name += c == 'a' ? 'L' : 'H';
       if (lvl > 0) name = std::to_string(lvl + 1) + "-" + name;
-      out.emplace_back(name, crop(band));
+      out.emplace_back(name, crop(band.get()));
     }
     for (auto& [key, band] : bands)
       if (key == approx_key) data = std::move(band);
   }
   std::string approx_name(axes.size(), 'L');
   if (settings.level > 1) approx_name = std::to_string(settings.level) + "-" + approx_name;
-  out.emplace_back(approx_name, crop(data));
+  out.emplace_back(approx_name, crop(data.get()));
   return out;
 }
 
