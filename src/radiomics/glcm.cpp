@@ -25,6 +25,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct AngleStats {
   double ux = 0, uy = 0, sigx = 0, sigy = 0, hxy = 0, hx = 0, hy = 0, hxy1 = 0, hxy2 = 0;
   std::vector<double> px, py, sum_k, diff_k;  // p_{x+y}(k), k = 2..2Ng; p_{x-y}(k), k = 0..Ng-1
+  // The k with non-zero p_{x+y}(k), p_{x-y}(k), ascending: the sums over k
+  // run over these (a zero term adds +0 and changes no bit).
+  std::vector<std::size_t> sum_nz, diff_nz;
   // Non-zero entries (i, j, p(i,j)): GLCMs of many grey levels are sparse,
   // and every sum over (i, j) runs over these only.
   std::vector<std::size_t> nz_i, nz_j;
@@ -487,6 +490,10 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.hxy2 = -(plogp_x * sum_y + plogp_y * sum_x) - nx * ny * (kEps / std::log(2.0));
     s.sigx = std::sqrt(vx);
     s.sigy = std::sqrt(vy);
+    for (std::size_t k = 0; k < s.sum_k.size(); ++k)
+      if (s.sum_k[k] != 0) s.sum_nz.push_back(k);
+    for (std::size_t k = 0; k < s.diff_k.size(); ++k)
+      if (s.diff_k[k] != 0) s.diff_nz.push_back(k);
   }
 
   auto per_angle = [&](auto&& fn) {
@@ -504,7 +511,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   };
   auto diff_sum = [&](const AngleStats& s, auto&& w) {
     double r = 0;
-    for (std::size_t k = 0; k < s.diff_k.size(); ++k) r += w(static_cast<double>(k)) * s.diff_k[k];
+    for (std::size_t k : s.diff_nz) r += w(static_cast<double>(k)) * s.diff_k[k];
     return r;
   };
   auto value = [&](const std::string& f) -> double {
@@ -537,8 +544,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "DifferenceEntropy")
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (double v : s.diff_k)
-          if (v > 0) h -= v * std::log2(v + kEps);
+        for (std::size_t k : s.diff_nz) h -= s.diff_k[k] * std::log2(s.diff_k[k] + kEps);
         return h;
       });
     if (f == "DifferenceVariance")
@@ -579,7 +585,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "InverseVariance")
       return per_angle([&](const auto&, const AngleStats& s) {
         double r = 0;
-        for (std::size_t k = 1; k < s.diff_k.size(); ++k) r += s.diff_k[k] / (static_cast<double>(k) * k);
+        for (std::size_t k : s.diff_nz)
+          if (k >= 1) r += s.diff_k[k] / (static_cast<double>(k) * k);
         return r;
       });
     if (f == "MaximumProbability")
@@ -590,14 +597,13 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "SumAverage")
       return per_angle([&](const auto&, const AngleStats& s) {
         double r = 0;
-        for (std::size_t k = 0; k < s.sum_k.size(); ++k) r += static_cast<double>(k + 2) * s.sum_k[k];
+        for (std::size_t k : s.sum_nz) r += static_cast<double>(k + 2) * s.sum_k[k];
         return r;
       });
     if (f == "SumEntropy")
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (double v : s.sum_k)
-          if (v > 0) h -= v * std::log2(v + kEps);
+        for (std::size_t k : s.sum_nz) h -= s.sum_k[k] * std::log2(s.sum_k[k] + kEps);
         return h;
       });
     if (f == "SumSquares")
