@@ -187,24 +187,26 @@ double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
   return last;
 }
 
-// log2(x + eps), remembered for recent arguments: GLCM entries and
-// marginal products repeat (they are small counts over one total), and the
-// same argument gives the same bits however it is computed.
+// log2(x + offset), remembered for recent arguments: GLCM entries,
+// marginals and their products repeat (they are small counts over one
+// total; a symmetric GLCM's p_y mostly equals its p_x), and the same
+// argument gives the same bits however it is computed.
 class Log2Memo {
  public:
-  Log2Memo() { std::fill(std::begin(key_), std::end(key_), kNaN); }
+  explicit Log2Memo(double offset) : offset_(offset) { std::fill(std::begin(key_), std::end(key_), kNaN); }
   double operator()(double x) {
     std::uint64_t bits;
     std::memcpy(&bits, &x, sizeof bits);
     const std::size_t slot = static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> 55);  // 9 bits
     if (key_[slot] != x) {
       key_[slot] = x;
-      value_[slot] = std::log2(x + kEps);
+      value_[slot] = std::log2(x + offset_);
     }
     return value_[slot];
   }
 
  private:
+  double offset_;
   double key_[512], value_[512];
 };
 
@@ -425,7 +427,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   for (std::size_t i = 0; i < G; ++i) lv[i] = roi_.gray_levels[i];
 
   std::vector<AngleStats> stats(mats.size());
-  Log2Memo log2_eps;
+  Log2Memo log2_eps(kEps), log2_plain(0.0);  // log2(x + eps); log2(x) (x + 0 = x)
   for (std::size_t a = 0; a < mats.size(); ++a) {
     const auto& p = mats[a];
     AngleStats& s = stats[a];
@@ -456,8 +458,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     for (std::size_t i = 0; i < G; ++i) {
       s.ux += s.px[i] * lv[i];
       s.uy += s.py[i] * lv[i];
-      if (s.px[i] > 0) s.hx -= s.px[i] * std::log2(s.px[i] + kEps);
-      if (s.py[i] > 0) s.hy -= s.py[i] * std::log2(s.py[i] + kEps);
+      if (s.px[i] > 0) s.hx -= s.px[i] * log2_eps(s.px[i]);
+      if (s.py[i] > 0) s.hy -= s.py[i] * log2_eps(s.py[i]);
     }
     double vx = 0, vy = 0;
     for (std::size_t i = 0; i < G; ++i) {
@@ -477,12 +479,12 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     double plogp_x = 0, plogp_y = 0, sum_x = 0, sum_y = 0, nx = 0, ny = 0;
     for (std::size_t i = 0; i < G; ++i) {
       if (s.px[i] > 0) {
-        plogp_x += s.px[i] * std::log2(s.px[i]);
+        plogp_x += s.px[i] * log2_plain(s.px[i]);
         sum_x += s.px[i];
         nx += 1;
       }
       if (s.py[i] > 0) {
-        plogp_y += s.py[i] * std::log2(s.py[i]);
+        plogp_y += s.py[i] * log2_plain(s.py[i]);
         sum_y += s.py[i];
         ny += 1;
       }
@@ -544,7 +546,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "DifferenceEntropy")
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (std::size_t k : s.diff_nz) h -= s.diff_k[k] * std::log2(s.diff_k[k] + kEps);
+        for (std::size_t k : s.diff_nz) h -= s.diff_k[k] * log2_eps(s.diff_k[k]);
         return h;
       });
     if (f == "DifferenceVariance")
@@ -603,7 +605,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "SumEntropy")
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (std::size_t k : s.sum_nz) h -= s.sum_k[k] * std::log2(s.sum_k[k] + kEps);
+        for (std::size_t k : s.sum_nz) h -= s.sum_k[k] * log2_eps(s.sum_k[k]);
         return h;
       });
     if (f == "SumSquares")
