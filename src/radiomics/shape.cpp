@@ -1,7 +1,6 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
@@ -28,24 +27,28 @@ struct Vertex {
 // Keeps, for every line parallel to `axis`, only the two extreme vertices;
 // points strictly between them cannot be end points of a diameter.
 std::vector<Vertex> KeepExtremes(const std::vector<Vertex>& pts, int axis, int dims) {
-  struct MinMax {
-    std::size_t lo, hi;
-  };
-  std::unordered_map<long long, MinMax> lines;
   auto key = [&](const Vertex& v) {
     long long k = 0;
     for (int d = 0; d < dims; ++d)
       if (d != axis) k = k * 4000003LL + v.c[d] + 1000000;
     return k;
   };
-  for (std::size_t n = 0; n < pts.size(); ++n) {
-    auto [it, fresh] = lines.try_emplace(key(pts[n]), MinMax{n, n});
-    if (fresh) continue;
-    if (pts[n].c[axis] < pts[it->second.lo].c[axis]) it->second.lo = n;
-    if (pts[n].c[axis] > pts[it->second.hi].c[axis]) it->second.hi = n;
-  }
+  // Points sorted by line, in their own order within a line; on ties the
+  // first point of a line is its extreme.
+  std::vector<std::pair<long long, std::size_t>> order(pts.size());
+  for (std::size_t n = 0; n < pts.size(); ++n) order[n] = {key(pts[n]), n};
+  std::sort(order.begin(), order.end());
   std::vector<char> keep(pts.size(), 0);
-  for (const auto& [k, mm] : lines) keep[mm.lo] = keep[mm.hi] = 1;
+  for (std::size_t a = 0; a < order.size();) {
+    std::size_t lo = order[a].second, hi = lo, b = a + 1;
+    for (; b < order.size() && order[b].first == order[a].first; ++b) {
+      const std::size_t n = order[b].second;
+      if (pts[n].c[axis] < pts[lo].c[axis]) lo = n;
+      if (pts[n].c[axis] > pts[hi].c[axis]) hi = n;
+    }
+    keep[lo] = keep[hi] = 1;
+    a = b;
+  }
   std::vector<Vertex> out;
   for (std::size_t n = 0; n < pts.size(); ++n)
     if (keep[n]) out.push_back(pts[n]);
@@ -74,13 +77,18 @@ double Diameter(const std::vector<Vertex>& pts, int axis, const double* half_spa
     for (int d = 0; d < dims; ++d) c = KeepExtremes(c, d, dims);
     return std::sqrt(MaxSquaredDistance(c, half_spacing, dims));
   }
-  std::unordered_map<long, std::vector<Vertex>> planes;
-  for (const auto& v : pts) planes[v.c[axis]].push_back(v);
+  // The planes across `axis`, each keeping its points' order.
+  std::vector<Vertex> sorted = pts;
+  std::stable_sort(sorted.begin(), sorted.end(), [axis](const Vertex& a, const Vertex& b) { return a.c[axis] < b.c[axis]; });
   double best = 0;
-  for (auto& [k, plane] : planes) {
+  for (std::size_t a = 0; a < sorted.size();) {
+    std::size_t b = a + 1;
+    while (b < sorted.size() && sorted[b].c[axis] == sorted[a].c[axis]) ++b;
+    std::vector<Vertex> plane(sorted.begin() + static_cast<long>(a), sorted.begin() + static_cast<long>(b));
     for (int d = 0; d < dims; ++d)
       if (d != axis) plane = KeepExtremes(plane, d, dims);
     best = std::max(best, MaxSquaredDistance(plane, half_spacing, dims));
+    a = b;
   }
   return std::sqrt(best);
 }
