@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
+using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 
 // The percentiles firstorder uses, and the ranks (in ascending order) that
@@ -118,9 +120,9 @@ FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) c
   for (double v : x) energy += (v + shift_) * (v + shift_);
   const Geometry& g = roi_.geometry;
   auto value = [&](const std::string& f) -> double {
-    if (f == "Energy") return energy;
-    if (f == "TotalEnergy") return energy * g.spacing[0] * g.spacing[1] * g.spacing[2];
-    if (f == "Entropy") {
+    if (f == "Energy"sv) return energy;
+    if (f == "TotalEnergy"sv) return energy * g.spacing[0] * g.spacing[1] * g.spacing[2];
+    if (f == "Entropy"sv) {
       double h = 0;
       for (const auto& [l, c] : counts) {
         const double p = c / n;
@@ -128,25 +130,25 @@ FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) c
       }
       return h;
     }
-    if (f == "Uniformity") {
+    if (f == "Uniformity"sv) {
       double u = 0;
       for (const auto& [l, c] : counts) u += (c / n) * (c / n);
       return u;
     }
-    if (f == "Minimum") return sorted.front();
-    if (f == "Maximum") return sorted.back();
-    if (f == "Range") return sorted.back() - sorted.front();
-    if (f == "10Percentile") return Percentile(sorted, 10);
-    if (f == "90Percentile") return Percentile(sorted, 90);
-    if (f == "InterquartileRange") return Percentile(sorted, 75) - Percentile(sorted, 25);
-    if (f == "Mean") return mean;
-    if (f == "Median") return Percentile(sorted, 50);
-    if (f == "MeanAbsoluteDeviation") {
+    if (f == "Minimum"sv) return sorted.front();
+    if (f == "Maximum"sv) return sorted.back();
+    if (f == "Range"sv) return sorted.back() - sorted.front();
+    if (f == "10Percentile"sv) return Percentile(sorted, 10);
+    if (f == "90Percentile"sv) return Percentile(sorted, 90);
+    if (f == "InterquartileRange"sv) return Percentile(sorted, 75) - Percentile(sorted, 25);
+    if (f == "Mean"sv) return mean;
+    if (f == "Median"sv) return Percentile(sorted, 50);
+    if (f == "MeanAbsoluteDeviation"sv) {
       double s = 0;
       for (double v : x) s += std::abs(v - mean);
       return s / n;
     }
-    if (f == "RobustMeanAbsoluteDeviation") {
+    if (f == "RobustMeanAbsoluteDeviation"sv) {
       const double p10 = Percentile(sorted, 10), p90 = Percentile(sorted, 90);
       std::vector<double> r;
       for (double v : x)
@@ -156,11 +158,11 @@ FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) c
       for (double v : r) s += std::abs(v - rm);
       return s / static_cast<double>(r.size());
     }
-    if (f == "RootMeanSquared") return std::sqrt(energy / n);
-    if (f == "StandardDeviation") return std::sqrt(m2);
-    if (f == "Variance") return m2;
-    if (f == "Skewness") return m2 == 0 ? 0.0 : CentralMoment(x, mean, 3) / std::pow(m2, 1.5);
-    if (f == "Kurtosis") return m2 == 0 ? 0.0 : CentralMoment(x, mean, 4) / (m2 * m2);
+    if (f == "RootMeanSquared"sv) return std::sqrt(energy / n);
+    if (f == "StandardDeviation"sv) return std::sqrt(m2);
+    if (f == "Variance"sv) return m2;
+    if (f == "Skewness"sv) return m2 == 0 ? 0.0 : CentralMoment(x, mean, 3) / std::pow(m2, 1.5);
+    if (f == "Kurtosis"sv) return m2 == 0 ? 0.0 : CentralMoment(x, mean, 4) / (m2 * m2);
     throw InvalidArgument("firstorder feature '" + f + "' is not implemented");
   };
   FeatureList out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string_view>
 #include <cstdint>
 #include <cstring>
 #include <iterator>
@@ -17,6 +18,7 @@
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
+using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 using detail::kEps;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -517,15 +519,15 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     return r;
   };
   auto value = [&](const std::string& f) -> double {
-    if (f == "Autocorrelation")
+    if (f == "Autocorrelation"sv)
       return per_angle([&](const auto& p, const auto&) { return sum_ij(p, [](double i, double j) { return i * j; }); });
-    if (f == "JointAverage") {
+    if (f == "JointAverage"sv) {
       double s = 0;
       for (const auto& st : stats) s += st.ux;
       return s / static_cast<double>(stats.size());
     }
-    if (f == "ClusterProminence" || f == "ClusterShade" || f == "ClusterTendency" || f == "SumVariance") {
-      const int k = f == "ClusterProminence" ? 4 : f == "ClusterShade" ? 3 : 2;
+    if (f == "ClusterProminence"sv || f == "ClusterShade"sv || f == "ClusterTendency"sv || f == "SumVariance"sv) {
+      const int k = f == "ClusterProminence"sv ? 4 : f == "ClusterShade"sv ? 3 : 2;
       return per_angle([&](const auto& p, const AngleStats& s) {
         return sum_ij(p, [&](double i, double j) {
           const double d = i + j - s.ux - s.uy;
@@ -533,86 +535,86 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
         });
       });
     }
-    if (f == "Contrast")
+    if (f == "Contrast"sv)
       return per_angle([&](const auto& p, const auto&) { return sum_ij(p, [](double i, double j) { return (i - j) * (i - j); }); });
-    if (f == "Correlation")
+    if (f == "Correlation"sv)
       return per_angle([&](const auto& p, const AngleStats& s) {
         if (s.sigx * s.sigy == 0) return 1.0;
         const double corm = sum_ij(p, [&](double i, double j) { return (i - s.ux) * (j - s.uy); });
         return corm / (s.sigx * s.sigy + kEps);
       });
-    if (f == "DifferenceAverage" || f == "Dissimilarity")
+    if (f == "DifferenceAverage"sv || f == "Dissimilarity"sv)
       return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return k; }); });
-    if (f == "DifferenceEntropy")
+    if (f == "DifferenceEntropy"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
         for (std::size_t k : s.diff_nz) h -= s.diff_k[k] * log2_eps(s.diff_k[k]);
         return h;
       });
-    if (f == "DifferenceVariance")
+    if (f == "DifferenceVariance"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         const double da = diff_sum(s, [](double k) { return k; });
         return diff_sum(s, [&](double k) { return (k - da) * (k - da); });
       });
-    if (f == "JointEnergy")
+    if (f == "JointEnergy"sv)
       return per_angle([&](const auto& p, const auto&) {
         double e = 0;
         for (double v : stats_of(p).nz_v) e += v * v;
         return e;
       });
-    if (f == "JointEntropy") return per_angle([&](const auto&, const AngleStats& s) { return s.hxy; });
-    if (f == "Imc1")
+    if (f == "JointEntropy"sv) return per_angle([&](const auto&, const AngleStats& s) { return s.hxy; });
+    if (f == "Imc1"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         const double div = std::fmax(s.hx, s.hy);
         return div != 0 ? (s.hxy - s.hxy1) / div : 0.0;
       });
-    if (f == "Imc2")
+    if (f == "Imc2"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         if (s.hxy2 == s.hxy) return 0.0;
         const double arg = 1 - std::exp(-2 * (s.hxy2 - s.hxy));
         return arg < 0 ? kNaN : std::sqrt(arg);
       });
-    if (f == "Idm" || f == "Homogeneity2")
+    if (f == "Idm"sv || f == "Homogeneity2"sv)
       return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return 1 / (1 + k * k); }); });
-    if (f == "Idmn")
+    if (f == "Idmn"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         return diff_sum(s, [&](double k) { return 1 / (1 + (k * k) / (static_cast<double>(Ng) * Ng)); });
       });
-    if (f == "Id" || f == "Homogeneity1")
+    if (f == "Id"sv || f == "Homogeneity1"sv)
       return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return 1 / (1 + k); }); });
-    if (f == "Idn")
+    if (f == "Idn"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         return diff_sum(s, [&](double k) { return 1 / (1 + k / Ng); });
       });
-    if (f == "InverseVariance")
+    if (f == "InverseVariance"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double r = 0;
         for (std::size_t k : s.diff_nz)
           if (k >= 1) r += s.diff_k[k] / (static_cast<double>(k) * k);
         return r;
       });
-    if (f == "MaximumProbability")
+    if (f == "MaximumProbability"sv)
       return per_angle([&](const auto& p, const auto&) {
         const auto& nz = stats_of(p).nz_v;
         return nz.empty() ? 0.0 : *std::max_element(nz.begin(), nz.end());
       });
-    if (f == "SumAverage")
+    if (f == "SumAverage"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double r = 0;
         for (std::size_t k : s.sum_nz) r += static_cast<double>(k + 2) * s.sum_k[k];
         return r;
       });
-    if (f == "SumEntropy")
+    if (f == "SumEntropy"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
         for (std::size_t k : s.sum_nz) h -= s.sum_k[k] * log2_eps(s.sum_k[k]);
         return h;
       });
-    if (f == "SumSquares")
+    if (f == "SumSquares"sv)
       return per_angle([&](const auto& p, const AngleStats& s) {
         return sum_ij(p, [&](double i, double) { return (i - s.ux) * (i - s.ux); });
       });
-    if (f == "MCC") {
+    if (f == "MCC"sv) {
       if (G < 2) return 1.0;
       std::vector<double> v(mats.size());
       for (std::size_t a = 0; a < mats.size(); ++a) v[a] = SecondEigenvalueOfQ(stats[a], G, settings_.symmetrical_glcm);

@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
+using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
@@ -145,11 +147,11 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
   auto pg = [&](std::size_t a, std::size_t i) { return PG[a * G + i]; };
   auto pr = [&](std::size_t a, std::size_t r) { return PR[a * R + r]; };
   auto value = [&](const std::string& f) -> double {
-    if (f == "ShortRunEmphasis")
+    if (f == "ShortRunEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return 1 / (j * j); }) / n; });
-    if (f == "LongRunEmphasis")
+    if (f == "LongRunEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return j * j; }) / n; });
-    if (f == "GrayLevelNonUniformity" || f == "GrayLevelNonUniformityNormalized") {
+    if (f == "GrayLevelNonUniformity"sv || f == "GrayLevelNonUniformityNormalized"sv) {
       const bool norm = f.back() == 'd';
       return per_angle([&](std::size_t a, double n) {
         double s = 0;
@@ -157,7 +159,7 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
         return s / (norm ? n * n : n);
       });
     }
-    if (f == "RunLengthNonUniformity" || f == "RunLengthNonUniformityNormalized") {
+    if (f == "RunLengthNonUniformity"sv || f == "RunLengthNonUniformityNormalized"sv) {
       const bool norm = f.back() == 'd';
       return per_angle([&](std::size_t a, double n) {
         double s = 0;
@@ -165,27 +167,27 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
         return s / (norm ? n * n : n);
       });
     }
-    if (f == "RunPercentage")
+    if (f == "RunPercentage"sv)
       return per_angle([&](std::size_t a, double n) {
         double np = 0;
         for (std::size_t r : runs) np += pr(a, r) * static_cast<double>(r + 1);
         return n / np;
       });
-    if (f == "GrayLevelVariance")
+    if (f == "GrayLevelVariance"sv)
       return per_angle([&](std::size_t a, double n) {
         double mu = 0, v = 0;
         for (std::size_t i = 0; i < G; ++i) mu += pg(a, i) / n * iv[i];
         for (std::size_t i = 0; i < G; ++i) v += pg(a, i) / n * (iv[i] - mu) * (iv[i] - mu);
         return v;
       });
-    if (f == "RunVariance")
+    if (f == "RunVariance"sv)
       return per_angle([&](std::size_t a, double n) {
         double mu = 0, v = 0;
         for (std::size_t r : runs) mu += pr(a, r) / n * static_cast<double>(r + 1);
         for (std::size_t r : runs) v += pr(a, r) / n * (static_cast<double>(r + 1) - mu) * (static_cast<double>(r + 1) - mu);
         return v;
       });
-    if (f == "RunEntropy")
+    if (f == "RunEntropy"sv)
       return per_angle([&](std::size_t a, double n) {
         double h = 0;
         for (const Entry& e : nonzero[a]) {
@@ -194,17 +196,17 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
         }
         return h;
       });
-    if (f == "LowGrayLevelRunEmphasis")
+    if (f == "LowGrayLevelRunEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double) { return 1 / (i * i); }) / n; });
-    if (f == "HighGrayLevelRunEmphasis")
+    if (f == "HighGrayLevelRunEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double) { return i * i; }) / n; });
-    if (f == "ShortRunLowGrayLevelEmphasis")
+    if (f == "ShortRunLowGrayLevelEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return 1 / (i * i * j * j); }) / n; });
-    if (f == "ShortRunHighGrayLevelEmphasis")
+    if (f == "ShortRunHighGrayLevelEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return i * i / (j * j); }) / n; });
-    if (f == "LongRunLowGrayLevelEmphasis")
+    if (f == "LongRunLowGrayLevelEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return j * j / (i * i); }) / n; });
-    if (f == "LongRunHighGrayLevelEmphasis")
+    if (f == "LongRunHighGrayLevelEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return i * i * j * j; }) / n; });
     throw InvalidArgument("glrlm feature '" + f + "' is not implemented");
   };

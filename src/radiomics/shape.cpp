@@ -1,12 +1,14 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
+using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 
 #include "detail/marching_cubes_table.inc"
@@ -220,23 +222,23 @@ FeatureList ShapeFeatures::Compute(const std::vector<std::string>& names) const 
   FeatureList out;
   for (const auto& f : wanted) {
     double v = 0;
-    if (f == "MeshVolume") v = V;
-    else if (f == "VoxelVolume") v = static_cast<double>(voxels_) * voxel_volume_;
-    else if (f == "SurfaceArea") v = A;
-    else if (f == "SurfaceVolumeRatio") v = A / V;
-    else if (f == "Sphericity") v = std::cbrt(36 * pi * V * V) / A;
-    else if (f == "Compactness1") v = V / (std::pow(A, 1.5) * std::sqrt(pi));
-    else if (f == "Compactness2") v = 36 * pi * V * V / (A * A * A);
-    else if (f == "SphericalDisproportion") v = A / std::cbrt(36 * pi * V * V);
-    else if (f == "Maximum3DDiameter") v = diameters_[3];
-    else if (f == "Maximum2DDiameterSlice") v = diameters_[0];
-    else if (f == "Maximum2DDiameterColumn") v = diameters_[1];
-    else if (f == "Maximum2DDiameterRow") v = diameters_[2];
-    else if (f == "MajorAxisLength") v = 4 * SqrtOrNaN(eigen_[2]);
-    else if (f == "MinorAxisLength") v = 4 * SqrtOrNaN(eigen_[1]);
-    else if (f == "LeastAxisLength") v = 4 * SqrtOrNaN(eigen_[0]);
-    else if (f == "Elongation") v = (eigen_[1] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[1] / eigen_[2]);
-    else if (f == "Flatness") v = (eigen_[0] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[2]);
+    if (f == "MeshVolume"sv) v = V;
+    else if (f == "VoxelVolume"sv) v = static_cast<double>(voxels_) * voxel_volume_;
+    else if (f == "SurfaceArea"sv) v = A;
+    else if (f == "SurfaceVolumeRatio"sv) v = A / V;
+    else if (f == "Sphericity"sv) v = std::cbrt(36 * pi * V * V) / A;
+    else if (f == "Compactness1"sv) v = V / (std::pow(A, 1.5) * std::sqrt(pi));
+    else if (f == "Compactness2"sv) v = 36 * pi * V * V / (A * A * A);
+    else if (f == "SphericalDisproportion"sv) v = A / std::cbrt(36 * pi * V * V);
+    else if (f == "Maximum3DDiameter"sv) v = diameters_[3];
+    else if (f == "Maximum2DDiameterSlice"sv) v = diameters_[0];
+    else if (f == "Maximum2DDiameterColumn"sv) v = diameters_[1];
+    else if (f == "Maximum2DDiameterRow"sv) v = diameters_[2];
+    else if (f == "MajorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[2]);
+    else if (f == "MinorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[1]);
+    else if (f == "LeastAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[0]);
+    else if (f == "Elongation"sv) v = (eigen_[1] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[1] / eigen_[2]);
+    else if (f == "Flatness"sv) v = (eigen_[0] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[2]);
     else throw InvalidArgument("shape feature '" + f + "' is not implemented");
     out.emplace_back(f, v);
   }
@@ -354,16 +356,16 @@ FeatureList Shape2DFeatures::Compute(const std::vector<std::string>& names) cons
   FeatureList out;
   for (const auto& f : wanted) {
     double v = 0;
-    if (f == "MeshSurface") v = surface_;
-    else if (f == "PixelSurface") v = static_cast<double>(pixels_) * pixel_area_;
-    else if (f == "Perimeter") v = perimeter_;
-    else if (f == "PerimeterSurfaceRatio") v = perimeter_ / surface_;
-    else if (f == "Sphericity") v = 2 * std::sqrt(pi * surface_) / perimeter_;
-    else if (f == "SphericalDisproportion") v = perimeter_ / (2 * std::sqrt(pi * surface_));
-    else if (f == "MaximumDiameter") v = diameter_;
-    else if (f == "MajorAxisLength") v = 4 * SqrtOrNaN(eigen_[1]);
-    else if (f == "MinorAxisLength") v = 4 * SqrtOrNaN(eigen_[0]);
-    else if (f == "Elongation") v = (eigen_[0] < 0 || eigen_[1] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[1]);
+    if (f == "MeshSurface"sv) v = surface_;
+    else if (f == "PixelSurface"sv) v = static_cast<double>(pixels_) * pixel_area_;
+    else if (f == "Perimeter"sv) v = perimeter_;
+    else if (f == "PerimeterSurfaceRatio"sv) v = perimeter_ / surface_;
+    else if (f == "Sphericity"sv) v = 2 * std::sqrt(pi * surface_) / perimeter_;
+    else if (f == "SphericalDisproportion"sv) v = perimeter_ / (2 * std::sqrt(pi * surface_));
+    else if (f == "MaximumDiameter"sv) v = diameter_;
+    else if (f == "MajorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[1]);
+    else if (f == "MinorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[0]);
+    else if (f == "Elongation"sv) v = (eigen_[0] < 0 || eigen_[1] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[1]);
     else throw InvalidArgument("shape2D feature '" + f + "' is not implemented");
     out.emplace_back(f, v);
   }

@@ -1,12 +1,14 @@
 // GLSZM, GLDM and NGTDM: the matrices built from voxel neighbourhoods.
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
+using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 
 // Index steps of the offsets on a padded level map.
@@ -118,35 +120,35 @@ FeatureList ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::stri
   for (const auto& f : wanted) {
     double v;
     if (extra(f, &v)) {
-    } else if (f == "SmallAreaEmphasis" || f == "SmallDependenceEmphasis") {
+    } else if (f == "SmallAreaEmphasis"sv || f == "SmallDependenceEmphasis"sv) {
       v = z.Sum([](double, double j) { return 1 / (j * j); }) / z.nz;
-    } else if (f == "LargeAreaEmphasis" || f == "LargeDependenceEmphasis") {
+    } else if (f == "LargeAreaEmphasis"sv || f == "LargeDependenceEmphasis"sv) {
       v = z.Sum([](double, double j) { return j * j; }) / z.nz;
-    } else if (f == "GrayLevelNonUniformity") {
+    } else if (f == "GrayLevelNonUniformity"sv) {
       v = z.Nonuniformity(true, false);
-    } else if (f == "GrayLevelNonUniformityNormalized") {
+    } else if (f == "GrayLevelNonUniformityNormalized"sv) {
       v = z.Nonuniformity(true, true);
-    } else if (f == "SizeZoneNonUniformity" || f == "DependenceNonUniformity") {
+    } else if (f == "SizeZoneNonUniformity"sv || f == "DependenceNonUniformity"sv) {
       v = z.Nonuniformity(false, false);
-    } else if (f == "SizeZoneNonUniformityNormalized" || f == "DependenceNonUniformityNormalized") {
+    } else if (f == "SizeZoneNonUniformityNormalized"sv || f == "DependenceNonUniformityNormalized"sv) {
       v = z.Nonuniformity(false, true);
-    } else if (f == "GrayLevelVariance") {
+    } else if (f == "GrayLevelVariance"sv) {
       v = z.Variance(true);
-    } else if (f == "ZoneVariance" || f == "DependenceVariance") {
+    } else if (f == "ZoneVariance"sv || f == "DependenceVariance"sv) {
       v = z.Variance(false);
-    } else if (f == "ZoneEntropy" || f == "DependenceEntropy") {
+    } else if (f == "ZoneEntropy"sv || f == "DependenceEntropy"sv) {
       v = z.Entropy();
-    } else if (f == "LowGrayLevelZoneEmphasis" || f == "LowGrayLevelEmphasis") {
+    } else if (f == "LowGrayLevelZoneEmphasis"sv || f == "LowGrayLevelEmphasis"sv) {
       v = z.Sum([](double i, double) { return 1 / (i * i); }) / z.nz;
-    } else if (f == "HighGrayLevelZoneEmphasis" || f == "HighGrayLevelEmphasis") {
+    } else if (f == "HighGrayLevelZoneEmphasis"sv || f == "HighGrayLevelEmphasis"sv) {
       v = z.Sum([](double i, double) { return i * i; }) / z.nz;
-    } else if (f == "SmallAreaLowGrayLevelEmphasis" || f == "SmallDependenceLowGrayLevelEmphasis") {
+    } else if (f == "SmallAreaLowGrayLevelEmphasis"sv || f == "SmallDependenceLowGrayLevelEmphasis"sv) {
       v = z.Sum([](double i, double j) { return 1 / (i * i * j * j); }) / z.nz;
-    } else if (f == "SmallAreaHighGrayLevelEmphasis" || f == "SmallDependenceHighGrayLevelEmphasis") {
+    } else if (f == "SmallAreaHighGrayLevelEmphasis"sv || f == "SmallDependenceHighGrayLevelEmphasis"sv) {
       v = z.Sum([](double i, double j) { return i * i / (j * j); }) / z.nz;
-    } else if (f == "LargeAreaLowGrayLevelEmphasis" || f == "LargeDependenceLowGrayLevelEmphasis") {
+    } else if (f == "LargeAreaLowGrayLevelEmphasis"sv || f == "LargeDependenceLowGrayLevelEmphasis"sv) {
       v = z.Sum([](double i, double j) { return j * j / (i * i); }) / z.nz;
-    } else if (f == "LargeAreaHighGrayLevelEmphasis" || f == "LargeDependenceHighGrayLevelEmphasis") {
+    } else if (f == "LargeAreaHighGrayLevelEmphasis"sv || f == "LargeDependenceHighGrayLevelEmphasis"sv) {
       v = z.Sum([](double i, double j) { return i * i * j * j; }) / z.nz;
     } else {
       throw InvalidArgument(std::string(family) + " feature '" + f + "' is not implemented");
@@ -344,27 +346,27 @@ FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const 
   FeatureList out;
   for (const auto& f : wanted) {
     double v = 0;
-    if (f == "Coarseness") {
+    if (f == "Coarseness"sv) {
       v = ps == 0 ? 1e6 : 1 / ps;
-    } else if (f == "Contrast") {
+    } else if (f == "Contrast"sv) {
       if (ngp > 1) {
         double c = 0;
         for (std::size_t i = 0; i < G; ++i)
           for (std::size_t j = 0; j < G; ++j) c += p[i] * p[j] * (iv[i] - iv[j]) * (iv[i] - iv[j]);
         v = c / (ngp * (ngp - 1)) * (sum_s / nvp);
       }
-    } else if (f == "Busyness") {
+    } else if (f == "Busyness"sv) {
       double d = 0;
       for (std::size_t i = 0; i < G; ++i)
         for (std::size_t j = 0; j < G; ++j) d += std::abs(iv[i] * p[i] - iv[j] * p[j]);
       v = d == 0 ? 0.0 : ps / d;
-    } else if (f == "Complexity") {
+    } else if (f == "Complexity"sv) {
       double c = 0;
       for (std::size_t i = 0; i < G; ++i)
         for (std::size_t j = 0; j < G; ++j)
           c += std::abs(iv[i] - iv[j]) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
       v = c / nvp;
-    } else if (f == "Strength") {
+    } else if (f == "Strength"sv) {
       if (sum_s != 0) {
         double c = 0;
         for (std::size_t i = 0; i < G; ++i)
