@@ -27,9 +27,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct AngleStats {
   double ux = 0, uy = 0, sigx = 0, sigy = 0, hxy = 0, hx = 0, hy = 0, hxy1 = 0, hxy2 = 0;
   std::vector<double> px, py, sum_k, diff_k;  // p_{x+y}(k), k = 2..2Ng; p_{x-y}(k), k = 0..Ng-1
-  // The k with non-zero p_{x+y}(k), p_{x-y}(k), ascending: the sums over k
-  // run over these (a zero term adds +0 and changes no bit).
-  std::vector<std::size_t> sum_nz, diff_nz;
+  // [first, last] non-zero k of p_{x+y}, p_{x-y} (ends exclusive): sums
+  // over k run inside these (a zero term adds +0 and changes no bit).
+  std::size_t sum_lo = 0, sum_hi = 0, diff_lo = 0, diff_hi = 0;
   // Non-zero entries (i, j, p(i,j)): GLCMs of many grey levels are sparse,
   // and every sum over (i, j) runs over these only.
   std::vector<std::size_t> nz_i, nz_j;
@@ -494,10 +494,15 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.hxy2 = -(plogp_x * sum_y + plogp_y * sum_x) - nx * ny * (kEps / std::log(2.0));
     s.sigx = std::sqrt(vx);
     s.sigy = std::sqrt(vy);
-    for (std::size_t k = 0; k < s.sum_k.size(); ++k)
-      if (s.sum_k[k] != 0) s.sum_nz.push_back(k);
-    for (std::size_t k = 0; k < s.diff_k.size(); ++k)
-      if (s.diff_k[k] != 0) s.diff_nz.push_back(k);
+    auto nonzero_range = [](const std::vector<double>& v, std::size_t* lo, std::size_t* hi) {
+      std::size_t a = 0, b = v.size();
+      while (a < b && v[a] == 0) ++a;
+      while (b > a && v[b - 1] == 0) --b;
+      *lo = a;
+      *hi = b;
+    };
+    nonzero_range(s.sum_k, &s.sum_lo, &s.sum_hi);
+    nonzero_range(s.diff_k, &s.diff_lo, &s.diff_hi);
   }
 
   auto per_angle = [&](auto&& fn) {
@@ -515,7 +520,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   };
   auto diff_sum = [&](const AngleStats& s, auto&& w) {
     double r = 0;
-    for (std::size_t k : s.diff_nz) r += w(static_cast<double>(k)) * s.diff_k[k];
+    for (std::size_t k = s.diff_lo; k < s.diff_hi; ++k) r += w(static_cast<double>(k)) * s.diff_k[k];
     return r;
   };
   auto value = [&](const std::string& f) -> double {
@@ -548,7 +553,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "DifferenceEntropy"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (std::size_t k : s.diff_nz) h -= s.diff_k[k] * log2_eps(s.diff_k[k]);
+        for (std::size_t k = s.diff_lo; k < s.diff_hi; ++k)
+          if (s.diff_k[k] > 0) h -= s.diff_k[k] * log2_eps(s.diff_k[k]);
         return h;
       });
     if (f == "DifferenceVariance"sv)
@@ -589,8 +595,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "InverseVariance"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double r = 0;
-        for (std::size_t k : s.diff_nz)
-          if (k >= 1) r += s.diff_k[k] / (static_cast<double>(k) * k);
+        for (std::size_t k = std::max<std::size_t>(s.diff_lo, 1); k < s.diff_hi; ++k)
+          r += s.diff_k[k] / (static_cast<double>(k) * k);
         return r;
       });
     if (f == "MaximumProbability"sv)
@@ -601,13 +607,14 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "SumAverage"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double r = 0;
-        for (std::size_t k : s.sum_nz) r += static_cast<double>(k + 2) * s.sum_k[k];
+        for (std::size_t k = s.sum_lo; k < s.sum_hi; ++k) r += static_cast<double>(k + 2) * s.sum_k[k];
         return r;
       });
     if (f == "SumEntropy"sv)
       return per_angle([&](const auto&, const AngleStats& s) {
         double h = 0;
-        for (std::size_t k : s.sum_nz) h -= s.sum_k[k] * log2_eps(s.sum_k[k]);
+        for (std::size_t k = s.sum_lo; k < s.sum_hi; ++k)
+          if (s.sum_k[k] > 0) h -= s.sum_k[k] * log2_eps(s.sum_k[k]);
         return h;
       });
     if (f == "SumSquares"sv)
