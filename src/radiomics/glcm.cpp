@@ -226,6 +226,7 @@ bool Bipartite(const AngleStats& s, const std::vector<std::size_t>& slot, std::s
   for (std::size_t e = 0; e < s.nz_v.size(); ++e) next[fill[slot[s.nz_i[e]]]++] = slot[s.nz_j[e]];
   std::vector<int> colour(m, -1);
   std::vector<std::size_t> queue;
+  queue.reserve(m);
   for (std::size_t root = 0; root < m; ++root) {
     if (colour[root] >= 0) continue;
     colour[root] = 0;
@@ -253,6 +254,7 @@ bool Bipartite(const AngleStats& s, const std::vector<std::size_t>& slot, std::s
 // zero eigenvalues, so M is taken over the m levels present.
 double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
   std::vector<std::size_t> rows, slot(G, G);
+  rows.reserve(G);
   for (std::size_t i = 0; i < G; ++i)
     if (s.px[i] > 0) {
       slot[i] = rows.size();
