@@ -29,28 +29,38 @@ struct Vertex {
 // Keeps, for every line parallel to `axis`, only the two extreme vertices;
 // points strictly between them cannot be end points of a diameter.
 std::vector<Vertex> KeepExtremes(const std::vector<Vertex>& pts, int axis, int dims) {
-  auto key = [&](const Vertex& v) {
-    long long k = 0;
-    for (int d = 0; d < dims; ++d)
-      if (d != axis) k = k * 4000003LL + v.c[d] + 1000000;
-    return k;
-  };
-  // Points sorted by line, in their own order within a line; on ties the
-  // first point of a line is its extreme.
-  std::vector<std::pair<long long, std::size_t>> order(pts.size());
-  for (std::size_t n = 0; n < pts.size(); ++n) order[n] = {key(pts[n]), n};
-  std::sort(order.begin(), order.end());
-  std::vector<char> keep(pts.size(), 0);
-  for (std::size_t a = 0; a < order.size();) {
-    std::size_t lo = order[a].second, hi = lo, b = a + 1;
-    for (; b < order.size() && order[b].first == order[a].first; ++b) {
-      const std::size_t n = order[b].second;
-      if (pts[n].c[axis] < pts[lo].c[axis]) lo = n;
-      if (pts[n].c[axis] > pts[hi].c[axis]) hi = n;
+  if (pts.empty()) return {};
+  // Lines are cells of a table over the other coordinates' ranges; each
+  // holds its first points of least and greatest coordinate along `axis`.
+  int other[2] = {0, 0}, count = 0;
+  for (int d = 0; d < dims; ++d)
+    if (d != axis) other[count++] = d;
+  long low[2] = {0, 0}, span[2] = {1, 1};
+  for (int q = 0; q < count; ++q) {
+    long lo = pts[0].c[other[q]], hi = lo;
+    for (const Vertex& v : pts) {
+      lo = std::min(lo, v.c[other[q]]);
+      hi = std::max(hi, v.c[other[q]]);
     }
-    keep[lo] = keep[hi] = 1;
-    a = b;
+    low[q] = lo;
+    span[q] = hi - lo + 1;
   }
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> least(static_cast<std::size_t>(span[0] * span[1]), kNone), greatest(least.size(), kNone);
+  for (std::size_t n = 0; n < pts.size(); ++n) {
+    const Vertex& v = pts[n];
+    const auto cell = static_cast<std::size_t>((count > 0 ? v.c[other[0]] - low[0] : 0) * span[1] +
+                                               (count > 1 ? v.c[other[1]] - low[1] : 0));
+    if (least[cell] == kNone) {
+      least[cell] = greatest[cell] = n;
+      continue;
+    }
+    if (v.c[axis] < pts[least[cell]].c[axis]) least[cell] = n;
+    if (v.c[axis] > pts[greatest[cell]].c[axis]) greatest[cell] = n;
+  }
+  std::vector<char> keep(pts.size(), 0);
+  for (std::size_t cell = 0; cell < least.size(); ++cell)
+    if (least[cell] != kNone) keep[least[cell]] = keep[greatest[cell]] = 1;
   std::vector<Vertex> out;
   for (std::size_t n = 0; n < pts.size(); ++n)
     if (keep[n]) out.push_back(pts[n]);
