@@ -120,14 +120,24 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
   struct Entry {
     double i, r, p;
   };
-  std::vector<std::vector<Entry>> nonzero(Na);
-  for (std::size_t a : keep)
-    for (std::size_t i = 0; i < G; ++i)
-      for (std::size_t r : runs)
-        if (const double p = P[(a * G + i) * R + r]; p != 0) nonzero[a].push_back({iv[i], static_cast<double>(r + 1), p});
+  std::vector<Entry> nonzero;  // angle a's entries: [first[a], first[a + 1])
+  std::vector<std::size_t> first(Na + 1, 0);
+  for (std::size_t k = 0, a = 0; a < Na; ++a) {
+    first[a] = nonzero.size();
+    if (k < keep.size() && keep[k] == a) {
+      ++k;
+      for (std::size_t i = 0; i < G; ++i)
+        for (std::size_t r : runs)
+          if (const double p = P[(a * G + i) * R + r]; p != 0) nonzero.push_back({iv[i], static_cast<double>(r + 1), p});
+    }
+  }
+  first[Na] = nonzero.size();
+  auto entries_of = [&](std::size_t a) {
+    return std::make_pair(nonzero.data() + first[a], nonzero.data() + first[a + 1]);
+  };
   auto sum_ij = [&](std::size_t a, auto&& w) {
     double s = 0;
-    for (const Entry& e : nonzero[a]) s += e.p * w(e.i, e.r);
+    for (auto [e, end] = entries_of(a); e != end; ++e) s += e->p * w(e->i, e->r);
     return s;
   };
   // Marginals p_g(a, i) (over run lengths) and p_r(a, r) (over levels).
@@ -190,8 +200,8 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
     if (f == "RunEntropy"sv)
       return per_angle([&](std::size_t a, double n) {
         double h = 0;
-        for (const Entry& e : nonzero[a]) {
-          const double p = e.p / n;
+        for (auto [e, end] = entries_of(a); e != end; ++e) {
+          const double p = e->p / n;
           if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
         }
         return h;
