@@ -34,6 +34,7 @@ struct AngleStats {
   // and every sum over (i, j) runs over these only.
   std::vector<std::size_t> nz_i, nz_j;
   std::vector<double> nz_v;
+  std::vector<double> nz_li, nz_lj;  // the grey levels of nz_i, nz_j
 };
 
 // Sturm counts of a symmetric tridiagonal matrix T (diagonal a, squared
@@ -442,10 +443,14 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.nz_i.reserve(p.size());
     s.nz_j.reserve(p.size());
     s.nz_v.reserve(p.size());
+    s.nz_li.reserve(p.size());
+    s.nz_lj.reserve(p.size());
     for (const Entry& e : p) {
       s.nz_i.push_back(e.i);
       s.nz_j.push_back(e.j);
       s.nz_v.push_back(e.v);
+      s.nz_li.push_back(lv[e.i]);
+      s.nz_lj.push_back(lv[e.j]);
     }
     // Every sum over (i, j) runs over the non-zero entries; the marginal
     // ones over the marginals.
@@ -517,7 +522,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   auto sum_ij = [&](const AngleStats& p, auto&& w) {
     const AngleStats& st = stats_of(p);
     double s = 0;
-    for (std::size_t e = 0; e < st.nz_v.size(); ++e) s += st.nz_v[e] * w(lv[st.nz_i[e]], lv[st.nz_j[e]]);
+    for (std::size_t e = 0; e < st.nz_v.size(); ++e) s += st.nz_v[e] * w(st.nz_li[e], st.nz_lj[e]);
     return s;
   };
   auto diff_sum = [&](const AngleStats& s, auto&& w) {
