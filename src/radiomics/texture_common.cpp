@@ -191,6 +191,7 @@ Roi Roi::Build(const Image& image, const Mask& mask,
 
 std::vector<double> Roi::RoiValues() const {
   std::vector<double> out;
+  out.reserve(voxel_count > 0 ? voxel_count : values.size());
   for (std::size_t n = 0; n < values.size(); ++n)
     if (mask[n]) out.push_back(values[n]);
   return out;
