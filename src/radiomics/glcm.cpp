@@ -27,8 +27,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct AngleStats {
   double ux = 0, uy = 0, sigx = 0, sigy = 0, hxy = 0, hx = 0, hy = 0, hxy1 = 0, hxy2 = 0;
   std::vector<double> px, py, sum_k, diff_k;  // p_{x+y}(k), k = 2..2Ng; p_{x-y}(k), k = 0..Ng-1
-  // [first, last] non-zero k of p_{x+y}, p_{x-y} (ends exclusive): sums
-  // over k run inside these (a zero term adds +0 and changes no bit).
+  // p_{x+y}(k) is zero outside [sum_lo, sum_hi), p_{x-y}(k) outside
+  // [diff_lo, diff_hi): sums over k run inside these ranges (a zero term
+  // adds +0 and changes no bit).
   std::size_t sum_lo = 0, sum_hi = 0, diff_lo = 0, diff_hi = 0;
   // Non-zero entries (i, j, p(i,j)): GLCMs of many grey levels are sparse,
   // and every sum over (i, j) runs over these only.
