@@ -232,7 +232,9 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
   auto where = [&](const std::string& what) { return source + ": " + what; };
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string key = it->first.as<std::string>();
-    const YAML::Node& value = it->second;
+    // (A copy: a yaml-cpp iterator's -> yields a temporary, so a reference
+    // to its member would dangle.  Nodes are handles; copies are cheap.)
+    const YAML::Node value = it->second;
     if (key == "setting") {
       if (IsNullNode(value)) continue;
       if (!value.IsMap()) throw InvalidArgument(where("'setting' must be a mapping"));
@@ -258,9 +260,10 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
                                       "' (Original, LoG, Wavelet, Square, SquareRoot, Logarithm, Exponential, Gradient, LBP2D, LBP3D)"));
         auto& overrides = p.image_types[type];
         p.image_type_order.push_back(type);
-        if (IsNullNode(t->second)) continue;
-        if (!t->second.IsMap()) throw InvalidArgument(where("settings of image type '" + type + "' must be a mapping"));
-        for (auto s = t->second.begin(); s != t->second.end(); ++s) {
+        const YAML::Node options = t->second;
+        if (IsNullNode(options)) continue;
+        if (!options.IsMap()) throw InvalidArgument(where("settings of image type '" + type + "' must be a mapping"));
+        for (auto s = options.begin(); s != options.end(); ++s) {
           YAML::Emitter e;
           e << YAML::Flow << s->second;
           const std::string skey = s->first.as<std::string>();
@@ -287,10 +290,11 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
           throw InvalidArgument(where(err.what()));
         }
         std::vector<std::string> names;
-        if (!IsNullNode(c->second)) {
-          if (!c->second.IsSequence())
+        const YAML::Node listed = c->second;
+        if (!IsNullNode(listed)) {
+          if (!listed.IsSequence())
             throw InvalidArgument(where("features of class '" + cls + "' must be a list"));
-          for (const auto& f : c->second) {
+          for (const auto& f : listed) {
             const std::string name = f.as<std::string>();
             if (std::none_of(infos->begin(), infos->end(), [&](const FeatureInfo& i) { return i.name == name; }))
               throw InvalidArgument(where("class '" + cls + "' has no feature '" + name + "'"));
