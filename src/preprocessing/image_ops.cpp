@@ -73,18 +73,16 @@ Moments ComputeMoments(const double* v, std::size_t n) {
       hi01 = _mm_max_pd(a, hi01);
       hi23 = _mm_max_pd(b, hi23);
     }
-    _mm_storeu_pd(sum, s01);
-    _mm_storeu_pd(sum + 2, s23);
-    _mm_storeu_pd(c1, c01);
-    _mm_storeu_pd(c1 + 2, c23);
-    _mm_storeu_pd(sq, q01);
-    _mm_storeu_pd(sq + 2, q23);
-    _mm_storeu_pd(c2, d01);
-    _mm_storeu_pd(c2 + 2, d23);
-    _mm_storeu_pd(lo, lo01);
-    _mm_storeu_pd(lo + 2, lo23);
-    _mm_storeu_pd(hi, hi01);
-    _mm_storeu_pd(hi + 2, hi23);
+    auto store = [](double* lanes, __m128d l01, __m128d l23) {
+      _mm_storeu_pd(lanes, l01);
+      _mm_storeu_pd(lanes + 2, l23);
+    };
+    store(sum, s01, s23);
+    store(c1, c01, c23);
+    store(sq, q01, q23);
+    store(c2, d01, d23);
+    store(lo, lo01, lo23);
+    store(hi, hi01, hi23);
   }
 #endif
   for (; i + kLanes <= n; i += kLanes)
