@@ -81,7 +81,20 @@ std::vector<double> ComputeBinEdges(const std::vector<double>& values,
 }
 
 int Digitize(double value, const std::vector<double>& edges) noexcept {
-  return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), value) - edges.begin());
+  // The position std::upper_bound finds, started from the bin an even
+  // spacing of the edges predicts and corrected from there: O(1) for fixed
+  // bin widths (pyradiomics' default), exact for any increasing edges.
+  const std::size_t count = edges.size();
+  if (std::isnan(value)) return static_cast<int>(count);  // no edge compares above NaN
+  std::size_t k = 0;
+  if (count > 1) {
+    const double guess =
+        (value - edges.front()) / (edges.back() - edges.front()) * static_cast<double>(count - 1);
+    k = !(guess > 0) ? 0 : guess >= static_cast<double>(count) ? count : static_cast<std::size_t>(guess);
+  }
+  while (k < count && edges[k] <= value) ++k;
+  while (k > 0 && edges[k - 1] > value) --k;
+  return static_cast<int>(k);
 }
 
 std::vector<int> Discretize(const std::vector<double>& values, const DiscretizationSettings& settings) {

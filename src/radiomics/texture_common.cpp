@@ -161,23 +161,9 @@ Roi Roi::Build(const Image& image, const Mask& mask,
   roi.bin_edges = preprocessing::ComputeBinEdges(inside, discretization);
   roi.levels.assign(roi.values.size(), 0);
   std::vector<char> present;
-  // preprocessing::Digitize (the number of edges <= the value), started
-  // from the bin an even spacing of the edges predicts and corrected from
-  // there: O(1) for fixed bin widths, the same level for any edges.
-  const std::vector<double>& edges = roi.bin_edges;
-  const std::size_t E = edges.size();
-  const double first = edges.front(), spacing = E > 1 ? (edges.back() - first) / static_cast<double>(E - 1) : 1.0;
-  auto digitize = [&](double v) {
-    if (std::isnan(v)) return static_cast<int>(E);  // no edge compares below NaN (as upper_bound finds)
-    const double guess = (v - first) / spacing;
-    std::size_t k = !(guess > 0) ? 0 : guess >= static_cast<double>(E) ? E : static_cast<std::size_t>(guess);
-    while (k < E && edges[k] <= v) ++k;
-    while (k > 0 && edges[k - 1] > v) --k;
-    return static_cast<int>(k);
-  };
   for (std::size_t n = 0; n < roi.values.size(); ++n) {
     if (!roi.mask[n]) continue;
-    const int l = digitize(roi.values[n]);
+    const int l = preprocessing::Digitize(roi.values[n], roi.bin_edges);
     roi.levels[n] = l;
     if (static_cast<std::size_t>(l) >= present.size()) present.resize(static_cast<std::size_t>(l) + 1, 0);
     present[static_cast<std::size_t>(l)] = 1;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "lvsi/preprocessing/image_ops.h"
@@ -29,6 +30,31 @@ TEST(Discretization, FixedCountMatchesNumpyHistogram) {
   EXPECT_EQ(e, (std::vector<double>{0, 2.5, 5, 7.5, 11}));
   EXPECT_EQ(Discretize({0, 2.5, 9.99, 10}, {25, 4}), (std::vector<int>{1, 2, 4, 4}));
   EXPECT_EQ(ComputeBinEdges({3, 3}, {25, 2}), (std::vector<double>{2.5, 3, 4.5}));
+}
+
+TEST(Discretization, DigitizeIsTheUpperBoundOnAndBesideTheEdges) {
+  // Digitize starts from the bin an even spacing predicts and corrects the
+  // guess: it must equal numpy.digitize's definition (the number of edges
+  // <= value, std::upper_bound) for fixed widths and counts (whose last
+  // edge is raised, so the spacing is uneven), values on and one ulp beside
+  // every edge, outside the edges, infinite and NaN.
+  std::vector<double> values;
+  for (int n = 0; n <= 400; ++n) values.push_back(-37.5 + 0.25 * n);
+  for (const DiscretizationSettings& ds :
+       {DiscretizationSettings{2.5, {}}, DiscretizationSettings{0.7, {}}, DiscretizationSettings{1, 17},
+        DiscretizationSettings{1, 64}}) {
+    const std::vector<double> edges = ComputeBinEdges(values, ds);
+    std::vector<double> probes = values;
+    for (double e : edges)
+      for (double x : {e, std::nextafter(e, -1e9), std::nextafter(e, 1e9)}) probes.push_back(x);
+    for (double x : {-1e6, 1e6, -HUGE_VAL, HUGE_VAL}) probes.push_back(x);
+    for (double x : probes)
+      ASSERT_EQ(Digitize(x, edges), std::upper_bound(edges.begin(), edges.end(), x) - edges.begin()) << x;
+    EXPECT_EQ(Digitize(std::nan(""), edges), static_cast<int>(edges.size()));
+  }
+  EXPECT_EQ(Digitize(3, {}), 0);
+  EXPECT_EQ(Digitize(3, {2}), 1);
+  EXPECT_EQ(Digitize(1, {2}), 0);
 }
 
 TEST(Discretization, RejectsBadSettings) {

@@ -185,28 +185,6 @@ TEST(Glcm, MccEqualsTheDefinitionWithAGeneralEigenSolver) {
   }
 }
 
-TEST(Roi, LevelsEqualDigitizeOnTheBinEdges) {
-  // Roi::Build locates bins from the edges' even spacing and corrects the
-  // guess; it must give preprocessing::Digitize's level for every voxel,
-  // values on and next to the edges included, for fixed widths and counts.
-  Image img(Grid(40, 30, 3));
-  for (std::size_t n = 0; n < img.size(); ++n) {
-    const double base = -37.5 + 0.25 * static_cast<double>(n % 401);  // many values exactly on edges
-    img[n] = n % 7 == 0 ? std::nextafter(base, 1e9) : n % 11 == 0 ? std::nextafter(base, -1e9) : base;
-  }
-  Mask mask(img.geometry(), 0);
-  for (std::size_t n = 0; n < mask.size(); n += 3) mask[n] = 1;
-  for (const preprocessing::DiscretizationSettings& ds :
-       {preprocessing::DiscretizationSettings{2.5, {}}, preprocessing::DiscretizationSettings{0.7, {}},
-        preprocessing::DiscretizationSettings{1, 17}, preprocessing::DiscretizationSettings{1, 64}}) {
-    const Roi roi = Roi::Build(img, mask, ds);
-    for (std::size_t n = 0; n < img.size(); ++n)
-      if (mask[n]) {
-        ASSERT_EQ(roi.levels[n], preprocessing::Digitize(img[n], roi.bin_edges)) << n;
-      }
-  }
-}
-
 TEST(Features, TextureClassesWithoutTheRoisPaddedMapGiveTheSameValues) {
   // Roi::Build leaves a padded level map the texture classes share; without
   // it (cleared, as after editing levels) they build their own.
