@@ -1,4 +1,4 @@
-#include <Eigen/Eigenvalues>
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <array>
@@ -9,12 +9,10 @@
 #include <limits>
 #include <string_view>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
+#include "detail/spectrum_kernel.h"
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/parallel.h"
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
@@ -38,51 +36,34 @@ struct AngleStats {
   std::vector<double> nz_li, nz_lj;  // the grey levels of nz_i, nz_j
 };
 
-// Sturm counts of a symmetric tridiagonal matrix T (diagonal a, squared
-// off-diagonal off[i] = b(i-1)^2, off[0] unused) at kSturmLanes points x:
-// count[p] is the number of eigenvalues below x[p], the negative pivots of
-// T - x I = L D L^T (a zero pivot is taken as a tiny negative one).  The
-// lanes are independent, so their divisions overlap; the SSE2 path runs
-// exactly the scalar arithmetic, two lanes per register.
-constexpr int kSturmLanes = 8;
-
-void SturmCounts(const double* a, const double* off, Eigen::Index n, const double* x, double* count) {
-  double tiny[kSturmLanes], d[kSturmLanes];
-  for (int p = 0; p < kSturmLanes; ++p) {
-    tiny[p] = -std::numeric_limits<double>::epsilon() * (std::abs(x[p]) + 1e-300);
-    const double v = a[0] - x[p];
-    d[p] = v == 0 ? tiny[p] : v;
-    count[p] = d[p] < 0 ? 1.0 : 0.0;
-  }
-#if defined(__SSE2__)
-  constexpr int kRegs = kSturmLanes / 2;
-  __m128d X[kRegs], D[kRegs], T[kRegs], C[kRegs];
-  const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
-  for (int r = 0; r < kRegs; ++r) {
-    X[r] = _mm_loadu_pd(x + 2 * r);
-    D[r] = _mm_loadu_pd(d + 2 * r);
-    T[r] = _mm_loadu_pd(tiny + 2 * r);
-    C[r] = _mm_loadu_pd(count + 2 * r);
-  }
-  for (Eigen::Index i = 1; i < n; ++i) {
-    const __m128d ai = _mm_set1_pd(a[i]), oi = _mm_set1_pd(off[i]);
-    for (int r = 0; r < kRegs; ++r) {
-      __m128d v = _mm_sub_pd(_mm_sub_pd(ai, X[r]), _mm_div_pd(oi, D[r]));
-      const __m128d is_zero = _mm_cmpeq_pd(v, zero);
-      v = _mm_or_pd(_mm_and_pd(is_zero, T[r]), _mm_andnot_pd(is_zero, v));
-      D[r] = v;
-      C[r] = _mm_add_pd(C[r], _mm_and_pd(_mm_cmplt_pd(v, zero), one));
-    }
-  }
-  for (int r = 0; r < kRegs; ++r) _mm_storeu_pd(count + 2 * r, C[r]);
-#else
-  for (Eigen::Index i = 1; i < n; ++i)
-    for (int p = 0; p < kSturmLanes; ++p) {
-      const double v = a[i] - x[p] - off[i] / d[p];
-      d[p] = v == 0 ? tiny[p] : v;
-      count[p] += d[p] < 0 ? 1.0 : 0.0;
-    }
+// The AVX2 build of the eigenvalue kernels where UseAvx2Kernels() says so
+// (both give the same bits).
+detail::TridiagonalizeFn TridiagonalizeKernel() {
+#if defined(LVSI_AVX2_KERNEL)
+  if (UseAvx2Kernels()) return detail::avx2::Tridiagonalize;
 #endif
+  return detail::baseline::Tridiagonalize;
+}
+detail::SturmCountsFn SturmCountsKernel() {
+#if defined(LVSI_AVX2_KERNEL)
+  if (UseAvx2Kernels()) return detail::avx2::SturmCounts;
+#endif
+  return detail::baseline::SturmCounts;
+}
+
+// A symmetric tridiagonal matrix: diagonal a (n values), off-diagonal b
+// (n - 1).
+struct Tridiagonal {
+  std::vector<double> a, b;
+};
+
+// The tridiagonal matrix similar to the symmetric n x n matrix `m`
+// (column-major; its lower triangle is overwritten).
+Tridiagonal Tridiagonalize(double* m, std::ptrdiff_t n) {
+  Tridiagonal t{std::vector<double>(static_cast<std::size_t>(n)), std::vector<double>(static_cast<std::size_t>(n - 1))};
+  std::vector<double> work(4 * static_cast<std::size_t>(n));
+  TridiagonalizeKernel()(m, n, t.a.data(), t.b.data(), work.data());
+  return t;
 }
 
 // The k-th largest eigenvalues (k = 1, 2, ...; one or two of them) of a
@@ -93,20 +74,23 @@ void SturmCounts(const double* a, const double* off, Eigen::Index n, const doubl
 // `larger_square_only`, only the eigenvalue of larger magnitude is wanted:
 // a search whose interval proves its square smaller than the other's stops
 // and returns 0.
-std::array<double, 2> KthLargestTridiagonal(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
-                                            std::array<Eigen::Index, 2> k, int how_many = 1,
+std::array<double, 2> KthLargestTridiagonal(const Tridiagonal& t, std::array<std::ptrdiff_t, 2> k, int how_many = 1,
                                             bool larger_square_only = false) {
-  const Eigen::Index n = a.size();
-  double lo = a(0), hi = a(0);  // Gershgorin bounds
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double r = (i > 0 ? std::abs(b(i - 1)) : 0.0) + (i + 1 < n ? std::abs(b(i)) : 0.0);
-    lo = std::min(lo, a(i) - r);
-    hi = std::max(hi, a(i) + r);
+  using detail::kSturmLanes;
+  const double* a = t.a.data();
+  const double* b = t.b.data();
+  const auto n = static_cast<std::ptrdiff_t>(t.a.size());
+  const detail::SturmCountsFn sturm_counts = SturmCountsKernel();
+  double lo = a[0], hi = a[0];  // Gershgorin bounds
+  for (std::ptrdiff_t i = 0; i < n; ++i) {
+    const double r = (i > 0 ? std::abs(b[i - 1]) : 0.0) + (i + 1 < n ? std::abs(b[i]) : 0.0);
+    lo = std::min(lo, a[i] - r);
+    hi = std::max(hi, a[i] + r);
   }
   std::array<double, 2> low{lo, lo}, high{hi, hi};
   std::array<bool, 2> done{false, how_many < 2};
   std::vector<double> off(static_cast<std::size_t>(n), 0.0);
-  for (Eigen::Index i = 1; i < n; ++i) off[static_cast<std::size_t>(i)] = b(i - 1) * b(i - 1);
+  for (std::ptrdiff_t i = 1; i < n; ++i) off[static_cast<std::size_t>(i)] = b[i - 1] * b[i - 1];
   auto square_low = [](double l, double h) { return l > 0 ? l * l : h < 0 ? h * h : 0.0; };
   auto square_high = [](double l, double h) { return std::max(l * l, h * h); };
   for (int it = 0; it < 200 && !(done[0] && done[1]); ++it) {
@@ -120,7 +104,7 @@ std::array<double, 2> KthLargestTridiagonal(const Eigen::VectorXd& a, const Eige
       const auto s = static_cast<std::size_t>(active[q]);
       for (int t = 0; t < per; ++t) x[q * per + t] = low[s] + (high[s] - low[s]) * (t + 1) / (per + 1);
     }
-    SturmCounts(a.data(), off.data(), n, x, count);
+    sturm_counts(a, off.data(), n, x, count);
     // lambda_(n-k+1) (ascending) lies where the count reaches n - k + 1.
     for (int q = 0; q < searches; ++q) {
       const auto s = static_cast<std::size_t>(active[q]);
@@ -178,10 +162,8 @@ double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
     // The largest Ritz value grows monotonically to the largest
     // eigenvalue; stop once it no longer moves (checked every 4 steps).
     if (b < 1e-14 || k + 1 == n || (k >= 11 && k % 4 == 3)) {
-      Eigen::VectorXd diag(k + 1), sub(std::max<Eigen::Index>(k, 1));
-      for (Eigen::Index i = 0; i <= k; ++i) diag(i) = alpha[static_cast<std::size_t>(i)];
-      for (Eigen::Index i = 0; i < k; ++i) sub(i) = beta[static_cast<std::size_t>(i)];
-      const double top = KthLargestTridiagonal(diag, sub, {1, 1})[0];
+      const Tridiagonal t{alpha, beta};  // (k + 1) x (k + 1)
+      const double top = KthLargestTridiagonal(t, {1, 1})[0];
       if (b < 1e-14 || k + 1 == n || std::abs(top - last) <= 1e-15 * std::max(1.0, std::abs(top))) return top;
       last = top;
     }
@@ -289,9 +271,8 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
       M(static_cast<Eigen::Index>(slot[s.nz_i[e]]), static_cast<Eigen::Index>(slot[s.nz_j[e]])) =
           s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
-    const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(M);
     const auto [mu2, mum] =
-        KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), {2, static_cast<Eigen::Index>(m)}, 2, true);
+        KthLargestTridiagonal(Tridiagonalize(M.data(), M.rows()), {2, static_cast<std::ptrdiff_t>(m)}, 2, true);
     return std::max(mu2 * mu2, mum * mum);
   }
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(G));
@@ -300,9 +281,8 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
         s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
   if (m <= 160) {
     // Tridiagonalise S, then bisect for its second largest eigenvalue.
-    const Eigen::MatrixXd S = M * M.transpose();
-    const Eigen::Tridiagonalization<Eigen::MatrixXd> tri(S);
-    return KthLargestTridiagonal(tri.diagonal(), tri.subDiagonal(), {2, 2})[0];
+    Eigen::MatrixXd S = M * M.transpose();
+    return KthLargestTridiagonal(Tridiagonalize(S.data(), S.rows()), {2, 2})[0];
   }
   // S's top eigenpair is (1, sqrt(p_x)): the largest eigenvalue of
   // S - u u^T is the second of S, found by Lanczos with full

@@ -185,6 +185,49 @@ TEST(Glcm, MccEqualsTheDefinitionWithAGeneralEigenSolver) {
   }
 }
 
+TEST(Glcm, MccOfManyLevelsEqualsTheDefinitionInBothKernelBuilds) {
+  // MCC's Householder reduction and Sturm counts are compiled for the
+  // baseline instruction set and for AVX2 (used where the processor has
+  // it; LVSI_SIMD=baseline selects the former): on GLCMs of 20 to 70
+  // levels, whose matrices run every vector loop's whole groups and tails,
+  // both must give the definition's value and the same bits.  A smooth
+  // ramp with noise makes sparse, connected level graphs (some reduction
+  // steps find their column already reduced); hashed noise makes dense
+  // ones.
+  for (const int levels : {20, 45, 70})
+    for (const bool smooth : {true, false})
+      for (const bool symmetric : {true, false}) {
+        Image img(Grid(14, 12, 6));
+        for (std::size_t k = 0; k < 6; ++k)
+          for (std::size_t j = 0; j < 12; ++j)
+            for (std::size_t i = 0; i < 14; ++i) {
+              const std::size_t hash = ((i * 73856093u) ^ (j * 19349663u) ^ (k * 83492791u)) % 1009;
+              const double v = smooth ? static_cast<double>((i + j + 2 * k) * levels / 38 + hash % 3)
+                                      : static_cast<double>(hash % levels);
+              img(i, j, k) = 1 + std::min<double>(v, levels - 1);
+            }
+        const Mask mask(img.geometry(), 1);
+        TextureSettings t;
+        t.symmetrical_glcm = symmetric;
+        const Roi roi = MakeRoi(img, mask);
+        std::map<std::string, double> by_kernel;
+        for (const char* simd : {"", "baseline"}) {
+          ASSERT_EQ(setenv("LVSI_SIMD", simd, 1), 0);
+          by_kernel[simd] = ToMap(GlcmFeatures(roi, t).Compute({"MCC"}))["MCC"];
+        }
+        unsetenv("LVSI_SIMD");
+        const std::string what = std::to_string(levels) + (smooth ? " smooth" : " noise") +
+                                 (symmetric ? " symmetric" : " asymmetric");
+        EXPECT_EQ(by_kernel[""], by_kernel["baseline"]) << what;
+        EXPECT_NEAR(by_kernel[""], BruteForceMcc(img, mask, symmetric), 1e-10) << what;
+        // (A one-way GLCM of the ramp can leave the rows' graph in parts,
+        // MCC 1, as the definition agrees.)
+        if (symmetric || !smooth) {
+          EXPECT_LT(by_kernel[""], 0.999) << what;
+        }
+      }
+}
+
 TEST(Features, TextureClassesWithoutTheRoisPaddedMapGiveTheSameValues) {
   // Roi::Build leaves a padded level map the texture classes share; without
   // it (cleared, as after editing levels) they build their own.

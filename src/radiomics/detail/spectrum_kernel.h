@@ -1,0 +1,36 @@
+#pragma once
+// Symmetric eigenvalue kernels behind GLCM's MCC (internal, not installed).
+// The same source is compiled twice, for the baseline instruction set and
+// for AVX2 (without FMA); both run every value through the same operations
+// in the same order, so they give the same bits, and glcm.cpp picks one at
+// run time.
+#include <cstddef>
+
+namespace lvsi::radiomics::detail {
+
+/// Points per Sturm-count call.
+constexpr int kSturmLanes = 8;
+
+/// Householder reduction of the symmetric n x n matrix `a` (column-major,
+/// leading dimension n; only the lower triangle is read, and it is
+/// overwritten) to a tridiagonal matrix with the same eigenvalues: its
+/// diagonal (n values) and off-diagonal (n - 1 values).  `work` holds 4 n
+/// doubles.  n >= 2.
+using TridiagonalizeFn = void (*)(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
+
+/// Sturm counts of a symmetric tridiagonal matrix T (diagonal a, squared
+/// off-diagonal off[i] = b(i-1)^2, off[0] unused) at kSturmLanes points x:
+/// count[p] is the number of eigenvalues below x[p], the negative pivots
+/// of T - x I = L D L^T (a zero pivot taken as a tiny negative one).
+using SturmCountsFn = void (*)(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
+
+namespace baseline {
+void Tridiagonalize(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
+void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
+}  // namespace baseline
+namespace avx2 {
+void Tridiagonalize(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
+void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
+}  // namespace avx2
+
+}  // namespace lvsi::radiomics::detail
