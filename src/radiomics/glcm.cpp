@@ -196,39 +196,86 @@ class Log2Memo {
   double key_[512], value_[512];
 };
 
-// Whether the graph of a GLCM's non-zero entries over the m levels present
-// (slot maps a level to 0..m-1) can be two-coloured: no entry p(i,i) and
-// no odd cycle.
-bool Bipartite(const AngleStats& s, const std::vector<std::size_t>& slot, std::size_t m) {
-  std::vector<std::size_t> start(m + 1, 0), next(s.nz_v.size());
-  for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
-    if (s.nz_i[e] == s.nz_j[e]) return false;
-    ++start[slot[s.nz_i[e]] + 1];
-  }
-  for (std::size_t r = 0; r < m; ++r) start[r + 1] += start[r];
-  std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-  for (std::size_t e = 0; e < s.nz_v.size(); ++e) next[fill[slot[s.nz_i[e]]]++] = slot[s.nz_j[e]];
+// The graph of a symmetric GLCM's levels present (0..m-1): levels i != j
+// are joined where p(i,j) > 0.
+struct LevelGraph {
+  std::vector<std::size_t> start, next;  // neighbours of v: next[start[v] .. start[v+1])
+  std::size_t Degree(std::size_t v) const { return start[v + 1] - start[v]; }
+};
+
+LevelGraph BuildLevelGraph(const AngleStats& s, const std::vector<std::size_t>& slot, std::size_t m) {
+  LevelGraph g{std::vector<std::size_t>(m + 1, 0), {}};
+  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
+    if (s.nz_i[e] != s.nz_j[e]) ++g.start[slot[s.nz_i[e]] + 1];
+  for (std::size_t r = 0; r < m; ++r) g.start[r + 1] += g.start[r];
+  g.next.resize(g.start[m]);
+  std::vector<std::size_t> fill(g.start.begin(), g.start.end() - 1);
+  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
+    if (s.nz_i[e] != s.nz_j[e]) g.next[fill[slot[s.nz_i[e]]]++] = slot[s.nz_j[e]];
+  return g;
+}
+
+// Whether the graph is connected, and whether it can be two-coloured (has
+// no odd cycle), by one breadth-first search from level 0.
+struct Reach {
+  bool connected, two_colourable;
+};
+
+Reach Explore(const LevelGraph& g, std::size_t m) {
   std::vector<int> colour(m, -1);
   std::vector<std::size_t> queue;
   queue.reserve(m);
-  for (std::size_t root = 0; root < m; ++root) {
-    if (colour[root] >= 0) continue;
-    colour[root] = 0;
-    queue.assign(1, root);
-    for (std::size_t q = 0; q < queue.size(); ++q) {
-      const std::size_t v = queue[q];
-      for (std::size_t k = start[v]; k < start[v + 1]; ++k) {
-        const std::size_t w = next[k];
-        if (colour[w] < 0) {
-          colour[w] = 1 - colour[v];
-          queue.push_back(w);
-        } else if (colour[w] == colour[v]) {
-          return false;
-        }
+  colour[0] = 0;
+  queue.push_back(0);
+  bool two = true;
+  for (std::size_t q = 0; q < queue.size(); ++q) {
+    const std::size_t v = queue[q];
+    for (std::size_t k = g.start[v]; k < g.start[v + 1]; ++k) {
+      const std::size_t w = g.next[k];
+      if (colour[w] < 0) {
+        colour[w] = 1 - colour[v];
+        queue.push_back(w);
+      } else if (colour[w] == colour[v]) {
+        two = false;
       }
     }
   }
-  return true;
+  return {queue.size() == m, two};
+}
+
+// An order of the levels that starts with the longest chain walked from a
+// level with one neighbour, each level of it having exactly one neighbour
+// not yet in the order; the other levels follow as they are.  In this
+// order the chain's columns of M are already tridiagonal below their
+// diagonal, so the Householder reduction skips those (its largest) steps.
+std::vector<std::size_t> ChainFirstOrder(const LevelGraph& g, std::size_t m) {
+  std::vector<std::size_t> mark(m, 0), best, walk;  // mark: the walk that took a level (1-based)
+  std::size_t walks = 0;
+  for (std::size_t leaf = 0; leaf < m; ++leaf) {
+    if (g.Degree(leaf) != 1) continue;
+    ++walks;
+    walk.assign(1, leaf);
+    mark[leaf] = walks;
+    for (std::size_t v = leaf;;) {
+      std::size_t ahead = m, count = 0;
+      for (std::size_t k = g.start[v]; k < g.start[v + 1]; ++k)
+        if (mark[g.next[k]] != walks) {
+          ahead = g.next[k];
+          ++count;
+        }
+      if (count != 1) break;
+      walk.push_back(ahead);
+      mark[ahead] = walks;
+      v = ahead;
+    }
+    if (walk.size() > best.size()) best.swap(walk);
+  }
+  std::vector<std::size_t> position(m, m);
+  for (std::size_t r = 0; r < best.size(); ++r) position[best[r]] = r;
+  std::size_t next = best.size();
+  for (std::size_t v = 0; v < m; ++v)
+    if (position[v] == m) position[v] = next++;
+  return position;
 }
 
 // The second largest eigenvalue of pyradiomics' MCC matrix
@@ -253,23 +300,19 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
     // M exceeds 1 in magnitude: with two or more parts the second
     // eigenvalue of S is 1.  Otherwise it is max(mu_2^2, mu_m^2) over the
     // eigenvalues mu_1 = 1 >= mu_2 >= ... >= mu_m >= -1 of M.
-    std::vector<std::size_t> parent(m);
-    for (std::size_t r = 0; r < m; ++r) parent[r] = r;
-    std::size_t parts = m;
-    for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
-      const std::size_t x = detail::FindRoot(parent, slot[s.nz_i[e]]), y = detail::FindRoot(parent, slot[s.nz_j[e]]);
-      if (x != y) {
-        parent[x] = y;
-        --parts;
-      }
-    }
-    if (parts > 1) return 1.0;
+    const LevelGraph graph = BuildLevelGraph(s, slot, m);
+    const Reach reach = Explore(graph, m);
+    if (!reach.connected) return 1.0;
     // A bipartite level graph (two-colourable, no level next to itself)
     // makes -1 an eigenvalue of M: mu_m^2 = 1.
-    if (Bipartite(s, slot, m)) return 1.0;
+    const bool loops = graph.start[m] < s.nz_v.size();  // some p(i,i) > 0
+    if (reach.two_colourable && !loops) return 1.0;
+    // M's rows and columns in an order that saves reduction steps (a
+    // permutation keeps the eigenvalues).
+    const std::vector<std::size_t> position = ChainFirstOrder(graph, m);
     Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m));
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-      M(static_cast<Eigen::Index>(slot[s.nz_i[e]]), static_cast<Eigen::Index>(slot[s.nz_j[e]])) =
+      M(static_cast<Eigen::Index>(position[slot[s.nz_i[e]]]), static_cast<Eigen::Index>(position[slot[s.nz_j[e]]])) =
           s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
     const auto [mu2, mum] =
         KthLargestTridiagonal(Tridiagonalize(M.data(), M.rows()), {2, static_cast<std::ptrdiff_t>(m)}, 2, true);
