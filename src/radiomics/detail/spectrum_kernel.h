@@ -8,8 +8,11 @@
 
 namespace lvsi::radiomics::detail {
 
-/// Points per Sturm-count call.
-constexpr int kSturmLanes = 8;
+/// Points per Sturm-count call: each row's divisions wait for the row
+/// before, so with AVX2 sixteen points take little longer than eight
+/// (measured: breast1's extraction 1.5 % faster; the SSE2 build 1.5 %
+/// slower, but both builds must place the same points).
+constexpr int kSturmLanes = 16;
 
 /// Householder reduction of the symmetric n x n matrix `a` (column-major,
 /// leading dimension n; only the lower triangle is read, and it is
