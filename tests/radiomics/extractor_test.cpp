@@ -105,6 +105,73 @@ setting:
     EXPECT_NEAR(r.Feature(name + "_firstorder_Mean"), roi_mean(f), 1e-9 * std::abs(roi_mean(f))) << name;
 }
 
+// The LoG first-order values of an extraction against the filter itself.
+void CheckNormalisedLog(const Image& img, const LabelImage& lab, const preprocessing::IndexBox& box) {
+  const ExtractionParameters p = ParseParameters(R"(
+imageType:
+  LoG: {sigma: [1.0, 2.5]}
+featureClass:
+  firstorder: [Minimum, Maximum, Mean]
+setting:
+  normalize: true
+  normalizeScale: 100
+  removeOutliers: 2.5
+)", "log.yaml");
+  const auto r = FeatureExtractor(p).Execute(img, lab);
+  const preprocessing::Normalizer normalizer(preprocessing::IntensityStatistics::Of(img), 100, 2.5);
+  for (const double sigma : {1.0, 2.5}) {
+    const auto pad = preprocessing::LogContext(img.geometry(), sigma);
+    preprocessing::IndexBox region;
+    std::array<std::size_t, 3> lower{}, upper{};
+    for (int d = 0; d < 3; ++d) {
+      region.lower[d] = box.lower[d] > pad[d] ? box.lower[d] - pad[d] : 0;
+      region.upper[d] = std::min(img.geometry().size[d] - 1, box.upper[d] + pad[d]);
+      lower[d] = box.lower[d] - region.lower[d];
+      upper[d] = box.upper[d] - region.lower[d];
+    }
+    const Image log = preprocessing::LaplacianOfGaussian(img, sigma, region, lower, upper, &normalizer);
+    double low = std::numeric_limits<double>::infinity(), high = -low, sum = 0, count = 0;
+    for (std::size_t k = box.lower[2]; k <= box.upper[2]; ++k)
+      for (std::size_t j = box.lower[1]; j <= box.upper[1]; ++j)
+        for (std::size_t i = box.lower[0]; i <= box.upper[0]; ++i)
+          if (lab(i, j, k) == 1) {
+            const double v = log(i - box.lower[0], j - box.lower[1], k - box.lower[2]);
+            low = std::min(low, v);
+            high = std::max(high, v);
+            sum += v;
+            count += 1;
+          }
+    const std::string prefix = sigma == 1.0 ? "log-sigma-1-0-mm-3D" : "log-sigma-2-5-mm-3D";
+    EXPECT_EQ(r.Feature(prefix + "_firstorder_Minimum"), low) << prefix;
+    EXPECT_EQ(r.Feature(prefix + "_firstorder_Maximum"), high) << prefix;
+    EXPECT_NEAR(r.Feature(prefix + "_firstorder_Mean"), sum / count, 1e-12 * std::abs(sum / count)) << prefix;
+  }
+}
+
+TEST(Extractor, NormalisedLogRegionsGiveTheFiltersOwnValues) {
+  // With normalisation, the extractor hands small LoG regions a normalised
+  // copy of their union and lets large ones normalise while reading: both
+  // must give exactly what LaplacianOfGaussian gives on the ROI box plus
+  // its context, normalising as it reads.  The small case's regions make
+  // a copy of about 4 KB, the large one's 2.2 MB (read in place).
+  for (const std::size_t side : {0, 100}) {
+    auto [img, lab] = Case();
+    preprocessing::IndexBox box{{2, 2, 1}, {7, 6, 4}};  // the ROI's bounding box
+    if (side > 0) {
+      Geometry g = img.geometry();
+      g.size = {side, side, 40};
+      img = Image(g);
+      lab = LabelImage(g, 0);
+      for (std::size_t n = 0; n < img.size(); ++n) img[n] = static_cast<double>((n * 7919) % 97);
+      box = {{47, 46, 18}, {52, 50, 24}};
+      for (std::size_t k = box.lower[2]; k <= box.upper[2]; ++k)
+        for (std::size_t j = box.lower[1]; j <= box.upper[1]; ++j)
+          for (std::size_t i = box.lower[0]; i <= box.upper[0]; ++i) lab(i, j, k) = (i + j + k) % 5 != 0;
+    }
+    CheckNormalisedLog(img, lab, box);
+  }
+}
+
 TEST(Extractor, UndefinedLbpValuesInTheRoiAreDataErrors) {
   // A flat image: every icosphere sample equals its centre, so the
   // kurtosis image is NaN at every ROI voxel; "var" codes are NaN too.
