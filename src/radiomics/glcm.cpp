@@ -52,18 +52,19 @@ detail::SturmCountsFn SturmCountsKernel() {
 }
 
 // A symmetric tridiagonal matrix: diagonal a (n values), off-diagonal b
-// (n - 1).
+// (n - 1); off is scratch of the eigenvalue search.
 struct Tridiagonal {
-  std::vector<double> a, b;
+  std::vector<double> a, b, off;
 };
 
 // The tridiagonal matrix similar to the symmetric n x n matrix `m`
-// (column-major; its lower triangle is overwritten).
-Tridiagonal Tridiagonalize(double* m, std::ptrdiff_t n) {
-  Tridiagonal t{std::vector<double>(static_cast<std::size_t>(n)), std::vector<double>(static_cast<std::size_t>(n - 1))};
-  std::vector<double> work(4 * static_cast<std::size_t>(n));
+// (column-major; its lower triangle is overwritten) into t; work is
+// scratch.
+void Tridiagonalize(double* m, std::ptrdiff_t n, Tridiagonal& t, std::vector<double>& work) {
+  t.a.resize(static_cast<std::size_t>(n));
+  t.b.resize(static_cast<std::size_t>(n - 1));
+  work.resize(4 * static_cast<std::size_t>(n));
   TridiagonalizeKernel()(m, n, t.a.data(), t.b.data(), work.data());
-  return t;
 }
 
 // The k-th largest eigenvalues (k = 1, 2, ...; one or two of them) of a
@@ -74,7 +75,7 @@ Tridiagonal Tridiagonalize(double* m, std::ptrdiff_t n) {
 // `larger_square_only`, only the eigenvalue of larger magnitude is wanted:
 // a search whose interval proves its square smaller than the other's stops
 // and returns 0.
-std::array<double, 2> KthLargestTridiagonal(const Tridiagonal& t, std::array<std::ptrdiff_t, 2> k, int how_many = 1,
+std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrdiff_t, 2> k, int how_many = 1,
                                             bool larger_square_only = false) {
   using detail::kSturmLanes;
   const double* a = t.a.data();
@@ -89,7 +90,8 @@ std::array<double, 2> KthLargestTridiagonal(const Tridiagonal& t, std::array<std
   }
   std::array<double, 2> low{lo, lo}, high{hi, hi};
   std::array<bool, 2> done{false, how_many < 2};
-  std::vector<double> off(static_cast<std::size_t>(n), 0.0);
+  std::vector<double>& off = t.off;
+  off.assign(static_cast<std::size_t>(n), 0.0);
   for (std::ptrdiff_t i = 1; i < n; ++i) off[static_cast<std::size_t>(i)] = b[i - 1] * b[i - 1];
   auto square_low = [](double l, double h) { return l > 0 ? l * l : h < 0 ? h * h : 0.0; };
   auto square_high = [](double l, double h) { return std::max(l * l, h * h); };
@@ -162,7 +164,7 @@ double SecondEigenvalue(const Eigen::MatrixXd& M, const Eigen::VectorXd& u) {
     // The largest Ritz value grows monotonically to the largest
     // eigenvalue; stop once it no longer moves (checked every 4 steps).
     if (b < 1e-14 || k + 1 == n || (k >= 11 && k % 4 == 3)) {
-      const Tridiagonal t{alpha, beta};  // (k + 1) x (k + 1)
+      Tridiagonal t{alpha, beta, {}};  // (k + 1) x (k + 1)
       const double top = KthLargestTridiagonal(t, {1, 1})[0];
       if (b < 1e-14 || k + 1 == n || std::abs(top - last) <= 1e-15 * std::max(1.0, std::abs(top))) return top;
       last = top;
@@ -196,102 +198,113 @@ class Log2Memo {
   double key_[512], value_[512];
 };
 
-// The graph of a symmetric GLCM's levels present (0..m-1): levels i != j
-// are joined where p(i,j) > 0.
-struct LevelGraph {
-  std::vector<std::size_t> start, next;  // neighbours of v: next[start[v] .. start[v+1])
-  std::size_t Degree(std::size_t v) const { return start[v + 1] - start[v]; }
-};
-
-LevelGraph BuildLevelGraph(const AngleStats& s, const std::vector<std::size_t>& slot, std::size_t m) {
-  LevelGraph g{std::vector<std::size_t>(m + 1, 0), {}};
-  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-    if (s.nz_i[e] != s.nz_j[e]) ++g.start[slot[s.nz_i[e]] + 1];
-  for (std::size_t r = 0; r < m; ++r) g.start[r + 1] += g.start[r];
-  g.next.resize(g.start[m]);
-  std::vector<std::size_t> fill(g.start.begin(), g.start.end() - 1);
-  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-    if (s.nz_i[e] != s.nz_j[e]) g.next[fill[slot[s.nz_i[e]]]++] = slot[s.nz_j[e]];
-  return g;
-}
-
-// Whether the graph is connected, and whether it can be two-coloured (has
-// no odd cycle), by one breadth-first search from level 0.
-struct Reach {
-  bool connected, two_colourable;
-};
-
-Reach Explore(const LevelGraph& g, std::size_t m) {
-  std::vector<int> colour(m, -1);
-  std::vector<std::size_t> queue;
-  queue.reserve(m);
-  colour[0] = 0;
-  queue.push_back(0);
-  bool two = true;
-  for (std::size_t q = 0; q < queue.size(); ++q) {
-    const std::size_t v = queue[q];
-    for (std::size_t k = g.start[v]; k < g.start[v + 1]; ++k) {
-      const std::size_t w = g.next[k];
-      if (colour[w] < 0) {
-        colour[w] = 1 - colour[v];
-        queue.push_back(w);
-      } else if (colour[w] == colour[v]) {
-        two = false;
-      }
-    }
-  }
-  return {queue.size() == m, two};
-}
-
-// An order of the levels that starts with the longest chain walked from a
-// level with one neighbour, each level of it having exactly one neighbour
-// not yet in the order; the other levels follow as they are.  In this
-// order the chain's columns of M are already tridiagonal below their
-// diagonal, so the Householder reduction skips those (its largest) steps.
-std::vector<std::size_t> ChainFirstOrder(const LevelGraph& g, std::size_t m) {
-  std::vector<std::size_t> mark(m, 0), best, walk;  // mark: the walk that took a level (1-based)
-  std::size_t walks = 0;
-  for (std::size_t leaf = 0; leaf < m; ++leaf) {
-    if (g.Degree(leaf) != 1) continue;
-    ++walks;
-    walk.assign(1, leaf);
-    mark[leaf] = walks;
-    for (std::size_t v = leaf;;) {
-      std::size_t ahead = m, count = 0;
-      for (std::size_t k = g.start[v]; k < g.start[v + 1]; ++k)
-        if (mark[g.next[k]] != walks) {
-          ahead = g.next[k];
-          ++count;
-        }
-      if (count != 1) break;
-      walk.push_back(ahead);
-      mark[ahead] = walks;
-      v = ahead;
-    }
-    if (walk.size() > best.size()) best.swap(walk);
-  }
-  std::vector<std::size_t> position(m, m);
-  for (std::size_t r = 0; r < best.size(); ++r) position[best[r]] = r;
-  std::size_t next = best.size();
-  for (std::size_t v = 0; v < m; ++v)
-    if (position[v] == m) position[v] = next++;
-  return position;
-}
-
 // The second largest eigenvalue of pyradiomics' MCC matrix
 // Q(i,j) = sum_k p(i,k) p(j,k) / (p_x(i) p_y(k)) of one angle's GLCM.
 // Q has the eigenvalues of the symmetric positive semi-definite S = M M^T,
 // M(i,k) = p(i,k) / sqrt(p_x(i) p_y(k)); levels with p_x(i) = 0 only add
-// zero eigenvalues, so M is taken over the m levels present.
-double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
-  std::vector<std::size_t> rows, slot(G, G);
-  rows.reserve(G);
+// zero eigenvalues, so M is taken over the m levels present.  One solver
+// serves a GLCM's angles, keeping its scratch space from one to the next.
+class MccSolver {
+ public:
+  double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric);
+
+ private:
+  // The graph of a symmetric GLCM's levels present (0..m-1): levels
+  // i != j are joined where p(i,j) > 0; the neighbours of v are
+  // next_[start_[v] .. start_[v+1]).
+  void BuildLevelGraph(const AngleStats& s, std::size_t m);
+  std::size_t Degree(std::size_t v) const { return start_[v + 1] - start_[v]; }
+  // Whether the graph is connected, and whether it can be two-coloured
+  // (has no odd cycle), by one breadth-first search from level 0.
+  struct Reach {
+    bool connected, two_colourable;
+  };
+  Reach Explore(std::size_t m);
+  // position_: an order of the levels that starts with the longest chain
+  // walked from a level with one neighbour, each level of it having
+  // exactly one neighbour not yet in the order; the other levels follow
+  // as they are.  In this order the chain's columns of M are already
+  // tridiagonal below their diagonal, so the Householder reduction skips
+  // those (its largest) steps.
+  void ChainFirstOrder(std::size_t m);
+
+  std::vector<std::size_t> rows_, slot_, start_, next_, fill_, queue_, mark_, best_, walk_, position_;
+  std::vector<int> colour_;
+  std::vector<double> matrix_, work_;  // M (m x m, column-major); the reduction's scratch
+  Tridiagonal tri_;
+};
+
+void MccSolver::BuildLevelGraph(const AngleStats& s, std::size_t m) {
+  start_.assign(m + 1, 0);
+  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
+    if (s.nz_i[e] != s.nz_j[e]) ++start_[slot_[s.nz_i[e]] + 1];
+  for (std::size_t r = 0; r < m; ++r) start_[r + 1] += start_[r];
+  next_.resize(start_[m]);
+  fill_.assign(start_.begin(), start_.end() - 1);
+  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
+    if (s.nz_i[e] != s.nz_j[e]) next_[fill_[slot_[s.nz_i[e]]]++] = slot_[s.nz_j[e]];
+}
+
+MccSolver::Reach MccSolver::Explore(std::size_t m) {
+  colour_.assign(m, -1);
+  queue_.clear();
+  colour_[0] = 0;
+  queue_.push_back(0);
+  bool two = true;
+  for (std::size_t q = 0; q < queue_.size(); ++q) {
+    const std::size_t v = queue_[q];
+    for (std::size_t k = start_[v]; k < start_[v + 1]; ++k) {
+      const std::size_t w = next_[k];
+      if (colour_[w] < 0) {
+        colour_[w] = 1 - colour_[v];
+        queue_.push_back(w);
+      } else if (colour_[w] == colour_[v]) {
+        two = false;
+      }
+    }
+  }
+  return {queue_.size() == m, two};
+}
+
+void MccSolver::ChainFirstOrder(std::size_t m) {
+  mark_.assign(m, 0);  // the walk that took a level (1-based)
+  best_.clear();
+  std::size_t walks = 0;
+  for (std::size_t leaf = 0; leaf < m; ++leaf) {
+    if (Degree(leaf) != 1) continue;
+    ++walks;
+    walk_.assign(1, leaf);
+    mark_[leaf] = walks;
+    for (std::size_t v = leaf;;) {
+      std::size_t ahead = m, count = 0;
+      for (std::size_t k = start_[v]; k < start_[v + 1]; ++k)
+        if (mark_[next_[k]] != walks) {
+          ahead = next_[k];
+          ++count;
+        }
+      if (count != 1) break;
+      walk_.push_back(ahead);
+      mark_[ahead] = walks;
+      v = ahead;
+    }
+    if (walk_.size() > best_.size()) best_.swap(walk_);
+  }
+  position_.assign(m, m);
+  for (std::size_t r = 0; r < best_.size(); ++r) position_[best_[r]] = r;
+  std::size_t next = best_.size();
+  for (std::size_t v = 0; v < m; ++v)
+    if (position_[v] == m) position_[v] = next++;
+}
+
+double MccSolver::SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
+  rows_.clear();
+  slot_.assign(G, G);
   for (std::size_t i = 0; i < G; ++i)
     if (s.px[i] > 0) {
-      slot[i] = rows.size();
-      rows.push_back(i);
+      slot_[i] = rows_.size();
+      rows_.push_back(i);
     }
-  const std::size_t m = rows.size();
+  const std::size_t m = rows_.size();
   if (m < 2) return 0.0;
   if (symmetric) {
     // A symmetric GLCM makes M symmetric, with S = M^2.  Each connected
@@ -300,38 +313,39 @@ double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
     // M exceeds 1 in magnitude: with two or more parts the second
     // eigenvalue of S is 1.  Otherwise it is max(mu_2^2, mu_m^2) over the
     // eigenvalues mu_1 = 1 >= mu_2 >= ... >= mu_m >= -1 of M.
-    const LevelGraph graph = BuildLevelGraph(s, slot, m);
-    const Reach reach = Explore(graph, m);
+    BuildLevelGraph(s, m);
+    const Reach reach = Explore(m);
     if (!reach.connected) return 1.0;
     // A bipartite level graph (two-colourable, no level next to itself)
     // makes -1 an eigenvalue of M: mu_m^2 = 1.
-    const bool loops = graph.start[m] < s.nz_v.size();  // some p(i,i) > 0
+    const bool loops = start_[m] < s.nz_v.size();  // some p(i,i) > 0
     if (reach.two_colourable && !loops) return 1.0;
     // M's rows and columns in an order that saves reduction steps (a
-    // permutation keeps the eigenvalues).
-    const std::vector<std::size_t> position = ChainFirstOrder(graph, m);
-    Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m));
+    // permutation keeps the eigenvalues); M is column-major.
+    ChainFirstOrder(m);
+    matrix_.assign(m * m, 0.0);
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-      M(static_cast<Eigen::Index>(position[slot[s.nz_i[e]]]), static_cast<Eigen::Index>(position[slot[s.nz_j[e]]])) =
+      matrix_[position_[slot_[s.nz_i[e]]] + m * position_[slot_[s.nz_j[e]]]] =
           s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
-    const auto [mu2, mum] =
-        KthLargestTridiagonal(Tridiagonalize(M.data(), M.rows()), {2, static_cast<std::ptrdiff_t>(m)}, 2, true);
+    Tridiagonalize(matrix_.data(), static_cast<std::ptrdiff_t>(m), tri_, work_);
+    const auto [mu2, mum] = KthLargestTridiagonal(tri_, {2, static_cast<std::ptrdiff_t>(m)}, 2, true);
     return std::max(mu2 * mu2, mum * mum);
   }
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(G));
   for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-    M(static_cast<Eigen::Index>(slot[s.nz_i[e]]), static_cast<Eigen::Index>(s.nz_j[e])) =
+    M(static_cast<Eigen::Index>(slot_[s.nz_i[e]]), static_cast<Eigen::Index>(s.nz_j[e])) =
         s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
   if (m <= 160) {
     // Tridiagonalise S, then bisect for its second largest eigenvalue.
     Eigen::MatrixXd S = M * M.transpose();
-    return KthLargestTridiagonal(Tridiagonalize(S.data(), S.rows()), {2, 2})[0];
+    Tridiagonalize(S.data(), S.rows(), tri_, work_);
+    return KthLargestTridiagonal(tri_, {2, 2})[0];
   }
   // S's top eigenpair is (1, sqrt(p_x)): the largest eigenvalue of
   // S - u u^T is the second of S, found by Lanczos with full
   // reorthogonalisation (matrix-free, O(k m G)).
   Eigen::VectorXd u(static_cast<Eigen::Index>(m));
-  for (std::size_t r = 0; r < m; ++r) u(static_cast<Eigen::Index>(r)) = std::sqrt(s.px[rows[r]]);
+  for (std::size_t r = 0; r < m; ++r) u(static_cast<Eigen::Index>(r)) = std::sqrt(s.px[rows_[r]]);
   u.normalize();
   return SecondEigenvalue(M, u);
 }
@@ -655,7 +669,8 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     if (f == "MCC"sv) {
       if (G < 2) return 1.0;
       std::vector<double> v(mats.size());
-      for (std::size_t a = 0; a < mats.size(); ++a) v[a] = SecondEigenvalueOfQ(stats[a], G, settings_.symmetrical_glcm);
+      MccSolver solver;
+      for (std::size_t a = 0; a < mats.size(); ++a) v[a] = solver.SecondEigenvalueOfQ(stats[a], G, settings_.symmetrical_glcm);
       for (double& x : v) x = x < 0 ? 0.0 : std::sqrt(x);
       return detail::NanMean(v);
     }
