@@ -50,6 +50,12 @@ detail::SturmCountsFn SturmCountsKernel() {
 #endif
   return detail::baseline::SturmCounts;
 }
+detail::SturmNewtonFn SturmNewtonKernel() {
+#if defined(LVSI_AVX2_KERNEL)
+  if (UseAvx2Kernels()) return detail::avx2::SturmNewton;
+#endif
+  return detail::baseline::SturmNewton;
+}
 
 // A symmetric tridiagonal matrix: diagonal a (n values), off-diagonal b
 // (n - 1); off is scratch of the eigenvalue search.
@@ -68,15 +74,20 @@ void Tridiagonalize(double* m, std::ptrdiff_t n, Tridiagonal& t, std::vector<dou
 }
 
 // The k-th largest eigenvalues (k = 1, 2, ...; one or two of them) of a
-// symmetric tridiagonal matrix (diagonal a, off-diagonal b) by
-// multisection on Sturm counts, to the last bit the interval allows: each
-// step counts at kSturmLanes points shared among the unfinished searches
-// and narrows every interval to one of (points + 1) parts.  With
-// `larger_square_only`, only the eigenvalue of larger magnitude is wanted:
-// a search whose interval proves its square smaller than the other's stops
-// and returns 0.
+// symmetric tridiagonal matrix (diagonal a, off-diagonal b).  First
+// multisection on Sturm counts: each step counts at kSturmLanes points
+// shared among the unfinished searches and narrows every interval to one
+// of (points + 1) parts.  Once an interval holds its eigenvalue alone and
+// is narrow, Newton's iteration on the characteristic polynomial takes
+// over, each iterate's count narrowing the interval further and a step
+// that would leave it replaced by bisection, until the step is below the
+// last bits.  An interval that cannot be split further ends the search at
+// its middle.  With `larger_square_only`, only the eigenvalue of larger
+// magnitude is wanted: a search whose interval proves its square smaller
+// than the other's stops and returns 0.
 std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrdiff_t, 2> k, int how_many = 1,
                                             bool larger_square_only = false) {
+  using detail::kNewtonLanes;
   using detail::kSturmLanes;
   const double* a = t.a.data();
   const double* b = t.b.data();
@@ -88,18 +99,39 @@ std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrd
     lo = std::min(lo, a[i] - r);
     hi = std::max(hi, a[i] + r);
   }
-  std::array<double, 2> low{lo, lo}, high{hi, hi};
-  std::array<bool, 2> done{false, how_many < 2};
+  // Per search: its interval [low, high) with the counts at its ends, and
+  // its state.
+  enum State { kBisect, kNewton, kDone };
+  std::array<double, 2> low{lo, lo}, high{hi, hi}, result{0, 0};
+  std::array<double, 2> count_low{0, 0}, count_high{static_cast<double>(n), static_cast<double>(n)};
+  std::array<State, 2> state{kBisect, how_many < 2 ? kDone : kBisect};
+  std::array<double, 2> target{};  // lambda_(n-k+1) (ascending) lies where the count reaches n - k + 1
+  for (std::size_t s = 0; s < 2; ++s) target[s] = static_cast<double>(n - k[s] + 1);
   std::vector<double>& off = t.off;
   off.assign(static_cast<std::size_t>(n), 0.0);
   for (std::ptrdiff_t i = 1; i < n; ++i) off[static_cast<std::size_t>(i)] = b[i - 1] * b[i - 1];
   auto square_low = [](double l, double h) { return l > 0 ? l * l : h < 0 ? h * h : 0.0; };
   auto square_high = [](double l, double h) { return std::max(l * l, h * h); };
-  for (int it = 0; it < 200 && !(done[0] && done[1]); ++it) {
-    // Points of the unfinished searches, evenly inside their intervals.
+  auto finish = [&](std::size_t s, double x) {
+    state[s] = kDone;
+    result[s] = x;
+  };
+  // Stops the search whose square is proved the smaller one.
+  auto prune = [&]() {
+    if (!larger_square_only || state[0] == kDone || state[1] == kDone) return;
+    for (std::size_t s = 0; s < 2; ++s)
+      if (square_high(low[s], high[s]) < square_low(low[1 - s], high[1 - s])) finish(s, 0);
+  };
+  // Newton starts where an interval isolates its eigenvalue and is narrow.
+  auto ready = [&](std::size_t s) {
+    const double scale = std::max({1.0, std::abs(low[s]), std::abs(high[s])});
+    return count_low[s] == target[s] - 1 && count_high[s] == target[s] && high[s] - low[s] <= 1e-4 * scale;
+  };
+  for (int it = 0; it < 200 && (state[0] == kBisect || state[1] == kBisect); ++it) {
+    // Points of the searches still bisecting, evenly inside their intervals.
     int active[2], searches = 0;
     for (int s = 0; s < 2; ++s)
-      if (!done[static_cast<std::size_t>(s)]) active[searches++] = s;
+      if (state[static_cast<std::size_t>(s)] == kBisect) active[searches++] = s;
     const int per = kSturmLanes / searches;
     double x[kSturmLanes], count[kSturmLanes];
     for (int q = 0; q < searches; ++q) {
@@ -107,33 +139,60 @@ std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrd
       for (int t = 0; t < per; ++t) x[q * per + t] = low[s] + (high[s] - low[s]) * (t + 1) / (per + 1);
     }
     sturm_counts(a, off.data(), n, x, count);
-    // lambda_(n-k+1) (ascending) lies where the count reaches n - k + 1.
     for (int q = 0; q < searches; ++q) {
       const auto s = static_cast<std::size_t>(active[q]);
-      const auto target = static_cast<double>(n - k[s] + 1);
       double new_lo = low[s], new_hi = high[s];
       for (int t = 0; t < per; ++t) {
-        const double xt = x[q * per + t];
+        const double xt = x[q * per + t], ct = count[q * per + t];
         if (xt <= low[s] || xt >= high[s]) continue;  // no room left between the bounds
-        if (count[q * per + t] >= target) {
+        if (ct >= target[s]) {
           new_hi = xt;
+          count_high[s] = ct;
           break;
         }
         new_lo = xt;
+        count_low[s] = ct;
       }
-      done[s] = new_lo == low[s] && new_hi == high[s];
+      const bool stuck = new_lo == low[s] && new_hi == high[s];
       low[s] = new_lo;
       high[s] = new_hi;
+      if (stuck) finish(s, 0.5 * (low[s] + high[s]));
+      else if (ready(s)) state[s] = kNewton;
     }
-    if (larger_square_only && !done[0] && !done[1]) {
-      for (std::size_t s = 0; s < 2; ++s)
-        if (square_high(low[s], high[s]) < square_low(low[1 - s], high[1 - s])) {
-          done[s] = true;
-          low[s] = high[s] = 0;
-        }
-    }
+    prune();
   }
-  return {0.5 * (low[0] + high[0]), 0.5 * (low[1] + high[1])};
+  // Newton, both searches in one pass (spare lanes repeat the first).
+  const detail::SturmNewtonFn sturm_newton = SturmNewtonKernel();
+  std::array<double, 2> x{0.5 * (low[0] + high[0]), 0.5 * (low[1] + high[1])};
+  for (int it = 0; it < 100 && (state[0] == kNewton || state[1] == kNewton); ++it) {
+    const int lane[2] = {0, state[0] == kNewton ? 1 : 0};  // search 1 shares lane 0 when alone
+    double points[kNewtonLanes], count[kNewtonLanes], step[kNewtonLanes];
+    for (int l = 0; l < kNewtonLanes; ++l) points[l] = x[state[0] == kNewton ? 0 : 1];
+    if (state[0] == kNewton && state[1] == kNewton) points[1] = x[1];
+    sturm_newton(a, off.data(), n, points, count, step);
+    for (std::size_t s = 0; s < 2; ++s) {
+      if (state[s] != kNewton) continue;
+      const int l = lane[s];
+      // Converged: the step is down to the rounding of x (near the root,
+      // the polynomial's own rounding makes steps of a few units in the
+      // last place at most).
+      const double ulp = std::nextafter(std::abs(x[s]), std::numeric_limits<double>::infinity()) - std::abs(x[s]);
+      if (std::abs(step[l]) <= 8 * ulp) {
+        finish(s, x[s] + step[l]);
+        continue;
+      }
+      if (count[l] >= target[s]) high[s] = x[s];
+      else low[s] = x[s];
+      double next = x[s] + step[l];
+      if (!(next > low[s] && next < high[s])) next = 0.5 * (low[s] + high[s]);  // also for a NaN step
+      if (next > low[s] && next < high[s]) x[s] = next;
+      else finish(s, next);  // nothing left between the bounds
+    }
+    prune();
+  }
+  for (std::size_t s = 0; s < 2; ++s)
+    if (state[s] == kNewton) result[s] = x[s];  // (not reached: the interval halves at worst)
+  return result;
 }
 
 // Largest eigenvalue of (M M^T - u u^T) by Lanczos iterations with full

@@ -27,13 +27,26 @@ using TridiagonalizeFn = void (*)(double* a, std::ptrdiff_t n, double* diagonal,
 /// of T - x I = L D L^T (a zero pivot taken as a tiny negative one).
 using SturmCountsFn = void (*)(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
 
+/// Points per Newton-step call.
+constexpr int kNewtonLanes = 4;
+
+/// At kNewtonLanes points x: the Sturm counts as SturmCounts gives them,
+/// and Newton's step -p(x)/p'(x) towards a root of the characteristic
+/// polynomial p(x) = det(T - x I) = prod d_i (p'/p = sum d_i'/d_i over the
+/// pivots d_i of T - x I = L D L^T).  A step may be infinite or NaN where
+/// a pivot vanishes.
+using SturmNewtonFn = void (*)(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count,
+                               double* step);
+
 namespace baseline {
 void Tridiagonalize(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
 void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
+void SturmNewton(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count, double* step);
 }  // namespace baseline
 namespace avx2 {
 void Tridiagonalize(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
 void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
+void SturmNewton(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count, double* step);
 }  // namespace avx2
 
 }  // namespace lvsi::radiomics::detail
