@@ -63,14 +63,19 @@ struct Tridiagonal {
   std::vector<double> a, b, off;
 };
 
+// The leading dimension of a symmetric n x n matrix handed to the
+// reduction kernel: at least four zero rows below the matrix.
+std::size_t PaddedRows(std::size_t n) { return (n + 7) / 4 * 4; }
+
 // The tridiagonal matrix similar to the symmetric n x n matrix `m`
-// (column-major; its lower triangle is overwritten) into t; work is
-// scratch.
-void Tridiagonalize(double* m, std::ptrdiff_t n, Tridiagonal& t, std::vector<double>& work) {
-  t.a.resize(static_cast<std::size_t>(n));
-  t.b.resize(static_cast<std::size_t>(n - 1));
-  work.resize(4 * static_cast<std::size_t>(n));
-  TridiagonalizeKernel()(m, n, t.a.data(), t.b.data(), work.data());
+// (column-major, both triangles, leading dimension PaddedRows(n) with
+// zero rows below the matrix; overwritten) into t; work is scratch.
+void Tridiagonalize(std::vector<double>& m, std::size_t n, Tridiagonal& t, std::vector<double>& work) {
+  t.a.resize(n);
+  t.b.resize(n - 1);
+  work.resize(4 * (n + 4));
+  TridiagonalizeKernel()(m.data(), static_cast<std::ptrdiff_t>(n), static_cast<std::ptrdiff_t>(PaddedRows(n)), t.a.data(),
+                         t.b.data(), work.data());
 }
 
 // The k-th largest eigenvalues (k = 1, 2, ...; one or two of them) of a
@@ -289,7 +294,7 @@ class MccSolver {
 
   std::vector<std::size_t> rows_, slot_, start_, next_, fill_, queue_, mark_, best_, walk_, position_;
   std::vector<int> colour_;
-  std::vector<double> matrix_, work_;  // M (m x m, column-major); the reduction's scratch
+  std::vector<double> matrix_, work_;  // the matrix reduced (see Tridiagonalize); the reduction's scratch
   Tridiagonal tri_;
 };
 
@@ -382,11 +387,12 @@ double MccSolver::SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool s
     // M's rows and columns in an order that saves reduction steps (a
     // permutation keeps the eigenvalues); M is column-major.
     ChainFirstOrder(m);
-    matrix_.assign(m * m, 0.0);
+    const std::size_t rows = PaddedRows(m);
+    matrix_.assign(rows * m, 0.0);
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-      matrix_[position_[slot_[s.nz_i[e]]] + m * position_[slot_[s.nz_j[e]]]] =
+      matrix_[position_[slot_[s.nz_i[e]]] + rows * position_[slot_[s.nz_j[e]]]] =
           s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
-    Tridiagonalize(matrix_.data(), static_cast<std::ptrdiff_t>(m), tri_, work_);
+    Tridiagonalize(matrix_, m, tri_, work_);
     const auto [mu2, mum] = KthLargestTridiagonal(tri_, {2, static_cast<std::ptrdiff_t>(m)}, 2, true);
     return std::max(mu2 * mu2, mum * mum);
   }
@@ -396,8 +402,13 @@ double MccSolver::SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool s
         s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
   if (m <= 160) {
     // Tridiagonalise S, then bisect for its second largest eigenvalue.
-    Eigen::MatrixXd S = M * M.transpose();
-    Tridiagonalize(S.data(), S.rows(), tri_, work_);
+    const Eigen::MatrixXd S = M * M.transpose();
+    const std::size_t rows = PaddedRows(m);
+    matrix_.assign(rows * m, 0.0);
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t i = 0; i < m; ++i)
+        matrix_[i + rows * j] = S(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+    Tridiagonalize(matrix_, m, tri_, work_);
     return KthLargestTridiagonal(tri_, {2, 2})[0];
   }
   // S's top eigenpair is (1, sqrt(p_x)): the largest eigenvalue of

@@ -15,11 +15,12 @@ namespace lvsi::radiomics::detail {
 constexpr int kSturmLanes = 16;
 
 /// Householder reduction of the symmetric n x n matrix `a` (column-major,
-/// leading dimension n; only the lower triangle is read, and it is
-/// overwritten) to a tridiagonal matrix with the same eigenvalues: its
-/// diagonal (n values) and off-diagonal (n - 1 values).  `work` holds 4 n
-/// doubles.  n >= 2.
-using TridiagonalizeFn = void (*)(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
+/// both triangles stored, leading dimension lda >= n + 4 with rows n ..
+/// lda - 1 zero; the matrix is overwritten) to a tridiagonal matrix with
+/// the same eigenvalues: its diagonal (n values) and off-diagonal (n - 1
+/// values).  `work` holds 4 (n + 4) doubles.  n >= 2.
+using TridiagonalizeFn = void (*)(double* a, std::ptrdiff_t n, std::ptrdiff_t lda, double* diagonal,
+                                  double* off_diagonal, double* work);
 
 /// Sturm counts of a symmetric tridiagonal matrix T (diagonal a, squared
 /// off-diagonal off[i] = b(i-1)^2, off[0] unused) at kSturmLanes points x:
@@ -39,12 +40,14 @@ using SturmNewtonFn = void (*)(const double* a, const double* off, std::ptrdiff_
                                double* step);
 
 namespace baseline {
-void Tridiagonalize(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
+void Tridiagonalize(double* a, std::ptrdiff_t n, std::ptrdiff_t lda, double* diagonal, double* off_diagonal,
+                    double* work);
 void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
 void SturmNewton(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count, double* step);
 }  // namespace baseline
 namespace avx2 {
-void Tridiagonalize(double* a, std::ptrdiff_t n, double* diagonal, double* off_diagonal, double* work);
+void Tridiagonalize(double* a, std::ptrdiff_t n, std::ptrdiff_t lda, double* diagonal, double* off_diagonal,
+                    double* work);
 void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
 void SturmNewton(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count, double* step);
 }  // namespace avx2
