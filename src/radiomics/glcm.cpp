@@ -8,6 +8,7 @@
 #include <iterator>
 #include <limits>
 #include <string_view>
+#include <type_traits>
 
 #include "detail/spectrum_kernel.h"
 #include "detail/texture.h"
@@ -22,18 +23,30 @@ using detail::kEps;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Per-angle coefficients of one normalised GLCM.
+// A run of values inside one of Compute's pools.
+template <class T>
+struct Slice {
+  T* first = nullptr;
+  std::size_t count = 0;
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  T& operator[](std::size_t k) const { return first[k]; }
+  T* begin() const { return first; }
+  T* end() const { return first + count; }
+};
+
 struct AngleStats {
   double ux = 0, uy = 0, sigx = 0, sigy = 0, hxy = 0, hx = 0, hy = 0, hxy1 = 0, hxy2 = 0;
-  std::vector<double> px, py, sum_k, diff_k;  // p_{x+y}(k), k = 2..2Ng; p_{x-y}(k), k = 0..Ng-1
+  Slice<double> px, py, sum_k, diff_k;  // p_{x+y}(k), k = 2..2Ng; p_{x-y}(k), k = 0..Ng-1
   // p_{x+y}(k) is zero outside [sum_lo, sum_hi), p_{x-y}(k) outside
   // [diff_lo, diff_hi): sums over k run inside these ranges (a zero term
   // adds +0 and changes no bit).
   std::size_t sum_lo = 0, sum_hi = 0, diff_lo = 0, diff_hi = 0;
   // Non-zero entries (i, j, p(i,j)): GLCMs of many grey levels are sparse,
   // and every sum over (i, j) runs over these only.
-  std::vector<std::size_t> nz_i, nz_j;
-  std::vector<double> nz_v;
-  std::vector<double> nz_li, nz_lj;  // the grey levels of nz_i, nz_j
+  Slice<std::size_t> nz_i, nz_j;
+  Slice<double> nz_v;
+  Slice<double> nz_li, nz_lj;  // the grey levels of nz_i, nz_j
 };
 
 // The AVX2 build of the eigenvalue kernels where UseAvx2Kernels() says so
@@ -539,26 +552,41 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   std::vector<double> lv(G);
   for (std::size_t i = 0; i < G; ++i) lv[i] = roi_.gray_levels[i];
 
+  // The angles' arrays live in three pools (zero marginals and sums;
+  // entry values and levels; entry indices).
+  const std::size_t marginals = 2 * G + static_cast<std::size_t>(3 * Ng - 1);
+  std::size_t entries = 0;
+  for (const auto& p : mats) entries += p.size();
+  std::vector<double> marginal_pool(mats.size() * marginals, 0.0), entry_pool(3 * entries);
+  std::vector<std::size_t> index_pool(2 * entries);
   std::vector<AngleStats> stats(mats.size());
   Log2Memo log2_eps(kEps), log2_plain(0.0);  // log2(x + eps); log2(x) (x + 0 = x)
+  double* next_marginal = marginal_pool.data();
+  double* next_entry = entry_pool.data();
+  std::size_t* next_index = index_pool.data();
+  auto take = [](auto*& next, std::size_t count) {
+    Slice<std::remove_reference_t<decltype(*next)>> slice{next, count};
+    next += count;
+    return slice;
+  };
   for (std::size_t a = 0; a < mats.size(); ++a) {
     const auto& p = mats[a];
     AngleStats& s = stats[a];
-    s.px.assign(G, 0);
-    s.py.assign(G, 0);
-    s.sum_k.assign(static_cast<std::size_t>(2 * Ng - 1), 0);
-    s.diff_k.assign(static_cast<std::size_t>(Ng), 0);
-    s.nz_i.reserve(p.size());
-    s.nz_j.reserve(p.size());
-    s.nz_v.reserve(p.size());
-    s.nz_li.reserve(p.size());
-    s.nz_lj.reserve(p.size());
-    for (const Entry& e : p) {
-      s.nz_i.push_back(e.i);
-      s.nz_j.push_back(e.j);
-      s.nz_v.push_back(e.v);
-      s.nz_li.push_back(lv[e.i]);
-      s.nz_lj.push_back(lv[e.j]);
+    s.px = take(next_marginal, G);
+    s.py = take(next_marginal, G);
+    s.sum_k = take(next_marginal, static_cast<std::size_t>(2 * Ng - 1));
+    s.diff_k = take(next_marginal, static_cast<std::size_t>(Ng));
+    s.nz_i = take(next_index, p.size());
+    s.nz_j = take(next_index, p.size());
+    s.nz_v = take(next_entry, p.size());
+    s.nz_li = take(next_entry, p.size());
+    s.nz_lj = take(next_entry, p.size());
+    for (std::size_t e = 0; e < p.size(); ++e) {
+      s.nz_i[e] = p[e].i;
+      s.nz_j[e] = p[e].j;
+      s.nz_v[e] = p[e].v;
+      s.nz_li[e] = lv[p[e].i];
+      s.nz_lj[e] = lv[p[e].j];
     }
     // Every sum over (i, j) runs over the non-zero entries; the marginal
     // ones over the marginals.
@@ -609,7 +637,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     s.hxy2 = -(plogp_x * sum_y + plogp_y * sum_x) - nx * ny * (kEps / std::log(2.0));
     s.sigx = std::sqrt(vx);
     s.sigy = std::sqrt(vy);
-    auto nonzero_range = [](const std::vector<double>& v, std::size_t* lo, std::size_t* hi) {
+    auto nonzero_range = [](const Slice<double>& v, std::size_t* lo, std::size_t* hi) {
       std::size_t a = 0, b = v.size();
       while (a < b && v[a] == 0) ++a;
       while (b > a && v[b - 1] == 0) --b;
