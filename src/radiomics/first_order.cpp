@@ -151,6 +151,7 @@ FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) c
     if (f == "RobustMeanAbsoluteDeviation"sv) {
       const double p10 = Percentile(sorted, 10), p90 = Percentile(sorted, 90);
       std::vector<double> r;
+      r.reserve(x.size());
       for (double v : x)
         if (v >= p10 && v <= p90) r.push_back(v);
       const double rm = Mean(r);
@@ -166,6 +167,7 @@ FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) c
     throw InvalidArgument("firstorder feature '" + f + "' is not implemented");
   };
   FeatureList out;
+  out.reserve(wanted.size());
   for (const auto& f : wanted) out.emplace_back(f, value(f));
   return out;
 }

@@ -325,6 +325,7 @@ void MccSolver::BuildLevelGraph(const AngleStats& s, std::size_t m) {
 MccSolver::Reach MccSolver::Explore(std::size_t m) {
   colour_.assign(m, -1);
   queue_.clear();
+  queue_.reserve(m);
   colour_[0] = 0;
   queue_.push_back(0);
   bool two = true;
@@ -375,6 +376,7 @@ void MccSolver::ChainFirstOrder(std::size_t m) {
 
 double MccSolver::SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
   rows_.clear();
+  rows_.reserve(G);
   slot_.assign(G, G);
   for (std::size_t i = 0; i < G; ++i)
     if (s.px[i] > 0) {
@@ -496,6 +498,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
   using Entries = std::vector<Entry>;
   std::vector<double> dense(G * G, 0.0);
   std::vector<std::pair<std::size_t, std::size_t>> touched;
+  touched.reserve(std::min(G * G, 2 * padded.voxels.size()));
   auto add = [&](std::size_t i, std::size_t j, double v) {
     double& cell = dense[i * G + j];
     if (cell == 0) touched.emplace_back(i, j);
@@ -775,6 +778,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     throw InvalidArgument("glcm feature '" + f + "' is not implemented");
   };
   FeatureList out;
+  out.reserve(wanted.size());
   for (const auto& f : wanted) out.emplace_back(f, value(f));
   return out;
 }

@@ -91,6 +91,8 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
   // Per-angle run totals; drop empty angles when there are several.
   std::vector<std::size_t> keep;
   std::vector<double> nr;
+  keep.reserve(Na);
+  nr.reserve(Na);
   for (std::size_t a = 0; a < Na; ++a) {
     double s = 0;
     for (std::size_t k = 0; k < G * R; ++k) s += P[a * G * R + k];
@@ -221,6 +223,7 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
     throw InvalidArgument("glrlm feature '" + f + "' is not implemented");
   };
   FeatureList out;
+  out.reserve(wanted.size());
   for (const auto& f : wanted) out.emplace_back(f, value(f));
   return out;
 }

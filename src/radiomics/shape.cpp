@@ -62,6 +62,7 @@ std::vector<Vertex> KeepExtremes(const std::vector<Vertex>& pts, int axis, int d
   for (std::size_t cell = 0; cell < least.size(); ++cell)
     if (least[cell] != kNone) keep[least[cell]] = keep[greatest[cell]] = 1;
   std::vector<Vertex> out;
+  out.reserve(static_cast<std::size_t>(std::count(keep.begin(), keep.end(), 1)));
   for (std::size_t n = 0; n < pts.size(); ++n)
     if (keep[n]) out.push_back(pts[n]);
   return out;

@@ -17,6 +17,7 @@ std::vector<Offset> GenerateAngles(const std::array<std::size_t, 3>& size,
   const long zyx_size[3] = {static_cast<long>(size[2]), static_cast<long>(size[1]),
                             static_cast<long>(size[0])};
   std::vector<Offset> out;
+  out.reserve(static_cast<std::size_t>((2 * max_d + 1) * (2 * max_d + 1) * (2 * max_d + 1)));
   for (int oz = max_d; oz >= -max_d; --oz)
     for (int oy = max_d; oy >= -max_d; --oy)
       for (int ox = max_d; ox >= -max_d; --ox) {
@@ -102,6 +103,7 @@ std::vector<int> LevelIndex(const Roi& roi) {
 std::vector<std::string> ResolveNames(const std::vector<FeatureInfo>& infos,
                                       const std::vector<std::string>& names, const char* family) {
   std::vector<std::string> out;
+  out.reserve(names.empty() ? infos.size() : names.size());
   if (names.empty()) {
     for (const auto& i : infos)
       if (!i.deprecated) out.push_back(i.name);

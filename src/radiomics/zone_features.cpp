@@ -14,6 +14,7 @@ namespace {
 // Index steps of the offsets on a padded level map.
 std::vector<long> Steps(const detail::PaddedLevels& padded, const std::vector<detail::Offset>& angles) {
   std::vector<long> steps;
+  steps.reserve(angles.size());
   for (const auto& o : angles) steps.push_back(padded.Step(o));
   return steps;
 }
@@ -96,6 +97,8 @@ ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::pair<std::size_
   for (const auto& item : items) largest = std::max(largest, item.second);
   std::vector<std::size_t> row(roi.gray_levels.size(), 0), col(largest + 1, 0);  // 1 + position, 0 = absent
   for (const auto& [level, size] : items) row[level] = col[size] = 1;
+  z.iv.reserve(static_cast<std::size_t>(std::count(row.begin(), row.end(), 1)));
+  z.jv.reserve(static_cast<std::size_t>(std::count(col.begin(), col.end(), 1)));
   for (std::size_t i = 0; i < row.size(); ++i)
     if (row[i]) {
       z.iv.push_back(roi.gray_levels[i]);
@@ -117,6 +120,7 @@ template <typename Pick>
 FeatureList ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::string>& wanted,
                                 const char* family, Pick&& extra) {
   FeatureList out;
+  out.reserve(wanted.size());
   for (const auto& f : wanted) {
     double v;
     if (extra(f, &v)) {
@@ -344,6 +348,7 @@ FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const 
     sum_s += s[i];
   }
   FeatureList out;
+  out.reserve(wanted.size());
   for (const auto& f : wanted) {
     double v = 0;
     if (f == "Coarseness"sv) {
