@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "detail/texture.h"
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/parallel.h"
@@ -617,20 +618,37 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     const ExtractionSettings& ts = outputs[job.type].settings;
     const Roi& roi = rois[job.type][job.image];
     const auto& names = parameters_.feature_classes.at(job.cls);
-    FeatureList f;
-    if (job.cls == "firstorder") f = FirstOrderFeatures(roi, ts.voxel_array_shift).Compute(names);
-    else if (job.cls == "glcm") f = GlcmFeatures(roi, ts.texture).Compute(names);
-    else if (job.cls == "glrlm") f = GlrlmFeatures(roi, ts.texture).Compute(names);
-    else if (job.cls == "glszm") f = GlszmFeatures(roi, ts.texture).Compute(names);
-    else if (job.cls == "gldm") f = GldmFeatures(roi, ts.texture).Compute(names);
-    else if (job.cls == "ngtdm") f = NgtdmFeatures(roi, ts.texture).Compute(names);
+    // The values alone, named here (each full name is one allocation).
+    std::vector<double> values;
+    const std::vector<FeatureInfo>* infos = nullptr;
+    if (job.cls == "firstorder") {
+      values = FirstOrderFeatures(roi, ts.voxel_array_shift).Values(names);
+      infos = &FirstOrderFeatures::Features();
+    } else if (job.cls == "glcm") {
+      values = GlcmFeatures(roi, ts.texture).Values(names);
+      infos = &GlcmFeatures::Features();
+    } else if (job.cls == "glrlm") {
+      values = GlrlmFeatures(roi, ts.texture).Values(names);
+      infos = &GlrlmFeatures::Features();
+    } else if (job.cls == "glszm") {
+      values = GlszmFeatures(roi, ts.texture).Values(names);
+      infos = &GlszmFeatures::Features();
+    } else if (job.cls == "gldm") {
+      values = GldmFeatures(roi, ts.texture).Values(names);
+      infos = &GldmFeatures::Features();
+    } else if (job.cls == "ngtdm") {
+      values = NgtdmFeatures(roi, ts.texture).Values(names);
+      infos = &NgtdmFeatures::Features();
+    }
+    if (!infos) return;
+    const std::vector<std::string_view> resolved = detail::ResolveNames(*infos, names, job.cls.c_str());
     const std::string& prefix = outputs[job.type].images[job.image].first;
-    blocks[n].reserve(f.size());
-    for (auto& [name, value] : f) {
-      std::string full_name;  // prefix_class_name, built with one allocation
-      full_name.reserve(prefix.size() + job.cls.size() + name.size() + 2);
-      full_name.append(prefix).append("_").append(job.cls).append("_").append(name);
-      blocks[n].emplace_back(std::move(full_name), value);
+    blocks[n].reserve(values.size());
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      std::string full_name;
+      full_name.reserve(prefix.size() + job.cls.size() + resolved[k].size() + 2);
+      full_name.append(prefix).append("_").append(job.cls).append("_").append(resolved[k]);
+      blocks[n].emplace_back(std::move(full_name), values[k]);
     }
   }, threads_);
   std::size_t total = result.features.size();

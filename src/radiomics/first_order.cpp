@@ -91,6 +91,10 @@ const std::vector<FeatureInfo>& FirstOrderFeatures::Features() {
 }
 
 FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) const {
+  return detail::Named(detail::ResolveNames(Features(), names, "firstorder"), Values(names));
+}
+
+std::vector<double> FirstOrderFeatures::Values(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "firstorder");
   std::vector<double> x = roi_.RoiValues();
   // The order statistics the features read (extremes and the ranks of the
@@ -119,7 +123,7 @@ FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) c
   double energy = 0;
   for (double v : x) energy += (v + shift_) * (v + shift_);
   const Geometry& g = roi_.geometry;
-  auto value = [&](const std::string& f) -> double {
+  auto value = [&](std::string_view f) -> double {
     if (f == "Energy"sv) return energy;
     if (f == "TotalEnergy"sv) return energy * g.spacing[0] * g.spacing[1] * g.spacing[2];
     if (f == "Entropy"sv) {
@@ -164,11 +168,11 @@ FeatureList FirstOrderFeatures::Compute(const std::vector<std::string>& names) c
     if (f == "Variance"sv) return m2;
     if (f == "Skewness"sv) return m2 == 0 ? 0.0 : CentralMoment(x, mean, 3) / std::pow(m2, 1.5);
     if (f == "Kurtosis"sv) return m2 == 0 ? 0.0 : CentralMoment(x, mean, 4) / (m2 * m2);
-    throw InvalidArgument("firstorder feature '" + f + "' is not implemented");
+    throw InvalidArgument("firstorder feature '" + std::string(f) + "' is not implemented");
   };
-  FeatureList out;
+  std::vector<double> out;
   out.reserve(wanted.size());
-  for (const auto& f : wanted) out.emplace_back(f, value(f));
+  for (const auto f : wanted) out.push_back(value(f));
   return out;
 }
 

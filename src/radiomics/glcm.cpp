@@ -478,6 +478,10 @@ const std::vector<FeatureInfo>& GlcmFeatures::Features() {
 }
 
 FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
+  return detail::Named(detail::ResolveNames(Features(), names, "glcm"), Values(names));
+}
+
+std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "glcm");
   const Geometry& g = roi_.geometry;
   const std::size_t G = roi_.gray_levels.size();
@@ -545,9 +549,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     for (const Entry& e : counts[a]) s += e.v;
     if (s == 0 && Na > 1) continue;
     if (s == 0) {  // no pairs at all in the only matrix: it is NaN, and so is every feature
-      FeatureList out;
-      for (const auto& f : wanted) out.emplace_back(f, kNaN);
-      return out;
+      return std::vector<double>(wanted.size(), kNaN);
     }
     for (Entry& e : counts[a]) e.v /= s;
     mats.push_back(std::move(counts[a]));
@@ -669,7 +671,7 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
     for (std::size_t k = s.diff_lo; k < s.diff_hi; ++k) r += w(static_cast<double>(k)) * s.diff_k[k];
     return r;
   };
-  auto value = [&](const std::string& f) -> double {
+  auto value = [&](std::string_view f) -> double {
     if (f == "Autocorrelation"sv)
       return per_angle([&](const auto& p, const auto&) { return sum_ij(p, [](double i, double j) { return i * j; }); });
     if (f == "JointAverage"sv) {
@@ -775,11 +777,11 @@ FeatureList GlcmFeatures::Compute(const std::vector<std::string>& names) const {
       for (double& x : v) x = x < 0 ? 0.0 : std::sqrt(x);
       return detail::NanMean(v);
     }
-    throw InvalidArgument("glcm feature '" + f + "' is not implemented");
+    throw InvalidArgument("glcm feature '" + std::string(f) + "' is not implemented");
   };
-  FeatureList out;
+  std::vector<double> out;
   out.reserve(wanted.size());
-  for (const auto& f : wanted) out.emplace_back(f, value(f));
+  for (const auto f : wanted) out.push_back(value(f));
   return out;
 }
 

@@ -41,6 +41,10 @@ const std::vector<FeatureInfo>& GlrlmFeatures::Features() {
 }
 
 FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const {
+  return detail::Named(detail::ResolveNames(Features(), names, "glrlm"), Values(names));
+}
+
+std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "glrlm");
   const Geometry& g = roi_.geometry;
   const std::size_t G = roi_.gray_levels.size();
@@ -158,7 +162,7 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
   }
   auto pg = [&](std::size_t a, std::size_t i) { return PG[a * G + i]; };
   auto pr = [&](std::size_t a, std::size_t r) { return PR[a * R + r]; };
-  auto value = [&](const std::string& f) -> double {
+  auto value = [&](std::string_view f) -> double {
     if (f == "ShortRunEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return 1 / (j * j); }) / n; });
     if (f == "LongRunEmphasis"sv)
@@ -220,11 +224,11 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return j * j / (i * i); }) / n; });
     if (f == "LongRunHighGrayLevelEmphasis"sv)
       return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return i * i * j * j; }) / n; });
-    throw InvalidArgument("glrlm feature '" + f + "' is not implemented");
+    throw InvalidArgument("glrlm feature '" + std::string(f) + "' is not implemented");
   };
-  FeatureList out;
+  std::vector<double> out;
   out.reserve(wanted.size());
-  for (const auto& f : wanted) out.emplace_back(f, value(f));
+  for (const auto f : wanted) out.push_back(value(f));
   return out;
 }
 

@@ -250,8 +250,8 @@ FeatureList ShapeFeatures::Compute(const std::vector<std::string>& names) const 
     else if (f == "LeastAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[0]);
     else if (f == "Elongation"sv) v = (eigen_[1] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[1] / eigen_[2]);
     else if (f == "Flatness"sv) v = (eigen_[0] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[2]);
-    else throw InvalidArgument("shape feature '" + f + "' is not implemented");
-    out.emplace_back(f, v);
+    else throw InvalidArgument("shape feature '" + std::string(f) + "' is not implemented");
+    out.emplace_back(std::string(f), v);
   }
   return out;
 }
@@ -377,8 +377,8 @@ FeatureList Shape2DFeatures::Compute(const std::vector<std::string>& names) cons
     else if (f == "MajorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[1]);
     else if (f == "MinorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[0]);
     else if (f == "Elongation"sv) v = (eigen_[0] < 0 || eigen_[1] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[1]);
-    else throw InvalidArgument("shape2D feature '" + f + "' is not implemented");
-    out.emplace_back(f, v);
+    else throw InvalidArgument("shape2D feature '" + std::string(f) + "' is not implemented");
+    out.emplace_back(std::string(f), v);
   }
   return out;
 }

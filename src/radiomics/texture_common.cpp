@@ -100,9 +100,9 @@ std::vector<int> LevelIndex(const Roi& roi) {
   return index;
 }
 
-std::vector<std::string> ResolveNames(const std::vector<FeatureInfo>& infos,
-                                      const std::vector<std::string>& names, const char* family) {
-  std::vector<std::string> out;
+std::vector<std::string_view> ResolveNames(const std::vector<FeatureInfo>& infos,
+                                           const std::vector<std::string>& names, const char* family) {
+  std::vector<std::string_view> out;
   out.reserve(names.empty() ? infos.size() : names.size());
   if (names.empty()) {
     for (const auto& i : infos)
@@ -110,14 +110,21 @@ std::vector<std::string> ResolveNames(const std::vector<FeatureInfo>& infos,
     return out;
   }
   for (const auto& n : names) {
-    const bool known = std::any_of(infos.begin(), infos.end(), [&](const FeatureInfo& i) { return i.name == n; });
-    if (!known) {
+    const auto known = std::find_if(infos.begin(), infos.end(), [&](const FeatureInfo& i) { return i.name == n; });
+    if (known == infos.end()) {
       std::string list;
       for (const auto& i : infos) list += (list.empty() ? "" : ", ") + i.name;
       throw InvalidArgument(std::string("unknown ") + family + " feature '" + n + "' (features: " + list + ")");
     }
-    out.push_back(n);
+    out.push_back(known->name);
   }
+  return out;
+}
+
+FeatureList Named(const std::vector<std::string_view>& names, const std::vector<double>& values) {
+  FeatureList out;
+  out.reserve(names.size());
+  for (std::size_t k = 0; k < names.size(); ++k) out.emplace_back(std::string(names[k]), values[k]);
   return out;
 }
 

@@ -117,9 +117,9 @@ ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::pair<std::size_
 }
 
 template <typename Pick>
-FeatureList ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::string>& wanted,
-                                const char* family, Pick&& extra) {
-  FeatureList out;
+std::vector<double> ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::string_view>& wanted,
+                                        const char* family, Pick&& extra) {
+  std::vector<double> out;
   out.reserve(wanted.size());
   for (const auto& f : wanted) {
     double v;
@@ -155,9 +155,9 @@ FeatureList ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::stri
     } else if (f == "LargeAreaHighGrayLevelEmphasis"sv || f == "LargeDependenceHighGrayLevelEmphasis"sv) {
       v = z.Sum([](double i, double j) { return i * i * j * j; }) / z.nz;
     } else {
-      throw InvalidArgument(std::string(family) + " feature '" + f + "' is not implemented");
+      throw InvalidArgument(std::string(family) + " feature '" + std::string(f) + "' is not implemented");
     }
-    out.emplace_back(f, v);
+    out.push_back(v);
   }
   return out;
 }
@@ -195,6 +195,10 @@ const std::vector<FeatureInfo>& GlszmFeatures::Features() {
 }
 
 FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const {
+  return detail::Named(detail::ResolveNames(Features(), names, "glszm"), Values(names));
+}
+
+std::vector<double> GlszmFeatures::Values(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "glszm");
   // Zones are the connected parts of equal level (26- or, with force2d,
   // 8-connected): a disjoint-set forest over the ROI voxels joins each
@@ -229,7 +233,7 @@ FeatureList GlszmFeatures::Compute(const std::vector<std::string>& names) const 
   for (double v : z.P) zones += v;
   z.nz = zones;
   const double np = static_cast<double>(roi_.voxel_count);
-  return ComputeZoneFeatures(z, wanted, "glszm", [&](const std::string& f, double* v) {
+  return ComputeZoneFeatures(z, wanted, "glszm", [&](std::string_view f, double* v) {
     if (f != "ZonePercentage") return false;
     *v = zones / np;
     return true;
@@ -267,6 +271,10 @@ const std::vector<FeatureInfo>& GldmFeatures::Features() {
 }
 
 FeatureList GldmFeatures::Compute(const std::vector<std::string>& names) const {
+  return detail::Named(detail::ResolveNames(Features(), names, "gldm"), Values(names));
+}
+
+std::vector<double> GldmFeatures::Values(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "gldm");
   const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
                                              settings_.force2d, settings_.force2d_dimension);
@@ -286,7 +294,7 @@ FeatureList GldmFeatures::Compute(const std::vector<std::string>& names) const {
   }
   ZoneMatrix z = MakeZoneMatrix(roi_, dependence);
   z.nz = static_cast<double>(roi_.voxel_count);
-  return ComputeZoneFeatures(z, wanted, "gldm", [&](const std::string& f, double* v) {
+  return ComputeZoneFeatures(z, wanted, "gldm", [&](std::string_view f, double* v) {
     if (f != "DependencePercentage") return false;
     *v = 1.0;
     return true;
@@ -313,6 +321,10 @@ const std::vector<FeatureInfo>& NgtdmFeatures::Features() {
 }
 
 FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const {
+  return detail::Named(detail::ResolveNames(Features(), names, "ngtdm"), Values(names));
+}
+
+std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "ngtdm");
   const auto angles = detail::GenerateAngles(roi_.geometry.size, settings_.distances, true,
                                              settings_.force2d, settings_.force2d_dimension);
@@ -347,7 +359,7 @@ FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const 
     ps += p[i] * s[i];
     sum_s += s[i];
   }
-  FeatureList out;
+  std::vector<double> out;
   out.reserve(wanted.size());
   for (const auto& f : wanted) {
     double v = 0;
@@ -379,9 +391,9 @@ FeatureList NgtdmFeatures::Compute(const std::vector<std::string>& names) const 
         v = c / sum_s;
       }
     } else {
-      throw InvalidArgument("ngtdm feature '" + f + "' is not implemented");
+      throw InvalidArgument("ngtdm feature '" + std::string(f) + "' is not implemented");
     }
-    out.emplace_back(f, v);
+    out.push_back(v);
   }
   return out;
 }

@@ -228,6 +228,37 @@ TEST(Glcm, MccOfManyLevelsEqualsTheDefinitionInBothKernelBuilds) {
       }
 }
 
+TEST(Features, ValuesAreComputesValuesInItsOrder) {
+  // Values() gives what Compute() gives without the names, for all
+  // features and for a named subset (in the order asked for).
+  Image img(Grid(9, 8, 6));
+  for (std::size_t n = 0; n < img.size(); ++n) img[n] = static_cast<double>((n * 7 + n / 9) % 11);
+  Mask mask(img.geometry(), 0);
+  for (std::size_t n = 0; n < mask.size(); ++n) mask[n] = (n % 13) != 0;
+  const Roi roi = MakeRoi(img, mask);
+  auto check = [](const FeatureList& named, const std::vector<double>& values, std::size_t expected) {
+    ASSERT_EQ(named.size(), expected);
+    ASSERT_EQ(values.size(), named.size());
+    for (std::size_t k = 0; k < values.size(); ++k) EXPECT_EQ(values[k], named[k].second) << named[k].first;
+  };
+  const FirstOrderFeatures fo(roi, 10);
+  check(fo.Compute(), fo.Values(), 18);
+  const GlcmFeatures glcm(roi);
+  check(glcm.Compute(), glcm.Values(), 24);
+  const std::vector<std::string> some{"MCC", "Contrast", "Idmn"};
+  check(glcm.Compute(some), glcm.Values(some), 3);
+  EXPECT_EQ(glcm.Compute(some)[1].first, "Contrast");
+  const GlrlmFeatures glrlm(roi);
+  check(glrlm.Compute(), glrlm.Values(), 16);
+  const GlszmFeatures glszm(roi);
+  check(glszm.Compute(), glszm.Values(), 16);
+  const GldmFeatures gldm(roi);
+  check(gldm.Compute(), gldm.Values(), 14);
+  const NgtdmFeatures ngtdm(roi);
+  check(ngtdm.Compute(), ngtdm.Values(), 5);
+  EXPECT_THROW(ngtdm.Values({"Nope"}), InvalidArgument);
+}
+
 TEST(Features, TextureClassesWithoutTheRoisPaddedMapGiveTheSameValues) {
   // Roi::Build leaves a padded level map the texture classes share; without
   // it (cleared, as after editing levels) they build their own.

@@ -23,6 +23,9 @@ class LVSI_RADIOMICS_EXPORT FirstOrderFeatures {
   /// The named features (all non-deprecated ones when `names` is empty).
   /// Throws InvalidArgument for an unknown name.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
+  /// Compute(names)'s values alone, in the same order, without making the
+  /// name strings (for callers that name the features themselves).
+  std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   /// Every feature of the family with its documentation.
   static const std::vector<FeatureInfo>& Features();
 
@@ -71,6 +74,9 @@ class LVSI_RADIOMICS_EXPORT GlcmFeatures {
  public:
   GlcmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
+  /// Compute(names)'s values alone, in the same order, without making the
+  /// name strings (for callers that name the features themselves).
+  std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
  private:
@@ -83,6 +89,9 @@ class LVSI_RADIOMICS_EXPORT GlrlmFeatures {
  public:
   GlrlmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
+  /// Compute(names)'s values alone, in the same order, without making the
+  /// name strings (for callers that name the features themselves).
+  std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
  private:
@@ -95,6 +104,9 @@ class LVSI_RADIOMICS_EXPORT GlszmFeatures {
  public:
   GlszmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
+  /// Compute(names)'s values alone, in the same order, without making the
+  /// name strings (for callers that name the features themselves).
+  std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
  private:
@@ -107,6 +119,9 @@ class LVSI_RADIOMICS_EXPORT GldmFeatures {
  public:
   GldmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
+  /// Compute(names)'s values alone, in the same order, without making the
+  /// name strings (for callers that name the features themselves).
+  std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
  private:
@@ -119,6 +134,9 @@ class LVSI_RADIOMICS_EXPORT NgtdmFeatures {
  public:
   NgtdmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
+  /// Compute(names)'s values alone, in the same order, without making the
+  /// name strings (for callers that name the features themselves).
+  std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
  private:

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lvsi/radiomics/roi.h"
@@ -80,9 +81,13 @@ struct PaddedLevels {
 
 /// Resolves a feature request: empty `names` -> all non-deprecated features
 /// of `infos` (in pyradiomics' order), else the named ones (InvalidArgument
-/// for unknown names, naming the family).
-std::vector<std::string> ResolveNames(const std::vector<FeatureInfo>& infos,
-                                      const std::vector<std::string>& names, const char* family);
+/// for unknown names, naming the family).  The views point at the names in
+/// `infos` (a family's static Features()).
+std::vector<std::string_view> ResolveNames(const std::vector<FeatureInfo>& infos,
+                                           const std::vector<std::string>& names, const char* family);
+
+/// A family's Compute() result: the resolved names with their values.
+FeatureList Named(const std::vector<std::string_view>& names, const std::vector<double>& values);
 
 /// Sorts FeatureInfos in pyradiomics' order (by "get<Name>FeatureValue").
 std::vector<FeatureInfo> SortedInfos(std::vector<FeatureInfo> infos);
