@@ -57,10 +57,15 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
   const std::vector<int>& lev = padded.at;
   const std::vector<std::size_t>& voxels = padded.voxels;
   std::vector<double> P(Na * G * R, 0.0);  // [a][i][run-1]
+  // Each angle's number of runs (its matrix's sum: whole counts, exact in
+  // any order), and the run lengths any angle holds.
+  std::vector<double> total(Na, 0.0);
+  std::vector<char> present(R, 0), here(R, 0);
   for (std::size_t a = 0; a < Na; ++a) {
     const auto& o = angles[a];
     const long delta = padded.Step(o);
     bool multi = false;
+    std::fill(here.begin(), here.end(), 0);
     // A run starts at an ROI voxel whose predecessor along the angle has
     // another level (or is outside the ROI); it is walked to its end.
     for (const std::size_t n : voxels) {
@@ -69,17 +74,23 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
       std::size_t run = 1;
       for (long m = static_cast<long>(n) + delta; lev[static_cast<std::size_t>(m)] == l; m += delta) ++run;
       P[(a * G + static_cast<std::size_t>(l)) * R + run - 1] += 1;
+      total[a] += 1;
+      here[run - 1] = 1;
       multi = multi || run > 1;
     }
     // Does any line hold two ROI voxels (apart)?  If not, the ROI is flat
-    // along this angle, which pyradiomics removes.
+    // along this angle, which pyradiomics removes (every run is 1 long).
     for (std::size_t k = 0; k < voxels.size() && !multi; ++k) {
       long m = static_cast<long>(voxels[k]) + delta;
       while (lev[static_cast<std::size_t>(m)] == -1) m += delta;
       multi = lev[static_cast<std::size_t>(m)] >= 0;
     }
-    if (!multi)
+    if (!multi) {
       for (std::size_t i = 0; i < G; ++i) P[(a * G + i) * R] = 0;
+      total[a] = 0;
+    } else {
+      for (std::size_t r = 0; r < R; ++r) present[r] |= here[r];
+    }
   }
   if (!settings_.weighting_norm.empty()) {
     std::vector<double> W(G * R, 0.0);
@@ -91,27 +102,24 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
     }
     P = std::move(W);
     Na = 1;
+    double sum = 0;  // weighted: summed in the matrix's order
+    for (std::size_t k = 0; k < G * R; ++k) sum += P[k];
+    total.assign(1, sum);
   }
-  // Per-angle run totals; drop empty angles when there are several.
+  // Drop empty angles when there are several.
   std::vector<std::size_t> keep;
   std::vector<double> nr;
   keep.reserve(Na);
   nr.reserve(Na);
   for (std::size_t a = 0; a < Na; ++a) {
-    double s = 0;
-    for (std::size_t k = 0; k < G * R; ++k) s += P[a * G * R + k];
-    if (s == 0 && Na > 1) continue;
+    if (total[a] == 0 && Na > 1) continue;
     keep.push_back(a);
-    nr.push_back(s == 0 ? kNaN : s);
+    nr.push_back(total[a] == 0 ? kNaN : total[a]);
   }
-  // Run lengths present in any kept angle.
+  // Run lengths present in any kept angle (an empty angle holds none).
   std::vector<std::size_t> runs;
-  for (std::size_t r = 0; r < R; ++r) {
-    bool any = false;
-    for (std::size_t a : keep)
-      for (std::size_t i = 0; i < G && !any; ++i) any = P[(a * G + i) * R + r] != 0;
-    if (any) runs.push_back(r);
-  }
+  for (std::size_t r = 0; r < R; ++r)
+    if (present[r]) runs.push_back(r);
   std::vector<double> iv(G);
   for (std::size_t i = 0; i < G; ++i) iv[i] = roi_.gray_levels[i];
 
