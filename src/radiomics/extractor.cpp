@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include "detail/texture.h"
 #include "lvsi/core/csv.h"
@@ -621,25 +622,16 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     // The values alone, named here (each full name is one allocation).
     std::vector<double> values;
     const std::vector<FeatureInfo>* infos = nullptr;
-    if (job.cls == "firstorder") {
-      values = FirstOrderFeatures(roi, ts.voxel_array_shift).Values(names);
-      infos = &FirstOrderFeatures::Features();
-    } else if (job.cls == "glcm") {
-      values = GlcmFeatures(roi, ts.texture).Values(names);
-      infos = &GlcmFeatures::Features();
-    } else if (job.cls == "glrlm") {
-      values = GlrlmFeatures(roi, ts.texture).Values(names);
-      infos = &GlrlmFeatures::Features();
-    } else if (job.cls == "glszm") {
-      values = GlszmFeatures(roi, ts.texture).Values(names);
-      infos = &GlszmFeatures::Features();
-    } else if (job.cls == "gldm") {
-      values = GldmFeatures(roi, ts.texture).Values(names);
-      infos = &GldmFeatures::Features();
-    } else if (job.cls == "ngtdm") {
-      values = NgtdmFeatures(roi, ts.texture).Values(names);
-      infos = &NgtdmFeatures::Features();
-    }
+    auto run = [&](const auto& family) {
+      values = family.Values(names);
+      infos = &std::decay_t<decltype(family)>::Features();
+    };
+    if (job.cls == "firstorder") run(FirstOrderFeatures(roi, ts.voxel_array_shift));
+    else if (job.cls == "glcm") run(GlcmFeatures(roi, ts.texture));
+    else if (job.cls == "glrlm") run(GlrlmFeatures(roi, ts.texture));
+    else if (job.cls == "glszm") run(GlszmFeatures(roi, ts.texture));
+    else if (job.cls == "gldm") run(GldmFeatures(roi, ts.texture));
+    else if (job.cls == "ngtdm") run(NgtdmFeatures(roi, ts.texture));
     if (!infos) return;
     const std::vector<std::string_view> resolved = detail::ResolveNames(*infos, names, job.cls.c_str());
     const std::string& prefix = outputs[job.type].images[job.image].first;

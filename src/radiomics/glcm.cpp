@@ -51,23 +51,11 @@ struct AngleStats {
 
 // The AVX2 build of the eigenvalue kernels where UseAvx2Kernels() says so
 // (both give the same bits).
-detail::TridiagonalizeFn TridiagonalizeKernel() {
+const detail::SpectrumKernels& Kernels() {
 #if defined(LVSI_AVX2_KERNEL)
-  if (UseAvx2Kernels()) return detail::avx2::Tridiagonalize;
+  if (UseAvx2Kernels()) return detail::avx2::kKernels;
 #endif
-  return detail::baseline::Tridiagonalize;
-}
-detail::SturmCountsFn SturmCountsKernel() {
-#if defined(LVSI_AVX2_KERNEL)
-  if (UseAvx2Kernels()) return detail::avx2::SturmCounts;
-#endif
-  return detail::baseline::SturmCounts;
-}
-detail::SturmNewtonFn SturmNewtonKernel() {
-#if defined(LVSI_AVX2_KERNEL)
-  if (UseAvx2Kernels()) return detail::avx2::SturmNewton;
-#endif
-  return detail::baseline::SturmNewton;
+  return detail::baseline::kKernels;
 }
 
 // A symmetric tridiagonal matrix: diagonal a (n values), off-diagonal b
@@ -87,7 +75,7 @@ void Tridiagonalize(std::vector<double>& m, std::size_t n, Tridiagonal& t, std::
   t.a.resize(n);
   t.b.resize(n - 1);
   work.resize(4 * (n + 4));
-  TridiagonalizeKernel()(m.data(), static_cast<std::ptrdiff_t>(n), static_cast<std::ptrdiff_t>(PaddedRows(n)), t.a.data(),
+  Kernels().tridiagonalize(m.data(), static_cast<std::ptrdiff_t>(n), static_cast<std::ptrdiff_t>(PaddedRows(n)), t.a.data(),
                          t.b.data(), work.data());
 }
 
@@ -98,8 +86,8 @@ void Tridiagonalize(std::vector<double>& m, std::size_t n, Tridiagonal& t, std::
 // of (points + 1) parts.  Once an interval holds its eigenvalue alone and
 // is narrow, Newton's iteration on the characteristic polynomial takes
 // over, each iterate's count narrowing the interval further and a step
-// that would leave it replaced by bisection, until the step is below the
-// last bits.  An interval that cannot be split further ends the search at
+// that would leave it replaced by bisection, until the step is down to a
+// few units in the last place.  An interval that cannot be split further ends the search at
 // its middle.  With `larger_square_only`, only the eigenvalue of larger
 // magnitude is wanted: a search whose interval proves its square smaller
 // than the other's stops and returns 0.
@@ -110,7 +98,7 @@ std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrd
   const double* a = t.a.data();
   const double* b = t.b.data();
   const auto n = static_cast<std::ptrdiff_t>(t.a.size());
-  const detail::SturmCountsFn sturm_counts = SturmCountsKernel();
+  const detail::SturmCountsFn sturm_counts = Kernels().sturm_counts;
   double lo = a[0], hi = a[0];  // Gershgorin bounds
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     const double r = (i > 0 ? std::abs(b[i - 1]) : 0.0) + (i + 1 < n ? std::abs(b[i]) : 0.0);
@@ -180,7 +168,7 @@ std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrd
     prune();
   }
   // Newton, both searches in one pass (spare lanes repeat the first).
-  const detail::SturmNewtonFn sturm_newton = SturmNewtonKernel();
+  const detail::SturmNewtonFn sturm_newton = Kernels().sturm_newton;
   std::array<double, 2> x{0.5 * (low[0] + high[0]), 0.5 * (low[1] + high[1])};
   for (int it = 0; it < 100 && (state[0] == kNewton || state[1] == kNewton); ++it) {
     const int lane[2] = {0, state[0] == kNewton ? 1 : 0};  // search 1 shares lane 0 when alone

@@ -228,14 +228,19 @@ TEST(Glcm, MccOfManyLevelsEqualsTheDefinitionInBothKernelBuilds) {
       }
 }
 
-TEST(Features, ValuesAreComputesValuesInItsOrder) {
-  // Values() gives what Compute() gives without the names, for all
-  // features and for a named subset (in the order asked for).
+// An 11-level texture on a mask with holes (every 13th voxel out).
+Roi SpeckledRoi() {
   Image img(Grid(9, 8, 6));
   for (std::size_t n = 0; n < img.size(); ++n) img[n] = static_cast<double>((n * 7 + n / 9) % 11);
   Mask mask(img.geometry(), 0);
   for (std::size_t n = 0; n < mask.size(); ++n) mask[n] = (n % 13) != 0;
-  const Roi roi = MakeRoi(img, mask);
+  return MakeRoi(img, mask);
+}
+
+TEST(Features, ValuesAreComputesValuesInItsOrder) {
+  // Values() gives what Compute() gives without the names, for all
+  // features and for a named subset (in the order asked for).
+  const Roi roi = SpeckledRoi();
   auto check = [](const FeatureList& named, const std::vector<double>& values, std::size_t expected) {
     ASSERT_EQ(named.size(), expected);
     ASSERT_EQ(values.size(), named.size());
@@ -262,11 +267,7 @@ TEST(Features, ValuesAreComputesValuesInItsOrder) {
 TEST(Features, TextureClassesWithoutTheRoisPaddedMapGiveTheSameValues) {
   // Roi::Build leaves a padded level map the texture classes share; without
   // it (cleared, as after editing levels) they build their own.
-  Image img(Grid(9, 8, 6));
-  for (std::size_t n = 0; n < img.size(); ++n) img[n] = static_cast<double>((n * 7 + n / 9) % 11);
-  Mask mask(img.geometry(), 0);
-  for (std::size_t n = 0; n < mask.size(); ++n) mask[n] = (n % 13) != 0;
-  const Roi built = MakeRoi(img, mask);
+  const Roi built = SpeckledRoi();
   ASSERT_FALSE(built.padded_index.empty());
   Roi bare = built;
   bare.padded_index.clear();

@@ -39,17 +39,17 @@ constexpr int kNewtonLanes = 4;
 using SturmNewtonFn = void (*)(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count,
                                double* step);
 
+/// One instruction set's kernels.
+struct SpectrumKernels {
+  TridiagonalizeFn tridiagonalize;
+  SturmCountsFn sturm_counts;
+  SturmNewtonFn sturm_newton;
+};
 namespace baseline {
-void Tridiagonalize(double* a, std::ptrdiff_t n, std::ptrdiff_t lda, double* diagonal, double* off_diagonal,
-                    double* work);
-void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
-void SturmNewton(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count, double* step);
-}  // namespace baseline
+extern const SpectrumKernels kKernels;
+}
 namespace avx2 {
-void Tridiagonalize(double* a, std::ptrdiff_t n, std::ptrdiff_t lda, double* diagonal, double* off_diagonal,
-                    double* work);
-void SturmCounts(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count);
-void SturmNewton(const double* a, const double* off, std::ptrdiff_t n, const double* x, double* count, double* step);
-}  // namespace avx2
+extern const SpectrumKernels kKernels;
+}
 
 }  // namespace lvsi::radiomics::detail
