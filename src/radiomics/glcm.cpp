@@ -75,8 +75,8 @@ void Tridiagonalize(std::vector<double>& m, std::size_t n, Tridiagonal& t, std::
   t.a.resize(n);
   t.b.resize(n - 1);
   work.resize(4 * (n + 4));
-  Kernels().tridiagonalize(m.data(), static_cast<std::ptrdiff_t>(n), static_cast<std::ptrdiff_t>(PaddedRows(n)), t.a.data(),
-                         t.b.data(), work.data());
+  const auto rows = static_cast<std::ptrdiff_t>(PaddedRows(n));
+  Kernels().tridiagonalize(m.data(), static_cast<std::ptrdiff_t>(n), rows, t.a.data(), t.b.data(), work.data());
 }
 
 // The k-th largest eigenvalues (k = 1, 2, ...; one or two of them) of a
@@ -87,10 +87,10 @@ void Tridiagonalize(std::vector<double>& m, std::size_t n, Tridiagonal& t, std::
 // is narrow, Newton's iteration on the characteristic polynomial takes
 // over, each iterate's count narrowing the interval further and a step
 // that would leave it replaced by bisection, until the step is down to a
-// few units in the last place.  An interval that cannot be split further ends the search at
-// its middle.  With `larger_square_only`, only the eigenvalue of larger
-// magnitude is wanted: a search whose interval proves its square smaller
-// than the other's stops and returns 0.
+// few units in the last place.  An interval that cannot be split further
+// ends the search at its middle.  With `larger_square_only`, only the
+// eigenvalue of larger magnitude is wanted: a search whose interval proves
+// its square smaller than the other's stops and returns 0.
 std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrdiff_t, 2> k, int how_many = 1,
                                             bool larger_square_only = false) {
   using detail::kNewtonLanes;
@@ -197,7 +197,7 @@ std::array<double, 2> KthLargestTridiagonal(Tridiagonal& t, std::array<std::ptrd
     prune();
   }
   for (std::size_t s = 0; s < 2; ++s)
-    if (state[s] == kNewton) result[s] = x[s];  // (not reached: the interval halves at worst)
+    if (state[s] == kNewton) result[s] = x[s];  // still converging after 100 steps: the last iterate
   return result;
 }
 
