@@ -24,7 +24,8 @@ class LVSI_RADIOMICS_EXPORT FirstOrderFeatures {
   /// Throws InvalidArgument for an unknown name.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
-  /// name strings (for callers that name the features themselves).
+  /// name strings (for callers that name the features themselves).  Throws
+  /// InvalidArgument for an unknown name, as Compute() does.
   std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   /// Every feature of the family with its documentation.
   static const std::vector<FeatureInfo>& Features();
@@ -75,7 +76,8 @@ class LVSI_RADIOMICS_EXPORT GlcmFeatures {
   GlcmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
-  /// name strings (for callers that name the features themselves).
+  /// name strings (for callers that name the features themselves).  Throws
+  /// InvalidArgument for an unknown name, as Compute() does.
   std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
@@ -90,7 +92,8 @@ class LVSI_RADIOMICS_EXPORT GlrlmFeatures {
   GlrlmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
-  /// name strings (for callers that name the features themselves).
+  /// name strings (for callers that name the features themselves).  Throws
+  /// InvalidArgument for an unknown name, as Compute() does.
   std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
@@ -105,7 +108,8 @@ class LVSI_RADIOMICS_EXPORT GlszmFeatures {
   GlszmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
-  /// name strings (for callers that name the features themselves).
+  /// name strings (for callers that name the features themselves).  Throws
+  /// InvalidArgument for an unknown name, as Compute() does.
   std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
@@ -120,7 +124,8 @@ class LVSI_RADIOMICS_EXPORT GldmFeatures {
   GldmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
-  /// name strings (for callers that name the features themselves).
+  /// name strings (for callers that name the features themselves).  Throws
+  /// InvalidArgument for an unknown name, as Compute() does.
   std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
@@ -135,7 +140,8 @@ class LVSI_RADIOMICS_EXPORT NgtdmFeatures {
   NgtdmFeatures(const Roi& roi, const TextureSettings& settings = {});
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
-  /// name strings (for callers that name the features themselves).
+  /// name strings (for callers that name the features themselves).  Throws
+  /// InvalidArgument for an unknown name, as Compute() does.
   std::vector<double> Values(const std::vector<std::string>& names = {}) const;
   static const std::vector<FeatureInfo>& Features();
 
