@@ -10,6 +10,10 @@
 #include <string_view>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "detail/spectrum_kernel.h"
 #include "detail/texture.h"
 #include "lvsi/core/error.h"
@@ -292,6 +296,9 @@ class MccSolver {
   // tridiagonal below their diagonal, so the Householder reduction skips
   // those (its largest) steps.
   void ChainFirstOrder(std::size_t m);
+  // M's entries p(i,j) / sqrt(p_x(i) p_y(j)) into matrix_ (leading
+  // dimension rows, zero elsewhere), in the order of position_.
+  void Scatter(const AngleStats& s, std::size_t rows);
 
   std::vector<std::size_t> rows_, slot_, start_, next_, fill_, queue_, mark_, best_, walk_, position_;
   std::vector<int> colour_;
@@ -299,37 +306,47 @@ class MccSolver {
   Tridiagonal tri_;
 };
 
+// (The loops below read the vectors through local pointers: a store into
+// their elements could otherwise alias the vectors' own members, which the
+// compiler would then load again at every step.)
 void MccSolver::BuildLevelGraph(const AngleStats& s, std::size_t m) {
+  const std::size_t entries = s.nz_v.size();
+  const std::size_t *ni = s.nz_i.begin(), *nj = s.nz_j.begin(), *slot = slot_.data();
   start_.assign(m + 1, 0);
-  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-    if (s.nz_i[e] != s.nz_j[e]) ++start_[slot_[s.nz_i[e]] + 1];
-  for (std::size_t r = 0; r < m; ++r) start_[r + 1] += start_[r];
-  next_.resize(start_[m]);
+  std::size_t* start = start_.data();
+  for (std::size_t e = 0; e < entries; ++e)
+    if (ni[e] != nj[e]) ++start[slot[ni[e]] + 1];
+  for (std::size_t r = 0; r < m; ++r) start[r + 1] += start[r];
+  next_.resize(start[m]);
   fill_.assign(start_.begin(), start_.end() - 1);
-  for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-    if (s.nz_i[e] != s.nz_j[e]) next_[fill_[slot_[s.nz_i[e]]]++] = slot_[s.nz_j[e]];
+  std::size_t *next = next_.data(), *fill = fill_.data();
+  for (std::size_t e = 0; e < entries; ++e)
+    if (ni[e] != nj[e]) next[fill[slot[ni[e]]]++] = slot[nj[e]];
 }
 
 MccSolver::Reach MccSolver::Explore(std::size_t m) {
   colour_.assign(m, -1);
-  queue_.clear();
-  queue_.reserve(m);
-  colour_[0] = 0;
-  queue_.push_back(0);
+  queue_.resize(m);
+  int* colour = colour_.data();
+  std::size_t* queue = queue_.data();
+  const std::size_t *start = start_.data(), *next = next_.data();
+  colour[0] = 0;
+  queue[0] = 0;
+  std::size_t queued = 1;
   bool two = true;
-  for (std::size_t q = 0; q < queue_.size(); ++q) {
-    const std::size_t v = queue_[q];
-    for (std::size_t k = start_[v]; k < start_[v + 1]; ++k) {
-      const std::size_t w = next_[k];
-      if (colour_[w] < 0) {
-        colour_[w] = 1 - colour_[v];
-        queue_.push_back(w);
-      } else if (colour_[w] == colour_[v]) {
+  for (std::size_t q = 0; q < queued; ++q) {
+    const std::size_t v = queue[q];
+    for (std::size_t k = start[v]; k < start[v + 1]; ++k) {
+      const std::size_t w = next[k];
+      if (colour[w] < 0) {
+        colour[w] = 1 - colour[v];
+        queue[queued++] = w;
+      } else if (colour[w] == colour[v]) {
         two = false;
       }
     }
   }
-  return {queue_.size() == m, two};
+  return {queued == m, two};
 }
 
 void MccSolver::ChainFirstOrder(std::size_t m) {
@@ -362,6 +379,26 @@ void MccSolver::ChainFirstOrder(std::size_t m) {
     if (position_[v] == m) position_[v] = next++;
 }
 
+void MccSolver::Scatter(const AngleStats& s, std::size_t rows) {
+  const std::size_t entries = s.nz_v.size();
+  const std::size_t *ni = s.nz_i.begin(), *nj = s.nz_j.begin(), *slot = slot_.data(), *position = position_.data();
+  const double *v = s.nz_v.begin(), *px = s.px.begin(), *py = s.py.begin();
+  double* matrix = matrix_.data();
+  auto cell = [&](std::size_t e) -> double& { return matrix[position[slot[ni[e]]] + rows * position[slot[nj[e]]]]; };
+  std::size_t e = 0;
+#if defined(__SSE2__)
+  // Two at a time: packed square roots and divisions round as scalar ones
+  // do, at twice the rate.
+  for (; e + 2 <= entries; e += 2) {
+    const __m128d product = _mm_set_pd(px[ni[e + 1]] * py[nj[e + 1]], px[ni[e]] * py[nj[e]]);
+    const __m128d value = _mm_div_pd(_mm_loadu_pd(v + e), _mm_sqrt_pd(product));
+    _mm_storel_pd(&cell(e), value);
+    _mm_storeh_pd(&cell(e + 1), value);
+  }
+#endif
+  for (; e < entries; ++e) cell(e) = v[e] / std::sqrt(px[ni[e]] * py[nj[e]]);
+}
+
 double MccSolver::SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric) {
   rows_.clear();
   rows_.reserve(G);
@@ -392,9 +429,7 @@ double MccSolver::SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool s
     ChainFirstOrder(m);
     const std::size_t rows = PaddedRows(m);
     matrix_.assign(rows * m, 0.0);
-    for (std::size_t e = 0; e < s.nz_v.size(); ++e)
-      matrix_[position_[slot_[s.nz_i[e]]] + rows * position_[slot_[s.nz_j[e]]]] =
-          s.nz_v[e] / std::sqrt(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
+    Scatter(s, rows);
     Tridiagonalize(matrix_, m, tri_, work_);
     const auto [mu2, mum] = KthLargestTridiagonal(tri_, {2, static_cast<std::ptrdiff_t>(m)}, 2, true);
     return std::max(mu2 * mu2, mum * mum);
@@ -481,66 +516,100 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
   int reach = 1;
   for (int d : settings_.distances) reach = std::max(reach, d);
   const detail::PaddedLevels padded(roi_, static_cast<std::size_t>(reach));
-  // Each angle's counts are kept sparse, as (i, j, value): a dense G x G
-  // buffer collects one angle at a time and lists the entries it touches.
-  struct Entry {
-    std::size_t i, j;
-    double v;
+  // Each angle's counts are kept sparse: its entries (i, j, count) in the
+  // order first met (the voxels' raster order: deterministic, and no sum
+  // below depends on more than that), the angles one after another in flat
+  // arrays.  entry_of[i * G + j] is the entry of (i, j) in the angle being
+  // counted, or -1; a pair whose neighbour lies outside the ROI goes to a
+  // sink cell whose entry is not kept (no branch on the ROI's shape).
+  const std::size_t sink = G * G;
+  std::vector<std::ptrdiff_t> entry_of(G * G + 1, -1);
+  std::vector<std::size_t> ent_i, ent_j;
+  std::vector<double> ent_v;
+  struct Range {
+    std::size_t begin, end;
+    std::size_t size() const { return end - begin; }
   };
-  using Entries = std::vector<Entry>;
-  std::vector<double> dense(G * G, 0.0);
-  std::vector<std::pair<std::size_t, std::size_t>> touched;
-  touched.reserve(std::min(G * G, 2 * padded.voxels.size()));
-  auto add = [&](std::size_t i, std::size_t j, double v) {
-    double& cell = dense[i * G + j];
-    if (cell == 0) touched.emplace_back(i, j);
-    cell += v;
-  };
-  // Entries in the order they were first met (the voxels' raster order):
-  // deterministic, and no sum below depends on more than that.
-  auto drain = [&]() {
-    Entries out;
-    out.reserve(touched.size());
-    for (const auto& [i, j] : touched) {
-      double& cell = dense[i * G + j];
-      out.push_back({i, j, cell});
-      cell = 0;
-    }
-    touched.clear();
-    return out;
-  };
-  std::vector<Entries> counts(Na);
+  std::vector<Range> counts(Na);
+  const std::size_t pairs_per_voxel = settings_.symmetrical_glcm ? 2 : 1;
+  const std::size_t capacity = Na * pairs_per_voxel * padded.voxels.size() + 1;
+  ent_i.reserve(capacity);
+  ent_j.reserve(capacity);
+  ent_v.reserve(capacity);
   for (std::size_t a = 0; a < Na; ++a) {
     const long delta = padded.Step(angles[a]);
+    const std::size_t base = ent_v.size(), last = base + pairs_per_voxel * padded.voxels.size();
+    ent_i.resize(last + 1);  // room for every pair's entry and the sink's
+    ent_j.resize(last + 1);
+    ent_v.resize(last + 1);  // (new elements are zero)
+    entry_of[sink] = static_cast<std::ptrdiff_t>(last);
+    std::size_t next = base;
+    auto tally = [&](std::size_t key, std::size_t i, std::size_t j) {
+      std::ptrdiff_t& k = entry_of[key];
+      if (k < 0) {  // rare after the first voxels: well predicted
+        k = static_cast<std::ptrdiff_t>(next++);
+        ent_i[static_cast<std::size_t>(k)] = i;
+        ent_j[static_cast<std::size_t>(k)] = j;
+      }
+      ent_v[static_cast<std::size_t>(k)] += 1;
+    };
     for (const std::size_t n : padded.voxels) {
       const int gj = padded.Near(n, delta);
-      if (gj < 0) continue;
-      const std::size_t i = static_cast<std::size_t>(padded.at[n]), j = static_cast<std::size_t>(gj);
-      add(i, j, 1);
-      if (settings_.symmetrical_glcm) add(j, i, 1);  // P + P^T
+      const bool inside = gj >= 0;
+      const std::size_t i = static_cast<std::size_t>(padded.at[n]), j = inside ? static_cast<std::size_t>(gj) : 0;
+      tally(inside ? i * G + j : sink, i, j);
+      if (settings_.symmetrical_glcm) tally(inside ? j * G + i : sink, j, i);  // P + P^T
     }
-    counts[a] = drain();
+    for (std::size_t e = base; e < next; ++e) entry_of[ent_i[e] * G + ent_j[e]] = -1;
+    ent_i.resize(next);
+    ent_j.resize(next);
+    ent_v.resize(next);
+    counts[a] = {base, next};
   }
   if (!settings_.weighting_norm.empty()) {
+    // One matrix: the angles' counts weighted and summed, entries in the
+    // order first met over the angles; entries whose weighted sum is zero
+    // (weights that underflow) are dropped, as zeros of a dense matrix.
+    std::vector<std::size_t> wi, wj;
+    std::vector<double> wv;
     for (std::size_t a = 0; a < Na; ++a) {
       const double d = detail::AngleDistance(angles[a], g.spacing, settings_.weighting_norm);
       const double w = settings_.weighting_norm == "no_weighting" ? 1.0 : std::exp(-d * d);
-      for (const Entry& e : counts[a]) add(e.i, e.j, e.v * w);
+      for (std::size_t e = counts[a].begin; e < counts[a].end; ++e) {
+        std::ptrdiff_t& k = entry_of[ent_i[e] * G + ent_j[e]];
+        if (k < 0) {
+          k = static_cast<std::ptrdiff_t>(wv.size());
+          wi.push_back(ent_i[e]);
+          wj.push_back(ent_j[e]);
+          wv.push_back(0.0);
+        }
+        wv[static_cast<std::size_t>(k)] += ent_v[e] * w;
+      }
     }
-    counts.assign(1, drain());
+    ent_i.clear();
+    ent_j.clear();
+    ent_v.clear();
+    for (std::size_t e = 0; e < wv.size(); ++e) {
+      entry_of[wi[e] * G + wj[e]] = -1;
+      if (wv[e] == 0) continue;
+      ent_i.push_back(wi[e]);
+      ent_j.push_back(wj[e]);
+      ent_v.push_back(wv[e]);
+    }
+    counts.assign(1, Range{0, ent_v.size()});
     Na = 1;
   }
   // Drop empty angles (when there are several) and normalise.
-  std::vector<Entries> mats;
+  std::vector<Range> mats;
   for (std::size_t a = 0; a < Na; ++a) {
     double s = 0;
-    for (const Entry& e : counts[a]) s += e.v;
+    for (std::size_t e = counts[a].begin; e < counts[a].end; ++e) s += ent_v[e];
     if (s == 0 && Na > 1) continue;
     if (s == 0) {  // no pairs at all in the only matrix: it is NaN, and so is every feature
       return std::vector<double>(wanted.size(), kNaN);
     }
-    for (Entry& e : counts[a]) e.v /= s;
-    mats.push_back(std::move(counts[a]));
+    for (std::size_t e = counts[a].begin; e < counts[a].end; ++e) ent_v[e] /= s;
+    mats.push_back(counts[a]);
   }
   std::vector<double> lv(G);
   for (std::size_t i = 0; i < G; ++i) lv[i] = roi_.gray_levels[i];
@@ -575,11 +644,12 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
     s.nz_li = take(next_entry, p.size());
     s.nz_lj = take(next_entry, p.size());
     for (std::size_t e = 0; e < p.size(); ++e) {
-      s.nz_i[e] = p[e].i;
-      s.nz_j[e] = p[e].j;
-      s.nz_v[e] = p[e].v;
-      s.nz_li[e] = lv[p[e].i];
-      s.nz_lj[e] = lv[p[e].j];
+      const std::size_t from = p.begin + e;
+      s.nz_i[e] = ent_i[from];
+      s.nz_j[e] = ent_j[from];
+      s.nz_v[e] = ent_v[from];
+      s.nz_li[e] = lv[ent_i[from]];
+      s.nz_lj[e] = lv[ent_j[from]];
     }
     // Every sum over (i, j) runs over the non-zero entries; the marginal
     // ones over the marginals.
@@ -643,120 +713,137 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
 
   auto per_angle = [&](auto&& fn) {
     std::vector<double> v(mats.size());
-    for (std::size_t a = 0; a < mats.size(); ++a) v[a] = fn(stats[a], stats[a]);
+    for (std::size_t a = 0; a < mats.size(); ++a) v[a] = fn(stats[a]);
     return detail::NanMean(v);
   };
-  // Sum of p(i,j) w(i,j) over the non-zero entries of the angle's GLCM.
-  auto stats_of = [](const AngleStats& p) -> const AngleStats& { return p; };
-  auto sum_ij = [&](const AngleStats& p, auto&& w) {
-    const AngleStats& st = stats_of(p);
-    double s = 0;
-    for (std::size_t e = 0; e < st.nz_v.size(); ++e) s += st.nz_v[e] * w(st.nz_li[e], st.nz_lj[e]);
-    return s;
+  // The sums over an angle's non-zero entries, all in one pass (computed
+  // once, when a feature needs them).  Each is accumulated on its own in
+  // the entries' order, so it has the bits of a pass of its own; together
+  // their additions overlap instead of waiting on one another.
+  struct EntrySums {
+    double autocorrelation = 0, prominence = 0, shade = 0, tendency = 0, contrast = 0, correlation = 0, energy = 0,
+           squares = 0, maximum = 0;
   };
-  auto diff_sum = [&](const AngleStats& s, auto&& w) {
-    double r = 0;
-    for (std::size_t k = s.diff_lo; k < s.diff_hi; ++k) r += w(static_cast<double>(k)) * s.diff_k[k];
-    return r;
+  std::vector<EntrySums> entry_sums;
+  auto entry = [&](std::size_t a) -> const EntrySums& {
+    if (entry_sums.empty()) {
+      entry_sums.resize(mats.size());
+      for (std::size_t b = 0; b < mats.size(); ++b) {
+        const AngleStats& s = stats[b];
+        EntrySums r;
+        for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
+          const double p = s.nz_v[e], i = s.nz_li[e], j = s.nz_lj[e];
+          const double d = i + j - s.ux - s.uy;
+          r.autocorrelation += p * (i * j);
+          r.prominence += p * ((d * d) * (d * d));
+          r.shade += p * (d * d * d);
+          r.tendency += p * (d * d);
+          r.contrast += p * ((i - j) * (i - j));
+          r.correlation += p * ((i - s.ux) * (j - s.uy));
+          r.energy += p * p;
+          r.squares += p * ((i - s.ux) * (i - s.ux));
+          r.maximum = std::max(r.maximum, p);
+        }
+        entry_sums[b] = r;
+      }
+    }
+    return entry_sums[a];
+  };
+  // Likewise the sums over p_{x-y}(k), k = |i - j|.
+  struct DiffSums {
+    double average = 0, entropy = 0, idm = 0, idmn = 0, id = 0, idn = 0, inverse_variance = 0;
+  };
+  std::vector<DiffSums> diff_sums;
+  auto diff = [&](std::size_t a) -> const DiffSums& {
+    if (diff_sums.empty()) {
+      diff_sums.resize(mats.size());
+      const double ng = static_cast<double>(Ng);
+      for (std::size_t b = 0; b < mats.size(); ++b) {
+        const AngleStats& s = stats[b];
+        DiffSums r;
+        for (std::size_t k = s.diff_lo; k < s.diff_hi; ++k) {
+          const double p = s.diff_k[k], x = static_cast<double>(k);
+          r.average += x * p;
+          if (p > 0) r.entropy -= p * log2_eps(p);
+          r.idm += 1 / (1 + x * x) * p;
+          r.idmn += 1 / (1 + (x * x) / (ng * Ng)) * p;
+          r.id += 1 / (1 + x) * p;
+          r.idn += 1 / (1 + x / Ng) * p;
+          if (k > 0) r.inverse_variance += p / (x * k);
+        }
+        diff_sums[b] = r;
+      }
+    }
+    return diff_sums[a];
+  };
+  auto index_of = [&](const AngleStats& s) { return static_cast<std::size_t>(&s - stats.data()); };
+  auto from_entries = [&](double EntrySums::*member) {
+    return per_angle([&](const AngleStats& s) { return entry(index_of(s)).*member; });
+  };
+  auto from_diff = [&](double DiffSums::*member) {
+    return per_angle([&](const AngleStats& s) { return diff(index_of(s)).*member; });
   };
   auto value = [&](std::string_view f) -> double {
-    if (f == "Autocorrelation"sv)
-      return per_angle([&](const auto& p, const auto&) { return sum_ij(p, [](double i, double j) { return i * j; }); });
+    if (f == "Autocorrelation"sv) return from_entries(&EntrySums::autocorrelation);
     if (f == "JointAverage"sv) {
       double s = 0;
       for (const auto& st : stats) s += st.ux;
       return s / static_cast<double>(stats.size());
     }
-    if (f == "ClusterProminence"sv || f == "ClusterShade"sv || f == "ClusterTendency"sv || f == "SumVariance"sv) {
-      const int k = f == "ClusterProminence"sv ? 4 : f == "ClusterShade"sv ? 3 : 2;
-      return per_angle([&](const auto& p, const AngleStats& s) {
-        return sum_ij(p, [&](double i, double j) {
-          const double d = i + j - s.ux - s.uy;
-          return k == 4 ? (d * d) * (d * d) : k == 3 ? d * d * d : d * d;
-        });
-      });
-    }
-    if (f == "Contrast"sv)
-      return per_angle([&](const auto& p, const auto&) { return sum_ij(p, [](double i, double j) { return (i - j) * (i - j); }); });
+    if (f == "ClusterProminence"sv) return from_entries(&EntrySums::prominence);
+    if (f == "ClusterShade"sv) return from_entries(&EntrySums::shade);
+    if (f == "ClusterTendency"sv || f == "SumVariance"sv) return from_entries(&EntrySums::tendency);
+    if (f == "Contrast"sv) return from_entries(&EntrySums::contrast);
     if (f == "Correlation"sv)
-      return per_angle([&](const auto& p, const AngleStats& s) {
+      return per_angle([&](const AngleStats& s) {
         if (s.sigx * s.sigy == 0) return 1.0;
-        const double corm = sum_ij(p, [&](double i, double j) { return (i - s.ux) * (j - s.uy); });
-        return corm / (s.sigx * s.sigy + kEps);
+        return entry(index_of(s)).correlation / (s.sigx * s.sigy + kEps);
       });
-    if (f == "DifferenceAverage"sv || f == "Dissimilarity"sv)
-      return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return k; }); });
-    if (f == "DifferenceEntropy"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
-        double h = 0;
-        for (std::size_t k = s.diff_lo; k < s.diff_hi; ++k)
-          if (s.diff_k[k] > 0) h -= s.diff_k[k] * log2_eps(s.diff_k[k]);
-        return h;
-      });
+    if (f == "DifferenceAverage"sv || f == "Dissimilarity"sv) return from_diff(&DiffSums::average);
+    if (f == "DifferenceEntropy"sv) return from_diff(&DiffSums::entropy);
     if (f == "DifferenceVariance"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
-        const double da = diff_sum(s, [](double k) { return k; });
-        return diff_sum(s, [&](double k) { return (k - da) * (k - da); });
+      return per_angle([&](const AngleStats& s) {
+        const double da = diff(index_of(s)).average;
+        double r = 0;
+        for (std::size_t k = s.diff_lo; k < s.diff_hi; ++k) {
+          const double x = static_cast<double>(k);
+          r += (x - da) * (x - da) * s.diff_k[k];
+        }
+        return r;
       });
-    if (f == "JointEnergy"sv)
-      return per_angle([&](const auto& p, const auto&) {
-        double e = 0;
-        for (double v : stats_of(p).nz_v) e += v * v;
-        return e;
-      });
-    if (f == "JointEntropy"sv) return per_angle([&](const auto&, const AngleStats& s) { return s.hxy; });
+    if (f == "JointEnergy"sv) return from_entries(&EntrySums::energy);
+    if (f == "JointEntropy"sv) return per_angle([&](const AngleStats& s) { return s.hxy; });
     if (f == "Imc1"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
+      return per_angle([&](const AngleStats& s) {
         const double div = std::fmax(s.hx, s.hy);
         return div != 0 ? (s.hxy - s.hxy1) / div : 0.0;
       });
     if (f == "Imc2"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
+      return per_angle([&](const AngleStats& s) {
         if (s.hxy2 == s.hxy) return 0.0;
         const double arg = 1 - std::exp(-2 * (s.hxy2 - s.hxy));
         return arg < 0 ? kNaN : std::sqrt(arg);
       });
-    if (f == "Idm"sv || f == "Homogeneity2"sv)
-      return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return 1 / (1 + k * k); }); });
-    if (f == "Idmn"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
-        return diff_sum(s, [&](double k) { return 1 / (1 + (k * k) / (static_cast<double>(Ng) * Ng)); });
-      });
-    if (f == "Id"sv || f == "Homogeneity1"sv)
-      return per_angle([&](const auto&, const AngleStats& s) { return diff_sum(s, [](double k) { return 1 / (1 + k); }); });
-    if (f == "Idn"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
-        return diff_sum(s, [&](double k) { return 1 / (1 + k / Ng); });
-      });
-    if (f == "InverseVariance"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
-        double r = 0;
-        for (std::size_t k = std::max<std::size_t>(s.diff_lo, 1); k < s.diff_hi; ++k)
-          r += s.diff_k[k] / (static_cast<double>(k) * k);
-        return r;
-      });
-    if (f == "MaximumProbability"sv)
-      return per_angle([&](const auto& p, const auto&) {
-        const auto& nz = stats_of(p).nz_v;
-        return nz.empty() ? 0.0 : *std::max_element(nz.begin(), nz.end());
-      });
+    if (f == "Idm"sv || f == "Homogeneity2"sv) return from_diff(&DiffSums::idm);
+    if (f == "Idmn"sv) return from_diff(&DiffSums::idmn);
+    if (f == "Id"sv || f == "Homogeneity1"sv) return from_diff(&DiffSums::id);
+    if (f == "Idn"sv) return from_diff(&DiffSums::idn);
+    if (f == "InverseVariance"sv) return from_diff(&DiffSums::inverse_variance);
+    if (f == "MaximumProbability"sv) return from_entries(&EntrySums::maximum);
     if (f == "SumAverage"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
+      return per_angle([&](const AngleStats& s) {
         double r = 0;
         for (std::size_t k = s.sum_lo; k < s.sum_hi; ++k) r += static_cast<double>(k + 2) * s.sum_k[k];
         return r;
       });
     if (f == "SumEntropy"sv)
-      return per_angle([&](const auto&, const AngleStats& s) {
+      return per_angle([&](const AngleStats& s) {
         double h = 0;
         for (std::size_t k = s.sum_lo; k < s.sum_hi; ++k)
           if (s.sum_k[k] > 0) h -= s.sum_k[k] * log2_eps(s.sum_k[k]);
         return h;
       });
-    if (f == "SumSquares"sv)
-      return per_angle([&](const auto& p, const AngleStats& s) {
-        return sum_ij(p, [&](double i, double) { return (i - s.ux) * (i - s.ux); });
-      });
+    if (f == "SumSquares"sv) return from_entries(&EntrySums::squares);
     if (f == "MCC"sv) {
       if (G < 2) return 1.0;
       std::vector<double> v(mats.size());

@@ -149,10 +149,38 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
   auto entries_of = [&](std::size_t a) {
     return std::make_pair(nonzero.data() + first[a], nonzero.data() + first[a + 1]);
   };
-  auto sum_ij = [&](std::size_t a, auto&& w) {
-    double s = 0;
-    for (auto [e, end] = entries_of(a); e != end; ++e) s += e->p * w(e->i, e->r);
-    return s;
+  // The sums of p(i, r) w(i, r) over an angle's entries for the eight
+  // emphases, all in one pass (computed once, when one is wanted).  Each is
+  // accumulated on its own in the entries' order, so it has the bits of a
+  // pass of its own; together their additions overlap instead of waiting
+  // on one another.
+  struct EntrySums {
+    double sre = 0, lre = 0, lglre = 0, hglre = 0, srlgle = 0, srhgle = 0, lrlgle = 0, lrhgle = 0;
+  };
+  std::vector<EntrySums> entry_sums;
+  auto emphasis = [&](std::size_t a, double EntrySums::*member) {
+    if (entry_sums.empty()) {
+      entry_sums.resize(Na);
+      for (std::size_t b : keep) {
+        EntrySums r;
+        for (auto [e, end] = entries_of(b); e != end; ++e) {
+          const double i = e->i, j = e->r, p = e->p;
+          r.sre += p * (1 / (j * j));
+          r.lre += p * (j * j);
+          r.lglre += p * (1 / (i * i));
+          r.hglre += p * (i * i);
+          r.srlgle += p * (1 / (i * i * j * j));
+          r.srhgle += p * (i * i / (j * j));
+          r.lrlgle += p * (j * j / (i * i));
+          r.lrhgle += p * (i * i * j * j);
+        }
+        entry_sums[b] = r;
+      }
+    }
+    return entry_sums[a].*member;
+  };
+  auto emphasis_of = [&](double EntrySums::*member) {
+    return per_angle([&](std::size_t a, double n) { return emphasis(a, member) / n; });
   };
   // Marginals p_g(a, i) (over run lengths) and p_r(a, r) (over levels).
   std::vector<double> PG(Na * G, 0.0), PR(Na * R, 0.0);
@@ -171,10 +199,8 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
   auto pg = [&](std::size_t a, std::size_t i) { return PG[a * G + i]; };
   auto pr = [&](std::size_t a, std::size_t r) { return PR[a * R + r]; };
   auto value = [&](std::string_view f) -> double {
-    if (f == "ShortRunEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return 1 / (j * j); }) / n; });
-    if (f == "LongRunEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double, double j) { return j * j; }) / n; });
+    if (f == "ShortRunEmphasis"sv) return emphasis_of(&EntrySums::sre);
+    if (f == "LongRunEmphasis"sv) return emphasis_of(&EntrySums::lre);
     if (f == "GrayLevelNonUniformity"sv || f == "GrayLevelNonUniformityNormalized"sv) {
       const bool norm = f.back() == 'd';
       return per_angle([&](std::size_t a, double n) {
@@ -220,18 +246,12 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
         }
         return h;
       });
-    if (f == "LowGrayLevelRunEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double) { return 1 / (i * i); }) / n; });
-    if (f == "HighGrayLevelRunEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double) { return i * i; }) / n; });
-    if (f == "ShortRunLowGrayLevelEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return 1 / (i * i * j * j); }) / n; });
-    if (f == "ShortRunHighGrayLevelEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return i * i / (j * j); }) / n; });
-    if (f == "LongRunLowGrayLevelEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return j * j / (i * i); }) / n; });
-    if (f == "LongRunHighGrayLevelEmphasis"sv)
-      return per_angle([&](std::size_t a, double n) { return sum_ij(a, [](double i, double j) { return i * i * j * j; }) / n; });
+    if (f == "LowGrayLevelRunEmphasis"sv) return emphasis_of(&EntrySums::lglre);
+    if (f == "HighGrayLevelRunEmphasis"sv) return emphasis_of(&EntrySums::hglre);
+    if (f == "ShortRunLowGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::srlgle);
+    if (f == "ShortRunHighGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::srhgle);
+    if (f == "LongRunLowGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::lrlgle);
+    if (f == "LongRunHighGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::lrhgle);
     throw InvalidArgument("glrlm feature '" + std::string(f) + "' is not implemented");
   };
   std::vector<double> out;

@@ -1,6 +1,8 @@
 // GLSZM, GLDM and NGTDM: the matrices built from voxel neighbourhoods.
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <string_view>
 
 #include "detail/texture.h"
@@ -42,11 +44,26 @@ struct ZoneMatrix {
   };
   std::vector<Entry> nonzero;
 
-  template <class W>
-  double Sum(W&& w) const {
-    double s = 0;
-    for (const Entry& e : nonzero) s += e.p * w(e.i, e.j);
-    return s;
+  // The eight emphases' sums of P(i,j) w(i,j), in one pass: each is
+  // accumulated on its own in the entries' order (the bits of a pass of its
+  // own), and their additions overlap.
+  struct Emphases {
+    double small = 0, large = 0, low = 0, high = 0, small_low = 0, small_high = 0, large_low = 0, large_high = 0;
+  };
+  Emphases Sums() const {
+    Emphases r;
+    for (const Entry& e : nonzero) {
+      const double i = e.i, j = e.j, p = e.p;
+      r.small += p * (1 / (j * j));
+      r.large += p * (j * j);
+      r.low += p * (1 / (i * i));
+      r.high += p * (i * i);
+      r.small_low += p * (1 / (i * i * j * j));
+      r.small_high += p * (i * i / (j * j));
+      r.large_low += p * (j * j / (i * i));
+      r.large_high += p * (i * i * j * j);
+    }
+    return r;
   }
   void Marginals() {
     pg.assign(iv.size(), 0.0);
@@ -119,15 +136,20 @@ ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::pair<std::size_
 template <typename Pick>
 std::vector<double> ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::string_view>& wanted,
                                         const char* family, Pick&& extra) {
+  std::optional<ZoneMatrix::Emphases> sums;
+  auto emphasis = [&](double ZoneMatrix::Emphases::*member) {
+    if (!sums) sums = z.Sums();
+    return (*sums).*member / z.nz;
+  };
   std::vector<double> out;
   out.reserve(wanted.size());
   for (const auto& f : wanted) {
     double v;
     if (extra(f, &v)) {
     } else if (f == "SmallAreaEmphasis"sv || f == "SmallDependenceEmphasis"sv) {
-      v = z.Sum([](double, double j) { return 1 / (j * j); }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::small);
     } else if (f == "LargeAreaEmphasis"sv || f == "LargeDependenceEmphasis"sv) {
-      v = z.Sum([](double, double j) { return j * j; }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::large);
     } else if (f == "GrayLevelNonUniformity"sv) {
       v = z.Nonuniformity(true, false);
     } else if (f == "GrayLevelNonUniformityNormalized"sv) {
@@ -143,17 +165,17 @@ std::vector<double> ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<s
     } else if (f == "ZoneEntropy"sv || f == "DependenceEntropy"sv) {
       v = z.Entropy();
     } else if (f == "LowGrayLevelZoneEmphasis"sv || f == "LowGrayLevelEmphasis"sv) {
-      v = z.Sum([](double i, double) { return 1 / (i * i); }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::low);
     } else if (f == "HighGrayLevelZoneEmphasis"sv || f == "HighGrayLevelEmphasis"sv) {
-      v = z.Sum([](double i, double) { return i * i; }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::high);
     } else if (f == "SmallAreaLowGrayLevelEmphasis"sv || f == "SmallDependenceLowGrayLevelEmphasis"sv) {
-      v = z.Sum([](double i, double j) { return 1 / (i * i * j * j); }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::small_low);
     } else if (f == "SmallAreaHighGrayLevelEmphasis"sv || f == "SmallDependenceHighGrayLevelEmphasis"sv) {
-      v = z.Sum([](double i, double j) { return i * i / (j * j); }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::small_high);
     } else if (f == "LargeAreaLowGrayLevelEmphasis"sv || f == "LargeDependenceLowGrayLevelEmphasis"sv) {
-      v = z.Sum([](double i, double j) { return j * j / (i * i); }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::large_low);
     } else if (f == "LargeAreaHighGrayLevelEmphasis"sv || f == "LargeDependenceHighGrayLevelEmphasis"sv) {
-      v = z.Sum([](double i, double j) { return i * i * j * j; }) / z.nz;
+      v = emphasis(&ZoneMatrix::Emphases::large_high);
     } else {
       throw InvalidArgument(std::string(family) + " feature '" + std::string(f) + "' is not implemented");
     }
@@ -281,15 +303,20 @@ std::vector<double> GldmFeatures::Values(const std::vector<std::string>& names) 
   const detail::PaddedLevels padded(roi_, Reach(settings_.distances));
   const std::vector<long> steps = Steps(padded, angles);
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
+  // The levels, indexed from -1: the index of a voxel outside the ROI (-1)
+  // reads a level far from every other, so the count needs no branch.
+  std::vector<long> levels(gl.size() + 1);
+  levels[0] = std::numeric_limits<int>::min();
+  std::copy(gl.begin(), gl.end(), levels.begin() + 1);
+  const long* level_of = levels.data() + 1;
+  const double alpha = settings_.gldm_a;
   std::vector<std::pair<std::size_t, std::size_t>> dependence;  // (level index, dependence + 1)
   dependence.reserve(padded.voxels.size());
   for (const std::size_t n : padded.voxels) {
-    const int i = padded.at[n], level = gl[static_cast<std::size_t>(i)];
+    const int i = padded.at[n];
+    const long level = level_of[i];
     std::size_t dep = 0;
-    for (const long step : steps) {
-      const int other = padded.Near(n, step);
-      if (other >= 0 && std::abs(level - gl[static_cast<std::size_t>(other)]) <= settings_.gldm_a) ++dep;
-    }
+    for (const long step : steps) dep += static_cast<double>(std::abs(level - level_of[padded.Near(n, step)])) <= alpha;
     dependence.emplace_back(static_cast<std::size_t>(i), dep + 1);
   }
   ZoneMatrix z = MakeZoneMatrix(roi_, dependence);
@@ -359,6 +386,28 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
     ps += p[i] * s[i];
     sum_s += s[i];
   }
+  // The four sums over pairs of levels, in one pass (when one is wanted):
+  // each is accumulated on its own in the (i, j) order, so it has the bits
+  // of a pass of its own, and their additions overlap.
+  struct PairSums {
+    double contrast = 0, busyness = 0, complexity = 0, strength = 0;
+  };
+  std::optional<PairSums> pair_sums;
+  auto pairs = [&]() -> const PairSums& {
+    if (!pair_sums) {
+      PairSums r;
+      for (std::size_t i = 0; i < G; ++i)
+        for (std::size_t j = 0; j < G; ++j) {
+          const double d = iv[i] - iv[j];
+          r.contrast += p[i] * p[j] * d * d;
+          r.busyness += std::abs(iv[i] * p[i] - iv[j] * p[j]);
+          r.complexity += std::abs(d) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
+          r.strength += (p[i] + p[j]) * d * d;
+        }
+      pair_sums = r;
+    }
+    return *pair_sums;
+  };
   std::vector<double> out;
   out.reserve(wanted.size());
   for (const auto& f : wanted) {
@@ -366,30 +415,14 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
     if (f == "Coarseness"sv) {
       v = ps == 0 ? 1e6 : 1 / ps;
     } else if (f == "Contrast"sv) {
-      if (ngp > 1) {
-        double c = 0;
-        for (std::size_t i = 0; i < G; ++i)
-          for (std::size_t j = 0; j < G; ++j) c += p[i] * p[j] * (iv[i] - iv[j]) * (iv[i] - iv[j]);
-        v = c / (ngp * (ngp - 1)) * (sum_s / nvp);
-      }
+      if (ngp > 1) v = pairs().contrast / (ngp * (ngp - 1)) * (sum_s / nvp);
     } else if (f == "Busyness"sv) {
-      double d = 0;
-      for (std::size_t i = 0; i < G; ++i)
-        for (std::size_t j = 0; j < G; ++j) d += std::abs(iv[i] * p[i] - iv[j] * p[j]);
+      const double d = pairs().busyness;
       v = d == 0 ? 0.0 : ps / d;
     } else if (f == "Complexity"sv) {
-      double c = 0;
-      for (std::size_t i = 0; i < G; ++i)
-        for (std::size_t j = 0; j < G; ++j)
-          c += std::abs(iv[i] - iv[j]) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
-      v = c / nvp;
+      v = pairs().complexity / nvp;
     } else if (f == "Strength"sv) {
-      if (sum_s != 0) {
-        double c = 0;
-        for (std::size_t i = 0; i < G; ++i)
-          for (std::size_t j = 0; j < G; ++j) c += (p[i] + p[j]) * (iv[i] - iv[j]) * (iv[i] - iv[j]);
-        v = c / sum_s;
-      }
+      if (sum_s != 0) v = pairs().strength / sum_s;
     } else {
       throw InvalidArgument("ngtdm feature '" + std::string(f) + "' is not implemented");
     }
