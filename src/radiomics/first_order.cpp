@@ -118,6 +118,7 @@ std::vector<double> FirstOrderFeatures::Values(const std::vector<std::string>& n
   for (std::size_t k = 0; k < roi_.levels.size(); ++k)
     if (roi_.mask[k]) level_counts[static_cast<std::size_t>(roi_.levels[k])] += 1;
   std::vector<std::pair<int, double>> counts;
+  counts.reserve(roi_.gray_levels.size());
   for (std::size_t l = 0; l < level_counts.size(); ++l)
     if (level_counts[l] > 0) counts.emplace_back(static_cast<int>(l), level_counts[l]);
   double energy = 0;

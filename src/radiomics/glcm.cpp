@@ -275,6 +275,8 @@ class Log2Memo {
 // serves a GLCM's angles, keeping its scratch space from one to the next.
 class MccSolver {
  public:
+  // Room for G levels (their arrays then never grow).
+  explicit MccSolver(std::size_t G);
   double SecondEigenvalueOfQ(const AngleStats& s, std::size_t G, bool symmetric);
 
  private:
@@ -305,6 +307,13 @@ class MccSolver {
   std::vector<double> matrix_, work_;  // the matrix reduced (see Tridiagonalize); the reduction's scratch
   Tridiagonal tri_;
 };
+
+MccSolver::MccSolver(std::size_t G) {
+  for (auto* v : {&rows_, &slot_, &start_, &fill_, &queue_, &mark_, &best_, &walk_, &position_}) v->reserve(G + 1);
+  colour_.reserve(G);
+  for (auto* v : {&tri_.a, &tri_.b, &tri_.off}) v->reserve(G);
+  work_.reserve(4 * (G + 4));
+}
 
 // (The loops below read the vectors through local pointers: a store into
 // their elements could otherwise alias the vectors' own members, which the
@@ -711,10 +720,10 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
     nonzero_range(s.diff_k, &s.diff_lo, &s.diff_hi);
   }
 
+  std::vector<double> angle_values(mats.size());  // (per_angle's, never nested)
   auto per_angle = [&](auto&& fn) {
-    std::vector<double> v(mats.size());
-    for (std::size_t a = 0; a < mats.size(); ++a) v[a] = fn(stats[a]);
-    return detail::NanMean(v);
+    for (std::size_t a = 0; a < mats.size(); ++a) angle_values[a] = fn(stats[a]);
+    return detail::NanMean(angle_values);
   };
   // The sums over an angle's non-zero entries, all in one pass (computed
   // once, when a feature needs them).  Each is accumulated on its own in
@@ -847,7 +856,7 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
     if (f == "MCC"sv) {
       if (G < 2) return 1.0;
       std::vector<double> v(mats.size());
-      MccSolver solver;
+      MccSolver solver(G);
       for (std::size_t a = 0; a < mats.size(); ++a) v[a] = solver.SecondEigenvalueOfQ(stats[a], G, settings_.symmetrical_glcm);
       for (double& x : v) x = x < 0 ? 0.0 : std::sqrt(x);
       return detail::NanMean(v);

@@ -136,6 +136,10 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
   };
   std::vector<Entry> nonzero;  // angle a's entries: [first[a], first[a + 1])
   std::vector<std::size_t> first(Na + 1, 0);
+  double runs_kept = 0;  // (weighted) runs: at least one per entry when unweighted
+  for (std::size_t a : keep) runs_kept += total[a];
+  const double most = std::min(runs_kept, static_cast<double>(keep.size() * G * runs.size()));
+  nonzero.reserve(most > 0 ? static_cast<std::size_t>(most) : 0);  // (a hint; also for NaN)
   for (std::size_t k = 0, a = 0; a < Na; ++a) {
     first[a] = nonzero.size();
     if (k < keep.size() && keep[k] == a) {

@@ -26,10 +26,18 @@ struct Vertex {
   long c[3];
 };
 
-// Keeps, for every line parallel to `axis`, only the two extreme vertices;
-// points strictly between them cannot be end points of a diameter.
-std::vector<Vertex> KeepExtremes(const std::vector<Vertex>& pts, int axis, int dims) {
-  if (pts.empty()) return {};
+// Scratch space of KeepExtremes, kept from one call to the next.
+struct ExtremesScratch {
+  std::vector<std::size_t> least, greatest;
+  std::vector<char> keep;
+  std::vector<Vertex> out;
+};
+
+// Keeps, for every line parallel to `axis`, only the two extreme vertices
+// (pts is replaced); points strictly between them cannot be end points of
+// a diameter.
+void KeepExtremes(std::vector<Vertex>& pts, int axis, int dims, ExtremesScratch& scratch) {
+  if (pts.empty()) return;
   // Lines are cells of a table over the other coordinates' ranges; each
   // holds its first points of least and greatest coordinate along `axis`.
   int other[2] = {0, 0}, count = 0;
@@ -46,7 +54,10 @@ std::vector<Vertex> KeepExtremes(const std::vector<Vertex>& pts, int axis, int d
     span[q] = hi - lo + 1;
   }
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  std::vector<std::size_t> least(static_cast<std::size_t>(span[0] * span[1]), kNone), greatest(least.size(), kNone);
+  std::vector<std::size_t>& least = scratch.least;
+  std::vector<std::size_t>& greatest = scratch.greatest;
+  least.assign(static_cast<std::size_t>(span[0] * span[1]), kNone);
+  greatest.assign(least.size(), kNone);
   for (std::size_t n = 0; n < pts.size(); ++n) {
     const Vertex& v = pts[n];
     const auto cell = static_cast<std::size_t>((count > 0 ? v.c[other[0]] - low[0] : 0) * span[1] +
@@ -58,14 +69,15 @@ std::vector<Vertex> KeepExtremes(const std::vector<Vertex>& pts, int axis, int d
     if (v.c[axis] < pts[least[cell]].c[axis]) least[cell] = n;
     if (v.c[axis] > pts[greatest[cell]].c[axis]) greatest[cell] = n;
   }
-  std::vector<char> keep(pts.size(), 0);
+  std::vector<char>& keep = scratch.keep;
+  keep.assign(pts.size(), 0);
   for (std::size_t cell = 0; cell < least.size(); ++cell)
     if (least[cell] != kNone) keep[least[cell]] = keep[greatest[cell]] = 1;
-  std::vector<Vertex> out;
-  out.reserve(static_cast<std::size_t>(std::count(keep.begin(), keep.end(), 1)));
+  std::vector<Vertex>& out = scratch.out;
+  out.clear();
   for (std::size_t n = 0; n < pts.size(); ++n)
     if (keep[n]) out.push_back(pts[n]);
-  return out;
+  pts.swap(out);
 }
 
 double MaxSquaredDistance(const std::vector<Vertex>& pts, const double* half_spacing, int dims) {
@@ -85,21 +97,23 @@ double MaxSquaredDistance(const std::vector<Vertex>& pts, const double* half_spa
 // Largest distance between vertices sharing coordinate `axis` (or any pair
 // when axis < 0).
 double Diameter(const std::vector<Vertex>& pts, int axis, const double* half_spacing, int dims) {
+  ExtremesScratch scratch;
   if (axis < 0) {
     std::vector<Vertex> c = pts;
-    for (int d = 0; d < dims; ++d) c = KeepExtremes(c, d, dims);
+    for (int d = 0; d < dims; ++d) KeepExtremes(c, d, dims, scratch);
     return std::sqrt(MaxSquaredDistance(c, half_spacing, dims));
   }
   // The planes across `axis`, each keeping its points' order.
   std::vector<Vertex> sorted = pts;
   std::stable_sort(sorted.begin(), sorted.end(), [axis](const Vertex& a, const Vertex& b) { return a.c[axis] < b.c[axis]; });
   double best = 0;
+  std::vector<Vertex> plane;
   for (std::size_t a = 0; a < sorted.size();) {
     std::size_t b = a + 1;
     while (b < sorted.size() && sorted[b].c[axis] == sorted[a].c[axis]) ++b;
-    std::vector<Vertex> plane(sorted.begin() + static_cast<long>(a), sorted.begin() + static_cast<long>(b));
+    plane.assign(sorted.begin() + static_cast<long>(a), sorted.begin() + static_cast<long>(b));
     for (int d = 0; d < dims; ++d)
-      if (d != axis) plane = KeepExtremes(plane, d, dims);
+      if (d != axis) KeepExtremes(plane, d, dims, scratch);
     best = std::max(best, MaxSquaredDistance(plane, half_spacing, dims));
     a = b;
   }

@@ -169,7 +169,7 @@ Roi Roi::Build(const Image& image, const Mask& mask,
   roi.voxel_count = inside.size();
   roi.bin_edges = preprocessing::ComputeBinEdges(inside, discretization);
   roi.levels.assign(roi.values.size(), 0);
-  std::vector<char> present;
+  std::vector<char> present(roi.bin_edges.size() + 1, 0);  // (levels run 1 .. number of edges)
   for (std::size_t n = 0; n < roi.values.size(); ++n) {
     if (!roi.mask[n]) continue;
     const int l = preprocessing::Digitize(roi.values[n], roi.bin_edges);
@@ -177,6 +177,7 @@ Roi Roi::Build(const Image& image, const Mask& mask,
     if (static_cast<std::size_t>(l) >= present.size()) present.resize(static_cast<std::size_t>(l) + 1, 0);
     present[static_cast<std::size_t>(l)] = 1;
   }
+  roi.gray_levels.reserve(static_cast<std::size_t>(std::count(present.begin(), present.end(), 1)));
   for (std::size_t l = 0; l < present.size(); ++l)
     if (present[l]) roi.gray_levels.push_back(static_cast<int>(l));
   roi.max_level = roi.gray_levels.back();

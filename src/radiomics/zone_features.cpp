@@ -69,6 +69,7 @@ struct ZoneMatrix {
     pg.assign(iv.size(), 0.0);
     ps.assign(jv.size(), 0.0);
     nonzero.clear();
+    nonzero.reserve(static_cast<std::size_t>(std::count_if(P.begin(), P.end(), [](double v) { return v != 0; })));
     const std::size_t cols = jv.size();
     for (std::size_t i = 0; i < iv.size(); ++i)
       for (std::size_t j = 0; j < cols; ++j) {
@@ -247,6 +248,7 @@ std::vector<double> GlszmFeatures::Values(const std::vector<std::string>& names)
   std::vector<std::size_t> size(voxels.size(), 0);
   for (std::size_t k = 0; k < voxels.size(); ++k) ++size[find(k)];
   std::vector<std::pair<std::size_t, std::size_t>> zone_list;
+  zone_list.reserve(static_cast<std::size_t>(std::count_if(size.begin(), size.end(), [](std::size_t n) { return n != 0; })));
   for (std::size_t k = 0; k < voxels.size(); ++k)
     if (size[k] != 0)  // a zone's root
       zone_list.emplace_back(static_cast<std::size_t>(padded.at[voxels[k]]), size[k]);
