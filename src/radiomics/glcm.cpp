@@ -317,25 +317,31 @@ MccSolver::MccSolver(std::size_t G) {
 
 // (The loops below read the vectors through local pointers: a store into
 // their elements could otherwise alias the vectors' own members, which the
-// compiler would then load again at every step.)
+// compiler would then load again at every step.  They choose with
+// selections instead of branches where the outcome is unpredictable, as a
+// diagonal entry or a level seen before is.)
 void MccSolver::BuildLevelGraph(const AngleStats& s, std::size_t m) {
   const std::size_t entries = s.nz_v.size();
   const std::size_t *ni = s.nz_i.begin(), *nj = s.nz_j.begin(), *slot = slot_.data();
   start_.assign(m + 1, 0);
   std::size_t* start = start_.data();
-  for (std::size_t e = 0; e < entries; ++e)
-    if (ni[e] != nj[e]) ++start[slot[ni[e]] + 1];
+  for (std::size_t e = 0; e < entries; ++e) start[slot[ni[e]] + 1] += ni[e] != nj[e];
   for (std::size_t r = 0; r < m; ++r) start[r + 1] += start[r];
-  next_.resize(start[m]);
+  const std::size_t edges = start[m];
+  next_.resize(edges + 1);  // the last element takes the diagonal entries' writes
   fill_.assign(start_.begin(), start_.end() - 1);
   std::size_t *next = next_.data(), *fill = fill_.data();
-  for (std::size_t e = 0; e < entries; ++e)
-    if (ni[e] != nj[e]) next[fill[slot[ni[e]]]++] = slot[nj[e]];
+  for (std::size_t e = 0; e < entries; ++e) {
+    const std::size_t from = slot[ni[e]];
+    const bool edge = ni[e] != nj[e];
+    next[edge ? fill[from] : edges] = slot[nj[e]];
+    fill[from] += edge;
+  }
 }
 
 MccSolver::Reach MccSolver::Explore(std::size_t m) {
   colour_.assign(m, -1);
-  queue_.resize(m);
+  queue_.resize(m + 1);  // the last element takes the writes for levels seen before
   int* colour = colour_.data();
   std::size_t* queue = queue_.data();
   const std::size_t *start = start_.data(), *next = next_.data();
@@ -345,14 +351,15 @@ MccSolver::Reach MccSolver::Explore(std::size_t m) {
   bool two = true;
   for (std::size_t q = 0; q < queued; ++q) {
     const std::size_t v = queue[q];
+    const int cv = colour[v];
     for (std::size_t k = start[v]; k < start[v + 1]; ++k) {
       const std::size_t w = next[k];
-      if (colour[w] < 0) {
-        colour[w] = 1 - colour[v];
-        queue[queued++] = w;
-      } else if (colour[w] == colour[v]) {
-        two = false;
-      }
+      const int cw = colour[w];
+      const bool fresh = cw < 0;
+      colour[w] = fresh ? 1 - cv : cw;
+      queue[fresh ? queued : m] = w;
+      queued += fresh;
+      two &= fresh | (cw != cv);
     }
   }
   return {queued == m, two};
