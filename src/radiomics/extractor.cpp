@@ -29,27 +29,30 @@ std::string Triple(double a, double b, double c) {
   return "(" + FormatDouble(a) + ", " + FormatDouble(b) + ", " + FormatDouble(c) + ")";
 }
 
-// A 64-bit content hash of the voxel values (four lanes of 8-byte words
-// mixed with multiply-xorshift steps) for the diagnostics.
+// A 64-bit content hash of the voxel values (eight lanes of 8-byte words
+// mixed with multiply-xorshift steps: eight independent chains keep the
+// multiplier busy) for the diagnostics.
 template <typename T>
 std::string HashOf(const Volume<T>& v) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
   const std::size_t total = v.size() * sizeof(T);
-  std::uint64_t lane[4] = {0x9E3779B97F4A7C15ULL, 0xBF58476D1CE4E5B9ULL, 0x94D049BB133111EBULL, total};
+  constexpr int kLanes = 8;
+  std::uint64_t lane[kLanes];
+  for (int l = 0; l < kLanes; ++l) lane[l] = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(l + 1) ^ total;
   auto mix = [](std::uint64_t h, std::uint64_t w) {
     h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
     return h ^ (h >> 29);
   };
   std::size_t n = 0;
-  for (; n + 32 <= total; n += 32)
-    for (int l = 0; l < 4; ++l) {
+  for (; n + 8 * kLanes <= total; n += 8 * kLanes)
+    for (int l = 0; l < kLanes; ++l) {
       std::uint64_t w;
       std::memcpy(&w, bytes + n + 8 * l, 8);
       lane[l] = mix(lane[l], w);
     }
   for (; n < total; ++n) lane[0] = mix(lane[0], bytes[n]);
   std::uint64_t h = lane[0];
-  for (int l = 1; l < 4; ++l) h = mix(h, lane[l]);
+  for (int l = 1; l < kLanes; ++l) h = mix(h, lane[l]);
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
