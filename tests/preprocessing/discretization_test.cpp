@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <utility>
 
 #include "lvsi/preprocessing/image_ops.h"
 
@@ -64,6 +66,7 @@ TEST(Discretization, RejectsBadSettings) {
   EXPECT_THROW(ComputeBinEdges({}, {25, {}}), InvalidArgument);
 }
 
+
 }  // namespace
 }  // namespace lvsi::preprocessing
 
@@ -99,6 +102,60 @@ TEST(Normalization, StatisticsExtremesAndTheNormalizer) {
   EXPECT_EQ(f(s.minimum), -100);
   EXPECT_THROW(Normalizer(s, 0), InvalidArgument);
   EXPECT_THROW(Normalizer(IntensityStatistics{}, 1), InvalidArgument);
+}
+
+TEST(Normalization, StatisticsOfWholeNumbersAreExact) {
+  // Whole numbers (as stored MRI is): the sums are exact in any order, and
+  // the statistics are those of the exact integer sums, bit for bit, over
+  // several blocks of the one-pass path and an odd tail.
+  Geometry g;
+  g.size = {10007, 1, 1};
+  Image img(g);
+  std::uint64_t state = 12345;
+  auto next = [&state]() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<long long>((state >> 33) % 32001) - 2000;  // -2000 .. 30000
+  };
+  for (std::size_t i = 0; i < img.size(); ++i) img[i] = static_cast<double>(next());
+  auto exact = [](const Image& im) {
+    long long sum = 0, sq = 0;
+    for (std::size_t i = 0; i < im.size(); ++i) {
+      const auto x = static_cast<long long>(im[i]);
+      sum += x;
+      sq += x * x;
+    }
+    const double n = static_cast<double>(im.size()), total = static_cast<double>(sum);
+    const double ss = static_cast<double>(sq) - total * total / n;
+    return std::pair<double, double>{total / n, std::sqrt(std::max(0.0, ss / (n - 1)))};
+  };
+  const auto [mean, sd] = exact(img);
+  const IntensityStatistics s = IntensityStatistics::Of(img);
+  EXPECT_EQ(s.mean, mean);
+  EXPECT_EQ(s.sample_sd, sd);
+  EXPECT_EQ(s.minimum, *std::min_element(img.data(), img.data() + img.size()));
+  EXPECT_EQ(s.maximum, *std::max_element(img.data(), img.data() + img.size()));
+  // Fractions (thirds, whose sums round at every step), one in the last
+  // block only, or a value too large for exact squares take the
+  // compensated sums: within rounding of the exact values.
+  for (const double odd : {-1.0, 1234.0 + 1.0 / 3, 123456789.0}) {
+    Image other = img;
+    if (odd == -1.0) {
+      for (std::size_t i = 0; i < other.size(); ++i) other[i] += 1.0 / 3;
+    } else {
+      other[10001] = odd;
+    }
+    long double sum = 0, sq = 0;
+    for (std::size_t i = 0; i < other.size(); ++i) {
+      sum += other[i];
+      sq += static_cast<long double>(other[i]) * other[i];
+    }
+    const long double n = static_cast<long double>(other.size());
+    const IntensityStatistics t = IntensityStatistics::Of(other);
+    EXPECT_NEAR(t.mean, static_cast<double>(sum / n), 1e-15 * std::abs(static_cast<double>(sum / n))) << odd;
+    const double want_sd = static_cast<double>(std::sqrt((sq - sum * sum / n) / (n - 1)));
+    EXPECT_NEAR(t.sample_sd, want_sd, 1e-12 * want_sd) << odd;
+    EXPECT_EQ(t.maximum, odd == -1.0 ? s.maximum + 1.0 / 3 : std::max(odd, s.maximum));
+  }
 }
 
 }  // namespace
