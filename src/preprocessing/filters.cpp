@@ -46,7 +46,8 @@ void Convolve(const double* in, double* out, const std::array<std::size_t, 3>& s
   const std::size_t n = size[static_cast<std::size_t>(axis)];
   const std::size_t F = f.size(), half = F / 2;
   const std::size_t sx = size[0], sxy = size[0] * size[1];
-  // Input index along the axis of output o and tap j, wrapped.
+  // Input index along the axis of output o and tap j, wrapped (the loops
+  // step it instead of dividing for each element).
   auto wrap = [&](std::size_t o, std::size_t j) { return (o + half + n * (F / n + 1) - j) % n; };
   if (axis == 0) {
     const std::size_t lo = box.lo[0], len = box.hi[0] - box.lo[0] + 1;
@@ -56,11 +57,14 @@ void Convolve(const double* in, double* out, const std::array<std::size_t, 3>& s
       for (std::size_t y = box.lo[1]; y <= box.hi[1]; ++y) {
         const double* line = in + y * sx + z * sxy;
         double* res = out + y * sx + z * sxy + lo;
-        for (std::size_t t = 0; t < ext.size(); ++t) ext[t] = line[wrap(lo + t, F - 1)];
-        for (std::size_t t = 0; t < len; ++t) {
-          double acc = 0;
-          for (std::size_t j = 0; j < F; ++j) acc += f[j] * ext[t + F - 1 - j];
-          res[t] = acc;
+        for (std::size_t t = 0, k = wrap(lo, F - 1); t < ext.size(); ++t, k = k + 1 == n ? 0 : k + 1) ext[t] = line[k];
+        // Tap by tap over the whole line (the loop over t vectorises; each
+        // output still adds its terms in the order of j).
+        for (std::size_t t = 0; t < len; ++t) res[t] = 0;
+        for (std::size_t j = 0; j < F; ++j) {
+          const double fj = f[j];
+          const double* e = ext.data() + (F - 1 - j);
+          for (std::size_t t = 0; t < len; ++t) res[t] += fj * e[t];
         }
       }
     return;
@@ -73,7 +77,8 @@ void Convolve(const double* in, double* out, const std::array<std::size_t, 3>& s
   std::vector<const double*> rows(F);
   for (std::size_t c = box.lo[static_cast<std::size_t>(other)]; c <= box.hi[static_cast<std::size_t>(other)]; ++c)
     for (std::size_t o = box.lo[static_cast<std::size_t>(axis)]; o <= box.hi[static_cast<std::size_t>(axis)]; ++o) {
-      for (std::size_t j = 0; j < F; ++j) rows[j] = in + c * other_stride + wrap(o, j) * stride + x0;
+      for (std::size_t j = 0, k = wrap(o, 0); j < F; ++j, k = k == 0 ? n - 1 : k - 1)
+        rows[j] = in + c * other_stride + k * stride + x0;
       double* res = out + c * other_stride + o * stride + x0;
       for (std::size_t x = 0; x < width; ++x) res[x] = 0;
       for (std::size_t j = 0; j < F; ++j) {
