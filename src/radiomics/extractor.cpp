@@ -70,15 +70,23 @@ LabelScan ScanLabels(const LabelImage& labels, const Image& image, int label) {
   const auto& g = labels.geometry();
   const bool same_size = image.geometry().size == g.size;
   std::array<std::size_t, 3> lo{g.size[0], g.size[1], g.size[2]}, hi{0, 0, 0};
+  // Most planes and rows hold no label: a branch-free test (which
+  // vectorises) passes over them before the per-voxel work.
+  auto holds = [label](const std::int32_t* v, std::size_t count) {
+    int any = 0;
+    for (std::size_t i = 0; i < count; ++i) any |= v[i] == label;
+    return any != 0;
+  };
+  const std::size_t plane = g.size[0] * g.size[1];
   std::size_t n = 0;
-  for (std::size_t k = 0; k < g.size[2]; ++k)
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    if (!holds(labels.data() + n, plane)) {
+      n += plane;
+      continue;
+    }
     for (std::size_t j = 0; j < g.size[1]; ++j) {
       const std::int32_t* row = labels.data() + n;
-      // Most rows hold no label: a branch-free test (which vectorises)
-      // passes over them before the per-voxel work.
-      int any = 0;
-      for (std::size_t i = 0; i < g.size[0]; ++i) any |= row[i] == label;
-      if (!any) {
+      if (!holds(row, g.size[0])) {
         n += g.size[0];
         continue;
       }
@@ -95,6 +103,7 @@ LabelScan ScanLabels(const LabelImage& labels, const Image& image, int label) {
       lo = {std::min(lo[0], first), std::min(lo[1], j), std::min(lo[2], k)};
       hi = {std::max(hi[0], last), std::max(hi[1], j), std::max(hi[2], k)};
     }
+  }
   scan.box.lower = lo;
   scan.box.upper = hi;
   return scan;

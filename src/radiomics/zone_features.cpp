@@ -362,14 +362,19 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
   const std::size_t G = gl.size();
   std::vector<double> cnt(G, 0), s(G, 0);
+  // The levels as doubles, indexed from -1: a neighbour outside the ROI
+  // (index -1) adds 0 to the sum and is not counted, without a branch
+  // (whole numbers: the sums are exact either way).
+  std::vector<double> levels(G + 1, 0.0);
+  std::copy(gl.begin(), gl.end(), levels.begin() + 1);
+  const double* level_of = levels.data() + 1;
   for (const std::size_t n : padded.voxels) {
     const std::size_t gi = static_cast<std::size_t>(padded.at[n]);
     double count = 0, sum = 0;
     for (const long step : steps) {
       const int other = padded.Near(n, step);
-      if (other < 0) continue;
-      count += 1;
-      sum += gl[static_cast<std::size_t>(other)];
+      count += other >= 0;
+      sum += level_of[other];
     }
     const double diff = count == 0 ? 0.0 : std::abs(static_cast<double>(gl[gi]) - sum / count);
     cnt[gi] += 1;
