@@ -250,9 +250,7 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& regi
   Geometry og = g;
   og.origin = g.IndexToPhysical({static_cast<double>(lower[0]), static_cast<double>(lower[1]), static_cast<double>(lower[2])});
   og.size = bs;
-  Image result(og);
-  for (std::size_t n = 0; n < result.size(); ++n) result[n] = cumulative[n];
-  return result;
+  return Image(og, std::vector<double>(cumulative.begin(), cumulative.end()));
 }
 
 std::array<std::size_t, 3> LogContext(const Geometry& geometry, double sigma) {

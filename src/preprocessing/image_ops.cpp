@@ -206,14 +206,15 @@ Volume<T> Crop(const Volume<T>& v, const IndexBox& box, std::size_t pad) {
     const std::size_t hi = std::min(g.size[d] - 1, box.upper[d] + pad);
     size[d] = hi - lo[d] + 1;
   }
-  Volume<T> out(CroppedGeometry(g, lo, size));
-  T* dst = out.data();
+  // Rows appended to a reserved vector (the crop is never zeroed first).
+  std::vector<T> data;
+  data.reserve(size[0] * size[1] * size[2]);
   for (std::size_t k = 0; k < size[2]; ++k)
-    for (std::size_t j = 0; j < size[1]; ++j, dst += size[0]) {
+    for (std::size_t j = 0; j < size[1]; ++j) {
       const T* row = v.data() + lo[0] + g.size[0] * ((lo[1] + j) + g.size[1] * (lo[2] + k));
-      std::copy(row, row + size[0], dst);
+      data.insert(data.end(), row, row + size[0]);
     }
-  return out;
+  return Volume<T>(CroppedGeometry(g, lo, size), std::move(data));
 }
 
 // The bounding box as lower index and size, or nothing for an empty mask.

@@ -404,14 +404,18 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     pg.origin = g.IndexToPhysical({static_cast<double>(reg.lower[0]), static_cast<double>(reg.lower[1]),
                                    static_cast<double>(reg.lower[2])});
     pg.size = reg.Size();
-    Image part(pg);
-    double* dst = part.data();
+    // Row by row, each copied and then normalised while in cache (the
+    // region is never zeroed first).
+    std::vector<double> data;
+    data.reserve(pg.NumVoxels());
     for (std::size_t k = reg.lower[2]; k <= reg.upper[2]; ++k)
-      for (std::size_t j = reg.lower[1]; j <= reg.upper[1]; ++j, dst += pg.size[0]) {
+      for (std::size_t j = reg.lower[1]; j <= reg.upper[1]; ++j) {
         const double* row = full->data() + reg.lower[0] + g.size[0] * (j + g.size[1] * k);
-        normalizer->Apply(row, dst, pg.size[0]);
+        const std::size_t at = data.size();
+        data.insert(data.end(), row, row + pg.size[0]);
+        normalizer->Apply(data.data() + at, data.data() + at, pg.size[0]);
       }
-    return part;
+    return Image(pg, std::move(data));
   };
   double full_max_abs = 0;
   if (filtered_types) {
