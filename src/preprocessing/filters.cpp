@@ -241,10 +241,12 @@ Image LaplacianOfGaussian(const Image& image, double sigma, const IndexBox& regi
   std::vector<float> cumulative(bs[0] * bs[1] * bs[2], 0.0f);
   std::vector<float> plane(g.size[0] * std::max(g.size[1], g.size[2]));
   std::vector<float> compact(bs[0] * std::max(bs[1] * g.size[2], bs[2] * g.size[1]));
+  std::vector<float> compact_y(bs[0] * bs[1] * g.size[2]);
   std::vector<double> lines(64 * std::max({g.size[0], g.size[1], g.size[2]}));
   job.cumulative = cumulative.data();
   job.plane = plane.data();
   job.compact = compact.data();
+  job.compact_y = compact_y.data();
   job.lines = lines.data();
   RunLogPasses(job);
   Geometry og = g;

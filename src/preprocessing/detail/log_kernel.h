@@ -31,6 +31,7 @@ struct LogJob {
   float* cumulative;            ///< the box, x fastest, zero on entry; the result
   float* plane;                 ///< scratch: size[0] * max(size[1], size[2])
   float* compact;               ///< scratch: box[0] * max(box[1] size[2], box[2] size[1])
+  float* compact_y;             ///< scratch: box[0] * box[1] * size[2] (the y term's stack)
   double* lines;                ///< scratch: 64 * max(size)
 };
 
