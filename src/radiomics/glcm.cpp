@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <string_view>
 #include <type_traits>
 
@@ -537,37 +538,41 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
   // below depends on more than that), the angles one after another in flat
   // arrays.  entry_of[i * G + j] is the entry of (i, j) in the angle being
   // counted, or -1; a pair whose neighbour lies outside the ROI goes to a
-  // sink cell whose entry is not kept (no branch on the ROI's shape).
+  // sink cell (no branch on the ROI's shape), whose entry opens the angle's
+  // block and is not kept.  The arrays are sized for the most entries an
+  // angle can have but never zeroed ahead (an ROI's pairs can far
+  // outnumber its entries): an entry is set when it is made.
   const std::size_t sink = G * G;
   std::vector<std::ptrdiff_t> entry_of(G * G + 1, -1);
-  std::vector<std::size_t> ent_i, ent_j;
-  std::vector<double> ent_v;
+  const std::size_t pairs = (settings_.symmetrical_glcm ? 2 : 1) * padded.voxels.size();
+  const std::size_t capacity = Na * (std::min(pairs, G * G) + 1);
+  std::unique_ptr<std::size_t[]> ent_i(new std::size_t[capacity]), ent_j(new std::size_t[capacity]);
+  std::unique_ptr<double[]> ent_v(new double[capacity]);
   struct Range {
     std::size_t begin, end;
     std::size_t size() const { return end - begin; }
   };
   std::vector<Range> counts(Na);
-  const std::size_t pairs_per_voxel = settings_.symmetrical_glcm ? 2 : 1;
-  const std::size_t capacity = Na * pairs_per_voxel * padded.voxels.size() + 1;
-  ent_i.reserve(capacity);
-  ent_j.reserve(capacity);
-  ent_v.reserve(capacity);
+  std::size_t next = 0;
   for (std::size_t a = 0; a < Na; ++a) {
     const long delta = padded.Step(angles[a]);
-    const std::size_t base = ent_v.size(), last = base + pairs_per_voxel * padded.voxels.size();
-    ent_i.resize(last + 1);  // room for every pair's entry and the sink's
-    ent_j.resize(last + 1);
-    ent_v.resize(last + 1);  // (new elements are zero)
-    entry_of[sink] = static_cast<std::ptrdiff_t>(last);
-    std::size_t next = base;
+    std::size_t* const ei = ent_i.get();
+    std::size_t* const ej = ent_j.get();
+    double* const ev = ent_v.get();
+    std::ptrdiff_t* const of = entry_of.data();
+    const std::size_t sink_entry = next++;
+    ev[sink_entry] = 0;
+    of[sink] = static_cast<std::ptrdiff_t>(sink_entry);
     auto tally = [&](std::size_t key, std::size_t i, std::size_t j) {
-      std::ptrdiff_t& k = entry_of[key];
-      if (k < 0) {  // rare after the first voxels: well predicted
+      std::ptrdiff_t k = of[key];
+      if (k < 0) {
         k = static_cast<std::ptrdiff_t>(next++);
-        ent_i[static_cast<std::size_t>(k)] = i;
-        ent_j[static_cast<std::size_t>(k)] = j;
+        of[key] = k;
+        ei[k] = i;
+        ej[k] = j;
+        ev[k] = 0;
       }
-      ent_v[static_cast<std::size_t>(k)] += 1;
+      ev[k] += 1;
     };
     for (const std::size_t n : padded.voxels) {
       const int gj = padded.Near(n, delta);
@@ -576,11 +581,8 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
       tally(inside ? i * G + j : sink, i, j);
       if (settings_.symmetrical_glcm) tally(inside ? j * G + i : sink, j, i);  // P + P^T
     }
-    for (std::size_t e = base; e < next; ++e) entry_of[ent_i[e] * G + ent_j[e]] = -1;
-    ent_i.resize(next);
-    ent_j.resize(next);
-    ent_v.resize(next);
-    counts[a] = {base, next};
+    for (std::size_t e = sink_entry + 1; e < next; ++e) of[ei[e] * G + ej[e]] = -1;
+    counts[a] = {sink_entry + 1, next};
   }
   if (!settings_.weighting_norm.empty()) {
     // One matrix: the angles' counts weighted and summed, entries in the
@@ -602,17 +604,16 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
         wv[static_cast<std::size_t>(k)] += ent_v[e] * w;
       }
     }
-    ent_i.clear();
-    ent_j.clear();
-    ent_v.clear();
+    std::size_t kept = 0;  // (wv.size() <= the entries counted: room enough)
     for (std::size_t e = 0; e < wv.size(); ++e) {
       entry_of[wi[e] * G + wj[e]] = -1;
       if (wv[e] == 0) continue;
-      ent_i.push_back(wi[e]);
-      ent_j.push_back(wj[e]);
-      ent_v.push_back(wv[e]);
+      ent_i[kept] = wi[e];
+      ent_j[kept] = wj[e];
+      ent_v[kept] = wv[e];
+      ++kept;
     }
-    counts.assign(1, Range{0, ent_v.size()});
+    counts.assign(1, Range{0, kept});
     Na = 1;
   }
   // Drop empty angles (when there are several) and normalise.
