@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -231,7 +232,10 @@ std::vector<double> GlszmFeatures::Values(const std::vector<std::string>& names)
   const detail::PaddedLevels padded(roi_, 1);
   const std::vector<long> steps = Steps(padded, angles);
   const std::vector<std::size_t>& voxels = padded.voxels;
-  std::vector<std::size_t> ordinal(padded.at.size(), 0), parent(voxels.size());
+  // ordinal: a voxel's place in `voxels`, read only at ROI voxels (a
+  // neighbour of equal level is one), so the rest is never written.
+  std::unique_ptr<std::size_t[]> ordinal(new std::size_t[padded.at.size()]);
+  std::vector<std::size_t> parent(voxels.size());
   for (std::size_t k = 0; k < voxels.size(); ++k) {
     ordinal[voxels[k]] = k;
     parent[k] = k;
@@ -305,12 +309,12 @@ std::vector<double> GldmFeatures::Values(const std::vector<std::string>& names) 
   const detail::PaddedLevels padded(roi_, Reach(settings_.distances));
   const std::vector<long> steps = Steps(padded, angles);
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
-  // The levels, indexed from -1: the index of a voxel outside the ROI (-1)
-  // reads a level far from every other, so the count needs no branch.
-  std::vector<long> levels(gl.size() + 1);
-  levels[0] = std::numeric_limits<int>::min();
-  std::copy(gl.begin(), gl.end(), levels.begin() + 1);
-  const long* level_of = levels.data() + 1;
+  // The levels, indexed from -2: the index of a voxel outside the ROI (-1
+  // in the box, -2 on the padding) reads a level far from every other, so
+  // the count needs no branch.
+  std::vector<long> levels(gl.size() + 2, std::numeric_limits<int>::min());
+  std::copy(gl.begin(), gl.end(), levels.begin() + 2);
+  const long* level_of = levels.data() + 2;
   const double alpha = settings_.gldm_a;
   std::vector<std::pair<std::size_t, std::size_t>> dependence;  // (level index, dependence + 1)
   dependence.reserve(padded.voxels.size());
@@ -362,12 +366,13 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
   const std::size_t G = gl.size();
   std::vector<double> cnt(G, 0), s(G, 0);
-  // The levels as doubles, indexed from -1: a neighbour outside the ROI
-  // (index -1) adds 0 to the sum and is not counted, without a branch
-  // (whole numbers: the sums are exact either way).
-  std::vector<double> levels(G + 1, 0.0);
-  std::copy(gl.begin(), gl.end(), levels.begin() + 1);
-  const double* level_of = levels.data() + 1;
+  // The levels as doubles, indexed from -2: a neighbour outside the ROI
+  // (index -1 in the box, -2 on the padding) adds 0 to the sum and is not
+  // counted, without a branch (whole numbers: the sums are exact either
+  // way).
+  std::vector<double> levels(G + 2, 0.0);
+  std::copy(gl.begin(), gl.end(), levels.begin() + 2);
+  const double* level_of = levels.data() + 2;
   for (const std::size_t n : padded.voxels) {
     const std::size_t gi = static_cast<std::size_t>(padded.at[n]);
     double count = 0, sum = 0;
