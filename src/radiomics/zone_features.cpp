@@ -309,20 +309,20 @@ std::vector<double> GldmFeatures::Values(const std::vector<std::string>& names) 
   const detail::PaddedLevels padded(roi_, Reach(settings_.distances));
   const std::vector<long> steps = Steps(padded, angles);
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
-  // The levels, indexed from -2: the index of a voxel outside the ROI (-1
-  // in the box, -2 on the padding) reads a level far from every other, so
-  // the count needs no branch.
-  std::vector<long> levels(gl.size() + 2, std::numeric_limits<int>::min());
+  // The levels as doubles (exact), indexed from -2: the index of a voxel
+  // outside the ROI (-1 in the box, -2 on the padding) reads NaN, which is
+  // within no alpha of any level, so the count needs no branch.
+  std::vector<double> levels(gl.size() + 2, std::numeric_limits<double>::quiet_NaN());
   std::copy(gl.begin(), gl.end(), levels.begin() + 2);
-  const long* level_of = levels.data() + 2;
+  const double* level_of = levels.data() + 2;
   const double alpha = settings_.gldm_a;
   std::vector<std::pair<std::size_t, std::size_t>> dependence;  // (level index, dependence + 1)
   dependence.reserve(padded.voxels.size());
   for (const std::size_t n : padded.voxels) {
     const int i = padded.at[n];
-    const long level = level_of[i];
+    const double level = level_of[i];
     std::size_t dep = 0;
-    for (const long step : steps) dep += static_cast<double>(std::abs(level - level_of[padded.Near(n, step)])) <= alpha;
+    for (const long step : steps) dep += std::abs(level - level_of[padded.Near(n, step)]) <= alpha;
     dependence.emplace_back(static_cast<std::size_t>(i), dep + 1);
   }
   ZoneMatrix z = MakeZoneMatrix(roi_, dependence);
