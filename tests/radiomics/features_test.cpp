@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "lvsi/core/csv.h"
@@ -282,6 +283,50 @@ TEST(Features, TextureClassesWithoutTheRoisPaddedMapGiveTheSameValues) {
     ASSERT_EQ(a.size(), b.size());
     for (std::size_t k = 0; k < a.size(); ++k) EXPECT_EQ(a[k].second, b[k].second) << a[k].first;
   }
+}
+
+TEST(Features, NeighbourCountsSeeOnlyRoiVoxels) {
+  // The speckled ROI fills its box up to the border (its neighbours there
+  // lie on the padding) and has holes inside.  By the definition, counted
+  // directly: each voxel's 26 neighbours inside the image and the mask.
+  const Roi roi = SpeckledRoi();
+  const auto& size = roi.geometry.size;
+  double dependence_sum = 0, coarseness_sum = 0, voxels = 0;  // sum of 1/(dependence)^2; sum of |level - mean|
+  std::map<int, double> level_count, level_s;
+  for (std::size_t z = 0; z < size[2]; ++z)
+    for (std::size_t y = 0; y < size[1]; ++y)
+      for (std::size_t x = 0; x < size[0]; ++x) {
+        const std::size_t n = x + size[0] * (y + size[1] * z);
+        if (!roi.mask[n]) continue;
+        double dependence = 1, count = 0, sum = 0;
+        for (int dz = -1; dz <= 1; ++dz)
+          for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) {
+              if (!dx && !dy && !dz) continue;
+              const long X = static_cast<long>(x) + dx, Y = static_cast<long>(y) + dy, Z = static_cast<long>(z) + dz;
+              if (X < 0 || Y < 0 || Z < 0 || X >= static_cast<long>(size[0]) || Y >= static_cast<long>(size[1]) ||
+                  Z >= static_cast<long>(size[2]))
+                continue;
+              const std::size_t m = static_cast<std::size_t>(X + static_cast<long>(size[0]) * (Y + static_cast<long>(size[1]) * Z));
+              if (!roi.mask[m]) continue;
+              dependence += 1;  // alpha beyond the level range: every ROI neighbour depends
+              count += 1;
+              sum += roi.levels[m];
+            }
+        dependence_sum += 1 / (dependence * dependence);
+        voxels += 1;
+        level_count[roi.levels[n]] += 1;
+        level_s[roi.levels[n]] += count == 0 ? 0 : std::abs(roi.levels[n] - sum / count);
+      }
+  for (const double alpha : {10.0, 1e300, std::numeric_limits<double>::infinity()}) {
+    TextureSettings t;
+    t.gldm_a = alpha;
+    const auto gldm = ToMap(GldmFeatures(roi, t).Compute({"SmallDependenceEmphasis"}));
+    EXPECT_NEAR(gldm.at("SmallDependenceEmphasis"), dependence_sum / voxels, 1e-12) << alpha;
+  }
+  for (const auto& [l, c] : level_count) coarseness_sum += c / voxels * level_s[l];
+  const auto ngtdm = ToMap(NgtdmFeatures(roi).Compute({"Coarseness"}));
+  EXPECT_NEAR(ngtdm.at("Coarseness"), 1 / coarseness_sum, 1e-12 / coarseness_sum);
 }
 
 TEST(Features, FlatRegionConventions) {
