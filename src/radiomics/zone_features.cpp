@@ -366,21 +366,23 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
   const std::size_t G = gl.size();
   std::vector<double> cnt(G, 0), s(G, 0);
-  // The levels as doubles, indexed from -2: a neighbour outside the ROI
-  // (index -1 in the box, -2 on the padding) adds 0 to the sum and is not
-  // counted, without a branch (whole numbers: the sums are exact either
-  // way).
-  std::vector<double> levels(G + 2, 0.0);
+  // The levels indexed from -2: a neighbour outside the ROI (index -1 in
+  // the box, -2 on the padding) adds 0 to the sum and is not counted,
+  // without a branch.  Counts and sums are whole numbers, summed exactly
+  // as integers (the same values as in floating point, without its
+  // latency).
+  std::vector<long> levels(G + 2, 0);
   std::copy(gl.begin(), gl.end(), levels.begin() + 2);
-  const double* level_of = levels.data() + 2;
+  const long* level_of = levels.data() + 2;
   for (const std::size_t n : padded.voxels) {
     const std::size_t gi = static_cast<std::size_t>(padded.at[n]);
-    double count = 0, sum = 0;
+    long neighbours = 0, level_sum = 0;
     for (const long step : steps) {
       const int other = padded.Near(n, step);
-      count += other >= 0;
-      sum += level_of[other];
+      neighbours += other >= 0;
+      level_sum += level_of[other];
     }
+    const double count = static_cast<double>(neighbours), sum = static_cast<double>(level_sum);
     const double diff = count == 0 ? 0.0 : std::abs(static_cast<double>(gl[gi]) - sum / count);
     cnt[gi] += 1;
     s[gi] += diff;
@@ -398,9 +400,10 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
     ps += p[i] * s[i];
     sum_s += s[i];
   }
-  // The four sums over pairs of levels, in one pass (when one is wanted):
-  // each is accumulated on its own in the (i, j) order, so it has the bits
-  // of a pass of its own, and their additions overlap.
+  // The four sums over pairs of levels, in one pass (when one is wanted;
+  // their additions overlap).  Every term is symmetric in (i, j), to the
+  // bit, and zero for i = j: each sum is twice its sum over i < j (half the
+  // work; it differs from the full double loop only in rounding).
   struct PairSums {
     double contrast = 0, busyness = 0, complexity = 0, strength = 0;
   };
@@ -409,13 +412,17 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
     if (!pair_sums) {
       PairSums r;
       for (std::size_t i = 0; i < G; ++i)
-        for (std::size_t j = 0; j < G; ++j) {
+        for (std::size_t j = i + 1; j < G; ++j) {
           const double d = iv[i] - iv[j];
           r.contrast += p[i] * p[j] * d * d;
           r.busyness += std::abs(iv[i] * p[i] - iv[j] * p[j]);
           r.complexity += std::abs(d) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
           r.strength += (p[i] + p[j]) * d * d;
         }
+      r.contrast *= 2;
+      r.busyness *= 2;
+      r.complexity *= 2;
+      r.strength *= 2;
       pair_sums = r;
     }
     return *pair_sums;
