@@ -186,10 +186,15 @@ Roi Roi::Build(const Image& image, const Mask& mask,
 }
 
 std::vector<double> Roi::RoiValues() const {
-  std::vector<double> out;
-  out.reserve(voxel_count > 0 ? voxel_count : values.size());
-  for (std::size_t n = 0; n < values.size(); ++n)
-    if (mask[n]) out.push_back(values[n]);
+  // Every value written, the next place taken only inside the mask: no
+  // branch on the mask's (unpredictable) edges.
+  std::vector<double> out(values.size());
+  std::size_t k = 0;
+  for (std::size_t n = 0; n < values.size(); ++n) {
+    out[k] = values[n];
+    k += mask[n] != 0;
+  }
+  out.resize(k);
   return out;
 }
 
