@@ -153,37 +153,21 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
   auto entries_of = [&](std::size_t a) {
     return std::make_pair(nonzero.data() + first[a], nonzero.data() + first[a + 1]);
   };
-  // The sums of p(i, r) w(i, r) over an angle's entries for the eight
-  // emphases, all in one pass (computed once, when one is wanted).  Each is
-  // accumulated on its own in the entries' order, so it has the bits of a
-  // pass of its own; together their additions overlap instead of waiting
-  // on one another.
-  struct EntrySums {
-    double sre = 0, lre = 0, lglre = 0, hglre = 0, srlgle = 0, srhgle = 0, lrlgle = 0, lrhgle = 0;
-  };
-  std::vector<EntrySums> entry_sums;
-  auto emphasis = [&](std::size_t a, double EntrySums::*member) {
+  // The eight emphases' sums over each kept angle's entries (computed
+  // once, when one is wanted).
+  std::vector<detail::EmphasisSums> entry_sums;
+  auto emphasis = [&](std::size_t a, double detail::EmphasisSums::*member) {
     if (entry_sums.empty()) {
       entry_sums.resize(Na);
       for (std::size_t b : keep) {
-        EntrySums r;
-        for (auto [e, end] = entries_of(b); e != end; ++e) {
-          const double i = e->i, j = e->r, p = e->p;
-          r.sre += p * (1 / (j * j));
-          r.lre += p * (j * j);
-          r.lglre += p * (1 / (i * i));
-          r.hglre += p * (i * i);
-          r.srlgle += p * (1 / (i * i * j * j));
-          r.srhgle += p * (i * i / (j * j));
-          r.lrlgle += p * (j * j / (i * i));
-          r.lrhgle += p * (i * i * j * j);
-        }
-        entry_sums[b] = r;
+        const auto [first_entry, end] = entries_of(b);
+        entry_sums[b] = detail::SumEmphases(first_entry, end,
+                                            [](const Entry& e) { return std::array<double, 3>{e.i, e.r, e.p}; });
       }
     }
     return entry_sums[a].*member;
   };
-  auto emphasis_of = [&](double EntrySums::*member) {
+  auto emphasis_of = [&](double detail::EmphasisSums::*member) {
     return per_angle([&](std::size_t a, double n) { return emphasis(a, member) / n; });
   };
   // Marginals p_g(a, i) (over run lengths) and p_r(a, r) (over levels).
@@ -203,8 +187,8 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
   auto pg = [&](std::size_t a, std::size_t i) { return PG[a * G + i]; };
   auto pr = [&](std::size_t a, std::size_t r) { return PR[a * R + r]; };
   auto value = [&](std::string_view f) -> double {
-    if (f == "ShortRunEmphasis"sv) return emphasis_of(&EntrySums::sre);
-    if (f == "LongRunEmphasis"sv) return emphasis_of(&EntrySums::lre);
+    if (f == "ShortRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::small);
+    if (f == "LongRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::large);
     if (f == "GrayLevelNonUniformity"sv || f == "GrayLevelNonUniformityNormalized"sv) {
       const bool norm = f.back() == 'd';
       return per_angle([&](std::size_t a, double n) {
@@ -250,12 +234,12 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
         }
         return h;
       });
-    if (f == "LowGrayLevelRunEmphasis"sv) return emphasis_of(&EntrySums::lglre);
-    if (f == "HighGrayLevelRunEmphasis"sv) return emphasis_of(&EntrySums::hglre);
-    if (f == "ShortRunLowGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::srlgle);
-    if (f == "ShortRunHighGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::srhgle);
-    if (f == "LongRunLowGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::lrlgle);
-    if (f == "LongRunHighGrayLevelEmphasis"sv) return emphasis_of(&EntrySums::lrhgle);
+    if (f == "LowGrayLevelRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::low);
+    if (f == "HighGrayLevelRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::high);
+    if (f == "ShortRunLowGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::small_low);
+    if (f == "ShortRunHighGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::small_high);
+    if (f == "LongRunLowGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::large_low);
+    if (f == "LongRunHighGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::large_high);
     throw InvalidArgument("glrlm feature '" + std::string(f) + "' is not implemented");
   };
   std::vector<double> out;

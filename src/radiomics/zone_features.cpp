@@ -45,26 +45,9 @@ struct ZoneMatrix {
   };
   std::vector<Entry> nonzero;
 
-  // The eight emphases' sums of P(i,j) w(i,j), in one pass: each is
-  // accumulated on its own in the entries' order (the bits of a pass of its
-  // own), and their additions overlap.
-  struct Emphases {
-    double small = 0, large = 0, low = 0, high = 0, small_low = 0, small_high = 0, large_low = 0, large_high = 0;
-  };
-  Emphases Sums() const {
-    Emphases r;
-    for (const Entry& e : nonzero) {
-      const double i = e.i, j = e.j, p = e.p;
-      r.small += p * (1 / (j * j));
-      r.large += p * (j * j);
-      r.low += p * (1 / (i * i));
-      r.high += p * (i * i);
-      r.small_low += p * (1 / (i * i * j * j));
-      r.small_high += p * (i * i / (j * j));
-      r.large_low += p * (j * j / (i * i));
-      r.large_high += p * (i * i * j * j);
-    }
-    return r;
+  detail::EmphasisSums Sums() const {
+    return detail::SumEmphases(nonzero.begin(), nonzero.end(),
+                               [](const Entry& e) { return std::array<double, 3>{e.i, e.j, e.p}; });
   }
   void Marginals() {
     pg.assign(iv.size(), 0.0);
@@ -138,8 +121,8 @@ ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::pair<std::size_
 template <typename Pick>
 std::vector<double> ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::string_view>& wanted,
                                         const char* family, Pick&& extra) {
-  std::optional<ZoneMatrix::Emphases> sums;
-  auto emphasis = [&](double ZoneMatrix::Emphases::*member) {
+  std::optional<detail::EmphasisSums> sums;
+  auto emphasis = [&](double detail::EmphasisSums::*member) {
     if (!sums) sums = z.Sums();
     return (*sums).*member / z.nz;
   };
@@ -149,9 +132,9 @@ std::vector<double> ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<s
     double v;
     if (extra(f, &v)) {
     } else if (f == "SmallAreaEmphasis"sv || f == "SmallDependenceEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::small);
+      v = emphasis(&detail::EmphasisSums::small);
     } else if (f == "LargeAreaEmphasis"sv || f == "LargeDependenceEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::large);
+      v = emphasis(&detail::EmphasisSums::large);
     } else if (f == "GrayLevelNonUniformity"sv) {
       v = z.Nonuniformity(true, false);
     } else if (f == "GrayLevelNonUniformityNormalized"sv) {
@@ -167,17 +150,17 @@ std::vector<double> ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<s
     } else if (f == "ZoneEntropy"sv || f == "DependenceEntropy"sv) {
       v = z.Entropy();
     } else if (f == "LowGrayLevelZoneEmphasis"sv || f == "LowGrayLevelEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::low);
+      v = emphasis(&detail::EmphasisSums::low);
     } else if (f == "HighGrayLevelZoneEmphasis"sv || f == "HighGrayLevelEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::high);
+      v = emphasis(&detail::EmphasisSums::high);
     } else if (f == "SmallAreaLowGrayLevelEmphasis"sv || f == "SmallDependenceLowGrayLevelEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::small_low);
+      v = emphasis(&detail::EmphasisSums::small_low);
     } else if (f == "SmallAreaHighGrayLevelEmphasis"sv || f == "SmallDependenceHighGrayLevelEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::small_high);
+      v = emphasis(&detail::EmphasisSums::small_high);
     } else if (f == "LargeAreaLowGrayLevelEmphasis"sv || f == "LargeDependenceLowGrayLevelEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::large_low);
+      v = emphasis(&detail::EmphasisSums::large_low);
     } else if (f == "LargeAreaHighGrayLevelEmphasis"sv || f == "LargeDependenceHighGrayLevelEmphasis"sv) {
-      v = emphasis(&ZoneMatrix::Emphases::large_high);
+      v = emphasis(&detail::EmphasisSums::large_high);
     } else {
       throw InvalidArgument(std::string(family) + " feature '" + std::string(f) + "' is not implemented");
     }

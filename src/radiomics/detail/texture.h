@@ -30,6 +30,33 @@ std::vector<Offset> GenerateAngles(const std::array<std::size_t, 3>& size,
 /// Weight of an angle for distance weighting (GLCM uses exp(-d^2), GLRLM d).
 double AngleDistance(const Offset& a, const std::array<double, 3>& spacing, const std::string& norm);
 
+/// The eight emphases' sums of p w(i, j) over a matrix's non-zero entries
+/// (grey level i, zone size, dependence or run length j, count p): small
+/// 1/j^2, large j^2, low 1/i^2, high i^2, and their four products.  One
+/// pass: each sum is accumulated on its own in the entries' order (the bits
+/// of a pass of its own), and their additions overlap.  `fields(e)` gives
+/// an entry's {i, j, p}.
+struct EmphasisSums {
+  double small = 0, large = 0, low = 0, high = 0, small_low = 0, small_high = 0, large_low = 0, large_high = 0;
+};
+template <class Iterator, class Fields>
+EmphasisSums SumEmphases(Iterator first, Iterator last, Fields fields) {
+  EmphasisSums r;
+  for (; first != last; ++first) {
+    const std::array<double, 3> f = fields(*first);
+    const double i = f[0], j = f[1], p = f[2];
+    r.small += p * (1 / (j * j));
+    r.large += p * (j * j);
+    r.low += p * (1 / (i * i));
+    r.high += p * (i * i);
+    r.small_low += p * (1 / (i * i * j * j));
+    r.small_high += p * (i * i / (j * j));
+    r.large_low += p * (j * j / (i * i));
+    r.large_high += p * (i * i * j * j);
+  }
+  return r;
+}
+
 /// numpy.nanmean over angles: NaN entries are skipped; all NaN gives NaN.
 inline double NanMean(const std::vector<double>& v) {
   double s = 0;
