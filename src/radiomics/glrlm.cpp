@@ -68,16 +68,23 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
     std::fill(here.begin(), here.end(), 0);
     // A run starts at an ROI voxel whose predecessor along the angle has
     // another level (or is outside the ROI); it is walked to its end.
+    // (Local pointers and a local count: the stores into P and here could
+    // otherwise alias them, to be loaded again after every run.)
+    const int* level = lev.data();
+    double* counts = P.data() + a * G * R;
+    char* seen = here.data();
+    std::size_t runs_found = 0;
     for (const std::size_t n : voxels) {
-      const int l = lev[n];
-      if (lev[static_cast<std::size_t>(static_cast<long>(n) - delta)] == l) continue;
+      const int l = level[n];
+      if (level[static_cast<std::size_t>(static_cast<long>(n) - delta)] == l) continue;
       std::size_t run = 1;
-      for (long m = static_cast<long>(n) + delta; lev[static_cast<std::size_t>(m)] == l; m += delta) ++run;
-      P[(a * G + static_cast<std::size_t>(l)) * R + run - 1] += 1;
-      total[a] += 1;
-      here[run - 1] = 1;
+      for (long m = static_cast<long>(n) + delta; level[static_cast<std::size_t>(m)] == l; m += delta) ++run;
+      counts[static_cast<std::size_t>(l) * R + run - 1] += 1;
+      ++runs_found;
+      seen[run - 1] = 1;
       multi = multi || run > 1;
     }
+    total[a] = static_cast<double>(runs_found);
     // Does any line hold two ROI voxels (apart)?  If not, the ROI is flat
     // along this angle, which pyradiomics removes (every run is 1 long).
     for (std::size_t k = 0; k < voxels.size() && !multi; ++k) {
