@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -31,12 +32,6 @@ struct Moments {
   double minimum = 0, maximum = 0;  // NaN values skipped; NaN when all are NaN
 };
 
-// Mean and standard deviations with compensated sums (as ITK's
-// StatisticsImageFilter): four interleaved sums (independent dependency
-// chains, so the loop runs at the adder's throughput, not its latency),
-// combined with compensation at the end; the extremes in the same pass (a
-// comparison with NaN keeps the lane's value, x < lo ? x : lo, which is
-// what MINPD computes, so NaN is skipped as MaxAbs skips it).
 // The moments from the sums and extremes.
 Moments Finish(double total, double total_sq, std::size_t n, double minimum, double maximum) {
   Moments m;
@@ -52,73 +47,92 @@ Moments Finish(double total, double total_sq, std::size_t n, double minimum, dou
 }
 
 // The moments of an image of whole numbers (most stored MRI is integer),
-// in one pass of plain sums: with every value a whole number of magnitude
-// at most 2^26 and n max|v|^2 <= 2^53, every partial sum of the values and
-// of their squares is a whole number below 2^53, exact in any order, so
-// these sums equal the compensated ones (whose compensation stays zero)
-// bit for bit, at a fraction of their dependency chains.  False (and
-// nothing computed) when a value is not such a number (or NaN).
-bool WholeNumberMoments(const double* v, std::size_t n, Moments* out) {
-  const double inf = std::numeric_limits<double>::infinity();
-  // (x + 1.5 2^52) - 1.5 2^52 rounds x to a whole number when |x| < 2^51.
-  constexpr double kRound = 6755399441055744.0;
-  double sum = 0, sq = 0, lo = inf, hi = -inf;
-  bool whole = true;
-  std::size_t i = 0;
+// block by block in plain sums: with every value a whole number of
+// magnitude at most 2^26 and n max|v|^2 <= 2^53, every partial sum of the
+// values and of their squares is a whole number below 2^53, exact in any
+// order, so these sums equal the compensated ones (whose compensation
+// stays zero) bit for bit, at a fraction of their dependency chains.
+// Blocks hold a multiple of four values except the last.
+class WholeNumberMoments {
+ public:
+  // Adds a block; false (for good) once a value is not a whole number (or
+  // is NaN).
+  bool Add(const double* v, std::size_t n) {
+    if (!whole_) return false;
+    std::size_t i = 0;
 #if defined(__SSE2__)
-  {
-    __m128d s0 = _mm_setzero_pd(), s1 = s0, q0 = s0, q1 = s0;
-    __m128d lo0 = _mm_set1_pd(inf), lo1 = lo0, hi0 = _mm_set1_pd(-inf), hi1 = hi0;
+    __m128d same = _mm_castsi128_pd(_mm_set1_epi32(-1));
     const __m128d round = _mm_set1_pd(kRound);
-    while (i + 4 <= n) {
-      // Blocks of 4096 values, the test for whole numbers after each.
-      const std::size_t end = i + std::min<std::size_t>(4096, (n - i) / 4 * 4);
-      __m128d same = _mm_castsi128_pd(_mm_set1_epi32(-1));
-      for (; i < end; i += 4) {
-        const __m128d a = _mm_loadu_pd(v + i), b = _mm_loadu_pd(v + i + 2);
-        same = _mm_and_pd(same, _mm_cmpeq_pd(a, _mm_sub_pd(_mm_add_pd(a, round), round)));
-        same = _mm_and_pd(same, _mm_cmpeq_pd(b, _mm_sub_pd(_mm_add_pd(b, round), round)));
-        s0 = _mm_add_pd(s0, a);
-        s1 = _mm_add_pd(s1, b);
-        q0 = _mm_add_pd(q0, _mm_mul_pd(a, a));
-        q1 = _mm_add_pd(q1, _mm_mul_pd(b, b));
-        lo0 = _mm_min_pd(a, lo0);
-        lo1 = _mm_min_pd(b, lo1);
-        hi0 = _mm_max_pd(a, hi0);
-        hi1 = _mm_max_pd(b, hi1);
-      }
-      if (_mm_movemask_pd(same) != 3) return false;
+    for (; i + 4 <= n; i += 4) {
+      const __m128d a = _mm_loadu_pd(v + i), b = _mm_loadu_pd(v + i + 2);
+      same = _mm_and_pd(same, _mm_cmpeq_pd(a, _mm_sub_pd(_mm_add_pd(a, round), round)));
+      same = _mm_and_pd(same, _mm_cmpeq_pd(b, _mm_sub_pd(_mm_add_pd(b, round), round)));
+      s0_ = _mm_add_pd(s0_, a);
+      s1_ = _mm_add_pd(s1_, b);
+      q0_ = _mm_add_pd(q0_, _mm_mul_pd(a, a));
+      q1_ = _mm_add_pd(q1_, _mm_mul_pd(b, b));
+      lo0_ = _mm_min_pd(a, lo0_);
+      lo1_ = _mm_min_pd(b, lo1_);
+      hi0_ = _mm_max_pd(a, hi0_);
+      hi1_ = _mm_max_pd(b, hi1_);
     }
+    whole_ = _mm_movemask_pd(same) == 3;
+#endif
+    for (; i < n; ++i) {
+      const double x = v[i];
+      whole_ = whole_ && x == (x + kRound) - kRound;
+      sum_ += x;
+      sq_ += x * x;
+      lo_ = std::min(lo_, x);
+      hi_ = std::max(hi_, x);
+    }
+    count_ += n;
+    return whole_;
+  }
+  // The moments, or false when the values were not all small whole numbers.
+  bool Result(Moments* out) const {
+    double sum = sum_, sq = sq_, lo = lo_, hi = hi_;
+#if defined(__SSE2__)
     double t[2];
     auto reduce = [&t](__m128d x, __m128d y) {
       _mm_storeu_pd(t, _mm_add_pd(x, y));
       return t[0] + t[1];
     };
-    sum = reduce(s0, s1);
-    sq = reduce(q0, q1);
-    _mm_storeu_pd(t, _mm_min_pd(lo0, lo1));
-    lo = std::min(t[0], t[1]);
-    _mm_storeu_pd(t, _mm_max_pd(hi0, hi1));
-    hi = std::max(t[0], t[1]);
-  }
+    sum += reduce(s0_, s1_);
+    sq += reduce(q0_, q1_);
+    _mm_storeu_pd(t, _mm_min_pd(lo0_, lo1_));
+    lo = std::min({lo, t[0], t[1]});
+    _mm_storeu_pd(t, _mm_max_pd(hi0_, hi1_));
+    hi = std::max({hi, t[0], t[1]});
 #endif
-  for (; i < n; ++i) {
-    const double x = v[i];
-    whole = whole && x == (x + kRound) - kRound;
-    sum += x;
-    sq += x * x;
-    lo = std::min(lo, x);
-    hi = std::max(hi, x);
+    const double largest = std::max(std::abs(lo), std::abs(hi));
+    if (!whole_ || !(largest <= 67108864.0) ||
+        !(static_cast<double>(count_) * largest * largest <= 9007199254740992.0))
+      return false;
+    *out = Finish(sum, sq, count_, lo, hi);
+    return true;
   }
-  const double largest = std::max(std::abs(lo), std::abs(hi));
-  if (!whole || !(largest <= 67108864.0) || !(static_cast<double>(n) * largest * largest <= 9007199254740992.0))
-    return false;
-  *out = Finish(sum, sq, n, lo, hi);
-  return true;
-}
 
-Moments ComputeMoments(const double* v, std::size_t n) {
-  if (Moments m; WholeNumberMoments(v, n, &m)) return m;
+ private:
+  // (x + 1.5 2^52) - 1.5 2^52 rounds x to a whole number when |x| < 2^51.
+  static constexpr double kRound = 6755399441055744.0;
+  static constexpr double kInf = std::numeric_limits<double>::infinity();
+  bool whole_ = true;
+  std::size_t count_ = 0;
+  double sum_ = 0, sq_ = 0, lo_ = kInf, hi_ = -kInf;  // the scalar tail's
+#if defined(__SSE2__)
+  __m128d s0_ = _mm_setzero_pd(), s1_ = s0_, q0_ = s0_, q1_ = s0_;
+  __m128d lo0_ = _mm_set1_pd(kInf), lo1_ = lo0_, hi0_ = _mm_set1_pd(-kInf), hi1_ = hi0_;
+#endif
+};
+
+// Mean and standard deviations with compensated sums (as ITK's
+// StatisticsImageFilter): four interleaved sums (independent dependency
+// chains, so the loop runs at the adder's throughput, not its latency),
+// combined with compensation at the end; the extremes in the same pass (a
+// comparison with NaN keeps the lane's value, x < lo ? x : lo, which is
+// what MINPD computes, so NaN is skipped as MaxAbs skips it).
+Moments CompensatedMoments(const double* v, std::size_t n) {
   constexpr int kLanes = 4;
   const double inf = std::numeric_limits<double>::infinity();
   double sum[kLanes] = {}, c1[kLanes] = {}, sq[kLanes] = {}, c2[kLanes] = {};
@@ -307,8 +321,26 @@ double CastToStorage(double v, StoragePixelType type) {
 
 }  // namespace detail
 
-IntensityStatistics IntensityStatistics::Of(const Image& image) {
-  const Moments m = ComputeMoments(image.data(), image.size());
+IntensityStatistics IntensityStatistics::Of(const Image& image) { return Of(image, nullptr); }
+
+IntensityStatistics IntensityStatistics::Of(const Image& image,
+                                            const std::function<void(const double*, std::size_t)>& visit) {
+  // Blocks of 4096 values (32 KiB, still in cache for the visitor's part);
+  // an image that is not all small whole numbers gets a second pass, of
+  // compensated sums.
+  constexpr std::size_t kBlock = 4096;
+  const double* v = image.data();
+  const std::size_t n = image.size();
+  WholeNumberMoments whole;
+  bool exact = true;
+  for (std::size_t i = 0; i < n; i += kBlock) {
+    const std::size_t count = std::min(kBlock, n - i);
+    if (visit) visit(v + i, count);
+    if (exact) exact = whole.Add(v + i, count);
+    else if (!visit) break;
+  }
+  Moments m;
+  if (!exact || !whole.Result(&m)) m = CompensatedMoments(v, n);
   return {m.mean, m.sample_sd, m.minimum, m.maximum};
 }
 

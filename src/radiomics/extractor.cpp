@@ -29,33 +29,49 @@ std::string Triple(double a, double b, double c) {
   return "(" + FormatDouble(a) + ", " + FormatDouble(b) + ", " + FormatDouble(c) + ")";
 }
 
-// A 64-bit content hash of the voxel values (eight lanes of 8-byte words
-// mixed with multiply-xorshift steps: eight independent chains keep the
-// multiplier busy) for the diagnostics.
-template <typename T>
-std::string HashOf(const Volume<T>& v) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
-  const std::size_t total = v.size() * sizeof(T);
-  constexpr int kLanes = 8;
-  std::uint64_t lane[kLanes];
-  for (int l = 0; l < kLanes; ++l) lane[l] = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(l + 1) ^ total;
-  auto mix = [](std::uint64_t h, std::uint64_t w) {
+// A 64-bit content hash of voxel values for the diagnostics: eight lanes
+// of 8-byte words mixed with multiply-xorshift steps (eight independent
+// chains keep the multiplier busy), then the bytes after the last whole
+// group of 64 into lane 0, the lanes folded together.  Fed in pieces, every
+// piece but the last a multiple of 64 bytes.
+class ContentHash {
+ public:
+  explicit ContentHash(std::size_t total_bytes) {
+    for (int l = 0; l < kLanes; ++l) lane_[l] = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(l + 1) ^ total_bytes;
+  }
+  void Add(const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    std::size_t n = 0;
+    for (; n + 8 * kLanes <= bytes; n += 8 * kLanes)
+      for (int l = 0; l < kLanes; ++l) {
+        std::uint64_t w;
+        std::memcpy(&w, p + n + 8 * l, 8);
+        lane_[l] = Mix(lane_[l], w);
+      }
+    for (; n < bytes; ++n) lane_[0] = Mix(lane_[0], p[n]);
+  }
+  std::string Hex() const {
+    std::uint64_t h = lane_[0];
+    for (int l = 1; l < kLanes; ++l) h = Mix(h, lane_[l]);
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+  }
+
+ private:
+  static constexpr int kLanes = 8;
+  static std::uint64_t Mix(std::uint64_t h, std::uint64_t w) {
     h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
     return h ^ (h >> 29);
-  };
-  std::size_t n = 0;
-  for (; n + 8 * kLanes <= total; n += 8 * kLanes)
-    for (int l = 0; l < kLanes; ++l) {
-      std::uint64_t w;
-      std::memcpy(&w, bytes + n + 8 * l, 8);
-      lane[l] = mix(lane[l], w);
-    }
-  for (; n < total; ++n) lane[0] = mix(lane[0], bytes[n]);
-  std::uint64_t h = lane[0];
-  for (int l = 1; l < kLanes; ++l) h = mix(h, lane[l]);
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  }
+  std::uint64_t lane_[kLanes];
+};
+
+template <typename T>
+std::string HashOf(const Volume<T>& v) {
+  ContentHash hash(v.size() * sizeof(T));
+  hash.Add(v.data(), v.size() * sizeof(T));
+  return hash.Hex();
 }
 
 // One pass over the label map: voxels with the label, their bounding box,
@@ -277,9 +293,12 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
     for (const auto& [t, o] : parameters_.image_types) types += (types.size() > 1 ? ", '" : "'") + t + "': {}";
     diag.emplace_back("diagnostics_Configuration_EnabledImageTypes", types + "}");
     const Geometry& g = image.geometry();
-    // One pass gives the diagnostics and, when normalising, the statistics.
-    statistics = preprocessing::IntensityStatistics::Of(image);
-    diag.emplace_back("diagnostics_Image-original_Hash", HashOf(image));
+    // One pass over the image gives its hash and statistics (the
+    // diagnostics', and the normaliser's when normalising).
+    ContentHash hash(image.size() * sizeof(double));
+    statistics = preprocessing::IntensityStatistics::Of(
+        image, [&hash](const double* block, std::size_t count) { hash.Add(block, count * sizeof(double)); });
+    diag.emplace_back("diagnostics_Image-original_Hash", hash.Hex());
     diag.emplace_back("diagnostics_Image-original_Dimensionality", g.size[2] > 1 ? "3D" : "2D");
     diag.emplace_back("diagnostics_Image-original_Spacing", Triple(g.spacing[0], g.spacing[1], g.spacing[2]));
     diag.emplace_back("diagnostics_Image-original_Size", Triple(double(g.size[0]), double(g.size[1]), double(g.size[2])));

@@ -158,5 +158,36 @@ TEST(Normalization, StatisticsOfWholeNumbersAreExact) {
   }
 }
 
+TEST(Normalization, StatisticsVisitorSeesEveryValueOnce) {
+  // The visiting pass hands over the image in order, each value once, in
+  // blocks of whole 64-byte groups but the last, and gives the statistics
+  // of the plain call (whole numbers, and fractions that take the second,
+  // compensated pass).
+  Geometry g;
+  g.size = {4099, 3, 1};  // three blocks, the last one short and odd
+  Image img(g);
+  for (std::size_t i = 0; i < img.size(); ++i) img[i] = static_cast<double>((i * 37) % 1001) - 300;
+  for (const double shift : {0.0, 0.25, 1.0 / 3}) {
+    Image im = img;
+    for (std::size_t i = 0; i < im.size(); ++i) im[i] += shift;
+    std::vector<double> seen;
+    std::size_t blocks = 0, unaligned = 0;
+    const IntensityStatistics v = IntensityStatistics::Of(im, [&](const double* block, std::size_t count) {
+      unaligned += (count * sizeof(double)) % 64 != 0;
+      ++blocks;
+      seen.insert(seen.end(), block, block + count);
+    });
+    const IntensityStatistics plain = IntensityStatistics::Of(im);
+    ASSERT_EQ(seen.size(), im.size()) << shift;
+    EXPECT_TRUE(std::equal(seen.begin(), seen.end(), im.data())) << shift;
+    EXPECT_GE(blocks, 2u);
+    EXPECT_LE(unaligned, 1u);  // the last block only
+    EXPECT_EQ(v.mean, plain.mean) << shift;
+    EXPECT_EQ(v.sample_sd, plain.sample_sd) << shift;
+    EXPECT_EQ(v.minimum, plain.minimum) << shift;
+    EXPECT_EQ(v.maximum, plain.maximum) << shift;
+  }
+}
+
 }  // namespace
 }  // namespace lvsi::preprocessing

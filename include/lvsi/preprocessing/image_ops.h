@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +26,12 @@ struct LVSI_PREPROCESSING_EXPORT IntensityStatistics {
   double maximum = 0;    ///< [intensity units]
   /// Statistics of every voxel of `image`.
   static IntensityStatistics Of(const Image& image);
+  /// The same statistics, in a pass that also hands `visit` the image's
+  /// values: consecutive blocks (pointer, count), in storage order, each
+  /// once; every block but the last holds a multiple of 64 bytes.  It lets
+  /// a caller compute something else over the image (a hash, a histogram)
+  /// while the values are in cache, instead of reading a large image twice.
+  static IntensityStatistics Of(const Image& image, const std::function<void(const double*, std::size_t)>& visit);
 };
 
 /// The z-score normalisation of NormalizeImage as a function of one
