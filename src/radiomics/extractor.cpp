@@ -37,7 +37,7 @@ std::string Triple(double a, double b, double c) {
 class ContentHash {
  public:
   explicit ContentHash(std::size_t total_bytes) {
-    for (int l = 0; l < kLanes; ++l) lane_[l] = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(l + 1) ^ total_bytes;
+    for (int l = 0; l < kLanes; ++l) lane_[l] = (0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(l + 1)) ^ total_bytes;
   }
   void Add(const void* data, std::size_t bytes) {
     const auto* p = static_cast<const unsigned char*>(data);
