@@ -669,28 +669,39 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
       s.nz_lj[e] = lv[ent_j[from]];
     }
     // Every sum over (i, j) runs over the non-zero entries; the marginal
-    // ones over the marginals.
+    // ones over the marginals.  A symmetric GLCM's entries come in adjacent
+    // pairs (i, j), (j, i) of equal value (counted together), so p_y(l)
+    // adds the same values in the same order as p_x(l): it is p_x to the
+    // bit, and every y-side statistic is its x-side twin.
+    const bool twin = settings_.symmetrical_glcm;
     for (std::size_t e = 0; e < s.nz_v.size(); ++e) {
       const std::size_t i = s.nz_i[e], j = s.nz_j[e];
       const double v = s.nz_v[e];
       s.px[i] += v;
-      s.py[j] += v;
+      if (!twin) s.py[j] += v;
       s.hxy -= v * log2_eps(v);
       s.sum_k[static_cast<std::size_t>(lv[i] + lv[j] - 2)] += v;
       s.diff_k[static_cast<std::size_t>(std::abs(lv[i] - lv[j]))] += v;
     }
+    if (twin) std::copy(s.px.begin(), s.px.end(), s.py.begin());
     // (Zero terms of the entropies are skipped: each would subtract -0.)
     for (std::size_t i = 0; i < G; ++i) {
       s.ux += s.px[i] * lv[i];
-      s.uy += s.py[i] * lv[i];
       if (s.px[i] > 0) s.hx -= s.px[i] * log2_eps(s.px[i]);
+      if (twin) continue;
+      s.uy += s.py[i] * lv[i];
       if (s.py[i] > 0) s.hy -= s.py[i] * log2_eps(s.py[i]);
+    }
+    if (twin) {
+      s.uy = s.ux;
+      s.hy = s.hx;
     }
     double vx = 0, vy = 0;
     for (std::size_t i = 0; i < G; ++i) {
       vx += s.px[i] * (lv[i] - s.ux) * (lv[i] - s.ux);
-      vy += s.py[i] * (lv[i] - s.uy) * (lv[i] - s.uy);
+      if (!twin) vy += s.py[i] * (lv[i] - s.uy) * (lv[i] - s.uy);
     }
+    if (twin) vy = vx;
     // HXY1 = -sum p(i,j) log2(p_x(i) p_y(j) + eps) over the non-zero p.
     for (std::size_t e = 0; e < s.nz_v.size(); ++e)
       s.hxy1 -= s.nz_v[e] * log2_eps(s.px[s.nz_i[e]] * s.py[s.nz_j[e]]);
@@ -708,11 +719,16 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
         sum_x += s.px[i];
         nx += 1;
       }
-      if (s.py[i] > 0) {
+      if (!twin && s.py[i] > 0) {
         plogp_y += s.py[i] * log2_plain(s.py[i]);
         sum_y += s.py[i];
         ny += 1;
       }
+    }
+    if (twin) {
+      plogp_y = plogp_x;
+      sum_y = sum_x;
+      ny = nx;
     }
     s.hxy2 = -(plogp_x * sum_y + plogp_y * sum_x) - nx * ny * (kEps / std::log(2.0));
     s.sigx = std::sqrt(vx);
