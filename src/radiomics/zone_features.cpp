@@ -292,12 +292,10 @@ std::vector<double> GldmFeatures::Values(const std::vector<std::string>& names) 
   const detail::PaddedLevels padded(roi_, Reach(settings_.distances));
   const std::vector<long> steps = Steps(padded, angles);
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
-  // The levels as doubles (exact), indexed from -2: the index of a voxel
-  // outside the ROI (-1 in the box, -2 on the padding) reads NaN, which is
-  // within no alpha of any level, so the count needs no branch.
-  std::vector<double> levels(gl.size() + 2, std::numeric_limits<double>::quiet_NaN());
-  std::copy(gl.begin(), gl.end(), levels.begin() + 2);
-  const double* level_of = levels.data() + 2;
+  // The levels as doubles (exact); a voxel outside the ROI reads NaN, which
+  // is within no alpha of any level.
+  const detail::LevelTable<double> levels(gl, std::numeric_limits<double>::quiet_NaN());
+  const double* level_of = levels.data();
   const double alpha = settings_.gldm_a;
   std::vector<std::pair<std::size_t, std::size_t>> dependence;  // (level index, dependence + 1)
   dependence.reserve(padded.voxels.size());
@@ -349,14 +347,11 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
   const std::vector<int>& gl = roi_.gray_levels;  // level of each index
   const std::size_t G = gl.size();
   std::vector<double> cnt(G, 0), s(G, 0);
-  // The levels indexed from -2: a neighbour outside the ROI (index -1 in
-  // the box, -2 on the padding) adds 0 to the sum and is not counted,
-  // without a branch.  Counts and sums are whole numbers, summed exactly
-  // as integers (the same values as in floating point, without its
-  // latency).
-  std::vector<long> levels(G + 2, 0);
-  std::copy(gl.begin(), gl.end(), levels.begin() + 2);
-  const long* level_of = levels.data() + 2;
+  // A neighbour outside the ROI adds level 0 to the sum and is not
+  // counted.  Counts and sums are whole numbers, summed exactly as integers
+  // (the same values as in floating point, without its latency).
+  const detail::LevelTable<long> levels(gl, 0);
+  const long* level_of = levels.data();
   for (const std::size_t n : padded.voxels) {
     const std::size_t gi = static_cast<std::size_t>(padded.at[n]);
     long neighbours = 0, level_sum = 0;

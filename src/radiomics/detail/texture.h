@@ -106,6 +106,23 @@ struct PaddedLevels {
   int Near(std::size_t n, long step) const { return at[static_cast<std::size_t>(static_cast<long>(n) + step)]; }
 };
 
+/// A value per grey level that entries of a PaddedLevels map index
+/// directly, including the map's marks for voxels outside the ROI (-1 in
+/// the box, -2 on the padding), which read `outside`: loops over
+/// neighbours then need no branch on them.
+template <class T>
+class LevelTable {
+ public:
+  LevelTable(const std::vector<int>& gray_levels, T outside) : values_(gray_levels.size() + 2, outside) {
+    std::copy(gray_levels.begin(), gray_levels.end(), values_.begin() + 2);
+  }
+  /// The table read from index -2 on: pointer[entry] for any map entry.
+  const T* data() const { return values_.data() + 2; }
+
+ private:
+  std::vector<T> values_;
+};
+
 /// Resolves a feature request: empty `names` -> all non-deprecated features
 /// of `infos` (in pyradiomics' order), else the named ones (InvalidArgument
 /// for unknown names, naming the family).  The views point at the names in
