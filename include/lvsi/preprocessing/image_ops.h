@@ -31,6 +31,8 @@ struct LVSI_PREPROCESSING_EXPORT IntensityStatistics {
   /// once; every block but the last holds a multiple of 64 bytes.  It lets
   /// a caller compute something else over the image (a hash, a histogram)
   /// while the values are in cache, instead of reading a large image twice.
+  /// An empty `visit` is allowed; an exception thrown by `visit` ends the
+  /// pass and propagates.
   static IntensityStatistics Of(const Image& image, const std::function<void(const double*, std::size_t)>& visit);
 };
 
