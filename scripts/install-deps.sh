@@ -1,20 +1,42 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package lvsi needs to build, test and run.
+# Installs every Debian 12 package lvsi needs to build, test, package and run,
+# on a fresh Debian 12 as on a used one: nothing installed by hand is assumed.
 # Idempotent; run as root (or through sudo).  Options:
-#   --with-r   also install R with glmnet and pROC (benchmarks compare with them)
+#   --without-deep  leave out LibTorch, oneDNN and torchvision (about 1 GB):
+#                   enough for a build with -DLVSI_WITH_DEEPFEATURES=OFF
+#   --with-r        also install R with glmnet and pROC (benchmarks compare with them)
 set -euo pipefail
 
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+deep=1 r=0
+for arg in "$@"; do
+  case "$arg" in
+    --without-deep) deep=0 ;;
+    --with-r) r=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "install-deps: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
 packages=(
-  build-essential cmake ccache pkg-config git
+  # build tools; file and dpkg-dev (in build-essential) make the .deb (cpack)
+  build-essential cmake ccache pkg-config git file
+  # the libraries every module but deepfeatures uses
   libinsighttoolkit5-dev libfftw3-dev libgdcm-tools
-  libtorch-dev libdnnl-dev libopenblas0-pthread
   libsvm-dev libspdlog-dev libfmt-dev libeigen3-dev
-  libgtest-dev libgmock-dev
   libboost-math-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libtbb-dev
   libcairo2-dev fonts-dejavu-core zlib1g-dev libdeflate-dev
-  python3 python3-numpy python3-torchvision python3-pywt python3-skimage python3-scipy
+  # tests: GoogleTest and the Python references (PyWavelets, scikit-image, scipy)
+  libgtest-dev libgmock-dev
+  python3 python3-numpy python3-pywt python3-skimage python3-scipy
 )
-if [[ "${1:-}" == "--with-r" ]]; then
+if [[ $deep -eq 1 ]]; then
+  # deepfeatures: LibTorch, oneDNN (its CPU engine; the OpenCL headers its CMake
+  # package would ask for are not needed), the multithreaded BLAS LibTorch calls,
+  # and torchvision as the tests' reference
+  packages+=(libtorch-dev libdnnl-dev libopenblas0-pthread python3-torchvision)
+fi
+if [[ $r -eq 1 ]]; then
   packages+=(r-base-core r-cran-glmnet r-cran-proc)
 fi
 
