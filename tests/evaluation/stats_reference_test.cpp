@@ -39,7 +39,7 @@ struct Checker {
 
 TEST(StatsReference, MatchesR) {
   const std::string dir = testing::ReferenceDir("LVSI_STATS_REFERENCE", "stats");
-  if (!fs::exists(dir + "/expected.csv")) GTEST_SKIP() << "no R reference in " << dir;
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/expected.csv");
   Checker c;
   for (const auto& row : ReadCsv(dir + "/expected.csv").rows) {
     double v;

@@ -169,10 +169,8 @@ TEST(Wavelet, TightFrameAndFlatImages) {
 TEST(Wavelet, EqualsPyWavelets) {
   // Independent reference: PyWavelets' swtn, used as pyradiomics uses it.
   const char* python = "/usr/bin/python3";
-  if (std::system((std::string(python) + " -c 'import pywt' 2>/dev/null").c_str()) != 0) {
-    std::printf("[ skipped ] python3-pywt is not installed (scripts/install-deps.sh installs it)\n");
-    GTEST_SKIP();
-  }
+  LVSI_SKIP_UNLESS_REFERENCE(std::system((std::string(python) + " -c 'import pywt' 2>/dev/null").c_str()) == 0,
+                             "python3-pywt is not installed (scripts/install-deps.sh installs it)");
   const std::string dir = testing::ScratchDir("pywt");
   const std::string script = dir + "/swt.py";
   WriteFileAtomically(script, R"(import numpy as np, pywt, sys

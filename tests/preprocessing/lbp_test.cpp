@@ -155,10 +155,9 @@ class LbpReference : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(LbpReference, EqualsScikitImageAndScipy) {
   const char* python = "/usr/bin/python3";
-  if (std::system((std::string(python) + " -c 'import skimage, scipy' 2>/dev/null").c_str()) != 0) {
-    std::printf("[ skipped ] python3-skimage is not installed (scripts/install-deps.sh installs it)\n");
-    GTEST_SKIP();
-  }
+  LVSI_SKIP_UNLESS_REFERENCE(
+      std::system((std::string(python) + " -c 'import skimage, scipy' 2>/dev/null").c_str()) == 0,
+      "python3-skimage/python3-scipy are not installed (scripts/install-deps.sh installs them)");
   const std::string dtype = GetParam();
   const bool integer = dtype == "int16";
   Image img = Textured({11, 10, 9}, integer ? 40 : 1);

@@ -57,7 +57,8 @@ TEST(Extractor, LbpImageTypesOnTheRoiBoxEqualTheWholeImageFilters) {
   // brain1 (int16): the LBP images are computed on the ROI box plus their
   // context; their first-order means must equal those of the filters run on
   // the whole image, read at the ROI.
-  const std::string dir = testing::SharedDir() + "/reference/pyradiomics";
+  const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/brain1_image.nrrd");
   const Image image = io::ReadImage(dir + "/brain1_image.nrrd");
   const LabelImage labels = io::ReadLabelImage(dir + "/brain1_label.nrrd");
   const ExtractionParameters p = ParseParameters(R"(

@@ -173,7 +173,7 @@ ExtractionParameters PhantomParameters(bool merged) {
 
 TEST(IbsiPhantom, FeaturesMatchConsensusValues) {
   const std::string dir = testing::SharedDir() + "/reference/ibsi1/digital_phantom";
-  if (!fs::exists(dir + "/reference_values.csv")) GTEST_SKIP() << "IBSI phantom not found in " << dir;
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
   const auto averaged = FeatureExtractor(PhantomParameters(false)).ExecuteFiles(dir + "/phantom.nii.gz", dir + "/mask.nii.gz");
   const auto merged = FeatureExtractor(PhantomParameters(true)).ExecuteFiles(dir + "/phantom.nii.gz", dir + "/mask.nii.gz");
   const CsvDocument ref = ReadCsv(dir + "/reference_values.csv");

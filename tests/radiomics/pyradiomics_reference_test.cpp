@@ -125,7 +125,7 @@ std::optional<LabelImage> LabelSliceMatching(const std::string& path, const std:
 
 TEST(PyradiomicsReference, EveryBaselineValueMatches) {
   const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");
-  if (!fs::exists(dir + "/baseline")) GTEST_SKIP() << "no pyradiomics baseline in " << dir;
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/baseline");
   std::size_t compared = 0, within = 0, skipped_columns = 0, substituted = 0, skipped_values = 0, derived_columns = 0;
   for (const auto& entry : fs::directory_iterator(dir + "/baseline")) {
     const std::string file = entry.path().filename().string();

@@ -81,7 +81,7 @@ TEST(ParameterFile, RejectsUnknownKeysAndWrongTypes) {
 
 TEST(ParameterFile, ReadsTheSharedFilteredParams) {
   const std::string path = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics") + "/filtered/params.yaml";
-  if (!std::ifstream(path)) GTEST_SKIP() << "not found: " << path;
+  LVSI_SKIP_UNLESS_EXISTS(path);
   const auto p = ReadParameterFile(path);
   EXPECT_EQ(p.settings.bin_width, 5);
   // Per-image-type settings stay with their type.

@@ -53,7 +53,7 @@ class LassoReference : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::ReferenceDir("LVSI_STATS_REFERENCE", "stats");
-    if (!fs::exists(dir_ + "/lasso_data.csv")) GTEST_SKIP() << "no glmnet reference in " << dir_;
+    LVSI_SKIP_UNLESS_EXISTS(dir_ + "/lasso_data.csv");
     data_ = ReadData(dir_ + "/lasso_data.csv");
     for (const auto& row : ReadCsv(dir_ + "/expected.csv").rows) {
       if (row[0].rfind("lasso.", 0) != 0) continue;
@@ -148,7 +148,7 @@ namespace {
 // wilcox.test on the same shared data.
 TEST(SelectionReference, IccFilterMatchesPsychIcc) {
   const std::string dir = testing::ReferenceDir("LVSI_STATS_REFERENCE", "stats");
-  if (!fs::exists(dir + "/icc_readers.csv")) GTEST_SKIP() << "no ICC reference in " << dir;
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/icc_readers.csv");
   std::map<std::string, double> expected;
   for (const auto& row : ReadCsv(dir + "/expected.csv").rows) {
     double v;
@@ -196,11 +196,11 @@ TEST(SelectionReference, IccFilterMatchesPsychIcc) {
 
 TEST(SelectionReference, MannWhitneyFilterMatchesWilcoxTest) {
   const std::string dir = testing::ReferenceDir("LVSI_STATS_REFERENCE", "stats");
-  if (!fs::exists(dir + "/cases.csv")) GTEST_SKIP() << "no R reference in " << dir;
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/cases.csv");
   double expected_p = -1;
   for (const auto& row : ReadCsv(dir + "/expected.csv").rows)
     if (row[0] == "age.mannwhitney_p") ParseDouble(row[1], &expected_p);
-  if (expected_p < 0) GTEST_SKIP() << "no age.mannwhitney_p";
+  ASSERT_GE(expected_p, 0) << dir << "/expected.csv has no age.mannwhitney_p";
   const CsvDocument cases = ReadCsv(dir + "/cases.csv");
   const auto label = static_cast<std::size_t>(cases.ColumnIndex("label"));
   const auto age = static_cast<std::size_t>(cases.ColumnIndex("age"));
