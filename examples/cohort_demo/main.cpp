@@ -25,6 +25,7 @@ std::string DefaultParamsDir(const char* argv0) {
 
 int main(int argc, char** argv) {
   CLI::App app{"lvsi_cohort_demo " + lvsi::Version() + ": synthetic cohort -> radiomics feature tables"};
+  app.set_version_flag("--version", "lvsi_cohort_demo " + lvsi::Version());
   std::string out = "lvsi-demo";
   std::string param;
   int patients = 40, jobs = 0;

@@ -39,6 +39,7 @@ void ReportSkipped(const df::SliceSet& s) {
 
 int main(int argc, char** argv) {
   CLI::App app{"lvsi_deepfeatures " + lvsi::Version() + ": ResNet-50 transfer learning and deep features"};
+  app.set_version_flag("--version", "lvsi_deepfeatures " + lvsi::Version());
   app.require_subcommand(1);
   std::string manifest, sequence, weights, out, npy, logits_out, gradcam_out;
   int classes = 2, size = 224, margin = 10, jobs = 0, target = 1;

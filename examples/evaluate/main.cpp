@@ -33,6 +33,7 @@ std::vector<std::string> Split(const std::string& s) {
 
 int main(int argc, char** argv) {
   CLI::App app{"lvsi_evaluate " + lvsi::Version() + ": ROC/DeLong, Youden metrics, calibration, decision curves, tables and figures"};
+  app.set_version_flag("--version", "lvsi_evaluate " + lvsi::Version());
   std::string input, label = "label", scores_arg, cohort_column, clinical_arg, features_arg, out;
   int bootstrap = 2000;
   unsigned seed = 1;

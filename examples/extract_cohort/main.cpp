@@ -11,6 +11,7 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv) {
   CLI::App app{"lvsi_extract_cohort " + lvsi::Version() +
                ": radiomics features of a cohort manifest (resumable; --shard i/N for job arrays)"};
+  app.set_version_flag("--version", "lvsi_extract_cohort " + lvsi::Version());
   std::string manifest_path, out, params_dir, shard = "1/1";
   std::vector<std::string> params;
   int jobs = 0;

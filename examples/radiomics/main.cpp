@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   PeakMemoryReport peak_memory_report;
   CLI::App app{"lvsi_radiomics " + lvsi::Version() +
                ": pyradiomics-compatible radiomics features (single case or batch)"};
+  app.set_version_flag("--version", "lvsi_radiomics " + lvsi::Version());
   std::vector<std::string> inputs;
   std::string param, format = "csv", out;
   int jobs = 0;

@@ -169,6 +169,7 @@ void CheckCohort(const std::vector<int>& labels, const std::vector<std::string>&
 int main(int argc, char** argv) {
   CLI::App app{"lvsi_study " + lvsi::Version() +
                ": the LVSI study end to end (radiomics, deep features, Rad/DL/RDL models, evaluation, report)"};
+  app.set_version_flag("--version", "lvsi_study " + lvsi::Version());
   std::string manifest_path, out, config_path, weights;
   bool demo = false, no_cache = false;
   int demo_patients = 155, jobs = 0;

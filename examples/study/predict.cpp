@@ -25,6 +25,7 @@ std::string Meta(const lvsi::models::TrainedPipeline& model, const std::string& 
 
 int main(int argc, char** argv) {
   CLI::App app{"lvsi_predict " + lvsi::Version() + ": LVSI probability of new patients from a model of lvsi_study"};
+  app.set_version_flag("--version", "lvsi_predict " + lvsi::Version());
   std::string model_path, manifest_path, out;
   int jobs = 0;
   app.add_option("--model", model_path, "trained model (OUTDIR/models/<rad|dl|rdl>.lvsi)")->required()->check(CLI::ExistingFile);

@@ -1,7 +1,8 @@
 #pragma once
 /// \file
-/// Everything lvsi offers.
+/// Everything this lvsi offers (deepfeatures only when it was built with it).
 
+#include "lvsi/version.h"
 #include "lvsi/core.h"
 #include "lvsi/io.h"
 #include "lvsi/preprocessing.h"
@@ -9,4 +10,6 @@
 #include "lvsi/radiomics.h"
 #include "lvsi/selection.h"
 #include "lvsi/models.h"
+#if LVSI_WITH_DEEPFEATURES
 #include "lvsi/deepfeatures.h"
+#endif
