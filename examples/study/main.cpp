@@ -59,8 +59,11 @@ struct FittedModel {
   std::map<std::string, std::size_t> removed_by_step;
   std::vector<std::string> selected;
   double c = 0, gamma = 0, cv_auc = 0;
+  std::string calibration;  // SvmCalibration's name
+  double train_auc = 0;     // of the probabilities
   double threshold = 0;
   std::string file;
+  std::vector<std::string> warnings;  // for the log and the report
 };
 
 // Fits selection + SVM on the training rows; saves the trained pipeline.
@@ -118,8 +121,25 @@ FittedModel FitModel(const ModelSpec& spec, const lvsi::FeatureTable& train, con
   fm.c = best.c;
   fm.gamma = best.gamma;
   fm.cv_auc = best.mean_auc;
+  fm.calibration = lvsi::models::CalibrationName(search.model.calibration());
+  if (search.model.calibration() != lvsi::models::SvmCalibration::kPlattCv)
+    fm.warnings.push_back(spec.display + ": libsvm's Platt sigmoid decreased with the decision value (C = " +
+                          lvsi::FormatDouble(fm.c) + ", " + std::to_string(search.model.free_support_vectors()) + " of " +
+                          std::to_string(search.model.support_vectors()) +
+                          " support vectors free); probabilities calibrated by '" + fm.calibration + "' instead");
   lvsi::models::TrainedPipeline trained(spec.display, compiled, std::move(search.model));
-  fm.threshold = ev::YoudenOptimal(trained.PredictProbability(train), y).threshold;
+  // The score every later step uses (cut-off, ROC, DeLong) is checked for
+  // its orientation on the training cohort.
+  const std::vector<double> train_p = trained.PredictProbability(train);
+  fm.train_auc = ev::Auc(train_p, y);
+  if (fm.train_auc != ev::Auc(trained.DecisionValues(train), y))
+    fm.warnings.push_back(spec.display + ": its probabilities rank the training cohort differently from its decision "
+                          "values (AUC " + Fixed(fm.train_auc) + " vs " + Fixed(ev::Auc(trained.DecisionValues(train), y)) + ")");
+  if (fm.train_auc < 0.5)
+    fm.warnings.push_back(spec.display + ": training AUC " + Fixed(fm.train_auc) +
+                          " is below 0.5: the model ranks its own training patients backwards");
+  for (const auto& w : fm.warnings) lvsi::Log(lvsi::LogLevel::kWarning, w);
+  fm.threshold = ev::YoudenOptimal(train_p, y).threshold;
   trained.set_threshold(fm.threshold);
   trained.metadata() = metadata;
   trained.metadata()["study.model"] = spec.key;
@@ -483,6 +503,7 @@ int main(int argc, char** argv) {
     predictions.labels = labels;
     predictions.cohorts = cohort;
     json models = json::object();
+    json warnings = json::array();  // the models' and the evaluation's, for report.json and report.html
     std::vector<std::string> csv_columns;
     for (const auto& spec : specs) {
       Say("[5/6] model " + spec.display + ": " + std::to_string(spec.table.cols()) + " candidate features");
@@ -502,7 +523,9 @@ int main(int argc, char** argv) {
       j["removed_by_step"] = fm.removed_by_step;
       j["lambda_rule"] = fm.lambda_rule;
       j["lambda"] = fm.lambda;
-      j["svm"] = {{"c", fm.c}, {"gamma", fm.gamma}, {"cv_auc", fm.cv_auc}};
+      j["svm"] = {{"c", fm.c}, {"gamma", fm.gamma}, {"cv_auc", fm.cv_auc}, {"calibration", fm.calibration}};
+      j["train_auc"] = fm.train_auc;
+      for (const auto& w : fm.warnings) warnings.push_back(w);
       j["threshold"] = fm.threshold;
       j["selected_features"] = fm.selected;
       models[spec.key] = j;
@@ -523,6 +546,8 @@ int main(int argc, char** argv) {
     eo.seed = cfg.seed;
     eo.figure_formats = {".png", ".svg"};
     const json results = json::parse(ev::EvaluatePredictions(predictions, eo, out + "/evaluation"));
+    if (results.contains("warnings"))
+      for (const auto& w : results["warnings"]) warnings.push_back(w);
     for (const auto& spec : specs)
       for (const auto& c : results["cohorts"]) {
         const std::string name = c.get<std::string>();
@@ -571,6 +596,7 @@ int main(int argc, char** argv) {
     report["radiomics"] = {{"features", rad.reader1.cols()}, {"second_reader", second_reader}};
     report["deep"] = deep_report;
     report["models"] = models;
+    report["warnings"] = warnings;
     report["delong"] = delong;
     report["delong_train"] = delong_train;
     timings["total"] = total.Seconds();
@@ -590,6 +616,7 @@ int main(int argc, char** argv) {
     if (demo) html += "<p class=\"warn\">Demo: " + ev::HtmlEscape(report["demo_settings"].get<std::string>()) + ".</p>";
     if (deep_report.contains("warning"))
       html += "<p class=\"warn\">" + ev::HtmlEscape(deep_report["warning"].get<std::string>()) + ".</p>";
+    for (const auto& w : warnings) html += "<p class=\"warn\">Warning: " + ev::HtmlEscape(w.get<std::string>()) + ".</p>";
     if (!excluded.empty()) {
       html += "<h2>Excluded patients</h2><ul>";
       for (const auto& [id, why] : excluded) html += "<li>" + ev::HtmlEscape(id) + ": " + ev::HtmlEscape(why) + "</li>";

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
 #include "lvsi/evaluation/calibration.h"
 #include "lvsi/evaluation/figures.h"
 #include "lvsi/evaluation/roc.h"
@@ -85,7 +87,19 @@ std::string EvaluatePredictions(const PredictionSet& p, const EvaluationOptions&
     for (const auto& m : p.models) {
       const auto& sc = s[m];
       const AucResult auc = DeLongAuc(sc, y);
-      if (!cutoffs.count(m)) cutoffs[m] = YoudenOptimal(sc, y).threshold;
+      if (!cutoffs.count(m)) {
+        // The cut-off cohort (training) checks the score's orientation: below
+        // 0.5 there the score ranks negative patients above positive ones.
+        if (auc.auc < 0.5) {
+          const std::string warning =
+              m + ": AUC " + FormatDouble(auc.auc) + " in the " + cohort +
+              " cohort is below 0.5: its scores rank negative cases above positive ones there, so its cut-off, "
+              "metrics and tests describe a model that works backwards";
+          Log(LogLevel::kWarning, warning);
+          report["warnings"].push_back(warning);
+        }
+        cutoffs[m] = YoudenOptimal(sc, y).threshold;
+      }
       const auto metrics = MetricsAt(sc, y, cutoffs[m]);
       json j;
       j["n"] = y.size();

@@ -104,15 +104,19 @@ void LogisticRegression::Train(const Eigen::MatrixXd& x, const std::vector<int>&
   trained_ = true;
 }
 
-std::vector<double> LogisticRegression::PredictProbability(const Eigen::MatrixXd& x) const {
+std::vector<double> LogisticRegression::DecisionValues(const Eigen::MatrixXd& x) const {
   if (!trained_) throw ModelError("logistic regression: the model is not trained");
   if (x.cols() != beta_.size())
     throw InvalidArgument("logistic regression: " + std::to_string(x.cols()) + " features given, the model has " +
                           std::to_string(beta_.size()));
   if (!x.allFinite()) throw InvalidArgument("logistic regression: features contain NaN or infinite values");
   const Eigen::VectorXd eta = (x * beta_).array() + intercept_;
-  std::vector<double> out(static_cast<std::size_t>(eta.size()));
-  for (Eigen::Index i = 0; i < eta.size(); ++i) out[static_cast<std::size_t>(i)] = 1.0 / (1.0 + std::exp(-eta[i]));
+  return std::vector<double>(eta.data(), eta.data() + eta.size());
+}
+
+std::vector<double> LogisticRegression::PredictProbability(const Eigen::MatrixXd& x) const {
+  std::vector<double> out = DecisionValues(x);
+  for (double& v : out) v = 1.0 / (1.0 + std::exp(-v));
   return out;
 }
 
@@ -134,7 +138,7 @@ std::string LogisticRegression::ToJson() const {
 }
 
 LogisticRegression LogisticRegression::FromJson(const std::string& text, const std::string& source) {
-  const nlohmann::json j = detail::ParseModelJson(text, source, kFormat, kFormatVersion, "logistic model");
+  const nlohmann::json j = detail::ParseModelJson(text, source, kFormat, kFormatVersion, kFormatVersion, "logistic model");
   try {
     LogisticOptions o;
     o.l2 = j.at("l2").get<double>();

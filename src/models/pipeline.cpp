@@ -45,6 +45,11 @@ std::vector<double> TrainedPipeline::PredictProbability(const FeatureTable& feat
   return std::visit([&](const auto& m) { return m.PredictProbability(x.values()); }, model_);
 }
 
+std::vector<double> TrainedPipeline::DecisionValues(const FeatureTable& features) const {
+  const FeatureTable x = selection_.Apply(features);
+  return std::visit([&](const auto& m) { return m.DecisionValues(x.values()); }, model_);
+}
+
 std::vector<int> TrainedPipeline::Predict(const FeatureTable& features) const {
   const std::vector<double> p = PredictProbability(features);
   std::vector<int> out(p.size());
@@ -72,7 +77,7 @@ void TrainedPipeline::Save(const std::string& path) const {
 }
 
 TrainedPipeline TrainedPipeline::Load(const std::string& path) {
-  const nlohmann::json j = detail::ParseModelJson(ReadTextFile(path), path, kFormat, kFormatVersion, "pipeline");
+  const nlohmann::json j = detail::ParseModelJson(ReadTextFile(path), path, kFormat, kFormatVersion, kFormatVersion, "pipeline");
   try {
     selection::CompiledSelection sel;
     sel.input_features = j.at("input_features").get<std::vector<std::string>>();

@@ -43,8 +43,11 @@ struct EvaluationOptions {
 /// results as JSON text: `{"cohorts": [...], "models": {model: {cohort:
 /// {n, positives, auc, auc_ci, threshold, accuracy, sensitivity,
 /// specificity, ppv, npv (each with _ci), hl_p, brier, ...}}}, "delong":
-/// {cohort: {"<a>_vs_<b>": {auc_a, auc_b, z, p, p_bonferroni, p_holm}}}}`,
-/// pairs in the order last-vs-earlier (RDL_vs_DL, RDL_vs_Rad, DL_vs_Rad).
+/// {cohort: {"<a>_vs_<b>": {auc_a, auc_b, z, p, p_bonferroni, p_holm}}},
+/// "warnings": [...]}`, pairs in the order last-vs-earlier (RDL_vs_DL,
+/// RDL_vs_Rad, DL_vs_Rad).  A model whose AUC in the first (cut-off) cohort
+/// is below 0.5 ranks that cohort backwards: "warnings" (present only then)
+/// says so, and the warning is logged.
 /// Throws InvalidArgument for inconsistent lengths, labels other than 0/1
 /// or scores outside [0, 1]; IoError when a file cannot be written.
 LVSI_EVALUATION_EXPORT std::string EvaluatePredictions(const PredictionSet& predictions,

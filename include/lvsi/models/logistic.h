@@ -28,6 +28,9 @@ class LVSI_MODELS_EXPORT LogisticRegression {
   /// and ModelError when the unpenalised fit does not converge (complete or
   /// quasi-complete separation: use l2 > 0).
   void Train(const Eigen::MatrixXd& x, const std::vector<int>& y);
+  /// The linear predictor (log-odds of class 1): intercept + x beta.
+  std::vector<double> DecisionValues(const Eigen::MatrixXd& x) const;
+  /// Probability of class 1: the logistic function of DecisionValues().
   std::vector<double> PredictProbability(const Eigen::MatrixXd& x) const;
   /// Class 1 when the probability is >= 0.5.
   std::vector<int> Predict(const Eigen::MatrixXd& x) const;

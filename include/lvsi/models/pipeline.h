@@ -28,6 +28,9 @@ class LVSI_MODELS_EXPORT TrainedPipeline {
   /// features the pipeline was trained on (any order): otherwise
   /// InvalidArgument lists the missing and the extra names.
   std::vector<double> PredictProbability(const FeatureTable& features) const;
+  /// The model's decision values (SVM: signed distance; logistic: log-odds),
+  /// positive towards class 1; PredictProbability() never decreases in them.
+  std::vector<double> DecisionValues(const FeatureTable& features) const;
   /// 1 where the probability is above threshold().
   std::vector<int> Predict(const FeatureTable& features) const;
 

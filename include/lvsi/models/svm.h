@@ -1,8 +1,9 @@
 #pragma once
 /// \file
 /// Support-vector classification on libsvm (C-SVC), with Platt-scaled
-/// probabilities, class weights, a grid search over C (and gamma) scored by
-/// cross-validated AUC, and a versioned model file.
+/// probabilities that always increase with the decision value, class
+/// weights, a grid search over C (and gamma) scored by cross-validated AUC,
+/// and a versioned model file.
 #include <Eigen/Core>
 #include <memory>
 #include <string>
@@ -22,11 +23,30 @@ struct SvmOptions {
   double gamma = -1;              ///< RBF width; <= 0: scikit-learn's "scale", 1 / (p * Var(X)) over all values [-g].
   double weight_positive = 1.0;   ///< Multiplies C for label 1 [-w1].
   double weight_negative = 1.0;   ///< Multiplies C for label 0 [-w0].
-  bool probability = true;        ///< Fit Platt scaling (libsvm's internal 5-fold CV) [-b].
+  bool probability = true;        ///< Calibrate probabilities (Platt scaling, see SvmCalibration) [-b].
   double tolerance = 1e-3;        ///< Stopping tolerance [-e].
   double cache_mb = 200;          ///< Kernel cache [-m].
   unsigned seed = 1;              ///< Seed of libsvm's random generator (Platt's internal folds).
 };
+
+/// How an SvmClassifier's probabilities were calibrated.  Every method gives
+/// P(class 1 | f) = 1 / (1 + exp(a f + b)) of the class-1 decision value f
+/// with a < 0, so probabilities rank cases as the decision values do
+/// (docs/models.md, "Probabilities").
+enum class SvmCalibration {
+  kNone,           ///< Trained without probabilities.
+  kPlattCv,        ///< Platt's sigmoid on libsvm's 5-fold cross-validated decision values: the usual case.
+  kPlattTraining,  ///< libsvm's sigmoid decreased with the decision value; Platt's sigmoid fitted on the
+                   ///< training decision values instead (logged as a warning).
+  kFixedSlope,     ///< Neither fit increased (the training decision values do not rank the classes): slope
+                   ///< -1 / SD(f), intercept by maximum likelihood (logged as a warning).
+  kReversed,       ///< Loaded from a file of lvsi 0.1 whose sigmoid decreased with the decision value: the
+                   ///< slope's sign reversed on load (logged as a warning).
+};
+
+/// "none", "platt-cv", "platt-training", "fixed-slope" or "reversed" (the
+/// names model files use).
+LVSI_MODELS_EXPORT const char* CalibrationName(SvmCalibration calibration);
 
 /// C-SVC on libsvm.  libsvm's global random generator and print function
 /// are used under a process-wide lock, seeded per training, so results are
@@ -47,8 +67,19 @@ class LVSI_MODELS_EXPORT SvmClassifier {
   std::vector<int> Predict(const Eigen::MatrixXd& x) const;
   /// Signed distance to the boundary, positive for class 1.
   std::vector<double> DecisionValues(const Eigen::MatrixXd& x) const;
-  /// Platt-scaled probability of class 1 (needs options().probability).
+  /// Probability of class 1 (needs options().probability): the calibrated
+  /// sigmoid of DecisionValues(), non-decreasing in it (SvmCalibration).
   std::vector<double> PredictProbability(const Eigen::MatrixXd& x) const;
+
+  /// How the probabilities were calibrated (kNone without probabilities).
+  SvmCalibration calibration() const;
+  /// The sigmoid's slope a (< 0) and intercept b: P = 1 / (1 + exp(a f + b)).
+  double sigmoid_slope() const;
+  double sigmoid_intercept() const;
+  /// Support vectors whose coefficient is strictly inside (0, C): none means
+  /// the model is degenerate (every support vector at its bound, as when C
+  /// is tiny), its offset and calibration poorly determined.
+  std::size_t free_support_vectors() const;
 
   /// Writes a versioned model file (atomically); Load reads it back and
   /// gives identical predictions.  Load throws ModelError for a file of
@@ -71,6 +102,8 @@ class LVSI_MODELS_EXPORT SvmClassifier {
   struct Impl;
   // Throws unless trained and `x` has the model's number of finite features.
   void CheckInput(const Eigen::MatrixXd& x) const;
+  // Sets the class-1 sigmoid after training (SvmCalibration).
+  void Calibrate(const Eigen::MatrixXd& x, const std::vector<int>& y);
   SvmOptions options_;
   double gamma_used_ = 0;
   std::size_t features_ = 0;
@@ -92,6 +125,7 @@ struct GridPoint {
   double c = 0, gamma = 0;
   double mean_auc = 0, sd_auc = 0;
   double mean_accuracy = 0;  ///< Of the sign of the decision values; breaks AUC ties.
+  int degenerate_folds = 0;  ///< Folds whose model has no free support vector (SvmClassifier::free_support_vectors).
 };
 
 /// Result of GridSearchSvm: every grid point, the best, and the best

@@ -13,8 +13,8 @@ nlohmann::json NewModelJson(const char* format, int version) {
   return j;
 }
 
-nlohmann::json ParseModelJson(const std::string& text, const std::string& source, const char* format, int version,
-                              const std::string& what) {
+nlohmann::json ParseModelJson(const std::string& text, const std::string& source, const char* format, int oldest,
+                              int newest, const std::string& what) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -25,10 +25,11 @@ nlohmann::json ParseModelJson(const std::string& text, const std::string& source
     throw ModelError(source + ": not an lvsi " + what + " file (format '" +
                      (j.is_object() ? j.value("format", std::string("none")) : std::string("none")) + "')");
   const int found = j.value("version", -1);
-  if (found != version)
+  if (found < oldest || found > newest)
     throw ModelError(source + ": " + what + " file version " + std::to_string(found) + " (written by lvsi " +
                      j.value("lvsi_version", std::string("?")) + "); this lvsi " + Version() + " reads version " +
-                     std::to_string(version));
+                     (oldest == newest ? std::to_string(newest)
+                                       : std::to_string(oldest) + " to " + std::to_string(newest)));
   return j;
 }
 

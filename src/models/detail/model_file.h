@@ -9,11 +9,12 @@ namespace lvsi::models::detail {
 /// A JSON object with the header fields filled in.
 nlohmann::json NewModelJson(const char* format, int version);
 
-/// Parses `text` and checks its format and version; `what` names the kind
+/// Parses `text` and checks its format and that its version is one of
+/// `oldest`..`newest` (the caller reads older layouts); `what` names the kind
 /// of file in messages ("SVM model").  Throws ModelError naming `source`:
-/// not JSON, another format, or another version (with both versions and the
+/// not JSON, another format, or another version (with the versions and the
 /// lvsi version that wrote the file).
-nlohmann::json ParseModelJson(const std::string& text, const std::string& source, const char* format, int version,
-                              const std::string& what);
+nlohmann::json ParseModelJson(const std::string& text, const std::string& source, const char* format, int oldest,
+                              int newest, const std::string& what);
 
 }  // namespace lvsi::models::detail
