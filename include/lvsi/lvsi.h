@@ -6,6 +6,7 @@
 #include "lvsi/core.h"
 #include "lvsi/io.h"
 #include "lvsi/preprocessing.h"
+#include "lvsi/stats.h"
 #include "lvsi/evaluation.h"
 #include "lvsi/radiomics.h"
 #include "lvsi/selection.h"

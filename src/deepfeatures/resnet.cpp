@@ -22,8 +22,8 @@
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
-#include "lvsi/evaluation/roc.h"
-#include "lvsi/models/split.h"
+#include "lvsi/stats/roc.h"
+#include "lvsi/stats/folds.h"
 
 namespace lvsi::deepfeatures {
 namespace {
@@ -526,7 +526,7 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
   if (o.validation_fraction > 0) {
     if (classes != 2)
       throw InvalidArgument("FineTune: the inner validation split needs binary labels; set validation_fraction = 0");
-    models::StratifiedSplit(labels, 1 - o.validation_fraction, o.seed, &result.train_indices, &result.validation_indices);
+    stats::StratifiedSplit(labels, 1 - o.validation_fraction, o.seed, &result.train_indices, &result.validation_indices);
   } else {
     result.train_indices.resize(static_cast<std::size_t>(n));
     std::iota(result.train_indices.begin(), result.train_indices.end(), std::size_t{0});
@@ -660,7 +660,7 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
       std::vector<int> y;
       for (auto i : valid) y.push_back(labels[i]);
       try {
-        log.validation_auc = evaluation::Auc(scores, y);
+        log.validation_auc = stats::Auc(scores, y);
       } catch (const InvalidArgument&) {
         // One class in the split or all scores equal: no AUC this epoch.
       }

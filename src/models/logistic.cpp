@@ -7,7 +7,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
-#include "lvsi/evaluation/statistics.h"
+#include "lvsi/stats/statistics.h"
 #include "models/detail/model_file.h"
 
 namespace lvsi::models {
@@ -16,13 +16,6 @@ namespace {
 constexpr const char* kFormat = "lvsi-logistic";
 constexpr int kFormatVersion = 1;
 
-void CheckData(const Eigen::MatrixXd& x, const std::vector<int>& y) {
-  if (static_cast<std::size_t>(x.rows()) != y.size())
-    throw InvalidArgument("logistic regression: " + std::to_string(x.rows()) + " rows of features but " +
-                          std::to_string(y.size()) + " labels");
-  evaluation::CheckBinaryLabels(y, "logistic regression");
-  if (!x.allFinite()) throw InvalidArgument("logistic regression: features contain NaN or infinite values");
-}
 
 // -2 log-likelihood plus the ridge term (on the deviance scale).
 double Objective(const Eigen::VectorXd& eta, const Eigen::VectorXd& y, const Eigen::VectorXd& beta, double l2) {
@@ -41,7 +34,7 @@ double Objective(const Eigen::VectorXd& eta, const Eigen::VectorXd& y, const Eig
 LogisticRegression::LogisticRegression(LogisticOptions options) : options_(options) {}
 
 void LogisticRegression::Train(const Eigen::MatrixXd& x, const std::vector<int>& y) {
-  CheckData(x, y);
+  stats::CheckTrainingData(x, y, "logistic regression");
   if (!(options_.l2 >= 0)) throw InvalidArgument("logistic regression: l2 must be >= 0");
   const Eigen::Index n = x.rows(), p = x.cols();
   Eigen::MatrixXd design(n, p + 1);

@@ -14,8 +14,8 @@
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
-#include "lvsi/evaluation/roc.h"
-#include "lvsi/evaluation/statistics.h"
+#include "lvsi/stats/roc.h"
+#include "lvsi/stats/statistics.h"
 #include "lvsi/selection/lasso.h"
 #include "lvsi/version.h"
 #include "models/detail/model_file.h"
@@ -38,12 +38,8 @@ std::mutex& LibsvmMutex() {
 void Quiet(const char*) {}
 
 void CheckData(const Eigen::MatrixXd& x, const std::vector<int>& y) {
-  if (static_cast<std::size_t>(x.rows()) != y.size())
-    throw InvalidArgument("SVM: " + std::to_string(x.rows()) + " rows of features but " + std::to_string(y.size()) +
-                          " labels");
+  stats::CheckTrainingData(x, y, "SVM");
   if (x.cols() == 0) throw InvalidArgument("SVM: no features");
-  evaluation::CheckBinaryLabels(y, "SVM");
-  if (!x.allFinite()) throw InvalidArgument("SVM: features contain NaN or infinite values");
 }
 
 // P(class 1 | f) = 1 / (1 + exp(a f + b)), without overflow.
@@ -520,10 +516,10 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
                           " cases for " + std::to_string(options.folds) + " folds");
   std::vector<double> gammas = options.gamma_values;
   if (gammas.empty()) gammas.push_back(-1.0);  // "scale"
-  const std::vector<int> folds = selection::StratifiedFolds(y, options.folds, options.seed);
+  const std::vector<int> folds = stats::StratifiedFolds(y, options.folds, options.seed);
   // The folds' data, split once for every grid point.
-  std::vector<selection::FoldData> fold_data;
-  for (int f = 1; f <= options.folds; ++f) fold_data.push_back(selection::SplitFold(x, y, folds, f));
+  std::vector<stats::FoldData> fold_data;
+  for (int f = 1; f <= options.folds; ++f) fold_data.push_back(stats::SplitFold(x, y, folds, f));
   GridSearchResult result;
   for (double g : gammas)
     for (double c : options.c_values) result.grid.push_back({c, g});
@@ -531,7 +527,7 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
     GridPoint& point = result.grid[k];
     std::vector<double> aucs;
     double accuracy = 0;
-    for (const selection::FoldData& d : fold_data) {
+    for (const stats::FoldData& d : fold_data) {
       const std::vector<int>& yv = d.y_test;
       SvmOptions o = options.base;
       o.c = point.c;
@@ -541,7 +537,7 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
       model.Train(d.x_train, d.y_train);
       if (model.free_support_vectors() == 0) ++point.degenerate_folds;
       const std::vector<double> dv = model.DecisionValues(d.x_test);
-      aucs.push_back(evaluation::Auc(dv, yv));
+      aucs.push_back(stats::Auc(dv, yv));
       double correct = 0;
       for (std::size_t i = 0; i < dv.size(); ++i) correct += (dv[i] > 0 ? 1 : 0) == yv[i] ? 1.0 : 0.0;
       accuracy += correct / static_cast<double>(dv.size()) / options.folds;

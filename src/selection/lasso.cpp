@@ -10,8 +10,8 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/parallel.h"
-#include "lvsi/evaluation/roc.h"
-#include "lvsi/evaluation/statistics.h"
+#include "lvsi/stats/roc.h"
+#include "lvsi/stats/statistics.h"
 
 namespace lvsi::selection {
 namespace {
@@ -22,12 +22,8 @@ constexpr int kMinLambdas = 5;     // glmnet.control()$mnlam
 constexpr double kPmin = 1e-9;     // glmnet's bound on fitted probabilities during fitting
 
 void CheckData(const Eigen::MatrixXd& x, const std::vector<int>& y) {
-  if (static_cast<std::size_t>(x.rows()) != y.size())
-    throw InvalidArgument("LASSO: " + std::to_string(x.rows()) + " rows of features but " + std::to_string(y.size()) +
-                          " labels");
+  stats::CheckTrainingData(x, y, "LASSO");
   if (x.cols() == 0) throw InvalidArgument("LASSO: no features");
-  evaluation::CheckBinaryLabels(y, "LASSO");
-  if (!x.allFinite()) throw InvalidArgument("LASSO: features contain NaN or infinite values");
 }
 
 double SoftThreshold(double g, double lambda) {
@@ -352,42 +348,6 @@ LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y, 
   return path;
 }
 
-FoldData SplitFold(const Eigen::MatrixXd& x, const std::vector<int>& y, const std::vector<int>& fold_ids, int fold) {
-  if (static_cast<std::size_t>(x.rows()) != y.size() || fold_ids.size() != y.size())
-    throw InvalidArgument("cross-validation: " + std::to_string(x.rows()) + " rows, " + std::to_string(y.size()) +
-                          " labels and " + std::to_string(fold_ids.size()) + " fold ids");
-  std::vector<Eigen::Index> train, test;
-  for (std::size_t i = 0; i < y.size(); ++i) (fold_ids[i] == fold ? test : train).push_back(static_cast<Eigen::Index>(i));
-  if (test.empty()) throw InvalidArgument("cross-validation: fold " + std::to_string(fold) + " is empty");
-  FoldData d;
-  d.x_train = x(train, Eigen::all);
-  d.x_test = x(test, Eigen::all);
-  for (Eigen::Index i : train) d.y_train.push_back(y[static_cast<std::size_t>(i)]);
-  for (Eigen::Index i : test) d.y_test.push_back(y[static_cast<std::size_t>(i)]);
-  return d;
-}
-
-std::vector<int> StratifiedFolds(const std::vector<int>& y, int folds, unsigned seed) {
-  if (folds < 2) throw InvalidArgument("cross-validation needs at least 2 folds");
-  if (y.size() < static_cast<std::size_t>(folds))
-    throw InvalidArgument("cross-validation: " + std::to_string(y.size()) + " cases are fewer than " +
-                          std::to_string(folds) + " folds");
-  std::mt19937 rng(seed);
-  std::vector<int> ids(y.size(), 0);
-  int next = 0;  // continue dealing across classes so fold sizes stay balanced
-  for (int cls : {0, 1}) {
-    std::vector<std::size_t> members;
-    for (std::size_t i = 0; i < y.size(); ++i)
-      if (y[i] == cls) members.push_back(i);
-    std::shuffle(members.begin(), members.end(), rng);
-    for (std::size_t i : members) {
-      ids[i] = next + 1;
-      next = (next + 1) % folds;
-    }
-  }
-  return ids;
-}
-
 LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y,
                                          const LassoCvOptions& options) {
   CheckData(x, y);
@@ -426,7 +386,7 @@ LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::ve
       const Eigen::VectorXd eta = InterpolatedPredictor(fit, d.x_test, result.path.lambda[k]);
       if (options.measure == CvMeasure::kAuc) {
         try {
-          values[k] = evaluation::Auc(std::vector<double>(eta.data(), eta.data() + eta.size()), y_test);
+          values[k] = stats::Auc(std::vector<double>(eta.data(), eta.data() + eta.size()), y_test);
         } catch (const InvalidArgument& e) {
           throw InvalidArgument("cross-validation by AUC: fold " + std::to_string(f) + ": " + e.what());
         }

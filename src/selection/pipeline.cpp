@@ -8,7 +8,7 @@
 #include <set>
 
 #include "lvsi/core/logging.h"
-#include "lvsi/evaluation/roc.h"
+#include "lvsi/stats/roc.h"
 
 namespace lvsi::selection {
 namespace {
@@ -29,7 +29,7 @@ void CheckLabels(const TrainingData& data) {
   if (data.labels.size() != data.features.rows())
     throw InvalidArgument("selection: " + std::to_string(data.features.rows()) + " rows of features but " +
                           std::to_string(data.labels.size()) + " labels");
-  evaluation::CheckBinaryLabels(data.labels, "selection");
+  stats::CheckBinaryLabels(data.labels, "selection");
 }
 
 void RequireFinite(const FeatureTable& table, const std::string& step) {
@@ -60,7 +60,7 @@ FeatureTable ApplyAffine(const FeatureTable& table, const std::vector<std::strin
   return out;
 }
 
-double IccOf(const evaluation::IccResult& r, IccForm form) {
+double IccOf(const stats::IccResult& r, IccForm form) {
   switch (form) {
     case IccForm::kIcc1: return r.icc1;
     case IccForm::kIcc2: return r.icc2;
@@ -180,7 +180,7 @@ FeatureTable IccFilter::Fit(const TrainingData& data, std::vector<Removal>* remo
     }
     double icc = std::numeric_limits<double>::quiet_NaN();
     try {
-      icc = IccOf(evaluation::IntraclassCorrelation(ratings), form_);
+      icc = IccOf(stats::IntraclassCorrelation(ratings), form_);
     } catch (const InvalidArgument&) {
       // Fewer than two cases: left NaN, reported below.
     }
@@ -283,7 +283,7 @@ FeatureTable MinMaxScaler::Transform(const FeatureTable& table) const {
 
 // ---- MannWhitneyFilter --------------------------------------------------
 
-MannWhitneyFilter::MannWhitneyFilter(double alpha, evaluation::MannWhitneyOptions options)
+MannWhitneyFilter::MannWhitneyFilter(double alpha, stats::MannWhitneyOptions options)
     : alpha_(alpha), options_(options) {
   if (!(alpha > 0 && alpha <= 1)) throw InvalidArgument("MannWhitneyFilter: alpha must lie in (0, 1]");
 }
@@ -299,7 +299,7 @@ FeatureTable MannWhitneyFilter::Fit(const TrainingData& data, std::vector<Remova
     double p = 1.0;
     const bool constant = std::all_of(pos.begin(), pos.end(), [&](double v) { return v == pos[0]; }) &&
                           std::all_of(neg.begin(), neg.end(), [&](double v) { return v == pos[0]; });
-    if (!constant) p = evaluation::MannWhitneyU(pos, neg, options_).p;
+    if (!constant) p = stats::MannWhitneyU(pos, neg, options_).p;
     const std::string& name = t.column_names()[j];
     p_[name] = p;
     if (p < alpha_) kept_.push_back(name);
@@ -328,7 +328,7 @@ FeatureTable CorrelationFilter::Fit(const TrainingData& data, std::vector<Remova
     if (norm > 0) z.col(j) /= norm;
     const Eigen::VectorXd c = t.values().col(j);
     relevance[static_cast<std::size_t>(j)] =
-        std::abs(evaluation::Auc(std::vector<double>(c.data(), c.data() + c.size()), data.labels) - 0.5);
+        std::abs(stats::Auc(std::vector<double>(c.data(), c.data() + c.size()), data.labels) - 0.5);
   }
   std::vector<std::size_t> order(t.cols());
   std::iota(order.begin(), order.end(), 0);

@@ -1,4 +1,4 @@
-#include "lvsi/evaluation/calibration.h"
+#include "lvsi/stats/calibration.h"
 
 #include <boost/math/distributions/chi_squared.hpp>
 
@@ -7,7 +7,7 @@
 
 #include "lvsi/core/error.h"
 
-namespace lvsi::evaluation {
+namespace lvsi::stats {
 namespace {
 
 void CheckProbabilities(const std::vector<double>& p, const std::vector<int>& y) {
@@ -185,4 +185,4 @@ double NetBenefitTreatAll(const std::vector<int>& y, double t) {
   return prevalence - (1 - prevalence) * t / (1 - t);
 }
 
-}  // namespace lvsi::evaluation
+}  // namespace lvsi::stats

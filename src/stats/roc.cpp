@@ -1,4 +1,4 @@
-#include "lvsi/evaluation/roc.h"
+#include "lvsi/stats/roc.h"
 
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/beta.hpp>
@@ -10,9 +10,9 @@
 #include <random>
 
 #include "lvsi/core/error.h"
-#include "lvsi/evaluation/statistics.h"
+#include "lvsi/stats/statistics.h"
 
-namespace lvsi::evaluation {
+namespace lvsi::stats {
 namespace {
 
 void Check(const std::vector<double>& scores, const std::vector<int>& labels, bool need_distinct_scores = true) {
@@ -242,4 +242,4 @@ ClassificationMetrics YoudenOptimal(const std::vector<double>& scores, const std
   return MetricsAt(scores, labels, threshold);
 }
 
-}  // namespace lvsi::evaluation
+}  // namespace lvsi::stats

@@ -1,4 +1,4 @@
-#include "lvsi/evaluation/statistics.h"
+#include "lvsi/stats/statistics.h"
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/fisher_f.hpp>
@@ -15,7 +15,7 @@
 
 #include "lvsi/core/error.h"
 
-namespace lvsi::evaluation {
+namespace lvsi::stats {
 namespace {
 
 namespace bm = boost::math;
@@ -57,6 +57,14 @@ void CheckBinaryLabels(const std::vector<int>& labels, const std::string& who) {
   }
   if (positives == 0 || positives == labels.size())
     throw InvalidArgument(who + ": both classes are needed (only one is present)");
+}
+
+void CheckTrainingData(const Eigen::MatrixXd& x, const std::vector<int>& labels, const std::string& who) {
+  if (static_cast<std::size_t>(x.rows()) != labels.size())
+    throw InvalidArgument(who + ": " + std::to_string(x.rows()) + " rows of features but " +
+                          std::to_string(labels.size()) + " labels");
+  CheckBinaryLabels(labels, who);
+  if (!x.allFinite()) throw InvalidArgument(who + ": features contain NaN or infinite values");
 }
 
 std::vector<double> MidRanks(const std::vector<double>& values) {
@@ -332,4 +340,4 @@ IccResult IntraclassCorrelation(const std::vector<std::vector<double>>& x) {
   return r;
 }
 
-}  // namespace lvsi::evaluation
+}  // namespace lvsi::stats

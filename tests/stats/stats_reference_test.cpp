@@ -10,10 +10,10 @@
 #include <set>
 
 #include "lvsi/core/csv.h"
-#include "lvsi/evaluation.h"
+#include "lvsi/stats.h"
 #include "test_util.h"
 
-namespace lvsi::evaluation {
+namespace lvsi::stats {
 namespace {
 namespace fs = std::filesystem;
 
@@ -167,4 +167,4 @@ TEST(StatsReference, MatchesR) {
 }
 
 }  // namespace
-}  // namespace lvsi::evaluation
+}  // namespace lvsi::stats

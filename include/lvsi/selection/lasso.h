@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lvsi/selection/export.h"
+#include "lvsi/stats/folds.h"
 
 namespace lvsi::selection {
 
@@ -84,21 +85,9 @@ struct LVSI_SELECTION_EXPORT LassoCvResult {
 LVSI_SELECTION_EXPORT LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y,
                                                                const LassoCvOptions& options = {});
 
-/// The cases of one cross-validation fold (test) and of all the others
-/// (training), each in their original order.
-struct FoldData {
-  Eigen::MatrixXd x_train, x_test;
-  std::vector<int> y_train, y_test;
-};
-
-/// Splits rows of `x` and `y` by `fold_ids` (1..K) for fold `fold`.  Throws
-/// InvalidArgument for mismatched sizes or an empty fold.
-LVSI_SELECTION_EXPORT FoldData SplitFold(const Eigen::MatrixXd& x, const std::vector<int>& y,
-                                         const std::vector<int>& fold_ids, int fold);
-
-/// Stratified fold ids (1..K): each class shuffled with `seed` and dealt
-/// round-robin, so every fold gets its share of both classes.  Throws
-/// InvalidArgument when there are fewer cases than folds.
-LVSI_SELECTION_EXPORT std::vector<int> StratifiedFolds(const std::vector<int>& y, int folds, unsigned seed);
+// Moved to lvsi::stats (lvsi/stats/folds.h) in 0.2; the old names remain.
+using stats::FoldData;
+using stats::SplitFold;
+using stats::StratifiedFolds;
 
 }  // namespace lvsi::selection

@@ -11,7 +11,7 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/feature_table.h"
-#include "lvsi/evaluation/statistics.h"
+#include "lvsi/stats/statistics.h"
 #include "lvsi/selection/export.h"
 #include "lvsi/selection/lasso.h"
 
@@ -133,10 +133,10 @@ class LVSI_SELECTION_EXPORT MinMaxScaler : public Step {
 };
 
 /// Keeps features whose two-sided Mann-Whitney U test between the classes
-/// gives p < `alpha` (wilcox.test semantics; see evaluation::MannWhitneyU).
+/// gives p < `alpha` (wilcox.test semantics; see stats::MannWhitneyU).
 class LVSI_SELECTION_EXPORT MannWhitneyFilter : public Step {
  public:
-  explicit MannWhitneyFilter(double alpha = 0.05, evaluation::MannWhitneyOptions options = {});
+  explicit MannWhitneyFilter(double alpha = 0.05, stats::MannWhitneyOptions options = {});
   std::string name() const override { return "mann_whitney"; }
   FeatureTable Fit(const TrainingData& data, std::vector<Removal>* removed) override;
   FeatureTable Transform(const FeatureTable& table) const override;
@@ -145,7 +145,7 @@ class LVSI_SELECTION_EXPORT MannWhitneyFilter : public Step {
 
  private:
   double alpha_;
-  evaluation::MannWhitneyOptions options_;
+  stats::MannWhitneyOptions options_;
   std::vector<std::string> kept_;
   std::map<std::string, double> p_;
 };

@@ -5,12 +5,13 @@
 /// psych::ICC).  Distributions come from Boost.Math.  This is the one place
 /// the selection and evaluation modules take their statistics from.
 
+#include <Eigen/Core>
 #include <string>
 #include <vector>
 
-#include "lvsi/evaluation/export.h"
+#include "lvsi/stats/export.h"
 
-namespace lvsi::evaluation {
+namespace lvsi::stats {
 
 /// Result of a two-sample test.
 struct TestResult {
@@ -21,9 +22,9 @@ struct TestResult {
 
 /// Student's two-sample t-test with pooled variance (t.test(var.equal = TRUE)).
 /// Throws InvalidArgument when a group has fewer than 2 values or both are constant.
-LVSI_EVALUATION_EXPORT TestResult StudentTTest(const std::vector<double>& x, const std::vector<double>& y);
+LVSI_STATS_EXPORT TestResult StudentTTest(const std::vector<double>& x, const std::vector<double>& y);
 /// Welch's unequal-variance t-test (t.test default).
-LVSI_EVALUATION_EXPORT TestResult WelchTTest(const std::vector<double>& x, const std::vector<double>& y);
+LVSI_STATS_EXPORT TestResult WelchTTest(const std::vector<double>& x, const std::vector<double>& y);
 
 /// Options of MannWhitneyU.
 struct MannWhitneyOptions {
@@ -34,31 +35,31 @@ struct MannWhitneyOptions {
 /// Wilcoxon rank-sum / Mann-Whitney U test, two-sided, as wilcox.test:
 /// statistic W = rank sum of x minus n_x (n_x + 1) / 2; by default the
 /// normal approximation with tie correction and continuity correction.
-LVSI_EVALUATION_EXPORT TestResult MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y,
+LVSI_STATS_EXPORT TestResult MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y,
                                                const MannWhitneyOptions& options = {});
 
 /// Pearson's chi-square test of independence on a contingency table (rows x
 /// columns of counts); `yates` applies the continuity correction to 2 x 2
 /// tables as chisq.test(correct = TRUE).  Throws InvalidArgument for tables
 /// smaller than 2 x 2, negative counts or an empty row/column.
-LVSI_EVALUATION_EXPORT TestResult ChiSquareTest(const std::vector<std::vector<double>>& table, bool yates);
+LVSI_STATS_EXPORT TestResult ChiSquareTest(const std::vector<std::vector<double>>& table, bool yates);
 
 /// Fisher's exact test, two-sided (the p-value sums the probabilities of all
 /// tables with the observed margins that are not more likely than the
 /// observed one, with R's relative tolerance 1e-7).  Any r x c table of
 /// counts; the enumeration is exhaustive, so very large tables are slow.
-LVSI_EVALUATION_EXPORT TestResult FisherExactTest(const std::vector<std::vector<long>>& table);
+LVSI_STATS_EXPORT TestResult FisherExactTest(const std::vector<std::vector<long>>& table);
 
 /// Bonferroni adjustment (p.adjust "bonferroni"): min(1, m p).
-LVSI_EVALUATION_EXPORT std::vector<double> BonferroniAdjust(const std::vector<double>& p);
+LVSI_STATS_EXPORT std::vector<double> BonferroniAdjust(const std::vector<double>& p);
 /// Holm's step-down adjustment (p.adjust "holm").
-LVSI_EVALUATION_EXPORT std::vector<double> HolmAdjust(const std::vector<double>& p);
+LVSI_STATS_EXPORT std::vector<double> HolmAdjust(const std::vector<double>& p);
 
 /// Shrout and Fleiss intraclass correlations of a subjects x raters matrix
 /// (psych::ICC): single-rater ICC(1,1), ICC(2,1), ICC(3,1), their
 /// average-rater forms ICC(1,k), ICC(2,k), ICC(3,k), and 95% confidence
 /// intervals.
-struct LVSI_EVALUATION_EXPORT IccResult {
+struct LVSI_STATS_EXPORT IccResult {
   double icc1 = 0, icc2 = 0, icc3 = 0;     ///< Single rater.
   double icc1k = 0, icc2k = 0, icc3k = 0;  ///< Average of k raters.
   double icc1_low = 0, icc1_high = 0, icc2_low = 0, icc2_high = 0, icc3_low = 0, icc3_high = 0;
@@ -66,13 +67,18 @@ struct LVSI_EVALUATION_EXPORT IccResult {
 
 /// ICCs of `ratings[subject][rater]` (at least 2 subjects and 2 raters, no
 /// missing values; InvalidArgument otherwise).
-LVSI_EVALUATION_EXPORT IccResult IntraclassCorrelation(const std::vector<std::vector<double>>& ratings);
+LVSI_STATS_EXPORT IccResult IntraclassCorrelation(const std::vector<std::vector<double>>& ratings);
 
 /// Checks binary outcome labels: every label 0 or 1 and both classes
 /// present; otherwise InvalidArgument starting with `who`.
-LVSI_EVALUATION_EXPORT void CheckBinaryLabels(const std::vector<int>& labels, const std::string& who);
+LVSI_STATS_EXPORT void CheckBinaryLabels(const std::vector<int>& labels, const std::string& who);
+
+/// Checks a training set: one label per row of `x` (CheckBinaryLabels) and
+/// every value finite; otherwise InvalidArgument starting with `who`.
+LVSI_STATS_EXPORT void CheckTrainingData(const Eigen::MatrixXd& x, const std::vector<int>& labels,
+                                         const std::string& who);
 
 /// Average ranks (ties share the mean of their positions), 1-based.
-LVSI_EVALUATION_EXPORT std::vector<double> MidRanks(const std::vector<double>& values);
+LVSI_STATS_EXPORT std::vector<double> MidRanks(const std::vector<double>& values);
 
-}  // namespace lvsi::evaluation
+}  // namespace lvsi::stats
