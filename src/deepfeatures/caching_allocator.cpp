@@ -1,5 +1,5 @@
 // Scoped caching CPU allocator; see caching_allocator.h.
-#include "caching_allocator.h"
+#include "detail/caching_allocator.h"
 
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>

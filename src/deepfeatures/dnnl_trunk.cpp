@@ -1,5 +1,5 @@
 // ResNet-50 trunk on oneDNN; see dnnl_trunk.h.
-#include "dnnl_trunk.h"
+#include "detail/dnnl_trunk.h"
 
 #include <dnnl.hpp>
 

@@ -16,9 +16,9 @@
 #include <numeric>
 
 #ifdef LVSI_WITH_DNNL
-#include "dnnl_trunk.h"
+#include "detail/dnnl_trunk.h"
 #endif
-#include "caching_allocator.h"
+#include "detail/caching_allocator.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <mutex>
 
-#include "dicom_api.h"
+#include "detail/dicom_api.h"
 #include "lvsi/core/error.h"
 
 namespace lvsi::io::detail {

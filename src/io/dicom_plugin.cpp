@@ -17,8 +17,8 @@
 #include <filesystem>
 #include <map>
 
-#include "dicom_api.h"
-#include "itk_info.h"
+#include "detail/dicom_api.h"
+#include "detail/itk_info.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
 

@@ -20,9 +20,9 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
-#include "dicom_api.h"
-#include "itk_info.h"
-#include "nrrd_native.h"
+#include "detail/dicom_api.h"
+#include "detail/itk_info.h"
+#include "detail/nrrd_native.h"
 
 namespace lvsi::io {
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 // Direct NRRD reading for the layout nearly every NRRD file has; see
 // nrrd_native.h.  Geometry follows ITK's NrrdImageIO: spacing = norm of each
 // space direction, direction = vector / spacing, RAS spaces turned to LPS.
-#include "nrrd_native.h"
+#include "detail/nrrd_native.h"
 
 #include <libdeflate.h>
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <map>
 
-#include "dicom_api.h"
+#include "detail/dicom_api.h"
 #include "lvsi/core/error.h"
 
 namespace lvsi::io {

@@ -8,7 +8,7 @@
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/stats/statistics.h"
-#include "models/detail/model_file.h"
+#include "detail/model_file.h"
 
 namespace lvsi::models {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
-#include "models/detail/model_file.h"
+#include "detail/model_file.h"
 
 namespace lvsi::models {
 namespace {

@@ -18,7 +18,7 @@
 #include "lvsi/stats/statistics.h"
 #include "lvsi/selection/lasso.h"
 #include "lvsi/version.h"
-#include "models/detail/model_file.h"
+#include "detail/model_file.h"
 
 namespace lvsi::models {
 namespace {

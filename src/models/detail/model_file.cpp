@@ -1,4 +1,4 @@
-#include "models/detail/model_file.h"
+#include "detail/model_file.h"
 
 #include "lvsi/core/error.h"
 #include "lvsi/version.h"

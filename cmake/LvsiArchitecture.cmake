@@ -1,0 +1,127 @@
+# Checks of the module layout, run as scripts by the tests labelled
+# "architecture" (tests/CMakeLists.txt):
+#
+#   cmake -DMODE=includes -DSOURCE_DIR=<tree> -DMODULES_FILE=<lvsiModules.cmake> -P cmake/LvsiArchitecture.cmake
+#     Every quoted #include in src/<module>/ and include/lvsi/<module>[.h]
+#     names the module itself, a module it declares as a dependency (directly
+#     or through its dependencies), or one of its own private headers under
+#     src/<module>/detail/.  A module's private headers are found only through
+#     "detail/...": its include path holds src/<module> and nothing of
+#     another module's src/.
+#
+#   cmake -DMODE=graph -DMODULES_FILE=<lvsiModules.cmake> [-DDOC=docs/architecture.md] -P ...
+#     Prints the module graph (Mermaid, a module -> each module it links) as
+#     docs/architecture.md shows it between the lines "<!-- module-graph -->"
+#     and "<!-- /module-graph -->"; with DOC, fails unless the document's copy
+#     is the same.
+#
+#   cmake -DMODE=libraries -DLIBRARY=<file> -DFORBIDDEN=<regex> -P ...
+#     Fails when `ldd LIBRARY` (everything the library loads, directly or not)
+#     lists a library matching FORBIDDEN.
+cmake_minimum_required(VERSION 3.16)
+if(MODE STREQUAL "libraries")
+  execute_process(COMMAND ldd "${LIBRARY}" OUTPUT_VARIABLE loaded RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "ldd ${LIBRARY} failed")
+  endif()
+  string(REGEX MATCHALL "[^\n]*(${FORBIDDEN})[^\n]*" found "${loaded}")
+  get_filename_component(name "${LIBRARY}" NAME)
+  if(found)
+    message(FATAL_ERROR "${name} loads what it does not use:\n${found}")
+  endif()
+  message("${name} loads nothing matching ${FORBIDDEN}")
+  return()
+endif()
+include("${MODULES_FILE}")
+
+# The lvsi modules `module` may include: itself and its dependencies' closure.
+function(lvsi_closure module out)
+  set(done "")
+  set(todo ${module})
+  while(todo)
+    list(POP_FRONT todo m)
+    if(NOT m IN_LIST done)
+      list(APPEND done ${m})
+      list(APPEND todo ${lvsi_${m}_MODULE_DEPS})
+    endif()
+  endwhile()
+  set(${out} ${done} PARENT_SCOPE)
+endfunction()
+
+function(lvsi_graph out)
+  set(text "```mermaid\ngraph BT\n")
+  foreach(m IN LISTS lvsi_MODULES)
+    if(NOT lvsi_${m}_MODULE_DEPS)
+      string(APPEND text "  ${m}\n")
+    endif()
+    foreach(d IN LISTS lvsi_${m}_MODULE_DEPS)
+      string(APPEND text "  ${m} --> ${d}\n")
+    endforeach()
+  endforeach()
+  string(APPEND text "```\n")
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+if(MODE STREQUAL "includes")
+  set(violations 0)
+  foreach(m IN LISTS lvsi_MODULES)
+    lvsi_closure(${m} allowed)
+    list(APPEND allowed "version")  # lvsi/version.h belongs to core, which every module has
+    file(GLOB_RECURSE files "${SOURCE_DIR}/src/${m}/*" "${SOURCE_DIR}/include/lvsi/${m}/*")
+    if(EXISTS "${SOURCE_DIR}/include/lvsi/${m}.h")
+      list(APPEND files "${SOURCE_DIR}/include/lvsi/${m}.h")
+    endif()
+    foreach(f IN LISTS files)
+      if(NOT f MATCHES "\\.(h|cpp|inc)$")
+        continue()
+      endif()
+      file(STRINGS "${f}" lines REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
+      file(RELATIVE_PATH rel "${SOURCE_DIR}" "${f}")
+      foreach(line IN LISTS lines)
+        string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]+\"([^\"]+)\".*" "\\1" inc "${line}")
+        set(why "")
+        if(inc MATCHES "^lvsi/([a-z_]+)(/|\\.h$)")
+          set(other ${CMAKE_MATCH_1})
+          if(NOT other IN_LIST allowed)
+            set(why "module ${m} does not depend on ${other}")
+          endif()
+        elseif(inc MATCHES "^detail/")
+          if(NOT EXISTS "${SOURCE_DIR}/src/${m}/${inc}")
+            set(why "no ${inc} in src/${m}/")
+          endif()
+        else()
+          set(why "not a public lvsi header nor one of src/${m}/detail/")
+        endif()
+        if(why)
+          message("${rel}: #include \"${inc}\": ${why}")
+          math(EXPR violations "${violations} + 1")
+        endif()
+      endforeach()
+    endforeach()
+  endforeach()
+  if(violations GREATER 0)
+    message(FATAL_ERROR "${violations} include(s) break the module layout (docs/architecture.md)")
+  endif()
+  message("module includes: every include of ${lvsi_MODULES} follows the declared dependencies")
+elseif(MODE STREQUAL "graph")
+  lvsi_graph(graph)
+  if(NOT DOC)
+    message("${graph}")
+    return()
+  endif()
+  file(READ "${DOC}" doc)
+  string(FIND "${doc}" "<!-- module-graph -->\n" begin)
+  string(FIND "${doc}" "<!-- /module-graph -->" end)
+  if(begin LESS 0 OR end LESS begin)
+    message(FATAL_ERROR "${DOC} has no <!-- module-graph --> ... <!-- /module-graph --> block")
+  endif()
+  math(EXPR begin "${begin} + 22")
+  math(EXPR length "${end} - ${begin}")
+  string(SUBSTRING "${doc}" ${begin} ${length} shown)
+  if(NOT shown STREQUAL graph)
+    message(FATAL_ERROR "the module graph in ${DOC} is not the build's; replace it with:\n${graph}")
+  endif()
+  message("the module graph in ${DOC} is the build's")
+else()
+  message(FATAL_ERROR "MODE must be includes or graph")
+endif()
