@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
     json report;
     report["lvsi_version"] = lvsi::Version();
     report["input"] = input;
-    const json results = json::parse(ev::EvaluatePredictions(set, options, out));
+    const ev::EvaluationResult evaluation = ev::EvaluatePredictions(set, options, out);
+    const json results = json::parse(evaluation.ToJson());
     for (auto it = results.begin(); it != results.end(); ++it) report[it.key()] = it.value();
     lvsi::WriteFileAtomically(out + "/report.json", report.dump(2) + "\n");
     std::cerr << "lvsi_evaluate: " << models.size() << " models x " << results["cohorts"].size() << " cohorts -> "

@@ -545,7 +545,7 @@ int main(int argc, char** argv) {
     eo.bootstrap = cfg.bootstrap;
     eo.seed = cfg.seed;
     eo.figure_formats = {".png", ".svg"};
-    const json results = json::parse(ev::EvaluatePredictions(predictions, eo, out + "/evaluation"));
+    const json results = json::parse(ev::EvaluatePredictions(predictions, eo, out + "/evaluation").ToJson());
     if (results.contains("warnings"))
       for (const auto& w : results["warnings"]) warnings.push_back(w);
     for (const auto& spec : specs)

@@ -359,21 +359,53 @@ FeatureTable CorrelationFilter::Transform(const FeatureTable& table) const { ret
 
 // ---- LassoSelector ------------------------------------------------------
 
-LassoSelector::LassoSelector(LassoCvOptions options, LambdaRule rule) : options_(std::move(options)), rule_(rule) {}
+const char* LambdaRuleName(LambdaRule rule) {
+  switch (rule) {
+    case LambdaRule::kMin: return "min";
+    case LambdaRule::kOneStandardError: return "1se";
+    case LambdaRule::kFirstNonEmpty: return "first_nonempty";
+  }
+  return "1se";
+}
+
+LambdaRule ParseLambdaRule(const std::string& name) {
+  for (LambdaRule r : {LambdaRule::kMin, LambdaRule::kOneStandardError, LambdaRule::kFirstNonEmpty})
+    if (name == LambdaRuleName(r)) return r;
+  throw InvalidArgument("unknown lambda rule '" + name + "' (min, 1se or first_nonempty)");
+}
+
+LassoSelector::LassoSelector(LassoCvOptions options, LambdaRule rule)
+    : LassoSelector(std::move(options), std::vector<LambdaRule>{rule}) {}
+
+LassoSelector::LassoSelector(LassoCvOptions options, std::vector<LambdaRule> rules)
+    : options_(std::move(options)), rules_(std::move(rules)) {
+  if (rules_.empty()) throw InvalidArgument("LassoSelector: no lambda rule");
+  rule_ = rules_.front();
+}
 
 FeatureTable LassoSelector::Fit(const TrainingData& data, std::vector<Removal>* removed) {
   const FeatureTable& t = data.features;
   RequireFinite(t, name());
   cv_ = CrossValidateLassoLogistic(t.values(), data.labels, options_);
-  std::size_t k = rule_ == LambdaRule::kMin ? cv_.index_min : cv_.index_1se;
-  if (rule_ == LambdaRule::kFirstNonEmpty) {
-    k = cv_.path.lambda.size() - 1;
+  // The path index each rule chooses; the first rule that keeps a feature wins.
+  auto index_of = [&](LambdaRule rule) {
+    if (rule == LambdaRule::kMin) return cv_.index_min;
+    if (rule == LambdaRule::kOneStandardError) return cv_.index_1se;
     for (std::size_t i = 0; i < cv_.path.lambda.size(); ++i)
-      if (!cv_.path.NonZero(i).empty()) {
-        k = i;
-        break;
-      }
-  }
+      if (!cv_.path.NonZero(i).empty()) return i;
+    return cv_.path.lambda.size() - 1;
+  };
+  rule_ = rules_.back();
+  std::size_t k = index_of(rule_);
+  for (LambdaRule rule : rules_)
+    if (!cv_.path.NonZero(index_of(rule)).empty()) {
+      rule_ = rule;
+      k = index_of(rule);
+      break;
+    }
+  if (rule_ != rules_.front())
+    Log(LogLevel::kInfo, std::string("selection: lasso with lambda ") + LambdaRuleName(rules_.front()) +
+                             " keeps no feature; lambda " + LambdaRuleName(rule_) + " used");
   lambda_ = cv_.path.lambda[k];
   kept_.clear();
   coefficients_.clear();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "lvsi/core/csv.h"
@@ -126,6 +127,51 @@ TEST(Tables, Table1PicksTestsAndFormats) {
   t.Write(dir + "/t1.csv");
   EXPECT_EQ(ReadCsv(dir + "/t1.csv").rows.size(), 4u);
   EXPECT_THROW(t.Write(dir + "/t1.docx"), FormatError);
+}
+
+// EvaluatePredictions' typed result: its figures are the statistics' own,
+// its JSON carries the same numbers, and a backwards model is flagged.
+TEST(StudyEvaluation, TypedResultAgreesWithTheStatisticsAndItsJson) {
+  const std::vector<int> y = Labels(120);
+  PredictionSet set;
+  set.labels = y;
+  set.models = {"A", "B"};
+  set.scores["A"] = Probabilities(y, 1);
+  std::vector<double> backwards;
+  for (double v : Probabilities(y, 2)) backwards.push_back(1 - v);
+  set.scores["B"] = backwards;
+  for (std::size_t i = 0; i < y.size(); ++i) set.cohorts.push_back(i % 4 == 1 ? "validation" : "train");
+  EvaluationOptions o;
+  o.bootstrap = 0;
+  o.figure_formats = {};
+  o.table_formats = {};
+  const EvaluationResult r = EvaluatePredictions(set, o, testing::ScratchDir("typed_evaluation"));
+  EXPECT_EQ(r.cohorts, (std::vector<std::string>{"train", "validation"}));
+  std::vector<double> a_valid;
+  std::vector<int> y_valid;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    if (set.cohorts[i] == "validation") {
+      a_valid.push_back(set.scores["A"][i]);
+      y_valid.push_back(y[i]);
+    }
+  const ModelEvaluation& e = r.At("A", "validation");
+  EXPECT_EQ(e.auc.auc, DeLongAuc(a_valid, y_valid).auc);
+  EXPECT_EQ(e.n, y_valid.size());
+  EXPECT_EQ(e.cutoff_source, "train");
+  EXPECT_EQ(e.net_benefit.size(), 99u);
+  EXPECT_EQ(e.net_benefit[49], NetBenefit(a_valid, y_valid, 0.5));
+  ASSERT_EQ(r.delong.at("validation").size(), 1u);
+  EXPECT_EQ(r.delong.at("validation")[0].a, "B");
+  EXPECT_THROW(r.At("C", "train"), InvalidArgument);
+  // B ranks its training cohort backwards.
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].rfind("B: AUC", 0), 0u) << r.warnings[0];
+  const auto j = nlohmann::json::parse(r.ToJson());
+  EXPECT_EQ(j["models"]["A"]["validation"]["auc"].get<double>(), e.auc.auc);
+  EXPECT_EQ(j["models"]["A"]["validation"]["net_benefit"]["0.50"].get<double>(), e.net_benefit[49]);
+  EXPECT_EQ(j["delong"]["validation"]["B_vs_A"]["p"].get<double>(), r.delong.at("validation")[0].test.p);
+  EXPECT_EQ(j["warnings"].size(), 1u);
+  EXPECT_NE(r.BriefReport().find("A validation: AUC"), std::string::npos) << r.BriefReport();
 }
 
 TEST(Cli, EvaluateWritesReportTablesAndFigures) {

@@ -266,6 +266,33 @@ TEST(Pipeline, FirstNonEmptyLambdaKeepsTheFirstFeatureToEnter) {
   EXPECT_NE(removed.front().reason.find("first non-empty"), std::string::npos);
 }
 
+// A rule list uses the first rule whose lambda keeps a feature: the same
+// selection as that rule alone, and every earlier rule keeps nothing.
+TEST(Pipeline, LambdaRuleListUsesTheFirstRuleThatKeepsAFeature) {
+  const std::vector<LambdaRule> study{LambdaRule::kOneStandardError, LambdaRule::kMin, LambdaRule::kFirstNonEmpty};
+  int fell_back = 0;
+  for (unsigned seed : {17u, 18u, 19u, 20u, 5u}) {
+    const Synthetic d = MakeData(60, 8, seed == 5u ? 3 : 0, seed);
+    LassoSelector list({}, study);
+    std::vector<Removal> removed;
+    const FeatureTable kept = list.Fit({d.table, d.labels}, &removed);
+    ASSERT_GE(kept.cols(), 1u);
+    LassoSelector alone({}, list.rule());
+    EXPECT_EQ(alone.Fit({d.table, d.labels}, &removed).column_names(), kept.column_names());
+    EXPECT_EQ(alone.lambda(), list.lambda());
+    for (LambdaRule earlier : study) {
+      if (earlier == list.rule()) break;
+      LassoSelector before({}, earlier);
+      EXPECT_EQ(before.Fit({d.table, d.labels}, &removed).cols(), 0u) << LambdaRuleName(earlier);
+    }
+    fell_back += list.rule() != LambdaRule::kOneStandardError;
+  }
+  EXPECT_GT(fell_back, 0) << "no data set needed the fallback";
+  EXPECT_THROW(LassoSelector({}, std::vector<LambdaRule>{}), InvalidArgument);
+  EXPECT_EQ(ParseLambdaRule("first_nonempty"), LambdaRule::kFirstNonEmpty);
+  EXPECT_THROW(ParseLambdaRule("2se"), InvalidArgument);
+}
+
 TEST(Pipeline, EmptySelectionIsReported) {
   const Synthetic d = MakeData(60, 5, 0, 13);  // nothing informative
   SelectionPipeline pipeline;

@@ -175,11 +175,22 @@ enum class LambdaRule {
   kFirstNonEmpty
 };
 
+/// "min", "1se" or "first_nonempty".
+LVSI_SELECTION_EXPORT const char* LambdaRuleName(LambdaRule rule);
+/// The rule of a name LambdaRuleName gives; throws InvalidArgument otherwise.
+LVSI_SELECTION_EXPORT LambdaRule ParseLambdaRule(const std::string& name);
+
 /// Keeps the features with non-zero LASSO coefficients at the lambda chosen
-/// by cross-validation (default: the one-standard-error rule).
+/// by cross-validation (default: the one-standard-error rule).  With a list
+/// of rules, the first whose lambda keeps at least one feature is used (the
+/// study's fallback: lambda_1se, then lambda_min, then the sparsest non-empty
+/// model); rule() says which.  When none keeps a feature, Fit returns an
+/// empty table (SelectionPipeline then throws EmptySelectionError).
 class LVSI_SELECTION_EXPORT LassoSelector : public Step {
  public:
   explicit LassoSelector(LassoCvOptions options = {}, LambdaRule rule = LambdaRule::kOneStandardError);
+  /// Throws InvalidArgument for an empty list.
+  LassoSelector(LassoCvOptions options, std::vector<LambdaRule> rules);
   std::string name() const override { return "lasso"; }
   FeatureTable Fit(const TrainingData& data, std::vector<Removal>* removed) override;
   FeatureTable Transform(const FeatureTable& table) const override;
@@ -188,9 +199,13 @@ class LVSI_SELECTION_EXPORT LassoSelector : public Step {
   /// Coefficients (original scale) of the kept features at the chosen lambda.
   const std::map<std::string, double>& coefficients() const { return coefficients_; }
   double lambda() const { return lambda_; }
+  /// The rule that chose lambda() in the last Fit (the first of the list
+  /// before any Fit).
+  LambdaRule rule() const { return rule_; }
 
  private:
   LassoCvOptions options_;
+  std::vector<LambdaRule> rules_;
   LambdaRule rule_;
   LassoCvResult cv_;
   double lambda_ = 0;
