@@ -86,14 +86,14 @@ int main(int argc, char** argv) {
       const unsigned seed = static_cast<unsigned>(std::stoul(Meta(model, "study.seed", model_path)));
       std::vector<lvsi::FeatureTable> parts(deep_seqs.size());
       std::vector<std::vector<std::pair<std::string, std::string>>> errors(deep_seqs.size());
-      study::ForEachSequence(deep_seqs.size(), jobs, [&](std::size_t s) {
+      lvsi::ParallelFor(0, deep_seqs.size(), [&](std::size_t s) {
         const std::string& q = deep_seqs[s];
         const df::SliceSet slices = df::LoadTumourSlices(manifest, q, so, 1);
         errors[s] = slices.errors;
         df::ResNet50 net(study::NetOptions(seed));
         net.Load((model_dir / Meta(model, "study.deep_weights." + q, model_path)).string());
         parts[s] = study::SequenceFeatures(net, slices);
-      });
+      }, jobs);
       for (std::size_t s = 0; s < deep_seqs.size(); ++s) {
         for (const auto& [id, why] : errors[s]) failed.emplace(id, "deep (" + deep_seqs[s] + "): " + why);
         // Keep the patients every table has.

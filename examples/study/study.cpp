@@ -2,17 +2,23 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <exception>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace fs = std::filesystem;
 
 namespace study {
 namespace {
+
+namespace df = lvsi::deepfeatures;
+namespace ev = lvsi::evaluation;
+
+std::mutex g_print;
 
 // One section of study.yaml: reads the keys it is asked for (with the
 // section and key named in any type error) and rejects the others.
@@ -45,6 +51,27 @@ class Section {
 };
 
 }  // namespace
+
+void Say(const std::string& line) {
+  std::lock_guard<std::mutex> lock(g_print);
+  std::fprintf(stderr, "%s\n", line.c_str());
+  lvsi::Log(lvsi::LogLevel::kInfo, line);
+}
+
+void WarningsToTerminal() {
+  lvsi::SetLogSink([](lvsi::LogLevel level, const std::string& message) {
+    if (level >= lvsi::LogLevel::kWarning) {
+      std::lock_guard<std::mutex> lock(g_print);
+      std::fprintf(stderr, "%s\n", message.c_str());
+    }
+  });
+}
+
+std::string Fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
 
 Config Config::Read(const std::string& path, Config c) {
   YAML::Node root;
@@ -201,31 +228,301 @@ lvsi::FeatureTable SequenceFeatures(const lvsi::deepfeatures::ResNet50& net,
                                               slices.case_ids, slices.sequence);
 }
 
-void ForEachSequence(std::size_t n, int jobs, const std::function<void(std::size_t)>& body) {
-  const std::size_t workers = std::min<std::size_t>(n, static_cast<std::size_t>(std::max(1, jobs)));
-  std::mutex mutex;
-  std::exception_ptr first;
-  std::size_t next = 0;
-  std::vector<std::thread> pool;
-  for (std::size_t w = 0; w < workers; ++w)
-    pool.emplace_back([&] {
-      for (;;) {
-        std::size_t i;
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          if (next >= n || first) return;
-          i = next++;
-        }
-        try {
-          body(i);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(mutex);
-          if (!first) first = std::current_exception();
-        }
+std::string DemoCohort(const std::string& dir, int patients, unsigned seed, int jobs, bool fresh) {
+  const std::string key = "patients " + std::to_string(patients) + " seed " + std::to_string(seed) + "\n";
+  if (fresh || !fs::exists(dir + "/cohort.csv") || !fs::exists(dir + "/demo.key") ||
+      lvsi::ReadTextFile(dir + "/demo.key") != key) {
+    fs::remove_all(dir);
+    fs::remove_all(fs::path(dir).parent_path() / "radiomics");
+    Say("[1/6] generating " + std::to_string(patients) + " synthetic patients");
+    lvsi::io::SyntheticCohortOptions o;
+    o.patients = patients;
+    o.seed = seed;
+    o.threads = jobs;
+    lvsi::io::GenerateSyntheticCohort(dir, o);
+    lvsi::WriteFileAtomically(dir + "/demo.key", key);
+  } else {
+    Say("[1/6] reusing the synthetic cohort in " + dir);
+  }
+  return dir + "/cohort.csv";
+}
+
+std::vector<std::string> Cohorts(const std::vector<const lvsi::io::ManifestCase*>& cases, bool from_manifest,
+                                 const std::vector<int>& labels, const Config& cfg) {
+  std::vector<std::string> cohort(cases.size(), "validation");
+  if (from_manifest) {
+    for (std::size_t i = 0; i < cases.size(); ++i) cohort[i] = cases[i]->split == "train" ? "train" : "validation";
+    return cohort;
+  }
+  std::vector<std::size_t> tr, va;
+  lvsi::stats::StratifiedSplit(labels, cfg.train_fraction, cfg.seed, &tr, &va);
+  for (auto i : tr) cohort[i] = "train";
+  return cohort;
+}
+
+void CheckCohort(const std::vector<int>& labels, const std::vector<std::string>& cohort, const Config& cfg) {
+  const auto positives = std::count(labels.begin(), labels.end(), 1);
+  if (positives == 0 || positives == static_cast<long>(labels.size()))
+    throw lvsi::InvalidArgument("all " + std::to_string(labels.size()) + " usable patients have label " +
+                                std::to_string(labels.empty() ? 0 : labels[0]) +
+                                ": the study needs LVSI-positive and -negative patients");
+  long train_pos = 0, train_neg = 0, validation = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (cohort[i] != "train") ++validation;
+    else (labels[i] ? train_pos : train_neg)++;
+  }
+  if (std::min(train_pos, train_neg) < std::max(cfg.lasso_folds, cfg.svm_folds))
+    throw lvsi::InvalidArgument("too few patients for " + std::to_string(cfg.lasso_folds) +
+                                "-fold cross-validation: the training cohort has " + std::to_string(train_pos) +
+                                " LVSI-positive and " + std::to_string(train_neg) +
+                                " negative patients (each class needs at least one per fold)");
+  if (validation == 0) throw lvsi::InvalidArgument("the validation cohort is empty");
+}
+
+void CheckManifest(const lvsi::io::CohortManifest& manifest, const Config& cfg) {
+  std::vector<const lvsi::io::ManifestCase*> all;
+  std::vector<int> labels;
+  for (const auto& c : manifest.cases) {
+    all.push_back(&c);
+    labels.push_back(c.label);
+  }
+  CheckCohort(labels, Cohorts(all, manifest.has_split, labels, cfg), cfg);
+}
+
+RadiomicsResult RadiomicsStage(const lvsi::io::CohortManifest& manifest, const Config& cfg, const std::string& dir,
+                               int jobs, bool second_reader, bool fresh) {
+  std::string key = second_reader ? "readers 2\n" : "readers 1\n";
+  for (const auto& q : manifest.sequences) key += q + "\n" + lvsi::ReadTextFile(cfg.params_dir + "/" + q + ".yaml");
+  const std::string stamp = dir + "/study.key";
+  if (fresh || !fs::exists(stamp) || lvsi::ReadTextFile(stamp) != key) fs::remove_all(dir);
+  fs::create_directories(dir);
+  lvsi::WriteFileAtomically(stamp, key);
+  Say("[2/6] radiomics: " + std::to_string(manifest.sequences.size()) + " sequences x " +
+      std::to_string(manifest.cases.size()) + " patients" + (second_reader ? ", both readers" : ", reader 1 only"));
+  RadiomicsResult rad = ExtractRadiomics(manifest, cfg.params_dir, dir, jobs, second_reader);
+  Say("      " + std::to_string(rad.reader1.rows()) + " patients x " + std::to_string(rad.reader1.cols()) +
+      " features (" + std::to_string(rad.reused) + " reused)");
+  return rad;
+}
+
+namespace {
+
+df::FineTuneOptions FineTuneOf(const Config& cfg) {
+  df::FineTuneOptions ft;
+  ft.epochs = cfg.epochs;
+  ft.batch_size = cfg.batch_size;
+  ft.optimizer = cfg.optimizer == "adam" ? df::Optimizer::kAdam : df::Optimizer::kSgd;
+  ft.learning_rate = cfg.learning_rate;
+  ft.momentum = cfg.momentum;
+  ft.weight_decay = cfg.weight_decay;
+  ft.schedule = cfg.schedule == "constant" ? df::LearningRateSchedule::kConstant
+                : cfg.schedule == "step"    ? df::LearningRateSchedule::kStep
+                                            : df::LearningRateSchedule::kCosine;
+  ft.frozen_layers = cfg.frozen_layers;
+  ft.adapt_batch_norm = cfg.adapt_batch_norm;
+  ft.balanced_class_weights = cfg.balanced_class_weights;
+  ft.validation_fraction = cfg.validation_fraction;
+  ft.patience = cfg.patience;
+  ft.augment = cfg.augment;
+  ft.seed = cfg.seed;
+  return ft;
+}
+
+json HistoryJson(const df::FineTuneResult& result) {
+  json history = json::array();
+  for (const auto& e : result.history)
+    history.push_back({{"epoch", e.epoch}, {"learning_rate", e.learning_rate}, {"train_loss", e.train_loss},
+                       {"validation_loss", std::isfinite(e.validation_loss) ? json(e.validation_loss) : json()},
+                       {"validation_auc", std::isfinite(e.validation_auc) ? json(e.validation_auc) : json()}});
+  return history;
+}
+
+// Grad-CAM of LVSI+ for every patient of `set`: the figure of panels and the
+// raw maps (.npy).
+void WriteGradCam(const df::ResNet50& net, const df::SliceSet& set, const std::string& out) {
+  const auto maps = net.GradCam(set.values, set.count(), 1, set.size);
+  std::vector<ev::HeatmapPanel> panels;
+  std::vector<float> raw;
+  for (std::size_t k = 0; k < maps.size(); ++k) {
+    const Eigen::MatrixXf norm = df::NormaliseMap(maps[k]);
+    std::vector<double> cells;
+    for (Eigen::Index a = 0; a < norm.rows(); ++a)
+      for (Eigen::Index b = 0; b < norm.cols(); ++b) {
+        cells.push_back(norm(a, b));
+        raw.push_back(maps[k](a, b));
       }
-    });
-  for (auto& t : pool) t.join();
-  if (first) std::rethrow_exception(first);
+    ev::HeatmapPanel p;
+    p.caption = set.case_ids[k] + (set.labels[k] ? " (LVSI+)" : " (LVSI-)");
+    p.width = p.height = set.size;
+    p.image = set.Plane(k);
+    p.heat = lvsi::preprocessing::ResizeBilinear(cells, static_cast<int>(norm.cols()), static_cast<int>(norm.rows()),
+                                                 set.size, set.size);
+    panels.push_back(std::move(p));
+  }
+  ev::PlotHeatmapPanels(panels, "Grad-CAM (LVSI+), " + set.sequence + ", validation",
+                        out + "/figures/gradcam_" + set.sequence + ".png");
+  df::WriteNpyFloat32(out + "/deep/gradcam_" + set.sequence + ".npy", raw,
+                      {static_cast<long>(maps.size()), maps[0].rows(), maps[0].cols()});
+}
+
+}  // namespace
+
+DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>& ids,
+                      const std::set<std::string>& train_ids, const Config& cfg, const std::string& weights,
+                      const std::string& key, const std::string& out, bool fresh) {
+  const std::string& q = slices.sequence;
+  const std::string stem = out + "/deep/" + q;
+  std::vector<std::size_t> use, train_idx, valid_idx;
+  for (std::size_t i = 0; i < slices.case_ids.size(); ++i) {
+    if (std::find(ids.begin(), ids.end(), slices.case_ids[i]) == ids.end()) continue;
+    (train_ids.count(slices.case_ids[i]) ? train_idx : valid_idx).push_back(use.size());
+    use.push_back(i);
+  }
+  const df::SliceSet set = slices.Subset(use);
+  df::ResNet50 net(NetOptions(cfg.seed));
+  DeepPart part;
+  part.report["pretrained"] = !weights.empty();
+  const bool cached = !fresh && fs::exists(stem + ".key") && lvsi::ReadTextFile(stem + ".key") == key &&
+                      fs::exists(stem + ".pt") && fs::exists(stem + "_features.csv");
+  if (cached) {
+    net.Load(stem + ".pt");
+    part.features = lvsi::FeatureTable::ReadCsv(stem + "_features.csv");
+    Say("      " + q + ": reusing the fine-tuned network and features");
+    part.report["cached"] = true;
+  } else {
+    if (!weights.empty()) net.LoadTorchvisionWeights(weights);
+    df::FineTuneOptions ft = FineTuneOf(cfg);
+    ft.on_epoch = [&](const df::EpochLog& e) {
+      Say("      " + q + " epoch " + std::to_string(e.epoch) + "/" + std::to_string(cfg.epochs) + ": loss " +
+          Fixed(e.train_loss) + ", inner validation loss " + Fixed(e.validation_loss) + ", AUC " +
+          Fixed(e.validation_auc) + " (" + Fixed(e.seconds, 1) + " s)");
+    };
+    const df::SliceSet train_set = set.Subset(train_idx);
+    const auto result = net.FineTune(train_set.values, train_set.count(), train_set.labels, ft, set.size);
+    net.Save(stem + ".pt");
+    part.features = SequenceFeatures(net, set);
+    part.features.WriteCsv(stem + "_features.csv");
+    lvsi::WriteFileAtomically(stem + ".key", key);
+    part.report["cached"] = false;
+    part.report["best_epoch"] = result.best_epoch;
+    part.report["epochs_run"] = result.history.size();
+    part.report["stopped_early"] = result.stopped_early;
+    part.report["history"] = HistoryJson(result);
+  }
+  // Grad-CAM of LVSI+ for a few validation patients, positives first.
+  std::vector<std::size_t> shown;
+  for (int want : {1, 0})
+    for (auto i : valid_idx)
+      if (set.labels[i] == want && static_cast<int>(shown.size()) < cfg.gradcam_cases) shown.push_back(i);
+  if (!shown.empty()) {
+    const df::SliceSet sub = set.Subset(shown);
+    WriteGradCam(net, sub, out);
+    part.report["gradcam_cases"] = sub.case_ids;
+  }
+  return part;
+}
+
+std::map<std::string, std::string> SaveModelInputs(const Config& cfg, const lvsi::io::CohortManifest& manifest,
+                                                   const std::string& manifest_path, const std::string& weights,
+                                                   const std::string& out) {
+  std::string sequences;
+  for (const auto& q : manifest.sequences) sequences += (sequences.empty() ? "" : ",") + q;
+  std::map<std::string, std::string> metadata{{"lvsi_version", lvsi::Version()},
+                                              {"study.seed", std::to_string(cfg.seed)},
+                                              {"study.cohort", fs::absolute(manifest_path).string()},
+                                              {"study.slice_size", std::to_string(cfg.slice_size)},
+                                              {"study.slice_margin", std::to_string(cfg.slice_margin)},
+                                              {"study.low_percentile", lvsi::FormatDouble(cfg.low_percentile)},
+                                              {"study.high_percentile", lvsi::FormatDouble(cfg.high_percentile)},
+                                              {"study.radiomics_params", "params"},
+                                              {"study.pretrained", weights.empty() ? "false" : "true"},
+                                              {"study.sequences", sequences}};
+  fs::create_directories(out + "/models/params");
+  for (const auto& q : manifest.sequences) {
+    fs::copy_file(fs::path(cfg.params_dir) / (q + ".yaml"), out + "/models/params/" + q + ".yaml",
+                  fs::copy_options::overwrite_existing);
+    if (cfg.deep) {
+      fs::copy_file(out + "/deep/" + q + ".pt", out + "/models/deep_" + q + ".pt", fs::copy_options::overwrite_existing);
+      metadata["study.deep_weights." + q] = "deep_" + q + ".pt";
+    }
+  }
+  return metadata;
+}
+
+void WritePredictionsCsv(const std::string& path, const std::vector<std::string>& ids, const std::vector<int>& labels,
+                         const std::vector<std::string>& cohort,
+                         const std::vector<std::pair<std::string, std::vector<double>>>& scores) {
+  std::string csv = "case_id,label,split";
+  for (const auto& [key, values] : scores) csv += "," + key;
+  csv += "\n";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    csv += ids[i] + "," + std::to_string(labels[i]) + "," + cohort[i];
+    for (const auto& [key, values] : scores) csv += "," + lvsi::FormatDouble(values[i]);
+    csv += "\n";
+  }
+  lvsi::WriteFileAtomically(path, csv);
+}
+
+void WriteReportHtml(const std::string& out, const json& report, const std::vector<std::string>& sequences) {
+  const json& cohort = report["cohort"];
+  std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>lvsi study report</title><style>"
+                     "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
+                     "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}"
+                     "caption{font-weight:bold;text-align:left}img{width:32%;min-width:300px}"
+                     ".warn{background:#fff3cd;padding:.5em}</style></head><body>";
+  html += "<h1>LVSI prediction study</h1><p>lvsi " + ev::HtmlEscape(report["lvsi_version"].get<std::string>()) +
+          "; cohort " + ev::HtmlEscape(cohort["manifest"].get<std::string>()) + "; " +
+          std::to_string(cohort["used"].get<std::size_t>()) + " of " +
+          std::to_string(cohort["patients"].get<std::size_t>()) + " patients used (" +
+          std::to_string(cohort["train"]["n"].get<std::size_t>()) + " training, " +
+          std::to_string(cohort["validation"]["n"].get<std::size_t>()) + " validation); seed " +
+          std::to_string(report["seed"].get<unsigned>()) + ".</p>";
+  if (report["demo"].get<bool>())
+    html += "<p class=\"warn\">Demo: " + ev::HtmlEscape(report["demo_settings"].get<std::string>()) + ".</p>";
+  if (report["deep"].contains("warning"))
+    html += "<p class=\"warn\">" + ev::HtmlEscape(report["deep"]["warning"].get<std::string>()) + ".</p>";
+  for (const auto& w : report["warnings"])
+    html += "<p class=\"warn\">Warning: " + ev::HtmlEscape(w.get<std::string>()) + ".</p>";
+  if (!cohort["excluded"].empty()) {
+    html += "<h2>Excluded patients</h2><ul>";
+    for (const auto& e : cohort["excluded"])
+      html += "<li>" + ev::HtmlEscape(e["case_id"].get<std::string>()) + ": " +
+              ev::HtmlEscape(e["reason"].get<std::string>()) + "</li>";
+    html += "</ul>";
+  }
+  html += "<h2>Table 1. Clinical characteristics</h2>";
+  for (const char* c : {"train", "validation"})
+    if (fs::exists(out + "/evaluation/table1_" + std::string(c) + ".html"))
+      html += lvsi::ReadTextFile(out + "/evaluation/table1_" + std::string(c) + ".html");
+  html += "<h2>Table 2. Model performance</h2>" + lvsi::ReadTextFile(out + "/evaluation/table2.html");
+  html += "<h2>DeLong tests (validation)</h2><table><tr><th>Comparison</th><th>AUC</th><th>AUC</th><th>p</th>"
+          "<th>p (Bonferroni)</th></tr>";
+  const json& delong = report["delong"];
+  for (auto it = delong.begin(); it != delong.end(); ++it)
+    html += "<tr><td>" + ev::HtmlEscape(it.key()) + "</td><td>" + Fixed(it.value()["auc_a"].get<double>()) +
+            "</td><td>" + Fixed(it.value()["auc_b"].get<double>()) + "</td><td>" +
+            ev::FormatP(it.value()["p"].get<double>()) + "</td><td>" +
+            ev::FormatP(it.value()["p_bonferroni"].get<double>()) + "</td></tr>";
+  html += "</table><h2>Figures</h2>";
+  for (const char* c : {"train", "validation"})
+    for (const char* f : {"roc", "calibration", "decision"})
+      html += "<img src=\"evaluation/" + std::string(f) + "_" + c + ".png\" alt=\"" + f + " " + c + "\">";
+  for (const auto& s : sequences)
+    if (fs::exists(out + "/figures/gradcam_" + s + ".png"))
+      html += "<img src=\"figures/gradcam_" + s + ".png\" alt=\"Grad-CAM " + s + "\">";
+  html += "<h2>Selected features</h2>";
+  for (auto it = report["models"].begin(); it != report["models"].end(); ++it) {
+    const json& selected = it.value()["selected_features"];
+    html += "<h3>" + it.value()["name"].get<std::string>() + " (" + std::to_string(selected.size()) + ")</h3><p>";
+    for (const auto& f : selected) html += ev::HtmlEscape(f.get<std::string>()) + " ";
+    html += "</p>";
+  }
+  html += "<h2>Timings</h2><table>";
+  const json& timings = report["timings_seconds"];
+  for (auto it = timings.begin(); it != timings.end(); ++it)
+    html += "<tr><td>" + it.key() + "</td><td>" + Fixed(it.value().get<double>(), 1) + " s</td></tr>";
+  html += "</table></body></html>\n";
+  lvsi::WriteFileAtomically(out + "/report.html", html);
 }
 
 void NeededSequences(const std::vector<std::string>& features, const std::vector<std::string>& sequences,

@@ -4,13 +4,32 @@
 #pragma once
 #include <lvsi/lvsi.h>
 
-#include <functional>
+#include <chrono>
 #include <map>
+#include <set>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace study {
+
+using json = nlohmann::ordered_json;
+
+// Prints a line on the terminal and logs it (thread-safe).
+void Say(const std::string& line);
+// Prints lvsi's warnings on the terminal (all messages go to the log file).
+void WarningsToTerminal();
+// `v` with `digits` decimals.
+std::string Fixed(double v, int digits = 3);
+
+class Stopwatch {
+ public:
+  double Seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+
+ private:
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
 
 // Every setting of the study; study.yaml overrides any of them.
 struct Config {
@@ -88,9 +107,52 @@ lvsi::FeatureTable SequenceFeatures(const lvsi::deepfeatures::ResNet50& net,
 // values do not depend on --jobs.
 lvsi::deepfeatures::ResNetOptions NetOptions(unsigned seed);
 
-// Runs `body(i)` for i in [0, n) on up to `jobs` threads, each with one
-// LibTorch thread; rethrows the first exception.
-void ForEachSequence(std::size_t n, int jobs, const std::function<void(std::size_t)>& body);
+
+// The synthetic demo cohort in `dir` (reused while its patients and seed
+// are unchanged, unless `fresh`); returns its manifest path.
+std::string DemoCohort(const std::string& dir, int patients, unsigned seed, int jobs, bool fresh);
+
+// The cohort of each patient ("train" or "validation"): the manifest's split
+// when it has one, else a stratified split of `train_fraction`.
+std::vector<std::string> Cohorts(const std::vector<const lvsi::io::ManifestCase*>& cases, bool from_manifest,
+                                 const std::vector<int>& labels, const Config& cfg);
+// Stops the study (InvalidArgument) when the patients cannot support it: one
+// class, too few of a class for the cross-validations, no validation patients.
+void CheckCohort(const std::vector<int>& labels, const std::vector<std::string>& cohort, const Config& cfg);
+// CheckCohort for every patient of the manifest, before the long stages.
+void CheckManifest(const lvsi::io::CohortManifest& manifest, const Config& cfg);
+
+// Radiomics of the whole manifest into `dir`: finished cases are reused while
+// the parameter files and readers are unchanged (and not `fresh`).
+RadiomicsResult RadiomicsStage(const lvsi::io::CohortManifest& manifest, const Config& cfg, const std::string& dir,
+                               int jobs, bool second_reader, bool fresh);
+
+// The deep stage of one sequence's slices (only the study's patients):
+// fine-tune on `train_ids`, extract 2048 features for everyone, Grad-CAM of
+// a few validation patients (figure and .npy).  Reuses the network and
+// features in `out`/deep while `key` is unchanged (and not `fresh`).
+struct DeepPart {
+  lvsi::FeatureTable features;
+  json report;
+};
+DeepPart DeepSequence(const lvsi::deepfeatures::SliceSet& slices, const std::vector<std::string>& ids,
+                      const std::set<std::string>& train_ids, const Config& cfg, const std::string& weights,
+                      const std::string& key, const std::string& out, bool fresh);
+
+// Copies what lvsi_predict needs beside the models (the parameter files, the
+// fine-tuned networks) into `out`/models and returns the metadata saved
+// with every model (settings of the slices, file names, provenance).
+std::map<std::string, std::string> SaveModelInputs(const Config& cfg, const lvsi::io::CohortManifest& manifest,
+                                                   const std::string& manifest_path, const std::string& weights,
+                                                   const std::string& out);
+
+// predictions.csv: case, label, split and each model's probability.
+void WritePredictionsCsv(const std::string& path, const std::vector<std::string>& ids, const std::vector<int>& labels,
+                         const std::vector<std::string>& cohort,
+                         const std::vector<std::pair<std::string, std::vector<double>>>& scores);
+
+// report.html from report.json's content and the evaluation's files in `out`.
+void WriteReportHtml(const std::string& out, const json& report, const std::vector<std::string>& sequences);
 
 // The sequences a model needs, from its input feature names
 // (`<seq>_dl_NNNN` deep, other `<seq>_...` radiomics).

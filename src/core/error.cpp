@@ -22,11 +22,19 @@ IoError::~IoError() = default;
 FormatError::FormatError(const std::string& path, const std::string& problem)
     : IoError(path, problem) {}
 FormatError::~FormatError() = default;
+namespace {
+const char* InputName(Input input) { return input == Input::kMask ? "mask" : "image"; }
+}  // namespace
+
 DataError::DataError(const std::string& path, const std::string& problem)
-    : IoError(path, problem) {}
+    : Error(path + ": " + problem), path_(path), problem_(problem) {}
+DataError::DataError(Input input, const std::string& problem)
+    : Error(std::string(InputName(input)) + ": " + problem), input_(input), problem_(problem) {}
 DataError::~DataError() = default;
 GeometryError::GeometryError(const std::string& path, const std::string& problem)
-    : IoError(path, problem) {}
+    : Error(path + ": " + problem), path_(path), problem_(problem) {}
+GeometryError::GeometryError(Input input, const std::string& problem)
+    : Error(std::string(InputName(input)) + ": " + problem), input_(input), problem_(problem) {}
 GeometryError::~GeometryError() = default;
 ManifestError::ManifestError(const std::string& path, std::vector<std::string> problems)
     : IoError(path, JoinProblems(path, problems).substr(path.size() + 2)),

@@ -29,8 +29,8 @@ Image AdcMap(const std::vector<Image>& dwi, const std::vector<double>& b_values,
   for (std::size_t m = 1; m < dwi.size(); ++m) {
     std::string why;
     if (!SameGeometry(dwi[0].geometry(), dwi[m].geometry(), {}, &why))
-      throw GeometryError("diffusion-weighted image " + std::to_string(m) + " (b = " + std::to_string(b_values[m]) + ")",
-                          "not on the grid of image 0: " + why);
+      throw GeometryError(Input::kImage, "diffusion-weighted image " + std::to_string(m) + " (b = " +
+                                             std::to_string(b_values[m]) + ") is not on the grid of image 0: " + why);
   }
   Image adc(dwi[0].geometry(), 0.0);
   const std::size_t n = adc.size();

@@ -257,7 +257,7 @@ void CheckRoiInside(const Mask& mask, const Geometry& image, const IndexBox& box
   for (int d = 0; d < 3; ++d) {
     const double mn = std::min(a[d], b[d]), mx = std::max(a[d], b[d]);
     if (mn < -0.5 - kTol || mx > static_cast<double>(image.size[d]) - 0.5 + kTol)
-      throw DataError("mask", "the ROI's bounding box lies partly outside the image (" +
+      throw DataError(Input::kMask, "the ROI's bounding box lies partly outside the image (" +
                                   Describe(image) + ")");
   }
 }
@@ -422,7 +422,7 @@ Mask ResegmentMask(const Image& image, const Mask& mask, std::vector<double> ran
   std::vector<double> roi;
   for (std::size_t n = 0; n < mask.size(); ++n)
     if (mask[n]) roi.push_back(image[n]);
-  if (roi.empty()) throw DataError("mask", "mask is empty; cannot resegment");
+  if (roi.empty()) throw DataError(Input::kMask, "mask is empty; cannot resegment");
   std::vector<double> th = range;
   if (mode == ResegmentMode::kRelative) {
     const double mx = *std::max_element(roi.begin(), roi.end());
@@ -447,7 +447,7 @@ Mask ResegmentMask(const Image& image, const Mask& mask, std::vector<double> ran
     }
   }
   if (kept <= 1)
-    throw DataError("mask", "resegmentation kept " + std::to_string(kept) +
+    throw DataError(Input::kMask, "resegmentation kept " + std::to_string(kept) +
                                 " voxel(s); cannot extract features");
   return out;
 }
@@ -493,7 +493,7 @@ std::pair<Image, Mask> ResampleToSpacing(const Image& image, const Mask& mask,
   }
   if (settings.pad_distance < 0) throw InvalidArgument("padDistance must be >= 0");
   IndexBox box;
-  if (!MaskBox(mask, &box)) throw DataError("mask", "mask is empty; cannot resample");
+  if (!MaskBox(mask, &box)) throw DataError(Input::kMask, "mask is empty; cannot resample");
   CheckRoiInside(mask, ig, box);
   const auto bsize = box.Size();
   for (int d = 0; d < 3; ++d)
@@ -505,7 +505,7 @@ std::pair<Image, Mask> ResampleToSpacing(const Image& image, const Mask& mask,
   if (same) {
     Mask on_grid = ResampleNearest(mask, ig, std::uint8_t{0});
     IndexBox b2;
-    if (!MaskBox(on_grid, &b2)) throw DataError("mask", "mask is empty after resampling");
+    if (!MaskBox(on_grid, &b2)) throw DataError(Input::kMask, "mask is empty after resampling");
     return CropToBox(image, on_grid, b2, static_cast<std::size_t>(settings.pad_distance));
   }
 
@@ -567,7 +567,7 @@ std::pair<Image, Mask> ResampleToSpacing(const Image& image, const Mask& mask,
 
 Mask ResampleMaskToGrid(const Mask& mask, const Geometry& reference) {
   IndexBox box;
-  if (!MaskBox(mask, &box)) throw DataError("mask", "mask is empty");
+  if (!MaskBox(mask, &box)) throw DataError(Input::kMask, "mask is empty");
   CheckRoiInside(mask, reference, box);
   return ResampleNearest(mask, reference, std::uint8_t{0});
 }

@@ -69,7 +69,7 @@ std::vector<double> ResizeBilinear(const std::vector<double>& plane, int width, 
 
 TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask, const SliceOptions& options) {
   if (image.geometry().size != mask.geometry().size)
-    throw GeometryError("<mask>", "the mask's size differs from the image's");
+    throw GeometryError(Input::kMask, "the mask's size differs from the image's");
   if (options.size < 8 || options.margin < 0 || !(options.low_percentile >= 0) ||
       !(options.high_percentile <= 100) || !(options.low_percentile < options.high_percentile))
     throw InvalidArgument("tumour slice: size >= 8, margin >= 0 and 0 <= low < high <= 100 are required");
@@ -108,7 +108,7 @@ TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask, const Slice
       }
     for (double v : crop)
       if (!std::isfinite(v))
-        throw DataError("<image>", "slice " + std::to_string(slice) + " holds NaN or infinite intensities around the tumour");
+        throw DataError(Input::kImage, "slice " + std::to_string(slice) + " holds NaN or infinite intensities around the tumour");
     return crop;
   };
   // Channels: the tumour slice three times, or (2.5D) the slices below, at

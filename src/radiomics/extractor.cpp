@@ -269,9 +269,9 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   ExtractionResult result;
 
   const LabelScan scan = ScanLabels(labels, image, s.label);
-  if (scan.count == 0) throw DataError("mask", "label " + std::to_string(s.label) + " is not present in the mask");
+  if (scan.count == 0) throw DataError(Input::kMask, "label " + std::to_string(s.label) + " is not present in the mask");
   if (scan.non_finite)
-    throw DataError("image", std::to_string(scan.non_finite) + " voxel(s) inside the ROI are NaN or infinite");
+    throw DataError(Input::kImage, std::to_string(scan.non_finite) + " voxel(s) inside the ROI are NaN or infinite");
   // The mask, restricted to the label's box grown by padDistance when the
   // grids agree (all later steps look at that box only), else whole.
   auto labels_to_mask = [&](const Geometry& grid, const std::array<std::size_t, 3>& lo) {
@@ -317,7 +317,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
   Mask mask;
   if (!resample && !same_grid) {
     if (!s.correct_mask)
-      throw GeometryError("mask", "mask grid does not match the image grid: " + why + " (enable correctMask)");
+      throw GeometryError(Input::kMask, "mask grid does not match the image grid: " + why + " (enable correctMask)");
     mask = preprocessing::ResampleMaskToGrid(labels_to_mask(labels.geometry(), {0, 0, 0}), image.geometry());
   } else if (resample) {
     mask = labels_to_mask(labels.geometry(), {0, 0, 0});
@@ -624,7 +624,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
       for (const auto& [name, lbp] : images) {
         std::size_t undefined = 0;
         for (std::size_t n = 0; n < lbp.size(); ++n) undefined += texture_crop[n] && std::isnan(lbp[n]);
-        if (undefined) throw DataError("image", name + ": " + std::to_string(undefined) + why);
+        if (undefined) throw DataError(Input::kImage, name + ": " + std::to_string(undefined) + why);
       }
     }
   }, threads_);
@@ -699,7 +699,7 @@ ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, c
   } catch (const GeometryError& e) {
     throw GeometryError(mask_path, e.problem());
   } catch (const DataError& e) {
-    throw DataError(e.path() == "image" ? image_path : mask_path, e.problem());
+    throw DataError(e.input() == Input::kImage ? image_path : mask_path, e.problem());
   }
 }
 

@@ -200,7 +200,7 @@ ShapeFeatures::ShapeFeatures(const Mask& mask) {
         }
   voxels_ = pts.size();
   voxel_volume_ = sp[0] * sp[1] * sp[2];
-  if (voxels_ == 0) throw DataError("mask", "shape features need a non-empty mask");
+  if (voxels_ == 0) throw DataError(Input::kMask, "shape features need a non-empty mask");
   mean /= static_cast<double>(voxels_);
   Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
   const double scale = 1.0 / std::sqrt(static_cast<double>(voxels_));
@@ -342,7 +342,7 @@ Shape2DFeatures::Shape2DFeatures(const Mask& mask, int force2d_dimension) {
       }
   pixels_ = pts.size();
   pixel_area_ = sp[0] * sp[1];
-  if (pixels_ == 0) throw DataError("mask", "shape2D features need a non-empty mask");
+  if (pixels_ == 0) throw DataError(Input::kMask, "shape2D features need a non-empty mask");
   mean /= static_cast<double>(pixels_);
   Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
   const double scale = 1.0 / std::sqrt(static_cast<double>(pixels_));

@@ -158,14 +158,14 @@ bool TextureSettings::IsValid(std::string* why) const {
 Roi Roi::Build(const Image& image, const Mask& mask,
                const preprocessing::DiscretizationSettings& discretization) {
   if (image.geometry().size != mask.geometry().size)
-    throw DataError("mask", "image and mask have different sizes");
+    throw DataError(Input::kMask, "image and mask have different sizes");
   Roi roi;
   roi.geometry = image.geometry();
   roi.values = image.values();
   roi.mask.assign(mask.data(), mask.data() + mask.size());
   for (auto& m : roi.mask) m = m ? 1 : 0;
   const std::vector<double> inside = roi.RoiValues();
-  if (inside.empty()) throw DataError("mask", "mask is empty");
+  if (inside.empty()) throw DataError(Input::kMask, "mask is empty");
   roi.voxel_count = inside.size();
   roi.bin_edges = preprocessing::ComputeBinEdges(inside, discretization);
   roi.levels.assign(roi.values.size(), 0);

@@ -1,6 +1,8 @@
 // Feature families on small hand-checkable arrays and edge cases.
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
@@ -482,3 +484,11 @@ TEST(StudyParameters, Give1409FinitFeaturesPerSequence) {
 
 }  // namespace
 }  // namespace lvsi::radiomics
+
+// The feature classes read the Roi they are given; one built from a
+// temporary would dangle, so that does not compile.
+static_assert(!std::is_constructible_v<lvsi::radiomics::GlcmFeatures, lvsi::radiomics::Roi&&>);
+static_assert(!std::is_constructible_v<lvsi::radiomics::FirstOrderFeatures, lvsi::radiomics::Roi&&>);
+static_assert(!std::is_constructible_v<lvsi::radiomics::NgtdmFeatures, lvsi::radiomics::Roi&&,
+                                       const lvsi::radiomics::TextureSettings&>);
+static_assert(std::is_constructible_v<lvsi::radiomics::GlcmFeatures, const lvsi::radiomics::Roi&>);

@@ -49,19 +49,52 @@ class LVSI_CORE_EXPORT FormatError : public IoError {
   ~FormatError() override;
 };
 
-/// Image content that the pipeline cannot use: empty mask, a label absent
-/// from a mask, non-finite voxels.
-class LVSI_CORE_EXPORT DataError : public IoError {
- public:
-  DataError(const std::string& path, const std::string& problem);
-  ~DataError() override;
+/// Which input of an operation on volumes in memory a DataError or
+/// GeometryError is about (a file's errors name the file instead).
+enum class Input {
+  kImage,  ///< The intensity image.
+  kMask,   ///< The mask or label map.
 };
 
-/// Two images whose grids (size, spacing, origin, direction) disagree.
-class LVSI_CORE_EXPORT GeometryError : public IoError {
+/// Content of an image or mask that the pipeline cannot use (an empty mask,
+/// a label absent from a mask, non-finite voxels), found either in a file
+/// (path() names it) or in volumes in memory (input() says which; path() is
+/// empty).  what() starts with the file, or with "image" / "mask".
+class LVSI_CORE_EXPORT DataError : public Error {
+ public:
+  /// About the file `path`.
+  DataError(const std::string& path, const std::string& problem);
+  /// About a volume in memory.
+  DataError(Input input, const std::string& problem);
+  ~DataError() override;
+  /// The file concerned; empty for volumes in memory.
+  const std::string& path() const noexcept { return path_; }
+  /// Which input, for volumes in memory (kImage for a file's error).
+  Input input() const noexcept { return input_; }
+  /// The problem, without the file or input.
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  std::string path_;
+  Input input_ = Input::kImage;
+  std::string problem_;
+};
+
+/// Two images whose grids (size, spacing, origin, direction) disagree; as
+/// DataError, about a file or about volumes in memory.
+class LVSI_CORE_EXPORT GeometryError : public Error {
  public:
   GeometryError(const std::string& path, const std::string& problem);
+  GeometryError(Input input, const std::string& problem);
   ~GeometryError() override;
+  const std::string& path() const noexcept { return path_; }
+  Input input() const noexcept { return input_; }
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  std::string path_;
+  Input input_ = Input::kImage;
+  std::string problem_;
 };
 
 /// A cohort manifest with one or more problems; problems() lists each,

@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// The seven pyradiomics feature families.  Each family is one class that
-/// takes a prepared Roi; Compute() returns the features in pyradiomics'
+/// reads a prepared Roi, which must outlive it (construction from a
+/// temporary Roi does not compile); Compute() returns the features in pyradiomics'
 /// order.  Every feature is documented in Features() (formula, unit, IBSI
 /// code, deviations) and in docs/radiomics.md.
 
@@ -20,6 +21,9 @@ class LVSI_RADIOMICS_EXPORT FirstOrderFeatures {
   /// `voxel_array_shift` is added to intensities for Energy, TotalEnergy and
   /// RootMeanSquared (pyradiomics `voxelArrayShift`) [intensity units].
   FirstOrderFeatures(const Roi& roi, double voxel_array_shift = 0);
+  /// The class reads the Roi it was given, which must outlive it: a
+  /// temporary would dangle, so it is refused at compile time.
+  FirstOrderFeatures(Roi&&, double = 0) = delete;
   /// The named features (all non-deprecated ones when `names` is empty).
   /// Throws InvalidArgument for an unknown name.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
@@ -74,6 +78,7 @@ class LVSI_RADIOMICS_EXPORT Shape2DFeatures {
 class LVSI_RADIOMICS_EXPORT GlcmFeatures {
  public:
   GlcmFeatures(const Roi& roi, const TextureSettings& settings = {});
+  GlcmFeatures(Roi&&, const TextureSettings& = {}) = delete;  ///< The Roi must outlive the class.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
   /// name strings (for callers that name the features themselves).  Throws
@@ -90,6 +95,7 @@ class LVSI_RADIOMICS_EXPORT GlcmFeatures {
 class LVSI_RADIOMICS_EXPORT GlrlmFeatures {
  public:
   GlrlmFeatures(const Roi& roi, const TextureSettings& settings = {});
+  GlrlmFeatures(Roi&&, const TextureSettings& = {}) = delete;  ///< The Roi must outlive the class.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
   /// name strings (for callers that name the features themselves).  Throws
@@ -106,6 +112,7 @@ class LVSI_RADIOMICS_EXPORT GlrlmFeatures {
 class LVSI_RADIOMICS_EXPORT GlszmFeatures {
  public:
   GlszmFeatures(const Roi& roi, const TextureSettings& settings = {});
+  GlszmFeatures(Roi&&, const TextureSettings& = {}) = delete;  ///< The Roi must outlive the class.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
   /// name strings (for callers that name the features themselves).  Throws
@@ -122,6 +129,7 @@ class LVSI_RADIOMICS_EXPORT GlszmFeatures {
 class LVSI_RADIOMICS_EXPORT GldmFeatures {
  public:
   GldmFeatures(const Roi& roi, const TextureSettings& settings = {});
+  GldmFeatures(Roi&&, const TextureSettings& = {}) = delete;  ///< The Roi must outlive the class.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
   /// name strings (for callers that name the features themselves).  Throws
@@ -138,6 +146,7 @@ class LVSI_RADIOMICS_EXPORT GldmFeatures {
 class LVSI_RADIOMICS_EXPORT NgtdmFeatures {
  public:
   NgtdmFeatures(const Roi& roi, const TextureSettings& settings = {});
+  NgtdmFeatures(Roi&&, const TextureSettings& = {}) = delete;  ///< The Roi must outlive the class.
   FeatureList Compute(const std::vector<std::string>& names = {}) const;
   /// Compute(names)'s values alone, in the same order, without making the
   /// name strings (for callers that name the features themselves).  Throws
