@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < batch; ++i) y[i] = i % 2;
   std::printf("%-8s %-8s %12s %12s %10s %8s\n", "measure", "threads", "lvsi img/s", "eager img/s", "ratio", "GFLOP/s");
   for (int threads : {1, 2}) {
-    df::ResNetOptions o;
+    df::ResNetSettings o;
     o.threads = threads;
     o.inference_batch = batch;
     df::ResNet50 net(o);
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     }
     const double extract = batch / best;
     // One epoch of one batch: forward, backward and SGD step of every layer.
-    df::FineTuneOptions ft;
+    df::FineTuneSettings ft;
     ft.epochs = 1;
     ft.batch_size = batch;
     ft.validation_fraction = 0;

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
               rad_kept.cols(), radiomics, lasso.cv().path.beta.rows(), selected.cols(), chain_s);
 
   // LASSO-CV alone on the full table.
-  sel::LassoCvOptions options;
+  sel::LassoCvSettings options;
   options.seed = 7;
   options.fold_ids = sel::StratifiedFolds(labels, 10, 7);
   t0 = std::chrono::steady_clock::now();

@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   Eigen::MatrixXd held_x;
   std::vector<int> held_y;
   Draw(2000, features, signal, &rng, &held_x, &held_y);
-  const std::vector<double> grid = models::GridSearchOptions().c_values;
+  const std::vector<double> grid = models::GridSearchSettings().c_values;
   std::map<double, std::map<models::SvmCalibration, int>> methods;
   std::map<double, int> degenerate;
   // Per tie rule: [0] lvsi's, [1] the alternative.
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     std::vector<int> y;
     Draw(cases, features, signal, &rng, &x, &y);
     for (double c : grid) {
-      models::SvmOptions o;
+      models::SvmSettings o;
       o.c = c;
       models::SvmClassifier m(o);
       m.Train(x, y);
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     const models::GridSearchResult search = models::GridSearchSvm(x, y);
     const std::size_t alternative = AlternativeBest(search.grid);
     differ += alternative != search.best;
-    models::SvmOptions o;
+    models::SvmSettings o;
     o.c = search.grid[alternative].c;
     models::SvmClassifier alternative_model(o);
     alternative_model.Train(x, y);

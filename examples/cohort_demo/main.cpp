@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     fs::create_directories(out);
     lvsi::SetLogFile(out + "/lvsi.log");
     lvsi::Log(lvsi::LogLevel::kInfo, "generating " + std::to_string(patients) + " synthetic patients");
-    lvsi::io::SyntheticCohortOptions cohort;
+    lvsi::io::SyntheticCohortSettings cohort;
     cohort.patients = patients;
     cohort.seed = seed;
     cohort.threads = jobs;

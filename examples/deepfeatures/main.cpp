@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   std::string manifest, sequence, weights, out, npy, logits_out, gradcam_out;
   int classes = 2, size = 224, margin = 10, jobs = 0, target = 1;
   unsigned seed = 1;
-  df::FineTuneOptions ft;
+  df::FineTuneSettings ft;
   std::string optimizer = "sgd", schedule = "cosine";
 
   auto* tune = app.add_subcommand("finetune", "fine-tune on the largest tumour slices of a manifest's sequence");
@@ -89,11 +89,11 @@ int main(int argc, char** argv) {
   }
   CLI11_PARSE(app, argc, argv);
   try {
-    df::ResNetOptions ro;
+    df::ResNetSettings ro;
     ro.num_classes = classes;
     ro.seed = seed;
     ro.threads = jobs;
-    lvsi::preprocessing::SliceOptions so;
+    lvsi::preprocessing::SliceSettings so;
     so.size = size;
     so.margin = margin;
     if (tune->parsed()) {

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
       for (const auto& r : doc.rows) v.values.push_back(r[c]);
       set.clinical.push_back(v);
     }
-    ev::EvaluationOptions options;
+    ev::EvaluationSettings options;
     options.bootstrap = bootstrap;
     options.seed = seed;
     json report;

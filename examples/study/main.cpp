@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     for (const auto& [id, why] : rad.errors) excluded[id] = "radiomics: " + why;
     std::vector<df::SliceSet> slices;
     for (const auto& q : cfg.deep ? manifest.sequences : std::vector<std::string>{}) {
-      slices.push_back(df::LoadTumourSlices(manifest, q, cfg.SliceOptions(), jobs));
+      slices.push_back(df::LoadTumourSlices(manifest, q, cfg.SliceSettings(), jobs));
       for (const auto& [id, why] : slices.back().errors) excluded.emplace(id, "deep (" + q + "): " + why);
     }
     for (const auto& [id, why] : excluded) Say("      excluded " + id + ": " + why);
@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
       for (const auto* c : cases) v.values.push_back(c->clinical.count(col) ? c->clinical.at(col) : "");
       predictions.clinical.push_back(v);
     }
-    ev::EvaluationOptions eo;
+    ev::EvaluationSettings eo;
     eo.bootstrap = cfg.bootstrap;
     eo.seed = cfg.seed;
     eo.figure_formats = {".png", ".svg"};

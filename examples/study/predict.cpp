@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       have_table = true;
     }
     if (!deep_seqs.empty()) {
-      lvsi::preprocessing::SliceOptions so;
+      lvsi::preprocessing::SliceSettings so;
       so.size = std::stoi(Meta(model, "study.slice_size", model_path));
       so.margin = std::stoi(Meta(model, "study.slice_margin", model_path));
       lvsi::ParseDouble(Meta(model, "study.low_percentile", model_path), &so.low_percentile);
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
         const std::string& q = deep_seqs[s];
         const df::SliceSet slices = df::LoadTumourSlices(manifest, q, so, 1);
         errors[s] = slices.errors;
-        df::ResNet50 net(study::NetOptions(seed));
+        df::ResNet50 net(study::NetSettings(seed));
         net.Load((model_dir / Meta(model, "study.deep_weights." + q, model_path)).string());
         parts[s] = study::SequenceFeatures(net, slices);
       }, jobs);

@@ -158,8 +158,8 @@ std::string Config::DeepKey() const {
   return k.str();
 }
 
-lvsi::preprocessing::SliceOptions Config::SliceOptions() const {
-  lvsi::preprocessing::SliceOptions o;
+lvsi::preprocessing::SliceSettings Config::SliceSettings() const {
+  lvsi::preprocessing::SliceSettings o;
   o.size = slice_size;
   o.margin = slice_margin;
   o.low_percentile = low_percentile;
@@ -213,8 +213,8 @@ RadiomicsResult ExtractRadiomics(const lvsi::io::CohortManifest& manifest, const
   return r;
 }
 
-lvsi::deepfeatures::ResNetOptions NetOptions(unsigned seed) {
-  lvsi::deepfeatures::ResNetOptions o;
+lvsi::deepfeatures::ResNetSettings NetSettings(unsigned seed) {
+  lvsi::deepfeatures::ResNetSettings o;
   o.num_classes = 2;
   o.seed = seed;
   o.threads = 1;
@@ -235,7 +235,7 @@ std::string DemoCohort(const std::string& dir, int patients, unsigned seed, int 
     fs::remove_all(dir);
     fs::remove_all(fs::path(dir).parent_path() / "radiomics");
     Say("[1/6] generating " + std::to_string(patients) + " synthetic patients");
-    lvsi::io::SyntheticCohortOptions o;
+    lvsi::io::SyntheticCohortSettings o;
     o.patients = patients;
     o.seed = seed;
     o.threads = jobs;
@@ -307,8 +307,8 @@ RadiomicsResult RadiomicsStage(const lvsi::io::CohortManifest& manifest, const C
 
 namespace {
 
-df::FineTuneOptions FineTuneOf(const Config& cfg) {
-  df::FineTuneOptions ft;
+df::FineTuneSettings FineTuneOf(const Config& cfg) {
+  df::FineTuneSettings ft;
   ft.epochs = cfg.epochs;
   ft.batch_size = cfg.batch_size;
   ft.optimizer = cfg.optimizer == "adam" ? df::Optimizer::kAdam : df::Optimizer::kSgd;
@@ -379,7 +379,7 @@ DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>
     use.push_back(i);
   }
   const df::SliceSet set = slices.Subset(use);
-  df::ResNet50 net(NetOptions(cfg.seed));
+  df::ResNet50 net(NetSettings(cfg.seed));
   DeepPart part;
   part.report["pretrained"] = !weights.empty();
   const bool cached = !fresh && fs::exists(stem + ".key") && lvsi::ReadTextFile(stem + ".key") == key &&
@@ -391,7 +391,7 @@ DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>
     part.report["cached"] = true;
   } else {
     if (!weights.empty()) net.LoadTorchvisionWeights(weights);
-    df::FineTuneOptions ft = FineTuneOf(cfg);
+    df::FineTuneSettings ft = FineTuneOf(cfg);
     ft.on_epoch = [&](const df::EpochLog& e) {
       Say("      " + q + " epoch " + std::to_string(e.epoch) + "/" + std::to_string(cfg.epochs) + ": loss " +
           Fixed(e.train_loss) + ", inner validation loss " + Fixed(e.validation_loss) + ", AUC " +

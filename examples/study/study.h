@@ -74,7 +74,7 @@ struct Config {
   std::string ToYaml() const;
   // Text that changes whenever a setting of the deep stage changes.
   std::string DeepKey() const;
-  lvsi::preprocessing::SliceOptions SliceOptions() const;
+  lvsi::preprocessing::SliceSettings SliceSettings() const;
 };
 
 // The demo's settings: small slices, a few epochs, every layer trained
@@ -105,7 +105,7 @@ lvsi::FeatureTable SequenceFeatures(const lvsi::deepfeatures::ResNet50& net,
 // A network for the study's deep stage: 2 classes, one LibTorch thread,
 // one image per forward pass.  Sequences run in parallel instead, so the
 // values do not depend on --jobs.
-lvsi::deepfeatures::ResNetOptions NetOptions(unsigned seed);
+lvsi::deepfeatures::ResNetSettings NetSettings(unsigned seed);
 
 
 // The synthetic demo cohort in `dir` (reused while its patients and seed

@@ -40,6 +40,11 @@ ManifestError::ManifestError(const std::string& path, std::vector<std::string> p
     : IoError(path, JoinProblems(path, problems).substr(path.size() + 2)),
       problems_(std::move(problems)) {}
 ManifestError::~ManifestError() = default;
+bool Invalid(std::string* why, const std::string& reason) {
+  if (why) *why = reason;
+  return false;
+}
+
 ModelError::ModelError(const std::string& what) : Error(what) {}
 ModelError::~ModelError() = default;
 

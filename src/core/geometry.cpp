@@ -56,6 +56,12 @@ bool Geometry::IsValid(std::string* why) const {
   return true;
 }
 
+bool GeometryTolerance::IsValid(std::string* why) const {
+  if (!(coordinate >= 0) || !std::isfinite(coordinate) || !(direction >= 0) || !std::isfinite(direction))
+    return Invalid(why, "geometry tolerances must be finite and non-negative");
+  return true;
+}
+
 bool SameGeometry(const Geometry& a, const Geometry& b, const GeometryTolerance& tol,
                   std::string* why) {
   auto fail = [why](const std::string& reason) {

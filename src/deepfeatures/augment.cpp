@@ -7,13 +7,18 @@
 
 namespace lvsi::deepfeatures {
 
-std::vector<float> AugmentImage(const float* image, int channels, int size, const AugmentOptions& options,
+bool AugmentSettings::IsValid(std::string* why) const {
+  if (!(min_scale > 0 && min_scale <= max_scale && max_scale <= 1))
+    return Invalid(why, "crop scales must satisfy 0 < min_scale <= max_scale <= 1");
+  if (!(min_ratio > 0 && min_ratio <= max_ratio && std::isfinite(max_ratio)))
+    return Invalid(why, "crop ratios must satisfy 0 < min_ratio <= max_ratio");
+  return true;
+}
+
+std::vector<float> AugmentImage(const float* image, int channels, int size, const AugmentSettings& options,
                                 std::mt19937_64& rng) {
   if (channels < 1 || size < 2) throw InvalidArgument("AugmentImage: need at least one channel of at least 2 x 2");
-  if (!(options.min_scale > 0 && options.min_scale <= options.max_scale && options.max_scale <= 1))
-    throw InvalidArgument("AugmentImage: crop scales must satisfy 0 < min_scale <= max_scale <= 1");
-  if (!(options.min_ratio > 0 && options.min_ratio <= options.max_ratio))
-    throw InvalidArgument("AugmentImage: crop ratios must satisfy 0 < min_ratio <= max_ratio");
+  CheckValid(options, "AugmentImage");
   std::uniform_real_distribution<double> uniform(0, 1);
   // The crop: left, top, width, height in pixels (torchvision's get_params).
   int left = 0, top = 0, width = size, height = size;

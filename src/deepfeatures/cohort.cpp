@@ -33,7 +33,7 @@ std::vector<double> SliceSet::Plane(std::size_t i) const {
 }
 
 SliceSet LoadTumourSlices(const io::CohortManifest& manifest, const std::string& sequence,
-                          const preprocessing::SliceOptions& options, int threads) {
+                          const preprocessing::SliceSettings& options, int threads) {
   const std::size_t n = manifest.cases.size();
   std::vector<std::optional<preprocessing::TumourSlice>> slices(n);
   std::vector<std::string> problems(n);

@@ -316,8 +316,33 @@ struct ResNet50::Impl {
   }
 };
 
-ResNet50::ResNet50(ResNetOptions options) : impl_(std::make_unique<Impl>()), options_(options) {
-  if (options.num_classes < 1) throw InvalidArgument("ResNet50: num_classes must be at least 1");
+bool ResNetSettings::IsValid(std::string* why) const {
+  if (num_classes < 1) return Invalid(why, "num_classes must be at least 1");
+  if (threads < 0) return Invalid(why, "threads must not be negative");
+  if (inference_batch < 1) return Invalid(why, "inference_batch must be at least 1");
+  if (device.empty()) return Invalid(why, "device must name cpu, cuda or cuda:N");
+  return true;
+}
+
+bool FineTuneSettings::IsValid(std::string* why) const {
+  if (epochs < 1 || batch_size < 1) return Invalid(why, "epochs and batch_size must be at least 1");
+  if (!(learning_rate > 0) || !std::isfinite(learning_rate) || !(weight_decay >= 0) || !(momentum >= 0))
+    return Invalid(why, "the learning rate must be positive, weight decay and momentum non-negative");
+  if (schedule == LearningRateSchedule::kStep && (step_size < 1 || !(gamma > 0 && gamma <= 1)))
+    return Invalid(why, "a step schedule needs step_size >= 1 and gamma in (0, 1]");
+  if (frozen_layers < 0 || frozen_layers > 4) return Invalid(why, "frozen_layers must lie in 0..4");
+  if (!(validation_fraction >= 0 && validation_fraction < 1))
+    return Invalid(why, "validation_fraction must lie in [0, 1)");
+  if (patience < 0) return Invalid(why, "patience must not be negative");
+  for (double w : class_weights)
+    if (!(w > 0) || !std::isfinite(w)) return Invalid(why, "class weights must be positive and finite");
+  std::string augment_why;
+  if (augment && !augmentation.IsValid(&augment_why)) return Invalid(why, "augmentation: " + augment_why);
+  return true;
+}
+
+ResNet50::ResNet50(ResNetSettings options) : impl_(std::make_unique<Impl>()), options_(options) {
+  CheckValid(options, "ResNet50");
   impl_->threads = options.threads > 0 ? options.threads : DefaultThreadCount();
   SetThreads(impl_->threads);
   try {
@@ -499,7 +524,7 @@ void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size)
 }
 
 FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
-                                  const FineTuneOptions& o, int size) {
+                                  const FineTuneSettings& o, int size) {
   const detail::CachingAllocatorGuard reuse_memory;  // see caching_allocator.h
   const auto t_start = std::chrono::steady_clock::now();
   const int classes = options_.num_classes;
@@ -511,12 +536,7 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
       throw InvalidArgument("FineTune: label " + std::to_string(y) + " outside 0.." + std::to_string(classes - 1));
     ++class_count[static_cast<std::size_t>(y)];
   }
-  if (o.epochs < 1 || o.batch_size < 1) throw InvalidArgument("FineTune: epochs and batch_size must be at least 1");
-  if (!(o.learning_rate > 0) || o.weight_decay < 0 || o.momentum < 0)
-    throw InvalidArgument("FineTune: the learning rate must be positive, weight decay and momentum non-negative");
-  if (o.frozen_layers < 0 || o.frozen_layers > 4) throw InvalidArgument("FineTune: frozen_layers must lie in 0..4");
-  if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
-    throw InvalidArgument("FineTune: validation_fraction must lie in [0, 1)");
+  CheckValid(o, "FineTune");
   if (!o.class_weights.empty() && static_cast<int>(o.class_weights.size()) != classes)
     throw InvalidArgument("FineTune: " + std::to_string(o.class_weights.size()) + " class weights for " +
                           std::to_string(classes) + " classes");

@@ -93,8 +93,15 @@ void ReportTable::Write(const std::string& path) const {
   throw FormatError(path, "unsupported table format (expected .csv, .md or .html)");
 }
 
+bool Table1Settings::IsValid(std::string* why) const {
+  if (negative_name.empty() || positive_name.empty() || negative_name == positive_name)
+    return Invalid(why, "the two groups need distinct, non-empty names");
+  return true;
+}
+
 ReportTable BuildTable1(const std::vector<ClinicalVariable>& variables, const std::vector<int>& labels,
-                        const Table1Options& o) {
+                        const Table1Settings& o) {
+  CheckValid(o, "Table 1");
   for (int l : labels)
     if (l != 0 && l != 1) throw InvalidArgument("Table 1: labels must be 0 or 1");
   std::size_t n_pos = 0;

@@ -62,7 +62,7 @@ void Check(const PredictionSet& p) {
 // The per-model figures of one cohort (scores s, labels y) at the cut-off
 // `cutoff` taken from `cutoff_source`.
 ModelEvaluation EvaluateModel(const std::vector<double>& s, const std::vector<int>& y, const stats::AucResult& auc,
-                              double cutoff, const std::string& cutoff_source, const EvaluationOptions& options) {
+                              double cutoff, const std::string& cutoff_source, const EvaluationSettings& options) {
   ModelEvaluation e;
   e.n = y.size();
   e.positives = static_cast<std::size_t>(std::count(y.begin(), y.end(), 1));
@@ -166,7 +166,17 @@ std::string EvaluationResult::ToJson() const {
   return report.dump(2);
 }
 
-EvaluationResult EvaluatePredictions(const PredictionSet& p, const EvaluationOptions& options, const std::string& out) {
+bool EvaluationSettings::IsValid(std::string* why) const {
+  if (bootstrap < 0) return Invalid(why, "bootstrap must not be negative");
+  for (const auto& f : figure_formats)
+    if (f != ".png" && f != ".svg" && f != ".pdf") return Invalid(why, "figure format '" + f + "' (.png, .svg or .pdf)");
+  for (const auto& f : table_formats)
+    if (f != ".csv" && f != ".md" && f != ".html") return Invalid(why, "table format '" + f + "' (.csv, .md or .html)");
+  return true;
+}
+
+EvaluationResult EvaluatePredictions(const PredictionSet& p, const EvaluationSettings& options, const std::string& out) {
+  CheckValid(options, "EvaluatePredictions");
   Check(p);
   std::error_code ec;
   std::filesystem::create_directories(out, ec);

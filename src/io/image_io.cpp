@@ -214,7 +214,7 @@ void WriteItk(const Volume<T>& volume, const std::string& path, bool compress) {
 }
 
 template <typename T>
-void WriteAs(const Volume<T>& v, const std::string& path, const ImageWriteOptions& o) {
+void WriteAs(const Volume<T>& v, const std::string& path, const ImageWriteSettings& o) {
   switch (o.pixel_type) {
     case PixelType::kFloat64: return WriteItk<double>(v, path, o.compress);
     case PixelType::kFloat32: return WriteItk<float>(v, path, o.compress);
@@ -243,7 +243,10 @@ std::optional<ImageFormat> FormatFromExtension(const std::string& path) {
 }
 }  // namespace
 
-ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options) {
+bool ImageReadSettings::IsValid(std::string*) const { return true; }   // every UID and flag is a valid request
+bool ImageWriteSettings::IsValid(std::string*) const { return true; }  // every pixel type and flag
+
+ImageInfo ReadImageInfo(const std::string& path, const ImageReadSettings& options) {
   const auto nifti = NiftiAlone(path);
   const ImageFormat format = DetectFormat(path);
   if (format == ImageFormat::kNrrd) {
@@ -300,7 +303,7 @@ std::optional<Volume<T>> ReadNative(const std::string& path, bool labels) {
 }
 }  // namespace
 
-Image ReadImage(const std::string& path, const ImageReadOptions& options) {
+Image ReadImage(const std::string& path, const ImageReadSettings& options) {
   if (auto native = ReadNative<double>(path, false)) {
     if (!options.allow_non_finite) CheckFinite(*native, path);
     return std::move(*native);
@@ -316,7 +319,7 @@ Image ReadImage(const std::string& path, const ImageReadOptions& options) {
   return image;
 }
 
-LabelImage ReadLabelImage(const std::string& path, const ImageReadOptions& options) {
+LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& options) {
   if (auto native = ReadNative<std::int32_t>(path, true)) return std::move(*native);
   // Floating-point label maps (and DICOM series, which the plugin reads as
   // double): NaN labels are caught rather than cast.
@@ -345,17 +348,17 @@ std::vector<DicomSeriesInfo> ListDicomSeries(const std::string& folder) {
   return detail::Dicom().list_series(folder);
 }
 
-void WriteImage(const Image& image, const std::string& path, const ImageWriteOptions& options) {
+void WriteImage(const Image& image, const std::string& path, const ImageWriteSettings& options) {
   WriteAs(image, path, options);
 }
 
 void WriteLabelImage(const LabelImage& labels, const std::string& path,
-                     const ImageWriteOptions& options) {
+                     const ImageWriteSettings& options) {
   WriteAs(labels, path, options);
 }
 
 void WriteMask(const Mask& mask, const std::string& path) {
-  WriteAs(mask, path, ImageWriteOptions{PixelType::kUInt8, true});
+  WriteAs(mask, path, ImageWriteSettings{PixelType::kUInt8, true});
 }
 
 void WriteDicomSeries(const Image& image, const std::string& folder, const std::string& series_description) {

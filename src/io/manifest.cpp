@@ -48,7 +48,14 @@ bool CohortManifest::HasSecondReader(const std::string& m) const {
   return any;
 }
 
-CohortManifest ReadManifest(const std::string& path, const ManifestOptions& options) {
+bool ManifestSettings::IsValid(std::string* why) const {
+  for (const auto& s : required_sequences)
+    if (s.empty()) return Invalid(why, "a required sequence has an empty name");
+  return true;
+}
+
+CohortManifest ReadManifest(const std::string& path, const ManifestSettings& options) {
+  CheckValid(options, "ReadManifest");
   const CsvDocument doc = ReadCsv(path);
   const fs::path base = fs::absolute(fs::path(path)).parent_path();
   std::vector<std::string> problems;

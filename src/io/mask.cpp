@@ -39,7 +39,14 @@ LabelImage ResampleLabelsNearest(const LabelImage& labels, const Geometry& targe
   return ResampleNearest(labels, target);
 }
 
-Mask ReadMask(const std::string& path, const Geometry& image_geometry, const MaskOptions& options) {
+bool MaskSettings::IsValid(std::string* why) const {
+  std::string tolerance_why;
+  if (!tolerance.IsValid(&tolerance_why)) return Invalid(why, tolerance_why);
+  return read.IsValid(why);
+}
+
+Mask ReadMask(const std::string& path, const Geometry& image_geometry, const MaskSettings& options) {
+  CheckValid(options, "ReadMask");
   LabelImage labels = ReadLabelImage(path, options.read);
   std::string why;
   if (!SameGeometry(labels.geometry(), image_geometry, options.tolerance, &why)) {

@@ -50,8 +50,14 @@ double TumourField(const Tumour& t, const std::array<double, 3>& p, double* insi
 
 }  // namespace
 
-CohortManifest GenerateSyntheticCohort(const std::string& dir, const SyntheticCohortOptions& options) {
-  if (options.patients < 3) throw InvalidArgument("synthetic cohort: at least 3 patients are needed");
+bool SyntheticCohortSettings::IsValid(std::string* why) const {
+  if (patients < 3) return Invalid(why, "at least 3 patients are needed");
+  if (threads < 0) return Invalid(why, "threads must not be negative");
+  return true;
+}
+
+CohortManifest GenerateSyntheticCohort(const std::string& dir, const SyntheticCohortSettings& options) {
+  CheckValid(options, "synthetic cohort");
   std::error_code ec;
   std::filesystem::create_directories(dir + "/images", ec);
   if (ec) throw IoError(dir, "cannot create the cohort folder: " + ec.message());

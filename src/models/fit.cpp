@@ -26,7 +26,7 @@ selection::SelectionPipeline SelectionOf(const PipelineSettings& s, bool with_ic
   pipeline.Emplace<sel::VarianceFilter>();
   pipeline.Emplace<sel::StandardScaler>();
   pipeline.Emplace<sel::MannWhitneyFilter>(s.mann_whitney_p);
-  sel::LassoCvOptions cv;
+  sel::LassoCvSettings cv;
   cv.folds = s.lasso_folds;
   cv.seed = s.seed;
   cv.threads = s.threads;
@@ -103,7 +103,7 @@ FittedPipeline FitPipeline(const std::string& name, const FeatureTable& train, c
   s.selected_features = compiled.selected_features;
   const FeatureTable x = compiled.Apply(train);
 
-  GridSearchOptions grid;
+  GridSearchSettings grid;
   grid.c_values = settings.svm_c;
   grid.folds = settings.svm_folds;
   grid.seed = settings.seed;

@@ -31,11 +31,18 @@ double Objective(const Eigen::VectorXd& eta, const Eigen::VectorXd& y, const Eig
 
 }  // namespace
 
-LogisticRegression::LogisticRegression(LogisticOptions options) : options_(options) {}
+bool LogisticSettings::IsValid(std::string* why) const {
+  if (!(l2 >= 0) || !std::isfinite(l2)) return Invalid(why, "l2 must be >= 0");
+  if (max_iterations < 1) return Invalid(why, "max_iterations must be at least 1");
+  if (!(tolerance > 0)) return Invalid(why, "tolerance must be positive");
+  return true;
+}
+
+LogisticRegression::LogisticRegression(LogisticSettings options) : options_(options) {}
 
 void LogisticRegression::Train(const Eigen::MatrixXd& x, const std::vector<int>& y) {
   stats::CheckTrainingData(x, y, "logistic regression");
-  if (!(options_.l2 >= 0)) throw InvalidArgument("logistic regression: l2 must be >= 0");
+  CheckValid(options_, "logistic regression");
   const Eigen::Index n = x.rows(), p = x.cols();
   Eigen::MatrixXd design(n, p + 1);
   design.col(0).setOnes();
@@ -133,7 +140,7 @@ std::string LogisticRegression::ToJson() const {
 LogisticRegression LogisticRegression::FromJson(const std::string& text, const std::string& source) {
   const nlohmann::json j = detail::ParseModelJson(text, source, kFormat, kFormatVersion, kFormatVersion, "logistic model");
   try {
-    LogisticOptions o;
+    LogisticSettings o;
     o.l2 = j.at("l2").get<double>();
     LogisticRegression m(o);
     m.intercept_ = j.at("intercept").get<double>();

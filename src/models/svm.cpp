@@ -233,7 +233,7 @@ const char* CalibrationName(SvmCalibration calibration) {
   return "none";
 }
 
-SvmClassifier::SvmClassifier(SvmOptions options) : options_(options) {}
+SvmClassifier::SvmClassifier(SvmSettings options) : options_(options) {}
 SvmClassifier::~SvmClassifier() = default;
 SvmClassifier::SvmClassifier(SvmClassifier&&) noexcept = default;
 SvmClassifier& SvmClassifier::operator=(SvmClassifier&&) noexcept = default;
@@ -245,11 +245,33 @@ SvmCalibration SvmClassifier::calibration() const { return impl_ ? impl_->calibr
 double SvmClassifier::sigmoid_slope() const { return impl_ ? impl_->sig_a : 0.0; }
 double SvmClassifier::sigmoid_intercept() const { return impl_ ? impl_->sig_b : 0.0; }
 
+bool SvmSettings::IsValid(std::string* why) const {
+  if (!(c > 0) || !std::isfinite(c)) return Invalid(why, "C must be positive");
+  if (!std::isfinite(gamma)) return Invalid(why, "gamma must be finite (<= 0: \"scale\")");
+  if (!(weight_positive > 0 && weight_negative > 0) || !std::isfinite(weight_positive) ||
+      !std::isfinite(weight_negative))
+    return Invalid(why, "class weights must be positive");
+  if (!(tolerance > 0)) return Invalid(why, "tolerance must be positive");
+  if (!(cache_mb > 0)) return Invalid(why, "cache_mb must be positive");
+  return true;
+}
+
+bool GridSearchSettings::IsValid(std::string* why) const {
+  std::string base_why;
+  if (!base.IsValid(&base_why)) return Invalid(why, base_why);
+  if (c_values.empty()) return Invalid(why, "no C values");
+  for (double c : c_values)
+    if (!(c > 0) || !std::isfinite(c)) return Invalid(why, "every C value must be positive and finite");
+  for (double g : gamma_values)
+    if (!(g > 0) || !std::isfinite(g)) return Invalid(why, "every gamma value must be positive and finite");
+  if (folds < 2) return Invalid(why, "folds must be at least 2");
+  if (threads < 0) return Invalid(why, "threads must not be negative");
+  return true;
+}
+
 void SvmClassifier::Train(const Eigen::MatrixXd& x, const std::vector<int>& y) {
   CheckData(x, y);
-  if (!(options_.c > 0)) throw InvalidArgument("SVM: C must be positive");
-  if (!(options_.weight_positive > 0 && options_.weight_negative > 0))
-    throw InvalidArgument("SVM: class weights must be positive");
+  CheckValid(options_, "SVM");
   double gamma = options_.gamma;
   if (!(gamma > 0)) {
     const double mean = x.mean();
@@ -391,7 +413,7 @@ std::vector<int> SvmClassifier::Predict(const Eigen::MatrixXd& x) const {
 
 std::vector<double> SvmClassifier::PredictProbability(const Eigen::MatrixXd& x) const {
   CheckInput(x);
-  if (!impl_->has_probability) throw ModelError("SVM: trained without probability estimates (SvmOptions::probability)");
+  if (!impl_->has_probability) throw ModelError("SVM: trained without probability estimates (SvmSettings::probability)");
   std::vector<double> out(static_cast<std::size_t>(x.rows()));
   std::vector<svm_node> row;
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
@@ -434,7 +456,7 @@ SvmClassifier SvmClassifier::FromJson(const std::string& text, const std::string
   const nlohmann::json j =
       detail::ParseModelJson(text, path, kFormat, kOldestFormatVersion, kFormatVersion, "SVM model");
   try {
-    SvmOptions o;
+    SvmSettings o;
     const std::string kernel = j.at("kernel").get<std::string>();
     if (kernel != "rbf" && kernel != "linear")
       throw ModelError(path + ": SVM model file with kernel '" + kernel + "' (lvsi writes 'rbf' or 'linear')");
@@ -507,9 +529,9 @@ SvmClassifier SvmClassifier::FromJson(const std::string& text, const std::string
   }
 }
 
-GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>& y, const GridSearchOptions& options) {
+GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>& y, const GridSearchSettings& options) {
   CheckData(x, y);
-  if (options.c_values.empty()) throw InvalidArgument("SVM grid search: no C values");
+  CheckValid(options, "SVM grid search");
   const std::size_t positives = static_cast<std::size_t>(std::count(y.begin(), y.end(), 1));
   if (positives < static_cast<std::size_t>(options.folds) || y.size() - positives < static_cast<std::size_t>(options.folds))
     throw InvalidArgument("SVM grid search: each class needs at least " + std::to_string(options.folds) +
@@ -529,7 +551,7 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
     double accuracy = 0;
     for (const stats::FoldData& d : fold_data) {
       const std::vector<int>& yv = d.y_test;
-      SvmOptions o = options.base;
+      SvmSettings o = options.base;
       o.c = point.c;
       o.gamma = point.gamma;
       o.probability = false;  // scored by decision values
@@ -563,7 +585,7 @@ GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>&
   };
   for (std::size_t k = 1; k < result.grid.size(); ++k)
     if (better(result.grid[k], result.grid[result.best])) result.best = k;
-  SvmOptions best = options.base;
+  SvmSettings best = options.base;
   best.c = result.grid[result.best].c;
   best.gamma = result.grid[result.best].gamma;
   result.model = SvmClassifier(best);

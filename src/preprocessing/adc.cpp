@@ -7,7 +7,14 @@
 
 namespace lvsi::preprocessing {
 
+bool AdcSettings::IsValid(std::string* why) const {
+  if (!(scale > 0) || !std::isfinite(scale)) return Invalid(why, "scale must be positive");
+  if (!std::isfinite(background)) return Invalid(why, "background must be finite");
+  return true;
+}
+
 Image AdcMap(const std::vector<Image>& dwi, const std::vector<double>& b_values, const AdcSettings& settings) {
+  CheckValid(settings, "AdcMap");
   if (dwi.size() != b_values.size())
     throw InvalidArgument("AdcMap: " + std::to_string(dwi.size()) + " images but " + std::to_string(b_values.size()) +
                           " b-values");
@@ -25,7 +32,6 @@ Image AdcMap(const std::vector<Image>& dwi, const std::vector<double>& b_values,
   double sbb = 0;
   for (double b : b_values) sbb += (b - mean_b) * (b - mean_b);
   if (!(sbb > 0)) throw InvalidArgument("AdcMap needs at least two distinct b-values");
-  if (!(settings.scale > 0) || !std::isfinite(settings.scale)) throw InvalidArgument("AdcMap: scale must be positive");
   for (std::size_t m = 1; m < dwi.size(); ++m) {
     std::string why;
     if (!SameGeometry(dwi[0].geometry(), dwi[m].geometry(), {}, &why))

@@ -377,9 +377,15 @@ Image NormalizeImage(const Image& image, const IntensityStatistics& m, double sc
   return out;
 }
 
-IndexBox CheckMask(const Mask& mask, const MaskCheckSettings& settings, const std::string& source) {
-  if (settings.minimum_roi_dimensions < 1 || settings.minimum_roi_dimensions > 3)
-    throw InvalidArgument("minimumROIDimensions must be 1, 2 or 3");
+bool MaskCheckSettings::IsValid(std::string* why) const {
+  if (minimum_roi_dimensions < 1 || minimum_roi_dimensions > 3)
+    return Invalid(why, "minimumROIDimensions must be 1, 2 or 3");
+  return true;
+}
+
+IndexBox CheckMask(const Mask& mask, const MaskCheckSettings& settings) {
+  CheckValid(settings, "mask check");
+  const Input source = Input::kMask;
   IndexBox box;
   if (!MaskBox(mask, &box)) throw DataError(source, "mask is empty (no voxel with the label)");
   const auto size = box.Size();
@@ -480,18 +486,21 @@ Interpolator ParseInterpolator(const std::string& name) {
   throw InvalidArgument("unknown interpolator '" + name + "' (expected one of " + list + ")");
 }
 
+bool ResampleSettings::IsValid(std::string* why) const {
+  for (double s : spacing)
+    if (!(std::isfinite(s) && s >= 0)) return Invalid(why, "resampledPixelSpacing must be >= 0, got " + std::to_string(s));
+  if (pad_distance < 0) return Invalid(why, "padDistance must be >= 0");
+  return true;
+}
+
 std::pair<Image, Mask> ResampleToSpacing(const Image& image, const Mask& mask,
                                          const ResampleSettings& settings) {
+  std::string why;
+  if (!settings.IsValid(&why)) throw InvalidArgument(why);
   const Geometry& mg = mask.geometry();
   const Geometry& ig = image.geometry();
   std::array<double, 3> spacing{};
-  for (int d = 0; d < 3; ++d) {
-    const double s = settings.spacing[d];
-    if (!(std::isfinite(s) && s >= 0))
-      throw InvalidArgument("resampledPixelSpacing must be >= 0, got " + std::to_string(s));
-    spacing[d] = s == 0 ? mg.spacing[d] : s;
-  }
-  if (settings.pad_distance < 0) throw InvalidArgument("padDistance must be >= 0");
+  for (int d = 0; d < 3; ++d) spacing[d] = settings.spacing[d] == 0 ? mg.spacing[d] : settings.spacing[d];
   IndexBox box;
   if (!MaskBox(mask, &box)) throw DataError(Input::kMask, "mask is empty; cannot resample");
   CheckRoiInside(mask, ig, box);

@@ -67,12 +67,17 @@ std::vector<double> ResizeBilinear(const std::vector<double>& plane, int width, 
   return out;
 }
 
-TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask, const SliceOptions& options) {
+bool SliceSettings::IsValid(std::string* why) const {
+  if (size < 8 || margin < 0 || !(low_percentile >= 0) || !(high_percentile <= 100) ||
+      !(low_percentile < high_percentile))
+    return Invalid(why, "size >= 8, margin >= 0 and 0 <= low < high <= 100 are required");
+  return true;
+}
+
+TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask, const SliceSettings& options) {
   if (image.geometry().size != mask.geometry().size)
     throw GeometryError(Input::kMask, "the mask's size differs from the image's");
-  if (options.size < 8 || options.margin < 0 || !(options.low_percentile >= 0) ||
-      !(options.high_percentile <= 100) || !(options.low_percentile < options.high_percentile))
-    throw InvalidArgument("tumour slice: size >= 8, margin >= 0 and 0 <= low < high <= 100 are required");
+  CheckValid(options, "tumour slice");
   TumourSlice out;
   out.slice = LargestMaskSlice(mask, &out.area);
   const auto& size = image.geometry().size;

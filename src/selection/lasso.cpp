@@ -306,19 +306,37 @@ std::vector<std::size_t> LassoPath::NonZero(std::size_t k) const {
   return out;
 }
 
-LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y, const LassoOptions& options) {
+bool LassoSettings::IsValid(std::string* why) const {
+  if (!(tolerance > 0)) return Invalid(why, "tolerance must be positive");
+  if (max_passes < 1) return Invalid(why, "max_passes must be at least 1");
+  for (double l : lambda)
+    if (!(l >= 0) || !std::isfinite(l)) return Invalid(why, "lambdas must be finite and non-negative");
+  if (lambda.empty() && nlambda < 1) return Invalid(why, "nlambda must be at least 1");
+  if (lambda.empty() && lambda_min_ratio >= 0 && !(lambda_min_ratio > 0 && lambda_min_ratio < 1))
+    return Invalid(why, "lambda_min_ratio must lie in (0, 1)");
+  return true;
+}
+
+bool LassoCvSettings::IsValid(std::string* why) const {
+  std::string lasso_why;
+  if (!lasso.IsValid(&lasso_why)) return Invalid(why, lasso_why);
+  if (fold_ids.empty() && folds < 2) return Invalid(why, "cross-validation needs at least 2 folds");
+  for (int f : fold_ids)
+    if (f < 1) return Invalid(why, "fold ids must be 1, 2, ..., K");
+  if (threads < 0) return Invalid(why, "threads must not be negative");
+  return true;
+}
+
+LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y, const LassoSettings& options) {
   CheckData(x, y);
-  if (!(options.tolerance > 0)) throw InvalidArgument("LASSO: tolerance must be positive");
+  CheckValid(options, "LASSO");
   PathSolver solver(x, y, options.standardize, options.tolerance, options.max_passes);
   std::vector<double> lambdas = options.lambda;
   const bool given = !lambdas.empty();
   const double lambda_max = solver.LambdaMax();
   if (given) {
-    for (double l : lambdas)
-      if (!(l >= 0) || !std::isfinite(l)) throw InvalidArgument("LASSO: lambdas must be finite and non-negative");
     std::sort(lambdas.begin(), lambdas.end(), std::greater<>());
   } else {
-    if (options.nlambda < 1) throw InvalidArgument("LASSO: nlambda must be at least 1");
     double ratio = options.lambda_min_ratio;
     if (ratio < 0) ratio = x.rows() > x.cols() ? 1e-4 : 1e-2;
     if (!(ratio > 0 && ratio < 1)) throw InvalidArgument("LASSO: lambda_min_ratio must lie in (0, 1)");
@@ -349,16 +367,15 @@ LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y, 
 }
 
 LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y,
-                                         const LassoCvOptions& options) {
+                                         const LassoCvSettings& options) {
   CheckData(x, y);
+  CheckValid(options, "cross-validation");
   LassoCvResult result;
   result.fold_ids = options.fold_ids.empty() ? StratifiedFolds(y, options.folds, options.seed) : options.fold_ids;
   if (result.fold_ids.size() != y.size())
     throw InvalidArgument("cross-validation: " + std::to_string(result.fold_ids.size()) + " fold ids for " +
                           std::to_string(y.size()) + " cases");
   const int k_folds = *std::max_element(result.fold_ids.begin(), result.fold_ids.end());
-  for (int f : result.fold_ids)
-    if (f < 1) throw InvalidArgument("cross-validation: fold ids must be 1, 2, ..., K");
   if (k_folds < 2) throw InvalidArgument("cross-validation needs at least 2 folds");
 
   result.path = FitLassoLogistic(x, y, options.lasso);

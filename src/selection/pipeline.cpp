@@ -283,7 +283,7 @@ FeatureTable MinMaxScaler::Transform(const FeatureTable& table) const {
 
 // ---- MannWhitneyFilter --------------------------------------------------
 
-MannWhitneyFilter::MannWhitneyFilter(double alpha, stats::MannWhitneyOptions options)
+MannWhitneyFilter::MannWhitneyFilter(double alpha, stats::MannWhitneySettings options)
     : alpha_(alpha), options_(options) {
   if (!(alpha > 0 && alpha <= 1)) throw InvalidArgument("MannWhitneyFilter: alpha must lie in (0, 1]");
 }
@@ -374,10 +374,10 @@ LambdaRule ParseLambdaRule(const std::string& name) {
   throw InvalidArgument("unknown lambda rule '" + name + "' (min, 1se or first_nonempty)");
 }
 
-LassoSelector::LassoSelector(LassoCvOptions options, LambdaRule rule)
+LassoSelector::LassoSelector(LassoCvSettings options, LambdaRule rule)
     : LassoSelector(std::move(options), std::vector<LambdaRule>{rule}) {}
 
-LassoSelector::LassoSelector(LassoCvOptions options, std::vector<LambdaRule> rules)
+LassoSelector::LassoSelector(LassoCvSettings options, std::vector<LambdaRule> rules)
     : options_(std::move(options)), rules_(std::move(rules)) {
   if (rules_.empty()) throw InvalidArgument("LassoSelector: no lambda rule");
   rule_ = rules_.front();

@@ -58,7 +58,7 @@ TEST_F(TorchvisionReference, SameWeightsSameFeaturesAndLogits) {
   const std::vector<float> logits = ReadNpyFloat32(dir_ + "/logits.npy", &shape);
   ASSERT_EQ(shape, (std::vector<long>{2, 1000}));
 
-  ResNetOptions o;
+  ResNetSettings o;
   o.num_classes = 1000;
   o.threads = 2;
   ResNet50 net(o);
@@ -106,7 +106,7 @@ TEST_F(TorchvisionReference, TwoClassHeadAndGradCamMatchAutograd) {
   ASSERT_EQ(shape, (std::vector<long>{2, 2}));
   const std::vector<float> cam = ReadNpyFloat32(dir_ + "/gradcam.npy", &shape);
   ASSERT_EQ(shape, (std::vector<long>{2, 7, 7}));
-  ResNetOptions o;
+  ResNetSettings o;
   o.threads = 2;
   o.inference_batch = 1;  // chunking must not change anything
   ResNet50 net(o);
@@ -165,12 +165,12 @@ TEST(Augment, IdentityFlipAndDeterminism) {
   std::vector<float> image(3 * size * size);
   for (std::size_t i = 0; i < image.size(); ++i) image[i] = static_cast<float>(i % 251) / 7.0f;
   std::mt19937_64 rng(5);
-  AugmentOptions none;
+  AugmentSettings none;
   none.horizontal_flip = false;
   none.resized_crop = false;
   EXPECT_EQ(AugmentImage(image.data(), 3, size, none, rng), image);
   // A full-size crop (scale 1, ratio 1) is the identity; flips mirror rows.
-  AugmentOptions flip_only = none;
+  AugmentSettings flip_only = none;
   flip_only.horizontal_flip = true;
   flip_only.resized_crop = true;
   flip_only.min_scale = flip_only.max_scale = 1;
@@ -193,7 +193,7 @@ TEST(Augment, IdentityFlipAndDeterminism) {
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < size; ++y)
       for (int x = 0; x < size; ++x) ramp[(c * size + y) * size + x] = static_cast<float>(x);
-  AugmentOptions crop;
+  AugmentSettings crop;
   crop.horizontal_flip = false;
   crop.min_scale = 0.3;
   std::mt19937_64 r1(9), r2(9);
@@ -227,13 +227,13 @@ TEST(Npy, WriteReadRoundTripAndFeatureTableNames) {
 }
 
 TEST(ResNet, SeededInitialisationAndBadInput) {
-  ResNetOptions o;
+  ResNetSettings o;
   o.threads = 1;
   const std::vector<float> image(3 * 64 * 64, 0.5f);
   ResNet50 a(o), b(o);
   EXPECT_TRUE(a.Features(image, 1, 64) == b.Features(image, 1, 64));
   EXPECT_THROW(a.Features(image, 2, 64), InvalidArgument);  // too few values
-  ResNetOptions bad_device = o;
+  ResNetSettings bad_device = o;
   bad_device.device = "tpu";
   EXPECT_THROW(ResNet50{bad_device}, InvalidArgument);
   const std::string dir = testing::ScratchDir("resnet_bad");
@@ -268,11 +268,11 @@ TEST(FineTune, LearnsABlobAndGradCamFindsIt) {
     centres.emplace_back(cx, cy);
   };
   for (int i = 0; i < n; ++i) make(i % 2);
-  ResNetOptions ro;
+  ResNetSettings ro;
   ro.threads = 2;
   ro.seed = 4;
   ResNet50 net(ro);
-  FineTuneOptions o;
+  FineTuneSettings o;
   o.epochs = 4;
   o.batch_size = 8;
   o.frozen_layers = 3;
@@ -336,9 +336,34 @@ TEST(FineTune, LearnsABlobAndGradCamFindsIt) {
   std::vector<int> bad = labels;
   bad[0] = 2;
   EXPECT_THROW(net.FineTune(images, n, bad, o, size), InvalidArgument);
-  FineTuneOptions frozen_too_far = o;
+  FineTuneSettings frozen_too_far = o;
   frozen_too_far.frozen_layers = 5;
   EXPECT_THROW(net.FineTune(images, n, labels, frozen_too_far, size), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace lvsi::deepfeatures
+
+namespace lvsi::deepfeatures {
+namespace {
+
+TEST(Settings, DeepSettingsSayWhatIsWrong) {
+  std::string why;
+  AugmentSettings augment;
+  augment.min_scale = 0;
+  EXPECT_FALSE(augment.IsValid(&why));
+  FineTuneSettings fine;
+  fine.augmentation = augment;
+  EXPECT_FALSE(fine.IsValid(&why));
+  EXPECT_NE(why.find("augmentation"), std::string::npos);
+  fine = {};
+  fine.frozen_layers = 5;
+  EXPECT_FALSE(fine.IsValid(&why));
+  ResNetSettings net;
+  net.num_classes = 0;
+  EXPECT_FALSE(net.IsValid(&why));
+  EXPECT_THROW(ResNet50{net}, InvalidArgument);
+  EXPECT_TRUE(AugmentSettings().IsValid() && FineTuneSettings().IsValid() && ResNetSettings().IsValid());
 }
 
 }  // namespace

@@ -141,7 +141,7 @@ TEST(StudyEvaluation, TypedResultAgreesWithTheStatisticsAndItsJson) {
   for (double v : Probabilities(y, 2)) backwards.push_back(1 - v);
   set.scores["B"] = backwards;
   for (std::size_t i = 0; i < y.size(); ++i) set.cohorts.push_back(i % 4 == 1 ? "validation" : "train");
-  EvaluationOptions o;
+  EvaluationSettings o;
   o.bootstrap = 0;
   o.figure_formats = {};
   o.table_formats = {};
@@ -195,6 +195,30 @@ TEST(Cli, EvaluateWritesReportTablesAndFigures) {
   WriteFileAtomically(dir + "/bad.csv", "label,rad\n0,0.2\n1,1.7\n");
   ASSERT_NE(std::system((std::string(LVSI_EVALUATE_CLI) + " " + dir + "/bad.csv --scores rad -o " + dir + "/bad 2>" + dir + "/err.txt").c_str()), 0);
   EXPECT_NE(ReadTextFile(dir + "/err.txt").find("line 3: rad = 1.7 is not a probability"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lvsi::evaluation
+
+namespace lvsi::evaluation {
+namespace {
+
+TEST(Settings, EvaluationAndTable1SettingsSayWhatIsWrong) {
+  std::string why;
+  EvaluationSettings e;
+  e.figure_formats = {".gif"};
+  EXPECT_FALSE(e.IsValid(&why));
+  EXPECT_NE(why.find(".gif"), std::string::npos);
+  PredictionSet set;
+  set.labels = Labels(30);
+  set.models = {"A"};
+  set.scores["A"] = Probabilities(set.labels, 1);
+  EXPECT_THROW(EvaluatePredictions(set, e, testing::ScratchDir("bad_settings")), InvalidArgument);
+  Table1Settings t;
+  t.positive_name = t.negative_name;
+  EXPECT_FALSE(t.IsValid(&why));
+  EXPECT_THROW(BuildTable1({}, set.labels, t), InvalidArgument);
+  EXPECT_TRUE(EvaluationSettings().IsValid() && Table1Settings().IsValid() && stats::MannWhitneySettings().IsValid());
 }
 
 }  // namespace

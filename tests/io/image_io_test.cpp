@@ -86,11 +86,11 @@ TEST(ImageIo, DicomSeriesRoundTripAndSeriesSelection) {
     EXPECT_NE(std::string(e.what()).find("2 DICOM series"), std::string::npos) << e.what();
   }
   for (const auto& s : series) {
-    ImageReadOptions o;
+    ImageReadSettings o;
     o.dicom_series_uid = s.series_uid;
     EXPECT_EQ(ReadImage(both, o).values(), img.values()) << s.description;
   }
-  ImageReadOptions bad;
+  ImageReadSettings bad;
   bad.dicom_series_uid = "1.2.3.4";
   EXPECT_THROW(ReadImage(both, bad), FormatError);
   EXPECT_THROW(ReadImage(testing::ScratchDir("dicom_empty")), FormatError);
@@ -254,7 +254,7 @@ TEST(ImageIo, NonFiniteVoxelsRejectedUnlessAllowed) {
     EXPECT_NE(std::string(e.what()).find("2 voxel(s) are NaN or infinite"), std::string::npos)
         << e.what();
   }
-  ImageReadOptions allow;
+  ImageReadSettings allow;
   allow.allow_non_finite = true;
   EXPECT_TRUE(std::isnan(ReadImage(path, allow)[3]));
 }

@@ -49,7 +49,7 @@ TEST(Manifest, ParsesSequencesSplitAndClinical) {
   EXPECT_EQ(back.cases[1].clinical.at("stage"), "IIA");
   EXPECT_NE(ReadTextFile(dir + "/copy.csv").find("p1/t2.nii.gz"), std::string::npos);
 
-  ManifestOptions need_adc;
+  ManifestSettings need_adc;
   need_adc.required_sequences = {"adc"};
   EXPECT_THROW(ReadManifest(dir + "/cohort.csv", need_adc), ManifestError);
 }

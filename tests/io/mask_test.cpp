@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "lvsi/core/error.h"
+#include "lvsi/io/manifest.h"
+#include "lvsi/io/synthetic.h"
 #include "test_util.h"
 
 namespace lvsi::io {
@@ -62,7 +64,7 @@ TEST(Mask, ReadMaskChecksGeometry) {
     EXPECT_EQ(e.path(), dir + "/mask.nii.gz");
     EXPECT_NE(std::string(e.what()).find("origin"), std::string::npos) << e.what();
   }
-  MaskOptions resample;
+  MaskSettings resample;
   resample.resample_to_image = true;
   const Mask m = ReadMask(dir + "/mask.nii.gz", Grid(), resample);
   // Image slice k is at z = 3k, mask slice m at 1.5 + 3m: continuous index
@@ -72,7 +74,7 @@ TEST(Mask, ReadMaskChecksGeometry) {
 
   WriteLabelImage(Labels(), dir + "/ok.nrrd");
   EXPECT_EQ(CountVoxels(ReadMask(dir + "/ok.nrrd", Grid())), 24u);
-  MaskOptions label3;
+  MaskSettings label3;
   label3.label = 3;
   EXPECT_EQ(CountVoxels(ReadMask(dir + "/ok.nrrd", Grid(), label3)), 1u);
 }
@@ -95,6 +97,30 @@ TEST(Mask, NearestNeighbourResamplingMatchesHandComputation) {
           EXPECT_TRUE(i >= 5 && i <= 6 && j >= 7 && j <= 8 && k >= 2 && k <= 4) << i << j << k;
         }
   EXPECT_EQ(count, 2u * 2u * 3u);
+}
+
+}  // namespace
+}  // namespace lvsi::io
+
+namespace lvsi::io {
+namespace {
+
+TEST(Settings, IoSettingsSayWhatIsWrong) {
+  std::string why;
+  SyntheticCohortSettings cohort;
+  cohort.patients = 2;
+  EXPECT_FALSE(cohort.IsValid(&why));
+  EXPECT_THROW(GenerateSyntheticCohort(testing::ScratchDir("two_patients"), cohort), InvalidArgument);
+  ManifestSettings manifest;
+  manifest.required_sequences = {""};
+  EXPECT_FALSE(manifest.IsValid(&why));
+  MaskSettings mask;
+  mask.tolerance.coordinate = -1;
+  EXPECT_FALSE(mask.IsValid(&why));
+  EXPECT_NE(why.find("tolerance"), std::string::npos);
+  EXPECT_THROW(ReadMask("unused.nii.gz", Geometry{}, mask), InvalidArgument);
+  EXPECT_TRUE(SyntheticCohortSettings().IsValid() && ManifestSettings().IsValid() && MaskSettings().IsValid() &&
+              ImageReadSettings().IsValid() && ImageWriteSettings().IsValid());
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ std::vector<std::string> Warnings(F&& f) {
 // training and on held-out data (the same ranking), and increase with them.
 TEST(SvmCalibration, ProbabilitiesRankAsDecisionValuesOnManyDataSets) {
   std::mt19937 rng(26);
-  const std::vector<double> grid = GridSearchOptions().c_values;
+  const std::vector<double> grid = GridSearchSettings().c_values;
   std::map<SvmCalibration, int> methods;
   int models = 0;
   for (int set = 0; set < 24; ++set) {
@@ -72,7 +72,7 @@ TEST(SvmCalibration, ProbabilitiesRankAsDecisionValuesOnManyDataSets) {
     for (SvmKernel kernel : {SvmKernel::kRbf, SvmKernel::kLinear})
       for (double c : grid) {
         if (kernel == SvmKernel::kLinear && c > 10) continue;  // libsvm iterates very long there, nothing new
-        SvmOptions o;
+        SvmSettings o;
         o.kernel = kernel;
         o.c = c;
         o.seed = static_cast<unsigned>(set + 1);
@@ -110,7 +110,7 @@ TEST(SvmCalibration, PlattCvIsLibsvmsOwnProbability) {
   Eigen::MatrixXd x;
   std::vector<int> y;
   Blobs(60, 4, 1.0, 0.4, &rng, &x, &y);
-  SvmOptions o;
+  SvmSettings o;
   o.c = 1;
   o.gamma = 0.25;
   o.seed = 3;
@@ -168,7 +168,7 @@ TEST(SvmCalibration, TrainingFitSatisfiesPlattsScoreEquations) {
     Eigen::MatrixXd x;
     std::vector<int> y;
     Blobs(30, 5, 0.8, 0.5, &rng, &x, &y);
-    SvmOptions o;
+    SvmSettings o;
     o.c = 1e-3;
     o.seed = static_cast<unsigned>(set + 1);
     SvmClassifier model(o);
@@ -200,7 +200,7 @@ TEST(SvmCalibration, SurvivesSaveAndLoad) {
   std::vector<int> y;
   for (double c : {1e-3, 1.0}) {
     Blobs(30, 5, 0.8, 0.5, &rng, &x, &y);
-    SvmOptions o;
+    SvmSettings o;
     o.c = c;
     SvmClassifier model(o);
     Warnings([&] { model.Train(x, y); });

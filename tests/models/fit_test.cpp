@@ -53,13 +53,13 @@ TEST(FitPipeline, EqualsTheStepsComposedByHand) {
   by_hand.Emplace<sel::VarianceFilter>();
   by_hand.Emplace<sel::StandardScaler>();
   by_hand.Emplace<sel::MannWhitneyFilter>(0.05);
-  sel::LassoCvOptions cv;
+  sel::LassoCvSettings cv;
   cv.folds = 10;
   cv.seed = 7;
   auto& lasso = by_hand.Emplace<sel::LassoSelector>(cv, sel::LambdaRule::kOneStandardError);
   by_hand.Fit({c.reader1, c.labels, &c.reader2});
   const sel::CompiledSelection compiled = by_hand.Compile();
-  GridSearchOptions grid;
+  GridSearchSettings grid;
   grid.seed = 7;
   grid.base.seed = 7;
   GridSearchResult search = GridSearchSvm(compiled.Apply(c.reader1).values(), c.labels, grid);
@@ -117,6 +117,37 @@ TEST(FitPipeline, BadSettingsAndUnfittableDataNameTheModel) {
   } catch (const selection::EmptySelectionError& e) {
     EXPECT_NE(std::string(e.what()).find("Rad model"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace lvsi::models
+
+namespace lvsi::models {
+namespace {
+
+// Every settings struct of the module says what is wrong with it, and the
+// function that takes it refuses it with that reason.
+TEST(Settings, IsValidNamesTheProblemAndTrainingRefusesIt) {
+  const Cohort c = MakeCohort(40, 4, 2, 1);
+  std::string why;
+  SvmSettings svm;
+  svm.c = 0;
+  EXPECT_FALSE(svm.IsValid(&why));
+  EXPECT_NE(why.find("C must be positive"), std::string::npos);
+  EXPECT_THROW(SvmClassifier(svm).Train(c.reader1.values(), c.labels), InvalidArgument);
+  GridSearchSettings grid;
+  grid.folds = 1;
+  EXPECT_FALSE(grid.IsValid(&why));
+  EXPECT_THROW(GridSearchSvm(c.reader1.values(), c.labels, grid), InvalidArgument);
+  grid = {};
+  grid.gamma_values = {-1};
+  EXPECT_FALSE(grid.IsValid(&why));
+  LogisticSettings logistic;
+  logistic.l2 = -1;
+  EXPECT_FALSE(logistic.IsValid(&why));
+  EXPECT_THROW(LogisticRegression(logistic).Train(c.reader1.values(), c.labels), InvalidArgument);
+  EXPECT_TRUE(SvmSettings().IsValid() && GridSearchSettings().IsValid() && LogisticSettings().IsValid() &&
+              PipelineSettings().IsValid());
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ FeatureTable Cohort(int n, int p, unsigned seed, std::vector<int>* y, const std:
 TEST(Logistic, RidgeSatisfiesItsStationaryCondition) {
   std::vector<int> y;
   const FeatureTable t = Cohort(80, 4, 1, &y);
-  LogisticOptions o;
+  LogisticSettings o;
   o.l2 = 3.0;
   LogisticRegression model(o);
   model.Train(t.values(), y);
@@ -50,7 +50,7 @@ TEST(Logistic, SeparationAndBadFiles) {
   const std::vector<int> y = {0, 0, 0, 1, 1, 1};
   LogisticRegression plain;
   EXPECT_THROW(plain.Train(x, y), ModelError);  // complete separation
-  LogisticOptions o;
+  LogisticSettings o;
   o.l2 = 1.0;
   LogisticRegression ridge(o);
   ridge.Train(x, y);

@@ -28,7 +28,7 @@ TEST(SvmSmallCReference, ProbabilitiesRankAsTheDecisionValues) {
           std::stod(doc.rows[i][static_cast<std::size_t>(doc.ColumnIndex(columns[j]))]);
   }
   ASSERT_EQ(y.size(), 28u);
-  SvmOptions o;
+  SvmSettings o;
   o.c = 0.001;
   o.gamma = 0.2;
   SvmClassifier model(o);

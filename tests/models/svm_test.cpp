@@ -41,7 +41,7 @@ TEST(Svm, RbfGridSearchSeparatesARingALineCannot) {
   std::vector<int> y, yv;
   Ring(150, 1, &x, &y);
   Ring(90, 2, &xv, &yv);
-  GridSearchOptions o;
+  GridSearchSettings o;
   const GridSearchResult rbf = GridSearchSvm(x, y, o);
   ASSERT_EQ(rbf.grid.size(), 7u);
   const GridPoint& best = rbf.grid[rbf.best];
@@ -79,7 +79,7 @@ TEST(Svm, SaveLoadGivesIdenticalPredictions) {
   std::vector<int> y, yv;
   Ring(100, 4, &x, &y);
   Ring(40, 5, &xv, &yv);
-  SvmOptions o;
+  SvmSettings o;
   o.c = 10;
   o.weight_positive = 2.0;
   SvmClassifier model(o);
@@ -97,7 +97,7 @@ TEST(Svm, SameSeedSameResultsWithOneAndTwoThreads) {
   Eigen::MatrixXd x;
   std::vector<int> y;
   Ring(120, 6, &x, &y);
-  GridSearchOptions o;
+  GridSearchSettings o;
   o.gamma_values = {0.1, 1.0};
   o.threads = 1;
   const GridSearchResult one = GridSearchSvm(x, y, o);
@@ -132,10 +132,10 @@ TEST(Svm, BadInputAndBadFiles) {
   nan(0, 0) = std::nan("");
   EXPECT_THROW(model.Train(nan, y), InvalidArgument);
   EXPECT_THROW(model.Predict(x), ModelError);  // not trained
-  SvmOptions o;
+  SvmSettings o;
   o.c = 0;
   EXPECT_THROW(SvmClassifier(o).Train(x, y), InvalidArgument);
-  GridSearchOptions g;
+  GridSearchSettings g;
   g.folds = 20;  // 10 positives only
   EXPECT_THROW(GridSearchSvm(x, y, g), InvalidArgument);
   const std::string dir = testing::ScratchDir("svm_bad_files");

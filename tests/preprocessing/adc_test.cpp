@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "lvsi/core/error.h"
+#include "lvsi/preprocessing/image_ops.h"
+#include "lvsi/preprocessing/slice.h"
 
 namespace lvsi::preprocessing {
 namespace {
@@ -90,6 +92,36 @@ TEST(Adc, BadInputIsRefused) {
   } catch (const GeometryError& e) {
     EXPECT_NE(std::string(e.what()).find("b = 800"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace lvsi::preprocessing
+
+namespace lvsi::preprocessing {
+namespace {
+
+TEST(Settings, PreprocessingSettingsSayWhatIsWrong) {
+  std::string why;
+  AdcSettings adc;
+  adc.scale = 0;
+  EXPECT_FALSE(adc.IsValid(&why));
+  MaskCheckSettings check;
+  check.minimum_roi_dimensions = 4;
+  EXPECT_FALSE(check.IsValid(&why));
+  Geometry g;
+  g.size = {4, 4, 4};
+  Mask m(g, 1);
+  EXPECT_THROW(CheckMask(m, check), InvalidArgument);
+  ResampleSettings resample;
+  resample.pad_distance = -1;
+  EXPECT_FALSE(resample.IsValid(&why));
+  EXPECT_THROW(ResampleToSpacing(Image(g, 0.0), m, resample), InvalidArgument);
+  SliceSettings slice;
+  slice.low_percentile = 99.9;
+  EXPECT_FALSE(slice.IsValid(&why));
+  EXPECT_THROW(ExtractTumourSlice(Image(g, 0.0), m, slice), InvalidArgument);
+  EXPECT_TRUE(AdcSettings().IsValid() && MaskCheckSettings().IsValid() && ResampleSettings().IsValid() &&
+              SliceSettings().IsValid());
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ TEST(TumourSlice, SquareCropScaledAndNormalised) {
   Mask mask(Grid(40, 30, 4), 0);
   for (std::size_t i = 10; i < 16; ++i)
     for (std::size_t j = 12; j < 14; ++j) mask(i, j, 2) = 1;
-  SliceOptions o;
+  SliceSettings o;
   o.size = 32;
   o.margin = 2;
   o.imagenet_normalise = false;
@@ -82,7 +82,7 @@ TEST(TumourSlice, BadInput) {
   Image image(Grid(10, 10, 3), 1.0);
   EXPECT_THROW(ExtractTumourSlice(image, Mask(Grid(10, 10, 2), 1)), GeometryError);
   EXPECT_THROW(ExtractTumourSlice(image, Mask(Grid(10, 10, 3), 0)), InvalidArgument);
-  SliceOptions o;
+  SliceSettings o;
   o.low_percentile = 90;
   o.high_percentile = 10;
   EXPECT_THROW(ExtractTumourSlice(image, Mask(Grid(10, 10, 3), 1), o), InvalidArgument);
@@ -95,7 +95,7 @@ TEST(TumourSlice, BadInput) {
   EXPECT_THROW(ExtractTumourSlice(with_nan, m, {}), DataError);
   Mask corner(Grid(10, 10, 3), 0);
   corner(0, 0, 0) = 1;
-  SliceOptions small;
+  SliceSettings small;
   small.size = 16;
   small.imagenet_normalise = false;
   const TumourSlice s = ExtractTumourSlice(image, corner, small);
@@ -112,7 +112,7 @@ TEST(TumourSlice, NeighbouringSlicesAsChannels) {
   Mask mask(Grid(20, 20, 3), 0);
   for (std::size_t i = 8; i < 12; ++i)
     for (std::size_t j = 8; j < 12; ++j) mask(i, j, 1) = 1;
-  SliceOptions o;
+  SliceSettings o;
   o.size = 16;
   o.margin = 3;
   o.imagenet_normalise = false;

@@ -81,7 +81,7 @@ TEST_F(LassoReference, CoefficientsAtFixedLambdasMatchGlmnet) {
   ASSERT_FALSE(lambdas.empty());
   std::size_t compared = 0;
   for (const auto& [text, lambda] : lambdas) {
-    LassoOptions options;
+    LassoSettings options;
     options.lambda = {lambda};
     const LassoPath path = FitLassoLogistic(data_.x, data_.y, options);
     const std::string key = "lasso.lambda_" + text + ".";
@@ -100,7 +100,7 @@ TEST_F(LassoReference, CoefficientsAtFixedLambdasMatchGlmnet) {
 }
 
 TEST_F(LassoReference, CrossValidationWithGivenFoldsMatchesCvGlmnet) {
-  LassoCvOptions options;
+  LassoCvSettings options;
   options.fold_ids = data_.folds;
   const LassoCvResult cv = CrossValidateLassoLogistic(data_.x, data_.y, options);
   // The whole cross-validation curve, lambda by lambda.

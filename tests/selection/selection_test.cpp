@@ -65,7 +65,7 @@ TEST(Lasso, StandardisationMakesUnitsIrrelevant) {
   const Synthetic d = MakeData(60, 6, 2, 3);
   Eigen::MatrixXd scaled = d.table.values();
   scaled.col(1) *= 1000.0;
-  LassoOptions o;
+  LassoSettings o;
   o.lambda = {0.05};
   const LassoPath a = FitLassoLogistic(d.table.values(), d.labels, o);
   const LassoPath b = FitLassoLogistic(scaled, d.labels, o);
@@ -75,7 +75,7 @@ TEST(Lasso, StandardisationMakesUnitsIrrelevant) {
 
 TEST(Lasso, CrossValidationFindsTheInformativeFeatures) {
   const Synthetic d = MakeData(150, 40, 3, 11);
-  LassoCvOptions o;
+  LassoCvSettings o;
   o.seed = 5;
   const LassoCvResult cv = CrossValidateLassoLogistic(d.table.values(), d.labels, o);
   EXPECT_GE(cv.lambda_1se(), cv.lambda_min());
@@ -134,7 +134,7 @@ TEST(Lasso, BadInputIsRejected) {
   Eigen::MatrixXd nan = x;
   nan(3, 2) = std::nan("");
   EXPECT_THROW(FitLassoLogistic(nan, y), InvalidArgument);
-  LassoCvOptions o;
+  LassoCvSettings o;
   o.folds = 40;
   EXPECT_THROW(CrossValidateLassoLogistic(x, y, o), InvalidArgument);  // fewer cases than folds
   o.folds = 10;
@@ -302,6 +302,31 @@ TEST(Pipeline, EmptySelectionIsReported) {
   needs_reader.Emplace<IccFilter>();
   EXPECT_THROW(needs_reader.Fit({d.table, d.labels}), InvalidArgument);
   EXPECT_THROW(needs_reader.Fit({d.table, std::vector<int>(60, 0)}), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace lvsi::selection
+
+namespace lvsi::selection {
+namespace {
+
+TEST(Settings, LassoSettingsSayWhatIsWrong) {
+  const Synthetic d = MakeData(40, 5, 2, 3);
+  std::string why;
+  LassoSettings lasso;
+  lasso.lambda = {0.1, -1};
+  EXPECT_FALSE(lasso.IsValid(&why));
+  EXPECT_NE(why.find("non-negative"), std::string::npos);
+  EXPECT_THROW(FitLassoLogistic(d.table.values(), d.labels, lasso), InvalidArgument);
+  LassoCvSettings cv;
+  cv.folds = 1;
+  EXPECT_FALSE(cv.IsValid(&why));
+  EXPECT_THROW(CrossValidateLassoLogistic(d.table.values(), d.labels, cv), InvalidArgument);
+  cv = {};
+  cv.lasso.max_passes = 0;
+  EXPECT_FALSE(cv.IsValid(&why));
+  EXPECT_NE(why.find("max_passes"), std::string::npos);
+  EXPECT_TRUE(LassoSettings().IsValid() && LassoCvSettings().IsValid());
 }
 
 }  // namespace

@@ -116,4 +116,16 @@ class LVSI_CORE_EXPORT ModelError : public Error {
   ~ModelError() override;
 };
 
+/// The tail of an IsValid(std::string* why): stores `reason` in *why (when
+/// `why` is not null) and returns false.
+LVSI_CORE_EXPORT bool Invalid(std::string* why, const std::string& reason);
+
+/// Throws InvalidArgument("<who>: <reason>") unless `settings.IsValid`: the
+/// check every function taking a *Settings struct makes on entry.
+template <class Settings>
+void CheckValid(const Settings& settings, const std::string& who) {
+  std::string why;
+  if (!settings.IsValid(&why)) throw InvalidArgument(who + ": " + why);
+}
+
 }  // namespace lvsi

@@ -44,6 +44,9 @@ struct LVSI_CORE_EXPORT Geometry {
 struct LVSI_CORE_EXPORT GeometryTolerance {
   double coordinate = 1e-6;  ///< Relative to the smallest spacing [unitless].
   double direction = 1e-6;   ///< Absolute, per direction-matrix entry [unitless].
+  /// False, with the reason in `why` (when not null), for a negative or
+  /// non-finite tolerance.
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// True when both grids have the same size and, within tolerance, the same

@@ -37,6 +37,6 @@ struct LVSI_DEEPFEATURES_EXPORT SliceSet {
 /// parallel (0: DefaultThreadCount()).  A case that fails is listed in
 /// `errors` and left out; the order of the others is the manifest's.
 LVSI_DEEPFEATURES_EXPORT SliceSet LoadTumourSlices(const io::CohortManifest& manifest, const std::string& sequence,
-                                                   const preprocessing::SliceOptions& options = {}, int threads = 0);
+                                                   const preprocessing::SliceSettings& options = {}, int threads = 0);
 
 }  // namespace lvsi::deepfeatures

@@ -19,14 +19,19 @@
 
 namespace lvsi::deepfeatures {
 
-/// Options of ResNet50.
-struct ResNetOptions {
+/// Settings of ResNet50.
+struct LVSI_DEEPFEATURES_EXPORT ResNetSettings {
   int num_classes = 2;   ///< Size of the replaceable head (fc); 1000 for ImageNet's.
   unsigned seed = 1;     ///< Seed of the random initialisation.
   int threads = 0;       ///< LibTorch intra-op threads (0: lvsi::DefaultThreadCount()), applied on the calling thread of every call.
   std::string device = "cpu";  ///< "cpu", "cuda" or "cuda:N" (needs a CUDA build of LibTorch and a GPU).
   int inference_batch = 16;    ///< Images per forward pass in Features, Logits and GradCam.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using ResNetOptions [[deprecated("use ResNetSettings")]] = ResNetSettings;
 
 /// ResNet-50 (torchvision layout: conv1, bn1, layer1..layer4 of 3, 4, 6, 3
 /// bottlenecks with the stride on the 3x3 convolution, avgpool, fc).
@@ -36,7 +41,7 @@ struct ResNetOptions {
 class LVSI_DEEPFEATURES_EXPORT ResNet50 {
  public:
   /// Throws InvalidArgument for a device that is unknown or not available.
-  explicit ResNet50(ResNetOptions options = {});
+  explicit ResNet50(ResNetSettings options = {});
   ~ResNet50();
   ResNet50(ResNet50&&) noexcept;
   ResNet50& operator=(ResNet50&&) noexcept;
@@ -78,7 +83,7 @@ class LVSI_DEEPFEATURES_EXPORT ResNet50 {
   /// for a given seed, thread count and device.  Throws InvalidArgument
   /// for bad labels or options.
   FineTuneResult FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
-                          const FineTuneOptions& options, int size = 224);
+                          const FineTuneSettings& options, int size = 224);
 
   /// Saves / loads all parameters and buffers (LibTorch archive).
   void Save(const std::string& path) const;
@@ -90,7 +95,7 @@ class LVSI_DEEPFEATURES_EXPORT ResNet50 {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  ResNetOptions options_;
+  ResNetSettings options_;
   bool pretrained_ = false;
 };
 

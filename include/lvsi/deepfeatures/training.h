@@ -15,14 +15,19 @@ namespace lvsi::deepfeatures {
 
 /// Training-time augmentation, as torchvision's RandomResizedCrop followed
 /// by RandomHorizontalFlip.
-struct AugmentOptions {
+struct LVSI_DEEPFEATURES_EXPORT AugmentSettings {
   bool horizontal_flip = true;  ///< Mirror left-right with probability 1/2.
   bool resized_crop = true;     ///< Random crop resized back to the input size.
   double min_scale = 0.6;       ///< Crop area as a fraction of the image: lower bound (torchvision: 0.08).
   double max_scale = 1.0;       ///< ... upper bound.
   double min_ratio = 3.0 / 4;   ///< Crop aspect ratio (width / height), drawn log-uniformly: lower bound.
   double max_ratio = 4.0 / 3;   ///< ... upper bound.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using AugmentOptions [[deprecated("use AugmentSettings")]] = AugmentSettings;
 
 /// One augmented copy of a channel-major image (`channels` x `size` x
 /// `size`, C order), drawn from `rng`.  The crop follows torchvision: up
@@ -33,7 +38,7 @@ struct AugmentOptions {
 /// align_corners = False).  All channels share the crop and the flip.
 /// Throws InvalidArgument for a size that does not match or bad options.
 LVSI_DEEPFEATURES_EXPORT std::vector<float> AugmentImage(const float* image, int channels, int size,
-                                                         const AugmentOptions& options, std::mt19937_64& rng);
+                                                         const AugmentSettings& options, std::mt19937_64& rng);
 
 /// Optimiser of FineTune.
 enum class Optimizer { kSgd, kAdam };
@@ -54,8 +59,8 @@ struct EpochLog {
   double seconds = 0;              ///< Wall time of the epoch.
 };
 
-/// Options of ResNet50::FineTune.
-struct FineTuneOptions {
+/// Settings of ResNet50::FineTune.
+struct LVSI_DEEPFEATURES_EXPORT FineTuneSettings {
   int epochs = 10;                 ///< Upper bound on the number of epochs.
   int batch_size = 16;             ///< Images per optimiser step.
   Optimizer optimizer = Optimizer::kSgd;
@@ -82,11 +87,16 @@ struct FineTuneOptions {
   double validation_fraction = 0.2;
   int patience = 3;                ///< Stop after this many epochs without a lower validation loss.
   bool augment = true;             ///< Augment every training image every epoch.
-  AugmentOptions augmentation;     ///< How.
+  AugmentSettings augmentation;     ///< How.
   unsigned seed = 1;               ///< Split, shuffling and augmentation.
   /// Called after every epoch (progress display); the log also goes to lvsi's log.
   std::function<void(const EpochLog&)> on_epoch;
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using FineTuneOptions [[deprecated("use FineTuneSettings")]] = FineTuneSettings;
 
 /// What FineTune did.  The network keeps the weights of `best_epoch`
 /// (the lowest validation loss; the last epoch without a validation split).

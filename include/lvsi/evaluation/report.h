@@ -38,11 +38,16 @@ struct ClinicalVariable {
 };
 
 /// How Table 1 tests the variables.
-struct Table1Options {
+struct LVSI_EVALUATION_EXPORT Table1Settings {
   std::string negative_name = "LVSI-";  ///< Column title of label 0.
   std::string positive_name = "LVSI+";  ///< Column title of label 1.
   bool nonparametric = false;  ///< Numeric variables: Mann-Whitney instead of Welch's t-test.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using Table1Options [[deprecated("use Table1Settings")]] = Table1Settings;
 
 /// Table 1: numeric variables (every non-missing value a number) as mean +-
 /// SD per group with Welch's t-test (or Mann-Whitney); categorical ones as
@@ -50,7 +55,7 @@ struct Table1Options {
 /// exact test when an expected count is below 5.  Throws InvalidArgument
 /// for mismatched lengths or labels other than 0/1.
 LVSI_EVALUATION_EXPORT ReportTable BuildTable1(const std::vector<ClinicalVariable>& variables,
-                                               const std::vector<int>& labels, const Table1Options& options = {});
+                                               const std::vector<int>& labels, const Table1Settings& options = {});
 
 /// One row of Table 2.
 struct ModelPerformance {

@@ -14,7 +14,7 @@ using stats::FisherExactTest;
 using stats::HolmAdjust;
 using stats::IccResult;
 using stats::IntraclassCorrelation;
-using stats::MannWhitneyOptions;
+using stats::MannWhitneySettings;
 using stats::MannWhitneyU;
 using stats::MidRanks;
 using stats::StudentTTest;

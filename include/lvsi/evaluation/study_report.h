@@ -29,18 +29,23 @@ struct PredictionSet {
 };
 
 /// What EvaluatePredictions computes and writes.
-struct EvaluationOptions {
+struct LVSI_EVALUATION_EXPORT EvaluationSettings {
   int bootstrap = 2000;     ///< Bootstrap replicates for a second AUC interval (0: none).
   unsigned seed = 1;        ///< Bootstrap seed.
   std::vector<std::string> figure_formats{".png", ".svg", ".pdf"};  ///< Empty: no figures.
   std::vector<std::string> table_formats{".csv", ".md", ".html"};   ///< Empty: no table files.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using EvaluationOptions [[deprecated("use EvaluationSettings")]] = EvaluationSettings;
 
 /// One model on one cohort.
 struct ModelEvaluation {
   std::size_t n = 0, positives = 0;  ///< Patients and LVSI-positive patients.
   stats::AucResult auc;              ///< AUC with its DeLong 95% interval.
-  bool has_bootstrap = false;        ///< EvaluationOptions::bootstrap > 0.
+  bool has_bootstrap = false;        ///< EvaluationSettings::bootstrap > 0.
   stats::AucResult auc_bootstrap;    ///< Stratified bootstrap interval (when has_bootstrap).
   std::string cutoff_source;         ///< The cohort whose Youden cut-off `metrics` applies.
   stats::ClassificationMetrics metrics;  ///< At that cut-off, with exact CIs.
@@ -96,7 +101,7 @@ struct LVSI_EVALUATION_EXPORT EvaluationResult {
 /// other than 0/1 or scores outside [0, 1]; IoError when a file cannot be
 /// written.
 LVSI_EVALUATION_EXPORT EvaluationResult EvaluatePredictions(const PredictionSet& predictions,
-                                                            const EvaluationOptions& options,
+                                                            const EvaluationSettings& options,
                                                             const std::string& out_dir);
 
 }  // namespace lvsi::evaluation

@@ -18,26 +18,31 @@ enum class ImageFormat { kNifti, kNrrd, kMetaImage, kDicomSeries };
 /// series).  Throws FormatError naming the file for any other extension.
 LVSI_IO_EXPORT ImageFormat DetectFormat(const std::string& path);
 
-/// Options for reading images.
-struct ImageReadOptions {
+/// Settings for reading images.
+struct LVSI_IO_EXPORT ImageReadSettings {
   /// DICOM only: SeriesInstanceUID to read when the folder holds several
   /// series (empty: the folder must hold exactly one).
   std::string dicom_series_uid;
   /// Accept NaN or infinite voxels (default: DataError).
   bool allow_non_finite = false;
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using ImageReadOptions [[deprecated("use ImageReadSettings")]] = ImageReadSettings;
 
 /// Reads a scalar 3-D (or 2-D, as one slice) image, converting voxels to
 /// double.  Throws IoError (missing file), FormatError (unsupported,
 /// unreadable or truncated file, several DICOM series without a UID, a
 /// vector or 4-D image) or DataError (non-finite voxels), each naming the
 /// file.
-LVSI_IO_EXPORT Image ReadImage(const std::string& path, const ImageReadOptions& options = {});
+LVSI_IO_EXPORT Image ReadImage(const std::string& path, const ImageReadSettings& options = {});
 
 /// Reads an integer label map (segmentation).  Non-integer voxel values are
 /// truncated, as SimpleITK's cast does.  Errors as ReadImage.
 LVSI_IO_EXPORT LabelImage ReadLabelImage(const std::string& path,
-                                         const ImageReadOptions& options = {});
+                                         const ImageReadSettings& options = {});
 
 /// What an image file's header says, without reading the voxels.
 struct ImageInfo {
@@ -49,7 +54,7 @@ struct ImageInfo {
 
 /// Reads the header of an image file (any format ReadImage accepts; a
 /// DICOM folder reports its first series).  Errors as ReadImage.
-LVSI_IO_EXPORT ImageInfo ReadImageInfo(const std::string& path, const ImageReadOptions& options = {});
+LVSI_IO_EXPORT ImageInfo ReadImageInfo(const std::string& path, const ImageReadSettings& options = {});
 
 /// One series of a DICOM folder.
 struct DicomSeriesInfo {
@@ -67,19 +72,24 @@ LVSI_IO_EXPORT std::vector<DicomSeriesInfo> ListDicomSeries(const std::string& f
 enum class PixelType { kFloat64, kFloat32, kInt16, kInt32, kUInt8 };
 
 /// Options for writing images.
-struct ImageWriteOptions {
+struct LVSI_IO_EXPORT ImageWriteSettings {
   PixelType pixel_type = PixelType::kFloat64;  ///< Values are cast (rounded for integers).
   bool compress = true;  ///< gzip the data (NRRD, MetaImage; NIfTI by .nii.gz).
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using ImageWriteOptions [[deprecated("use ImageWriteSettings")]] = ImageWriteSettings;
 
 /// Writes an image as NIfTI, NRRD or MetaImage (chosen by the extension).
 /// The file appears atomically: a failed write leaves an existing file
 /// intact.  Throws IoError / FormatError naming the file.
 LVSI_IO_EXPORT void WriteImage(const Image& image, const std::string& path,
-                               const ImageWriteOptions& options = {});
+                               const ImageWriteSettings& options = {});
 /// Writes a label map (int32 voxels unless options say otherwise).
 LVSI_IO_EXPORT void WriteLabelImage(const LabelImage& labels, const std::string& path,
-                                    const ImageWriteOptions& options = {PixelType::kInt32, true});
+                                    const ImageWriteSettings& options = {PixelType::kInt32, true});
 /// Writes a binary mask (uint8 voxels, 0/1).
 LVSI_IO_EXPORT void WriteMask(const Mask& mask, const std::string& path);
 

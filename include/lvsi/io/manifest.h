@@ -51,12 +51,17 @@ struct LVSI_IO_EXPORT CohortManifest {
   bool HasSecondReader(const std::string& m) const;
 };
 
-/// Options of ReadManifest.
-struct ManifestOptions {
+/// Settings of ReadManifest.
+struct LVSI_IO_EXPORT ManifestSettings {
   bool check_files_exist = true;  ///< Report image/mask files that do not exist.
   /// Sequences that every case must have (empty: none required).
   std::vector<std::string> required_sequences;
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using ManifestOptions [[deprecated("use ManifestSettings")]] = ManifestSettings;
 
 /// Reads and validates a manifest.  Every problem (missing columns,
 /// duplicate or empty ids, labels other than 0/1, bad split values,
@@ -64,7 +69,7 @@ struct ManifestOptions {
 /// once in a ManifestError with line numbers.  IoError when the file
 /// cannot be read, FormatError when it is not CSV.
 LVSI_IO_EXPORT CohortManifest ReadManifest(const std::string& path,
-                                           const ManifestOptions& options = {});
+                                           const ManifestSettings& options = {});
 
 /// Writes a manifest (paths relative to the manifest's folder when they lie
 /// below it), atomically.

@@ -14,7 +14,7 @@
 namespace lvsi::io {
 
 /// How a mask is read and checked against its image.
-struct MaskOptions {
+struct LVSI_IO_EXPORT MaskSettings {
   int label = 1;  ///< Label value that marks the region of interest.
   /// Tolerance of the geometry check (as SimpleITK's, relative to spacing).
   GeometryTolerance tolerance{};
@@ -23,8 +23,13 @@ struct MaskOptions {
   /// default: a mismatch usually means the wrong file.
   bool resample_to_image = false;
   /// Options passed to the reader (DICOM series UID).
-  ImageReadOptions read{};
+  ImageReadSettings read{};
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using MaskOptions [[deprecated("use MaskSettings")]] = MaskSettings;
 
 /// The voxels equal to `label` as a binary mask.  Throws DataError naming
 /// `source` when the label map has no non-zero voxel ("mask is empty") or
@@ -45,6 +50,6 @@ LVSI_IO_EXPORT LabelImage ResampleLabelsNearest(const LabelImage& labels, const 
 /// options.resample_to_image), then selects options.label (DataError when
 /// empty or absent).
 LVSI_IO_EXPORT Mask ReadMask(const std::string& path, const Geometry& image_geometry,
-                             const MaskOptions& options = {});
+                             const MaskSettings& options = {});
 
 }  // namespace lvsi::io

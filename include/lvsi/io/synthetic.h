@@ -13,12 +13,17 @@
 
 namespace lvsi::io {
 
-/// Options of GenerateSyntheticCohort.
-struct SyntheticCohortOptions {
+/// Settings of GenerateSyntheticCohort.
+struct LVSI_IO_EXPORT SyntheticCohortSettings {
   int patients = 155;     ///< Number of patients (at least 3).
   unsigned seed = 7;      ///< Everything random derives from it; patient p from (seed, p).
   int threads = 0;        ///< Patients generated in parallel (0: DefaultThreadCount()).
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using SyntheticCohortOptions [[deprecated("use SyntheticCohortSettings")]] = SyntheticCohortSettings;
 
 /// Generates the cohort into `dir`: `dir/images/<case>_<seq>.nii.gz`,
 /// `_mask.nii.gz` (reader 1), `_mask_r2.nii.gz` (reader 2) and
@@ -36,6 +41,6 @@ struct SyntheticCohortOptions {
 /// for a seed whatever the thread count.  Throws InvalidArgument for fewer
 /// than 3 patients, IoError when `dir` cannot be written.
 LVSI_IO_EXPORT CohortManifest GenerateSyntheticCohort(const std::string& dir,
-                                                      const SyntheticCohortOptions& options = {});
+                                                      const SyntheticCohortSettings& options = {});
 
 }  // namespace lvsi::io

@@ -34,7 +34,7 @@ struct LVSI_MODELS_EXPORT PipelineSettings {
   int threads = 0;    ///< Threads of the cross-validations (0: lvsi's default).
 
   /// False with the reason when a setting is out of range.
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// What FitPipeline chose and how the model did on its training cohort.

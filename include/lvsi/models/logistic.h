@@ -10,19 +10,24 @@
 
 namespace lvsi::models {
 
-/// Options of LogisticRegression.
-struct LogisticOptions {
+/// Settings of LogisticRegression.
+struct LVSI_MODELS_EXPORT LogisticSettings {
   /// Ridge penalty: minimises -log-likelihood + l2 / 2 * |beta|^2 (the
   /// intercept is not penalised).  0 gives R's glm(family = binomial).
   double l2 = 0;
   int max_iterations = 100;
   double tolerance = 1e-12;  ///< Relative change of the deviance that ends the iterations.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using LogisticOptions [[deprecated("use LogisticSettings")]] = LogisticSettings;
 
 /// Binary logistic regression on 0/1 labels; probabilities are of class 1.
 class LVSI_MODELS_EXPORT LogisticRegression {
  public:
-  explicit LogisticRegression(LogisticOptions options = {});
+  explicit LogisticRegression(LogisticSettings options = {});
 
   /// Fits the model.  Throws InvalidArgument for bad data (as SvmClassifier)
   /// and ModelError when the unpenalised fit does not converge (complete or
@@ -51,7 +56,7 @@ class LVSI_MODELS_EXPORT LogisticRegression {
   static LogisticRegression FromJson(const std::string& text, const std::string& source);
 
  private:
-  LogisticOptions options_;
+  LogisticSettings options_;
   double intercept_ = 0;
   Eigen::VectorXd beta_;
   double deviance_ = 0;

@@ -16,8 +16,8 @@ namespace lvsi::models {
 /// Kernel of the SVM.
 enum class SvmKernel { kRbf, kLinear };
 
-/// Options of SvmClassifier (libsvm's names in brackets).
-struct SvmOptions {
+/// Settings of SvmClassifier (libsvm's names in brackets).
+struct LVSI_MODELS_EXPORT SvmSettings {
   SvmKernel kernel = SvmKernel::kRbf;
   double c = 1.0;                 ///< Cost [-c].
   double gamma = -1;              ///< RBF width; <= 0: scikit-learn's "scale", 1 / (p * Var(X)) over all values [-g].
@@ -27,7 +27,12 @@ struct SvmOptions {
   double tolerance = 1e-3;        ///< Stopping tolerance [-e].
   double cache_mb = 200;          ///< Kernel cache [-m].
   unsigned seed = 1;              ///< Seed of libsvm's random generator (Platt's internal folds).
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using SvmOptions [[deprecated("use SvmSettings")]] = SvmSettings;
 
 /// How an SvmClassifier's probabilities were calibrated.  Every method gives
 /// P(class 1 | f) = 1 / (1 + exp(a f + b)) of the class-1 decision value f
@@ -54,7 +59,7 @@ LVSI_MODELS_EXPORT const char* CalibrationName(SvmCalibration calibration);
 /// the positive class: decision values and probabilities are for it.
 class LVSI_MODELS_EXPORT SvmClassifier {
  public:
-  explicit SvmClassifier(SvmOptions options = {});
+  explicit SvmClassifier(SvmSettings options = {});
   ~SvmClassifier();
   SvmClassifier(SvmClassifier&&) noexcept;
   SvmClassifier& operator=(SvmClassifier&&) noexcept;
@@ -92,7 +97,7 @@ class LVSI_MODELS_EXPORT SvmClassifier {
   static SvmClassifier FromJson(const std::string& text, const std::string& source);
 
   bool trained() const;
-  const SvmOptions& options() const { return options_; }
+  const SvmSettings& options() const { return options_; }
   /// The gamma used (after resolving "scale").
   double gamma() const { return gamma_used_; }
   std::size_t features() const { return features_; }
@@ -104,21 +109,26 @@ class LVSI_MODELS_EXPORT SvmClassifier {
   void CheckInput(const Eigen::MatrixXd& x) const;
   // Sets the class-1 sigmoid after training (SvmCalibration).
   void Calibrate(const Eigen::MatrixXd& x, const std::vector<int>& y);
-  SvmOptions options_;
+  SvmSettings options_;
   double gamma_used_ = 0;
   std::size_t features_ = 0;
   std::unique_ptr<Impl> impl_;
 };
 
-/// Options of GridSearchSvm.
-struct GridSearchOptions {
-  SvmOptions base;                          ///< Kernel, weights, seed, ...
+/// Settings of GridSearchSvm.
+struct LVSI_MODELS_EXPORT GridSearchSettings {
+  SvmSettings base;                          ///< Kernel, weights, seed, ...
   std::vector<double> c_values = {1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3};
   std::vector<double> gamma_values;         ///< Empty: only "scale".
   int folds = 5;                            ///< Stratified folds of the search.
   unsigned seed = 1;                        ///< Seed of the folds.
   int threads = 0;                          ///< Grid points in parallel (0: default); results do not depend on it.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using GridSearchOptions [[deprecated("use GridSearchSettings")]] = GridSearchSettings;
 
 /// One grid point: its parameters and cross-validated AUC.
 struct GridPoint {
@@ -141,6 +151,6 @@ struct LVSI_MODELS_EXPORT GridSearchResult {
 /// parameters on all of `x`.  Throws InvalidArgument for bad data, an
 /// empty grid, or fewer cases of a class than folds.
 LVSI_MODELS_EXPORT GridSearchResult GridSearchSvm(const Eigen::MatrixXd& x, const std::vector<int>& y,
-                                                  const GridSearchOptions& options = {});
+                                                  const GridSearchSettings& options = {});
 
 }  // namespace lvsi::models

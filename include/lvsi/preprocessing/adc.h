@@ -20,6 +20,8 @@ struct LVSI_PREPROCESSING_EXPORT AdcSettings {
   double background = 0;
   /// Negative fitted ADCs (noise; signal rising with b) become 0.
   bool clamp_negative = true;
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// ADC of the mono-exponential model S(b) = S0 exp(-b ADC), fitted voxel by

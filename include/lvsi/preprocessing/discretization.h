@@ -15,7 +15,7 @@ struct LVSI_PREPROCESSING_EXPORT DiscretizationSettings {
   double bin_width = 25.0;         ///< Fixed bin width [intensity units] (pyradiomics `binWidth`).
   std::optional<int> bin_count;    ///< Fixed bin number (`binCount`); overrides bin_width.
   /// Checks bin_width > 0 (finite) and bin_count >= 1.
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// pyradiomics' bin edges for `values` (getBinEdges):

@@ -51,7 +51,7 @@ struct LVSI_PREPROCESSING_EXPORT WaveletSettings {
   int level = 1;                  ///< Levels returned.
   bool force2d = false;           ///< Decompose in-plane only.
   int force2d_dimension = 0;      ///< Out-of-plane axis, pyradiomics numbering (0 = z).
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// Names of the wavelets available (PyWavelets' discrete wavelets).
@@ -108,7 +108,7 @@ struct LVSI_PREPROCESSING_EXPORT Lbp2DSettings {
   /// Voxel type the result is stored in (pyradiomics writes the codes into
   /// an array of the input's type): integer types truncate, float32 rounds.
   StoragePixelType storage = StoragePixelType::kFloat64;
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// pyradiomics' LBP2D: scikit-image's local_binary_pattern slice by slice.
@@ -130,7 +130,7 @@ struct LVSI_PREPROCESSING_EXPORT Lbp3DSettings {
   /// Voxel type of the input image: pyradiomics' spline samples are stored
   /// in it (integer types round half away from zero and clamp).
   StoragePixelType storage = StoragePixelType::kFloat64;
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// pyradiomics' LBP3D (rotation-invariant 3D LBP with spherical harmonics,

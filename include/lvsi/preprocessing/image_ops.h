@@ -86,16 +86,17 @@ struct IndexBox {
 };
 
 /// Requirements checked by CheckMask (pyradiomics' checkMask).
-struct MaskCheckSettings {
+struct LVSI_PREPROCESSING_EXPORT MaskCheckSettings {
   int minimum_roi_dimensions = 2;            ///< 1..3: dimensions with extent > 1 required.
   std::optional<std::size_t> minimum_roi_size;  ///< ROI must have more voxels than this.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
 
-/// Bounding box of a mask after pyradiomics' checks.  Throws DataError (with
-/// `source` as the file) for an empty mask, a single-voxel ROI, too few
-/// dimensions, or too few voxels.
-LVSI_PREPROCESSING_EXPORT IndexBox CheckMask(const Mask& mask, const MaskCheckSettings& settings,
-                                             const std::string& source = "mask");
+/// Bounding box of a mask after pyradiomics' checks.  Throws DataError
+/// (Input::kMask) for an empty mask, a single-voxel ROI, too few dimensions,
+/// or too few voxels; InvalidArgument for invalid settings.
+LVSI_PREPROCESSING_EXPORT IndexBox CheckMask(const Mask& mask, const MaskCheckSettings& settings);
 
 /// Crops image and mask to `box` grown by `pad` voxels on every side
 /// (clamped to the image), keeping physical positions (origin moves).
@@ -137,11 +138,13 @@ LVSI_PREPROCESSING_EXPORT Interpolator ParseInterpolator(const std::string& name
 enum class StoragePixelType { kFloat64, kFloat32, kInt8, kUInt8, kInt16, kUInt16, kInt32, kUInt32 };
 
 /// Settings of ResampleToSpacing (pyradiomics' resampleImage).
-struct ResampleSettings {
+struct LVSI_PREPROCESSING_EXPORT ResampleSettings {
   std::array<double, 3> spacing{0, 0, 0};  ///< Target spacing [mm]; 0 keeps the mask's.
   Interpolator interpolator = Interpolator::kBSpline;  ///< Image interpolator.
   int pad_distance = 5;                      ///< Voxels kept around the ROI [voxels].
   StoragePixelType image_pixel_type = StoragePixelType::kFloat64;  ///< Output voxel type.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// Resamples image and mask onto a grid with the requested spacing aligned

@@ -17,8 +17,8 @@ namespace lvsi::preprocessing {
 /// lowest index.  Throws InvalidArgument for an empty mask.
 LVSI_PREPROCESSING_EXPORT std::size_t LargestMaskSlice(const Mask& mask, std::size_t* area = nullptr);
 
-/// Options of ExtractTumourSlice.
-struct SliceOptions {
+/// Settings of ExtractTumourSlice.
+struct LVSI_PREPROCESSING_EXPORT SliceSettings {
   int size = 224;                  ///< Output width and height [pixels].
   int margin = 10;                 ///< Added around the tumour's bounding box on each side [pixels].
   double low_percentile = 0.5;     ///< Intensity mapped to 0 (percentile of the crop).
@@ -28,7 +28,12 @@ struct SliceOptions {
   /// (the first/last slice repeats at the volume's ends), all cropped and
   /// scaled like the tumour slice, instead of the tumour slice three times.
   bool neighbouring_slices = false;
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using SliceOptions [[deprecated("use SliceSettings")]] = SliceSettings;
 
 /// One network input.
 struct TumourSlice {
@@ -48,7 +53,7 @@ struct TumourSlice {
 /// crop.  Throws GeometryError when image and mask
 /// differ in size, InvalidArgument for an empty mask or bad options.
 LVSI_PREPROCESSING_EXPORT TumourSlice ExtractTumourSlice(const Image& image, const Mask& mask,
-                                                         const SliceOptions& options = {});
+                                                         const SliceSettings& options = {});
 
 /// Bilinear resize of a row-major `width` x `height` plane to `out_width` x
 /// `out_height` with half-pixel centres and edge clamping (torch's

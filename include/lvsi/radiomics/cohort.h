@@ -25,7 +25,7 @@ struct LVSI_RADIOMICS_EXPORT CohortExtractionSettings {
   int shard_count = 1;          ///< Number of disjoint shares.
   bool second_reader = true;    ///< Also extract from `<m>_mask_r2` where present.
   ProgressCallback progress;    ///< Called after every case (may be empty).
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// What a run did.

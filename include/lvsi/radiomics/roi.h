@@ -64,7 +64,7 @@ struct TextureSettings {
   /// Out-of-plane axis in pyradiomics' (z, y, x) numbering: 0 = z (axial).
   int force2d_dimension = 0;
   /// Checks distances >= 1, a known weighting norm, force2d_dimension in 0..2.
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 }  // namespace lvsi::radiomics

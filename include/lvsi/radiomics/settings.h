@@ -56,7 +56,7 @@ struct LVSI_RADIOMICS_EXPORT ExtractionSettings {
   double lbp3d_icosphere_radius = 1;            ///< `lbp3DIcosphereRadius` [voxels].
   int lbp3d_icosphere_subdivision = 1;          ///< `lbp3DIcosphereSubdivision`.
   /// Checks every value; on failure names the pyradiomics key in *why.
-  bool IsValid(std::string* why) const;
+  bool IsValid(std::string* why = nullptr) const;
 };
 
 /// A full extraction configuration: settings, enabled image types (with

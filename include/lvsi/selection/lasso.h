@@ -15,15 +15,20 @@
 
 namespace lvsi::selection {
 
-/// Options of FitLassoLogistic (glmnet's argument names in brackets).
-struct LassoOptions {
+/// Settings of FitLassoLogistic (glmnet's argument names in brackets).
+struct LVSI_SELECTION_EXPORT LassoSettings {
   int nlambda = 100;               ///< Length of the automatic sequence [nlambda].
   double lambda_min_ratio = -1;    ///< Smallest / largest lambda; < 0: 1e-4 if n > p else 1e-2 [lambda.min.ratio].
   std::vector<double> lambda;      ///< Given lambdas (any order; fitted from largest to smallest) [lambda].
   bool standardize = true;         ///< Penalise standardised coefficients [standardize].
   double tolerance = 1e-14;        ///< Convergence: largest weighted squared coefficient change (glmnet thresh: 1e-7, looser).
   int max_passes = 100000;         ///< Limit of coordinate passes per lambda [maxit].
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using LassoOptions [[deprecated("use LassoSettings")]] = LassoSettings;
 
 /// A fitted path: one column of `beta` per lambda, on the original scale.
 struct LVSI_SELECTION_EXPORT LassoPath {
@@ -47,20 +52,25 @@ struct LVSI_SELECTION_EXPORT LassoPath {
 /// a zero coefficient.  Throws InvalidArgument for mismatched sizes, labels
 /// other than 0/1, a single class, or non-finite values.
 LVSI_SELECTION_EXPORT LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y,
-                                                 const LassoOptions& options = {});
+                                                 const LassoSettings& options = {});
 
 /// Loss used to compare lambdas in cross-validation [type.measure].
 enum class CvMeasure { kDeviance, kAuc, kMisclassification };
 
-/// Options of CrossValidateLassoLogistic.
-struct LassoCvOptions {
-  LassoOptions lasso;               ///< Options of every fit.
+/// Settings of CrossValidateLassoLogistic.
+struct LVSI_SELECTION_EXPORT LassoCvSettings {
+  LassoSettings lasso;               ///< Options of every fit.
   int folds = 10;                   ///< Number of folds [nfolds].
   unsigned seed = 1;                ///< Seed of the stratified fold assignment.
   std::vector<int> fold_ids;        ///< Folds given by the caller (1..K per case) [foldid]; overrides folds/seed.
   CvMeasure measure = CvMeasure::kDeviance;
   int threads = 0;                  ///< Folds fitted in parallel (0: lvsi::DefaultThreadCount()); results do not depend on it.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using LassoCvOptions [[deprecated("use LassoCvSettings")]] = LassoCvSettings;
 
 /// Result of cross-validation: the path on all cases, the mean and standard
 /// error of the measure per lambda, and the two customary choices.
@@ -83,7 +93,7 @@ struct LVSI_SELECTION_EXPORT LassoCvResult {
 /// InvalidArgument when a fold would leave a class out of training, when
 /// there are fewer cases than folds, or for bad fold ids.
 LVSI_SELECTION_EXPORT LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y,
-                                                               const LassoCvOptions& options = {});
+                                                               const LassoCvSettings& options = {});
 
 // Moved to lvsi::stats (lvsi/stats/folds.h) in 0.2; the old names remain.
 using stats::FoldData;

@@ -136,7 +136,7 @@ class LVSI_SELECTION_EXPORT MinMaxScaler : public Step {
 /// gives p < `alpha` (wilcox.test semantics; see stats::MannWhitneyU).
 class LVSI_SELECTION_EXPORT MannWhitneyFilter : public Step {
  public:
-  explicit MannWhitneyFilter(double alpha = 0.05, stats::MannWhitneyOptions options = {});
+  explicit MannWhitneyFilter(double alpha = 0.05, stats::MannWhitneySettings options = {});
   std::string name() const override { return "mann_whitney"; }
   FeatureTable Fit(const TrainingData& data, std::vector<Removal>* removed) override;
   FeatureTable Transform(const FeatureTable& table) const override;
@@ -145,7 +145,7 @@ class LVSI_SELECTION_EXPORT MannWhitneyFilter : public Step {
 
  private:
   double alpha_;
-  stats::MannWhitneyOptions options_;
+  stats::MannWhitneySettings options_;
   std::vector<std::string> kept_;
   std::map<std::string, double> p_;
 };
@@ -188,9 +188,9 @@ LVSI_SELECTION_EXPORT LambdaRule ParseLambdaRule(const std::string& name);
 /// empty table (SelectionPipeline then throws EmptySelectionError).
 class LVSI_SELECTION_EXPORT LassoSelector : public Step {
  public:
-  explicit LassoSelector(LassoCvOptions options = {}, LambdaRule rule = LambdaRule::kOneStandardError);
+  explicit LassoSelector(LassoCvSettings options = {}, LambdaRule rule = LambdaRule::kOneStandardError);
   /// Throws InvalidArgument for an empty list.
-  LassoSelector(LassoCvOptions options, std::vector<LambdaRule> rules);
+  LassoSelector(LassoCvSettings options, std::vector<LambdaRule> rules);
   std::string name() const override { return "lasso"; }
   FeatureTable Fit(const TrainingData& data, std::vector<Removal>* removed) override;
   FeatureTable Transform(const FeatureTable& table) const override;
@@ -204,7 +204,7 @@ class LVSI_SELECTION_EXPORT LassoSelector : public Step {
   LambdaRule rule() const { return rule_; }
 
  private:
-  LassoCvOptions options_;
+  LassoCvSettings options_;
   std::vector<LambdaRule> rules_;
   LambdaRule rule_;
   LassoCvResult cv_;

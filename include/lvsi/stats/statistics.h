@@ -26,17 +26,22 @@ LVSI_STATS_EXPORT TestResult StudentTTest(const std::vector<double>& x, const st
 /// Welch's unequal-variance t-test (t.test default).
 LVSI_STATS_EXPORT TestResult WelchTTest(const std::vector<double>& x, const std::vector<double>& y);
 
-/// Options of MannWhitneyU.
-struct MannWhitneyOptions {
+/// Settings of MannWhitneyU.
+struct LVSI_STATS_EXPORT MannWhitneySettings {
   bool exact = false;       ///< Exact null distribution (only without ties, n1, n2 < 50).
   bool continuity = true;   ///< Continuity correction of the normal approximation.
+  /// False, with the reason in `why` (when not null), when a setting is out of range.
+  bool IsValid(std::string* why = nullptr) const;
 };
+
+/// The name of lvsi 0.1, kept for one minor release.
+using MannWhitneyOptions [[deprecated("use MannWhitneySettings")]] = MannWhitneySettings;
 
 /// Wilcoxon rank-sum / Mann-Whitney U test, two-sided, as wilcox.test:
 /// statistic W = rank sum of x minus n_x (n_x + 1) / 2; by default the
 /// normal approximation with tie correction and continuity correction.
 LVSI_STATS_EXPORT TestResult MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y,
-                                               const MannWhitneyOptions& options = {});
+                                               const MannWhitneySettings& options = {});
 
 /// Pearson's chi-square test of independence on a contingency table (rows x
 /// columns of counts); `yates` applies the continuity correction to 2 x 2
