@@ -7,6 +7,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
 #include "lvsi/stats/statistics.h"
 #include "detail/model_file.h"
 
@@ -86,17 +87,25 @@ void LogisticRegression::Train(const Eigen::MatrixXd& x, const std::vector<int>&
       }
     }
   }
-  if (!converged || !beta.allFinite() || beta.cwiseAbs().maxCoeff() > 1e6)
-    throw ModelError("logistic regression did not converge in " + std::to_string(it) +
-                     " iterations (complete or quasi-complete separation?); use an L2 penalty");
-  if (options_.l2 == 0) {
+  if (!beta.allFinite())
+    throw ModelError("logistic regression: the fit diverged to non-finite coefficients after " + std::to_string(it) +
+                     " iterations; use an L2 penalty");
+  convergence_note_.clear();
+  if (!converged || beta.cwiseAbs().maxCoeff() > 1e6)
+    convergence_note_ = "did not converge in " + std::to_string(it) +
+                        " iterations (complete or quasi-complete separation?); use an L2 penalty";
+  if (convergence_note_.empty() && options_.l2 == 0) {
     // As glm's "fitted probabilities numerically 0 or 1" (here with a wider
     // margin): the likelihood has no finite maximum.
     for (Eigen::Index i = 0; i < n; ++i)
-      if (std::abs(eta[i]) > 23.0)  // p within 1e-10 of 0 or 1
-        throw ModelError("logistic regression: fitted probabilities numerically 0 or 1 (complete or quasi-complete "
-                         "separation); use an L2 penalty");
+      if (std::abs(eta[i]) > 23.0) {  // p within 1e-10 of 0 or 1
+        convergence_note_ = "fitted probabilities numerically 0 or 1 (complete or quasi-complete separation); "
+                            "use an L2 penalty";
+        break;
+      }
   }
+  converged_ = convergence_note_.empty();
+  if (!converged_) Log(LogLevel::kWarning, "logistic regression: " + convergence_note_);
   intercept_ = beta[0];
   beta_ = beta.tail(p);
   deviance_ = objective - options_.l2 * beta_.squaredNorm();
@@ -134,6 +143,8 @@ std::string LogisticRegression::ToJson() const {
   j["intercept"] = intercept_;
   j["coefficients"] = std::vector<double>(beta_.data(), beta_.data() + beta_.size());
   j["deviance"] = deviance_;
+  j["converged"] = converged_;
+  if (!converged_) j["convergence_note"] = convergence_note_;
   return j.dump();
 }
 
@@ -147,6 +158,8 @@ LogisticRegression LogisticRegression::FromJson(const std::string& text, const s
     const auto c = j.at("coefficients").get<std::vector<double>>();
     m.beta_ = Eigen::Map<const Eigen::VectorXd>(c.data(), static_cast<Eigen::Index>(c.size()));
     m.deviance_ = j.at("deviance").get<double>();
+    m.converged_ = j.value("converged", true);  // files of lvsi 0.1 held converged fits only
+    m.convergence_note_ = j.value("convergence_note", std::string());
     m.trained_ = true;
     return m;
   } catch (const nlohmann::json::exception& e) {

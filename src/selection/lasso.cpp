@@ -8,7 +8,9 @@
 #include <random>
 #include <string>
 
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
 #include "lvsi/stats/roc.h"
 #include "lvsi/stats/statistics.h"
@@ -84,8 +86,10 @@ class PathSolver {
     return best;
   }
 
-  // Solves at `lambda` (strong-rule screening from `previous`, then KKT checks).
-  void Solve(double lambda, double previous) {
+  // Solves at `lambda` (strong-rule screening from `previous`, then KKT
+  // checks).  Returns false, with the state left at the last iterate, when
+  // coordinate descent or IRLS did not converge (`*why` says which).
+  bool Solve(double lambda, double previous, std::string* why) {
     // The gradient at the previous solution is the one its KKT check computed.
     Eigen::VectorXd gradient = gradient_.size() == p_ ? gradient_ : Gradient();
     std::vector<char> in_set(static_cast<std::size_t>(p_), 0);
@@ -95,7 +99,7 @@ class PathSolver {
       if (usable_[uj] && (ever_active_[uj] || std::abs(gradient[j]) > cut)) in_set[uj] = 1;
     }
     for (;;) {
-      SolveOn(lambda, in_set);
+      if (!SolveOn(lambda, in_set, why)) return false;
       gradient = Gradient();
       bool violation = false;
       for (Eigen::Index j = 0; j < p_; ++j) {
@@ -110,6 +114,7 @@ class PathSolver {
     gradient_ = std::move(gradient);
     for (Eigen::Index j = 0; j < p_; ++j)
       if (b_[j] != 0.0) ever_active_[static_cast<std::size_t>(j)] = true;
+    return true;
   }
 
   double DevianceNow() const { return Deviance(y_, eta_); }
@@ -130,8 +135,9 @@ class PathSolver {
     return g;
   }
 
-  // IRLS outer loop, coordinate descent inner loop, over the columns in `in_set`.
-  void SolveOn(double lambda, const std::vector<char>& in_set) {
+  // IRLS outer loop, coordinate descent inner loop, over the columns in
+  // `in_set`; false (and `*why`) when either does not converge.
+  bool SolveOn(double lambda, const std::vector<char>& in_set, std::string* why) {
     std::vector<Eigen::Index> columns;
     for (Eigen::Index j = 0; j < p_; ++j)
       if (in_set[static_cast<std::size_t>(j)]) columns.push_back(j);
@@ -163,14 +169,18 @@ class PathSolver {
           if (change < tolerance_ || ++passes > max_passes_) break;
         }
       }
-      if (passes > max_passes_) throw ModelError("LASSO: coordinate descent did not converge at lambda " +
-                                                     std::to_string(lambda));
+      if (passes > max_passes_) {
+        *why = "coordinate descent did not converge in " + std::to_string(max_passes_) + " passes at lambda " +
+               FormatDouble(lambda);
+        return false;
+      }
       eta_ = Predictor();
       double change = sum_w * (b0_ - b0_start) * (b0_ - b0_start);
       for (Eigen::Index j : columns) change = std::max(change, xv[j] * (b_[j] - b_start[j]) * (b_[j] - b_start[j]));
-      if (change < tolerance_) return;
+      if (change < tolerance_) return true;
     }
-    throw ModelError("LASSO: IRLS did not converge at lambda " + std::to_string(lambda));
+    *why = "IRLS did not converge in " + std::to_string(max_passes_) + " iterations at lambda " + FormatDouble(lambda);
+    return false;
   }
 
   // b0 + xs b over the non-zero coefficients only (most are zero).
@@ -349,7 +359,14 @@ LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y, 
   path.beta.resize(x.cols(), static_cast<Eigen::Index>(lambdas.size()));
   double previous = std::max(lambda_max, lambdas.front());
   for (std::size_t k = 0; k < lambdas.size(); ++k) {
-    solver.Solve(lambdas[k], previous);
+    // As glmnet: a lambda whose fit does not converge ends the path there,
+    // with the solutions of the larger lambdas returned and a warning.
+    if (std::string why; !solver.Solve(lambdas[k], previous, &why)) {
+      path.converged = false;
+      path.note = why + "; the path stops at the " + std::to_string(k) + " lambda(s) before it";
+      Log(LogLevel::kWarning, "LASSO: " + path.note);
+      break;
+    }
     previous = lambdas[k];
     double b0 = 0;
     solver.Coefficients(&b0, path.beta.col(static_cast<Eigen::Index>(k)));
@@ -383,6 +400,7 @@ LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::ve
 
   std::vector<std::vector<double>> per_fold(static_cast<std::size_t>(k_folds));  // [fold][lambda]
   std::vector<double> fold_weight(static_cast<std::size_t>(k_folds));
+  std::vector<std::string> fold_notes(static_cast<std::size_t>(k_folds));
   // Folds are independent: each writes only its own slot, so the result
   // does not depend on the thread count.
   ParallelFor(1, static_cast<std::size_t>(k_folds) + 1, [&](std::size_t fold) {
@@ -398,6 +416,7 @@ LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::ve
     } catch (const InvalidArgument& e) {
       throw InvalidArgument("cross-validation: training without fold " + std::to_string(f) + ": " + e.what());
     }
+    if (!fit.converged) fold_notes[fold - 1] = "fold " + std::to_string(f) + ": " + fit.note;
     std::vector<double> values(n_lambda);
     for (std::size_t k = 0; k < n_lambda; ++k) {
       const Eigen::VectorXd eta = InterpolatedPredictor(fit, d.x_test, result.path.lambda[k]);
@@ -422,6 +441,10 @@ LassoCvResult CrossValidateLassoLogistic(const Eigen::MatrixXd& x, const std::ve
     per_fold[fold - 1] = std::move(values);
     fold_weight[fold - 1] = static_cast<double>(y_test.size());
   }, options.threads);
+  if (!result.path.converged) result.notes.push_back("whole data: " + result.path.note);
+  for (const auto& note : fold_notes)
+    if (!note.empty()) result.notes.push_back(note);
+  result.converged = result.notes.empty();
   const double total_weight = std::accumulate(fold_weight.begin(), fold_weight.end(), 0.0);
   result.cvm.assign(n_lambda, 0.0);
   result.cvsd.assign(n_lambda, 0.0);

@@ -331,3 +331,29 @@ TEST(Settings, LassoSettingsSayWhatIsWrong) {
 
 }  // namespace
 }  // namespace lvsi::selection
+
+namespace lvsi::selection {
+namespace {
+
+// A lambda whose fit does not converge ends the path there (as glmnet's):
+// reported in the result, not thrown.
+TEST(Lasso, NonConvergenceIsReportedInTheResult) {
+  const Synthetic d = MakeData(60, 10, 3, 9);
+  LassoSettings strict;
+  strict.max_passes = 1;
+  strict.tolerance = 1e-30;
+  const LassoPath path = FitLassoLogistic(d.table.values(), d.labels, strict);
+  EXPECT_FALSE(path.converged);
+  EXPECT_NE(path.note.find("did not converge"), std::string::npos) << path.note;
+  EXPECT_LT(path.lambda.size(), 100u);
+  EXPECT_EQ(static_cast<std::size_t>(path.beta.cols()), path.lambda.size());
+  LassoCvSettings cv;
+  cv.lasso = strict;
+  const LassoCvResult r = CrossValidateLassoLogistic(d.table.values(), d.labels, cv);
+  EXPECT_FALSE(r.converged);
+  EXPECT_FALSE(r.notes.empty());
+  EXPECT_TRUE(FitLassoLogistic(d.table.values(), d.labels).converged);
+}
+
+}  // namespace
+}  // namespace lvsi::selection

@@ -29,9 +29,12 @@ class LVSI_MODELS_EXPORT LogisticRegression {
  public:
   explicit LogisticRegression(LogisticSettings options = {});
 
-  /// Fits the model.  Throws InvalidArgument for bad data (as SvmClassifier)
-  /// and ModelError when the unpenalised fit does not converge (complete or
-  /// quasi-complete separation: use l2 > 0).
+  /// Fits the model.  When the fit does not converge (as with complete or
+  /// quasi-complete separation of an unpenalised fit: use l2 > 0) the model
+  /// keeps the last iterate, converged() is false, convergence_note() says
+  /// why and a warning is logged, as R's glm warns.  Throws InvalidArgument
+  /// for bad data (as SvmClassifier) or settings, and ModelError only when
+  /// the iterate is not finite (no model to keep).
   void Train(const Eigen::MatrixXd& x, const std::vector<int>& y);
   /// The linear predictor (log-odds of class 1): intercept + x beta.
   std::vector<double> DecisionValues(const Eigen::MatrixXd& x) const;
@@ -45,6 +48,10 @@ class LVSI_MODELS_EXPORT LogisticRegression {
   double deviance() const { return deviance_; }
   int iterations() const { return iterations_; }
   bool trained() const { return trained_; }
+  /// False when the last Train did not converge (see Train).
+  bool converged() const { return converged_; }
+  /// Why it did not converge; empty when it did.
+  const std::string& convergence_note() const { return convergence_note_; }
 
   /// Versioned model file, written atomically; Load throws ModelError for a
   /// file of another kind or version.
@@ -62,6 +69,8 @@ class LVSI_MODELS_EXPORT LogisticRegression {
   double deviance_ = 0;
   int iterations_ = 0;
   bool trained_ = false;
+  bool converged_ = false;
+  std::string convergence_note_;
 };
 
 }  // namespace lvsi::models

@@ -37,6 +37,10 @@ struct LVSI_SELECTION_EXPORT LassoPath {
   Eigen::MatrixXd beta;                ///< features x lambdas.
   std::vector<double> deviance_ratio;  ///< Fraction of the null deviance explained [dev.ratio].
   double null_deviance = 0;            ///< Deviance of the intercept-only model [nulldev].
+  /// False when a lambda's fit did not converge (LassoSettings::max_passes):
+  /// the path then ends before it, as glmnet's does, and `note` says where.
+  bool converged = true;
+  std::string note;  ///< Why the path stopped early; empty when it converged.
 
   /// Linear predictor of every row of `x` at lambda index `k`.
   Eigen::VectorXd LinearPredictor(const Eigen::MatrixXd& x, std::size_t k) const;
@@ -49,8 +53,10 @@ struct LVSI_SELECTION_EXPORT LassoPath {
 /// coefficient at zero down to lambda_min_ratio times it, log-spaced, and
 /// stops early as glmnet does (after at least 5 lambdas, when the deviance
 /// ratio grows by less than 1e-5 or exceeds 0.999).  Constant features keep
-/// a zero coefficient.  Throws InvalidArgument for mismatched sizes, labels
-/// other than 0/1, a single class, or non-finite values.
+/// a zero coefficient.  Non-convergence at a lambda is reported in the
+/// result (LassoPath::converged, logged), not thrown.  Throws InvalidArgument
+/// for mismatched sizes, labels other than 0/1, a single class, non-finite
+/// values, or invalid settings.
 LVSI_SELECTION_EXPORT LassoPath FitLassoLogistic(const Eigen::MatrixXd& x, const std::vector<int>& y,
                                                  const LassoSettings& options = {});
 
@@ -81,6 +87,10 @@ struct LVSI_SELECTION_EXPORT LassoCvResult {
   std::vector<int> fold_ids;   ///< Fold of each case (1-based).
   std::size_t index_min = 0;   ///< Lambda with the best mean (largest such lambda among ties).
   std::size_t index_1se = 0;   ///< Largest lambda whose mean is within one SE of the best.
+  /// False when the whole-data path or a fold's path did not converge at
+  /// some lambda (each stops there, as glmnet's); `notes` says which.
+  bool converged = true;
+  std::vector<std::string> notes;
   double lambda_min() const { return path.lambda[index_min]; }
   double lambda_1se() const { return path.lambda[index_1se]; }
 };
