@@ -17,7 +17,7 @@ namespace {
 // Weights saved by lvsi (fine-tuned) or a TorchScript export of torchvision.
 void LoadWeights(df::ResNet50& net, const std::string& path) {
   try {
-    net.Load(path);
+    net.LoadWeights(path);
   } catch (const lvsi::ModelError&) {
     net.LoadTorchvisionWeights(path);
   }

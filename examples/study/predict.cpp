@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
         const df::SliceSet slices = df::LoadTumourSlices(manifest, q, so, 1);
         errors[s] = slices.errors;
         df::ResNet50 net(study::NetSettings(seed));
-        net.Load((model_dir / Meta(model, "study.deep_weights." + q, model_path)).string());
+        net.LoadWeights((model_dir / Meta(model, "study.deep_weights." + q, model_path)).string());
         parts[s] = study::SequenceFeatures(net, slices);
       }, jobs);
       for (std::size_t s = 0; s < deep_seqs.size(); ++s) {

@@ -385,7 +385,7 @@ DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>
   const bool cached = !fresh && fs::exists(stem + ".key") && lvsi::ReadTextFile(stem + ".key") == key &&
                       fs::exists(stem + ".pt") && fs::exists(stem + "_features.csv");
   if (cached) {
-    net.Load(stem + ".pt");
+    net.LoadWeights(stem + ".pt");
     part.features = lvsi::FeatureTable::ReadCsv(stem + "_features.csv");
     Say("      " + q + ": reusing the fine-tuned network and features");
     part.report["cached"] = true;

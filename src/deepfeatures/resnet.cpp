@@ -341,6 +341,37 @@ bool FineTuneSettings::IsValid(std::string* why) const {
   return true;
 }
 
+namespace {
+
+// The mini-batches of one epoch: [begin, end) ranges of `count` images.  A
+// last batch of one image is merged into the one before when the images are
+// so small (<= 32 px) that layer4's maps are 1 x 1: batch normalisation in
+// training cannot normalise a single value per channel.
+std::vector<std::pair<std::size_t, std::size_t>> Batches(std::size_t count, int batch_size, int image_size) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const auto b = static_cast<std::size_t>(batch_size);
+  for (std::size_t start = 0; start < count; start += b) out.emplace_back(start, std::min(count, start + b));
+  if (image_size <= 32 && out.size() > 1 && out.back().second - out.back().first == 1) {
+    out[out.size() - 2].second = out.back().second;
+    out.pop_back();
+  }
+  return out;
+}
+
+// Runs `body`, rethrowing LibTorch's errors as ModelError naming the
+// operation: every public member of ResNet50 that calls LibTorch goes
+// through it (or translates the errors itself, naming the file).
+template <class F>
+auto Guarded(const char* operation, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const c10::Error& e) {
+    throw ModelError(std::string("ResNet50::") + operation + ": " + e.what_without_backtrace());
+  }
+}
+
+}  // namespace
+
 ResNet50::ResNet50(ResNetSettings options) : impl_(std::make_unique<Impl>()), options_(options) {
   CheckValid(options, "ResNet50");
   impl_->threads = options.threads > 0 ? options.threads : DefaultThreadCount();
@@ -406,17 +437,21 @@ void ResNet50::LoadTorchvisionWeights(const std::string& path) {
 }
 
 Eigen::MatrixXf ResNet50::Features(const std::vector<float>& batch, int n, int size) const {
-  torch::NoGradGuard no_grad;
-  auto& net = impl_->net;
-  return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
-                                [&](torch::Tensor x) { return net->Pool(impl_->Trunk(x)); }));
+  return Guarded("Features", [&] {
+    torch::NoGradGuard no_grad;
+    auto& net = impl_->net;
+    return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
+                                  [&](torch::Tensor x) { return net->Pool(impl_->Trunk(x)); }));
+  });
 }
 
 Eigen::MatrixXf ResNet50::Logits(const std::vector<float>& batch, int n, int size) const {
-  torch::NoGradGuard no_grad;
-  auto& net = impl_->net;
-  return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
-                                [&](torch::Tensor x) { return net->fc(net->Pool(impl_->Trunk(x))); }));
+  return Guarded("Logits", [&] {
+    torch::NoGradGuard no_grad;
+    auto& net = impl_->net;
+    return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
+                                  [&](torch::Tensor x) { return net->fc(net->Pool(impl_->Trunk(x))); }));
+  });
 }
 
 std::vector<Eigen::MatrixXf> ResNet50::GradCam(const std::vector<float>& batch, int n, int target_class,
@@ -424,6 +459,7 @@ std::vector<Eigen::MatrixXf> ResNet50::GradCam(const std::vector<float>& batch, 
   if (target_class < 0 || target_class >= options_.num_classes)
     throw InvalidArgument("GradCam: target class " + std::to_string(target_class) + " outside 0.." +
                           std::to_string(options_.num_classes - 1));
+  return Guarded("GradCam", [&] {
   auto& net = impl_->net;
   const torch::Tensor maps = impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch, [&](torch::Tensor x) {
     torch::Tensor activations;
@@ -451,6 +487,7 @@ std::vector<Eigen::MatrixXf> ResNet50::GradCam(const std::vector<float>& batch, 
     out.push_back(std::move(map));
   }
   return out;
+  });
 }
 
 // lvsi's weight files: the network's archive plus a tag naming the format
@@ -470,7 +507,24 @@ void ResNet50::Save(const std::string& path) const {
   }
 }
 
-void ResNet50::Load(const std::string& path) {
+ResNet50 ResNet50::Load(const std::string& path, ResNetSettings settings) {
+  if (!std::ifstream(path).good()) throw IoError(path, "cannot open the weights file");
+  torch::serialize::InputArchive archive;
+  torch::Tensor classes;
+  try {
+    archive.load_from(path, torch::kCPU);
+  } catch (const c10::Error& e) {
+    throw ModelError(path + ": not a weights archive (" + e.what_without_backtrace() + ")");
+  }
+  if (!archive.try_read(kFormatTag, classes))
+    throw ModelError(path + ": not lvsi ResNet50 weights (a torchvision export? use LoadTorchvisionWeights)");
+  settings.num_classes = static_cast<int>(classes.item<int64_t>());
+  ResNet50 net(settings);
+  net.LoadWeights(path);
+  return net;
+}
+
+void ResNet50::LoadWeights(const std::string& path) {
   if (!std::ifstream(path).good()) throw IoError(path, "cannot open the weights file");
   torch::serialize::InputArchive archive;
   torch::Tensor classes;
@@ -494,6 +548,11 @@ void ResNet50::Load(const std::string& path) {
   pretrained_ = true;
 }
 
+FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
+                                  const FineTuneSettings& options, int size) {
+  return Guarded("FineTune", [&] { return FineTuneUnguarded(images, n, labels, options, size); });
+}
+
 std::size_t ResNet50::parameter_count() const {
   std::size_t count = 0;
   for (const auto& p : impl_->net->parameters()) count += static_cast<std::size_t>(p.numel());
@@ -501,6 +560,7 @@ std::size_t ResNet50::parameter_count() const {
 }
 
 void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size) {
+  Guarded("AdaptBatchNorm", [&] {
   const torch::Tensor input = impl_->Input(images, n, size);
   auto& net = impl_->net;
   std::vector<nn::BatchNorm2dImpl*> norms;
@@ -513,67 +573,209 @@ void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size)
     bn->reset_running_stats();
   }
   {
+    // Images of <= 32 px leave 1 x 1 maps in layer4, which batch
+    // normalisation cannot normalise one image at a time: their batches
+    // hold at least two images (Batches).
     torch::NoGradGuard no_grad;
     net->train();
-    impl_->Chunked(input, options_.inference_batch, [&](torch::Tensor x) { return net->Pooled(std::move(x)); });
+    const int chunk = size <= 32 ? std::max(2, options_.inference_batch) : options_.inference_batch;
+    for (const auto& [begin, end] : Batches(static_cast<std::size_t>(n), chunk, size))
+      net->Pooled(input.slice(0, static_cast<long>(begin), static_cast<long>(end)));
   }
   for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momentum[i]);
   net->eval();
   impl_->Invalidate();
   Log(LogLevel::kInfo, "ResNet50: batch-norm statistics re-estimated on " + std::to_string(n) + " images");
+  });
 }
 
-FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
-                                  const FineTuneSettings& o, int size) {
-  const detail::CachingAllocatorGuard reuse_memory;  // see caching_allocator.h
-  const auto t_start = std::chrono::steady_clock::now();
-  const int classes = options_.num_classes;
+namespace {
+
+// The steps of ResNet50::FineTune.
+
+// Checks the labels against the head; returns the images per class.
+std::vector<std::size_t> CountClasses(const std::vector<int>& labels, int n, int classes) {
   if (static_cast<int>(labels.size()) != n)
     throw InvalidArgument("FineTune: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) + " images");
-  std::vector<std::size_t> class_count(static_cast<std::size_t>(classes), 0);
+  std::vector<std::size_t> count(static_cast<std::size_t>(classes), 0);
   for (int y : labels) {
     if (y < 0 || y >= classes)
       throw InvalidArgument("FineTune: label " + std::to_string(y) + " outside 0.." + std::to_string(classes - 1));
-    ++class_count[static_cast<std::size_t>(y)];
+    ++count[static_cast<std::size_t>(y)];
   }
-  CheckValid(o, "FineTune");
-  if (!o.class_weights.empty() && static_cast<int>(o.class_weights.size()) != classes)
-    throw InvalidArgument("FineTune: " + std::to_string(o.class_weights.size()) + " class weights for " +
-                          std::to_string(classes) + " classes");
-  const torch::Tensor all = impl_->Input(images, n, size);
+  return count;
+}
 
-  FineTuneResult result;
+// The stratified inner split for early stopping (all images train without one).
+void InnerSplit(const std::vector<int>& labels, int n, int classes, const FineTuneSettings& o, FineTuneResult* result) {
   if (o.validation_fraction > 0) {
     if (classes != 2)
       throw InvalidArgument("FineTune: the inner validation split needs binary labels; set validation_fraction = 0");
-    stats::StratifiedSplit(labels, 1 - o.validation_fraction, o.seed, &result.train_indices, &result.validation_indices);
+    stats::StratifiedSplit(labels, 1 - o.validation_fraction, o.seed, &result->train_indices,
+                           &result->validation_indices);
   } else {
-    result.train_indices.resize(static_cast<std::size_t>(n));
-    std::iota(result.train_indices.begin(), result.train_indices.end(), std::size_t{0});
+    result->train_indices.resize(static_cast<std::size_t>(n));
+    std::iota(result->train_indices.begin(), result->train_indices.end(), std::size_t{0});
   }
-  const auto& train = result.train_indices;
-  const auto& valid = result.validation_indices;
+}
 
-  // Loss weights.
-  std::vector<float> weights(static_cast<std::size_t>(classes), 1.0f);
+// The loss's class weights: explicit, balanced (n / (classes * n_class)) or 1.
+std::vector<float> LossWeights(const FineTuneSettings& o, const std::vector<std::size_t>& class_count, int n) {
+  const int classes = static_cast<int>(class_count.size());
+  std::vector<float> weights(class_count.size(), 1.0f);
   if (!o.class_weights.empty()) {
-    for (int c = 0; c < classes; ++c) weights[static_cast<std::size_t>(c)] = static_cast<float>(o.class_weights[static_cast<std::size_t>(c)]);
+    for (int c = 0; c < classes; ++c)
+      weights[static_cast<std::size_t>(c)] = static_cast<float>(o.class_weights[static_cast<std::size_t>(c)]);
   } else if (o.balanced_class_weights) {
     for (int c = 0; c < classes; ++c) {
       const auto count = class_count[static_cast<std::size_t>(c)];
       weights[static_cast<std::size_t>(c)] = count ? static_cast<float>(n) / static_cast<float>(classes * count) : 0.0f;
     }
   }
-  const torch::Tensor weight = torch::tensor(weights).to(impl_->device);
-  auto loss_of = [&](const torch::Tensor& logits, const torch::Tensor& target) {
-    return torch::nn::functional::cross_entropy(logits, target,
-                                                torch::nn::functional::CrossEntropyFuncOptions().weight(weight));
-  };
-  auto targets_of = [&](const std::vector<std::size_t>& idx) {
+  return weights;
+}
+
+// SGD or Adam over the parameters that are not frozen.
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const std::vector<torch::Tensor>& trainable,
+                                                       const FineTuneSettings& o) {
+  if (o.optimizer == Optimizer::kSgd)
+    return std::make_unique<torch::optim::SGD>(
+        trainable, torch::optim::SGDOptions(o.learning_rate).momentum(o.momentum).weight_decay(o.weight_decay));
+  return std::make_unique<torch::optim::Adam>(trainable,
+                                              torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+}
+
+double LearningRateAt(const FineTuneSettings& o, int epoch) {
+  switch (o.schedule) {
+    case LearningRateSchedule::kConstant: return o.learning_rate;
+    case LearningRateSchedule::kStep: return o.learning_rate * std::pow(o.gamma, (epoch - 1) / std::max(1, o.step_size));
+    case LearningRateSchedule::kCosine: return o.learning_rate * 0.5 * (1 + std::cos(M_PI * (epoch - 1) / o.epochs));
+  }
+  return o.learning_rate;
+}
+
+// The parameters and buffers of `net`, and back.
+std::vector<torch::Tensor> Snapshot(Net& net) {
+  std::vector<torch::Tensor> state;
+  for (auto& p : net->parameters()) state.push_back(p.detach().clone());
+  for (auto& b : net->buffers()) state.push_back(b.detach().clone());
+  return state;
+}
+
+void Restore(Net& net, const std::vector<torch::Tensor>& state) {
+  torch::NoGradGuard no_grad;
+  std::size_t k = 0;
+  for (auto& p : net->parameters()) p.copy_(state[k++]);
+  for (auto& b : net->buffers()) b.copy_(state[k++]);
+}
+
+void LogEpoch(const EpochLog& log, const FineTuneSettings& o) {
+  char line[200];
+  std::snprintf(line, sizeof line, "FineTune epoch %d/%d: lr %.3g, train loss %.4f, validation loss %.4f, AUC %.3f (%.1f s)",
+                log.epoch, o.epochs, log.learning_rate, log.train_loss, log.validation_loss, log.validation_auc,
+                log.seconds);
+  Log(LogLevel::kInfo, line);
+  if (o.on_epoch) o.on_epoch(log);
+}
+
+}  // namespace
+
+// One epoch's training pass and its inner validation, for FineTune.
+struct ResNet50::Epoch {
+  const FineTuneSettings& o;
+  const std::vector<float>& images;
+  const std::vector<int>& labels;
+  const torch::Tensor& all;  // every image on the device
+  const torch::Tensor& weight;
+  int size;
+  ResNet50::Impl& impl;
+
+  torch::Tensor Targets(const std::vector<std::size_t>& idx) const {
     std::vector<int64_t> t;
     for (auto i : idx) t.push_back(labels[i]);
-    return torch::tensor(t, torch::kInt64).to(impl_->device);
-  };
+    return torch::tensor(t, torch::kInt64).to(impl.device);
+  }
+  torch::Tensor Gather(const std::vector<std::size_t>& idx) const {
+    std::vector<int64_t> i64(idx.begin(), idx.end());
+    return all.index_select(0, torch::tensor(i64, torch::kInt64).to(impl.device));
+  }
+  torch::Tensor Loss(const torch::Tensor& logits, const torch::Tensor& target) const {
+    return torch::nn::functional::cross_entropy(logits, target,
+                                                torch::nn::functional::CrossEntropyFuncOptions().weight(weight));
+  }
+  // The batch's images, augmented (drawing from `rng`) when asked.
+  torch::Tensor Input(const std::vector<std::size_t>& idx, std::mt19937_64& rng) const {
+    if (!o.augment) return Gather(idx);
+    const std::size_t plane = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
+    std::vector<float> batch;
+    batch.reserve(idx.size() * plane);
+    for (auto i : idx) {
+      const auto aug = AugmentImage(images.data() + i * plane, 3, size, o.augmentation, rng);
+      batch.insert(batch.end(), aug.begin(), aug.end());
+    }
+    return torch::from_blob(batch.data(), {static_cast<long>(idx.size()), 3, size, size}, torch::kFloat32)
+        .to(impl.device, false, true);
+  }
+  // Shuffled mini-batches of `train`; the mean loss of the batches.
+  double Train(const std::vector<std::size_t>& train, const std::vector<std::shared_ptr<nn::Module>>& frozen,
+               torch::optim::Optimizer& optimizer, std::mt19937_64& rng) const {
+    auto& net = impl.net;
+    net->train();
+    for (auto& stage : frozen) stage->eval();
+    std::vector<std::size_t> order = train;
+    std::shuffle(order.begin(), order.end(), rng);
+    double loss_sum = 0;
+    int batches = 0;
+    for (const auto& [begin, end] : Batches(order.size(), o.batch_size, size)) {
+      const std::vector<std::size_t> idx(order.begin() + static_cast<long>(begin), order.begin() + static_cast<long>(end));
+      const torch::Tensor x = Input(idx, rng);
+      optimizer.zero_grad();
+      const torch::Tensor loss = Loss(net->fc(net->Pooled(x)), Targets(idx));
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.item<double>();
+      ++batches;
+    }
+    return loss_sum / std::max(1, batches);
+  }
+  // Loss and AUC on the inner validation images (NaN without them).
+  void Validate(const std::vector<std::size_t>& valid, const torch::Tensor& valid_x, const torch::Tensor& valid_y,
+                int inference_batch, EpochLog* log) const {
+    auto& net = impl.net;
+    net->eval();
+    log->validation_loss = log->validation_auc = std::numeric_limits<double>::quiet_NaN();
+    if (valid.empty()) return;
+    torch::NoGradGuard no_grad;
+    const torch::Tensor logits = impl.Chunked(valid_x, inference_batch,
+                                              [&](torch::Tensor x) { return net->fc(net->Pooled(std::move(x))); });
+    log->validation_loss = Loss(logits.to(impl.device), valid_y).item<double>();
+    const torch::Tensor p = torch::softmax(logits, 1).select(1, logits.size(1) - 1).contiguous();
+    std::vector<double> scores(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    std::vector<int> y;
+    for (auto i : valid) y.push_back(labels[i]);
+    try {
+      log->validation_auc = stats::Auc(scores, y);
+    } catch (const InvalidArgument&) {
+      // One class in the split or all scores equal: no AUC this epoch.
+    }
+  }
+};
+
+FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int n, const std::vector<int>& labels,
+                                           const FineTuneSettings& o, int size) {
+  const detail::CachingAllocatorGuard reuse_memory;  // see caching_allocator.h
+  const auto t_start = std::chrono::steady_clock::now();
+  const std::vector<std::size_t> class_count = CountClasses(labels, n, options_.num_classes);
+  CheckValid(o, "FineTune");
+  if (!o.class_weights.empty() && static_cast<int>(o.class_weights.size()) != options_.num_classes)
+    throw InvalidArgument("FineTune: " + std::to_string(o.class_weights.size()) + " class weights for " +
+                          std::to_string(options_.num_classes) + " classes");
+  const torch::Tensor all = impl_->Input(images, n, size);
+  FineTuneResult result;
+  InnerSplit(labels, n, options_.num_classes, o, &result);
+  const auto& train = result.train_indices;
+  const auto& valid = result.validation_indices;
+  const torch::Tensor weight = torch::tensor(LossWeights(o, class_count, n)).to(impl_->device);
 
   // Freezing: frozen parts neither learn nor update batch-norm statistics.
   auto& net = impl_->net;
@@ -584,30 +786,7 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
   std::vector<torch::Tensor> trainable;
   for (auto& p : net->parameters())
     if (p.requires_grad()) trainable.push_back(p);
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
-  if (o.optimizer == Optimizer::kSgd)
-    optimizer = std::make_unique<torch::optim::SGD>(
-        trainable, torch::optim::SGDOptions(o.learning_rate).momentum(o.momentum).weight_decay(o.weight_decay));
-  else
-    optimizer = std::make_unique<torch::optim::Adam>(
-        trainable, torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
-
-  auto snapshot = [&]() {
-    std::vector<torch::Tensor> state;
-    for (auto& p : net->parameters()) state.push_back(p.detach().clone());
-    for (auto& b : net->buffers()) state.push_back(b.detach().clone());
-    return state;
-  };
-  auto restore = [&](const std::vector<torch::Tensor>& state) {
-    torch::NoGradGuard no_grad;
-    std::size_t k = 0;
-    for (auto& p : net->parameters()) p.copy_(state[k++]);
-    for (auto& b : net->buffers()) b.copy_(state[k++]);
-  };
-  auto gather = [&](const std::vector<std::size_t>& idx) {
-    std::vector<int64_t> i64(idx.begin(), idx.end());
-    return all.index_select(0, torch::tensor(i64, torch::kInt64).to(impl_->device));
-  };
+  const std::unique_ptr<torch::optim::Optimizer> optimizer = MakeOptimizer(trainable, o);
 
   if (o.adapt_batch_norm) {
     std::vector<float> subset;
@@ -616,10 +795,10 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
                                        images.begin() + static_cast<long>((i + 1) * plane_values));
     AdaptBatchNorm(subset, static_cast<int>(train.size()), size);
   }
+  const Epoch epoch_step{o, images, labels, all, weight, size, *impl_};
   std::mt19937_64 rng(o.seed);  // shuffling and augmentation; nothing else draws random numbers
-  const std::size_t plane = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
-  const torch::Tensor valid_x = valid.empty() ? torch::Tensor() : gather(valid);
-  const torch::Tensor valid_y = valid.empty() ? torch::Tensor() : targets_of(valid);
+  const torch::Tensor valid_x = valid.empty() ? torch::Tensor() : epoch_step.Gather(valid);
+  const torch::Tensor valid_y = valid.empty() ? torch::Tensor() : epoch_step.Targets(valid);
   std::vector<torch::Tensor> best_state;
   double best_loss = std::numeric_limits<double>::infinity();
   int since_best = 0;
@@ -627,78 +806,20 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
     const auto t_epoch = std::chrono::steady_clock::now();
     EpochLog log;
     log.epoch = epoch;
-    switch (o.schedule) {
-      case LearningRateSchedule::kConstant: log.learning_rate = o.learning_rate; break;
-      case LearningRateSchedule::kStep:
-        log.learning_rate = o.learning_rate * std::pow(o.gamma, (epoch - 1) / std::max(1, o.step_size));
-        break;
-      case LearningRateSchedule::kCosine:
-        log.learning_rate = o.learning_rate * 0.5 * (1 + std::cos(M_PI * (epoch - 1) / o.epochs));
-        break;
-    }
+    log.learning_rate = LearningRateAt(o, epoch);
     for (auto& group : optimizer->param_groups()) group.options().set_lr(log.learning_rate);
-
-    net->train();
-    for (auto& stage : frozen) stage->eval();
-    std::vector<std::size_t> order = train;
-    std::shuffle(order.begin(), order.end(), rng);
-    double loss_sum = 0;
-    int batches = 0;
-    for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(o.batch_size)) {
-      const std::vector<std::size_t> idx(order.begin() + static_cast<long>(start),
-                                         order.begin() + static_cast<long>(std::min(order.size(), start + static_cast<std::size_t>(o.batch_size))));
-      torch::Tensor x;
-      if (o.augment) {
-        std::vector<float> batch;
-        batch.reserve(idx.size() * plane);
-        for (auto i : idx) {
-          const auto aug = AugmentImage(images.data() + i * plane, 3, size, o.augmentation, rng);
-          batch.insert(batch.end(), aug.begin(), aug.end());
-        }
-        x = torch::from_blob(batch.data(), {static_cast<long>(idx.size()), 3, size, size}, torch::kFloat32)
-                .to(impl_->device, false, true);
-      } else {
-        x = gather(idx);
-      }
-      optimizer->zero_grad();
-      const torch::Tensor loss = loss_of(net->fc(net->Pooled(x)), targets_of(idx));
-      loss.backward();
-      optimizer->step();
-      loss_sum += loss.item<double>();
-      ++batches;
-    }
-    log.train_loss = loss_sum / std::max(1, batches);
-    net->eval();
-    log.validation_loss = log.validation_auc = std::numeric_limits<double>::quiet_NaN();
-    if (!valid.empty()) {
-      torch::NoGradGuard no_grad;
-      const torch::Tensor logits = impl_->Chunked(valid_x, options_.inference_batch,
-                                                  [&](torch::Tensor x) { return net->fc(net->Pooled(std::move(x))); });
-      log.validation_loss = loss_of(logits.to(impl_->device), valid_y).item<double>();
-      const torch::Tensor p = torch::softmax(logits, 1).select(1, classes - 1).contiguous();
-      std::vector<double> scores(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
-      std::vector<int> y;
-      for (auto i : valid) y.push_back(labels[i]);
-      try {
-        log.validation_auc = stats::Auc(scores, y);
-      } catch (const InvalidArgument&) {
-        // One class in the split or all scores equal: no AUC this epoch.
-      }
-    }
+    log.train_loss = epoch_step.Train(train, frozen, *optimizer, rng);
+    epoch_step.Validate(valid, valid_x, valid_y, options_.inference_batch, &log);
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_epoch).count();
     result.history.push_back(log);
-    char line[200];
-    std::snprintf(line, sizeof line, "FineTune epoch %d/%d: lr %.3g, train loss %.4f, validation loss %.4f, AUC %.3f (%.1f s)",
-                  epoch, o.epochs, log.learning_rate, log.train_loss, log.validation_loss, log.validation_auc, log.seconds);
-    Log(LogLevel::kInfo, line);
-    if (o.on_epoch) o.on_epoch(log);
+    LogEpoch(log, o);
     if (valid.empty()) {
       result.best_epoch = epoch;
       continue;
     }
-    if (log.validation_loss < best_loss) {
+    if (log.validation_loss < best_loss) {  // early stopping on the inner validation loss
       best_loss = log.validation_loss;
-      best_state = snapshot();
+      best_state = Snapshot(net);
       result.best_epoch = epoch;
       since_best = 0;
     } else if (++since_best >= o.patience) {
@@ -706,7 +827,7 @@ FineTuneResult ResNet50::FineTune(const std::vector<float>& images, int n, const
       break;
     }
   }
-  if (!best_state.empty()) restore(best_state);
+  if (!best_state.empty()) Restore(net, best_state);
   for (auto& p : net->parameters()) p.set_requires_grad(true);
   net->eval();
   impl_->Invalidate();

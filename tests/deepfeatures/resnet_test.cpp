@@ -3,6 +3,7 @@
 // torchvision_reference.py at test time) give the same features and logits.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,8 +83,10 @@ TEST_F(TorchvisionReference, SameWeightsSameFeaturesAndLogits) {
   // Saved and loaded weights give identical outputs.
   lvsi_head.Save(dir_ + "/lvsi.pt");
   ResNet50 reloaded;
-  reloaded.Load(dir_ + "/lvsi.pt");
+  reloaded.LoadWeights(dir_ + "/lvsi.pt");
   EXPECT_TRUE(reloaded.Logits(input, 2) == lvsi_head.Logits(input, 2));
+  // The static Load makes the network from the file (its head included).
+  EXPECT_TRUE(ResNet50::Load(dir_ + "/lvsi.pt").Logits(input, 2) == lvsi_head.Logits(input, 2));
 }
 
 TEST_F(TorchvisionReference, BilinearResizeMatchesTorchInterpolate) {
@@ -242,6 +245,30 @@ TEST(ResNet, SeededInitialisationAndBadInput) {
   EXPECT_THROW(a.LoadTorchvisionWeights(dir + "/absent.pt"), IoError);
   std::vector<long> shape;
   EXPECT_THROW(ReadNpyFloat32(dir + "/not_a_model.pt", &shape), FormatError);
+}
+
+// Images of 32 px leave 1 x 1 maps in layer4: a batch of one image cannot be
+// batch-normalised in training.  AdaBN one image at a time and a last
+// mini-batch of one image (5 = 4 + 1) are regrouped, so fine-tuning works;
+// LibTorch's own errors would arrive as ModelError, never as c10::Error.
+TEST(FineTune, TinyImagesAndASingleImageLastBatch) {
+  ResNetSettings o;
+  o.threads = 1;
+  o.inference_batch = 1;
+  ResNet50 net(o);
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> noise(0, 1);
+  std::vector<float> images(5 * 3 * 32 * 32);
+  for (auto& v : images) v = noise(rng);
+  FineTuneSettings ft;
+  ft.epochs = 1;
+  ft.batch_size = 4;
+  ft.validation_fraction = 0;
+  ft.adapt_batch_norm = true;
+  const FineTuneResult r = net.FineTune(images, 5, {0, 1, 0, 1, 1}, ft, 32);
+  EXPECT_EQ(r.history.size(), 1u);
+  EXPECT_TRUE(std::isfinite(r.history[0].train_loss));
+  EXPECT_EQ(net.Features(images, 5, 32).rows(), 5);
 }
 
 // A small synthetic task: class 1 images hold a bright blob somewhere,

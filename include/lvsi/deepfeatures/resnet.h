@@ -37,7 +37,8 @@ using ResNetOptions [[deprecated("use ResNetSettings")]] = ResNetSettings;
 /// bottlenecks with the stride on the 3x3 convolution, avgpool, fc).
 /// Inputs are float32 batches [N, 3, 224, 224] (C order), normalised as
 /// torchvision expects.  Evaluation mode (batch-norm running statistics)
-/// unless training.
+/// unless training.  Every member translates LibTorch's errors (c10::Error)
+/// into lvsi errors: ModelError naming the operation unless stated otherwise.
 class LVSI_DEEPFEATURES_EXPORT ResNet50 {
  public:
   /// Throws InvalidArgument for a device that is unknown or not available.
@@ -85,15 +86,26 @@ class LVSI_DEEPFEATURES_EXPORT ResNet50 {
   FineTuneResult FineTune(const std::vector<float>& images, int n, const std::vector<int>& labels,
                           const FineTuneSettings& options, int size = 224);
 
-  /// Saves / loads all parameters and buffers (LibTorch archive).
+  /// Saves all parameters and buffers (LibTorch archive with lvsi's tag),
+  /// atomically; IoError when the file cannot be written.
   void Save(const std::string& path) const;
-  void Load(const std::string& path);
+  /// A network with the weights Save wrote: its head as in the file,
+  /// `settings` for the rest (seed, threads, device, batch).  Throws IoError
+  /// when the file cannot be read, ModelError when it is not lvsi ResNet50
+  /// weights.
+  static ResNet50 Load(const std::string& path, ResNetSettings settings = {});
+  /// Replaces this network's weights by those Save wrote (same head size;
+  /// ModelError otherwise).  Was `Load` in lvsi 0.1.
+  void LoadWeights(const std::string& path);
 
   /// Number of parameters (weights and biases, not buffers).
   std::size_t parameter_count() const;
 
  private:
+  FineTuneResult FineTuneUnguarded(const std::vector<float>& images, int n, const std::vector<int>& labels,
+                                   const FineTuneSettings& options, int size);
   struct Impl;
+  struct Epoch;  // one epoch of FineTune
   std::unique_ptr<Impl> impl_;
   ResNetSettings options_;
   bool pretrained_ = false;
