@@ -20,22 +20,22 @@ GlrlmFeatures::GlrlmFeatures(const Roi& roi, const TextureSettings& settings)
 
 const std::vector<FeatureInfo>& GlrlmFeatures::Features() {
   static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"ShortRunEmphasis", false, "22OV", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/j^2.)", ""},
-      {"LongRunEmphasis", false, "W4KF", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2.)", ""},
-      {"GrayLevelNonUniformity", false, "R5YN", R"(\frac{1}{N_r}\sum_i (\sum_j P(i,j))^2.)", ""},
-      {"GrayLevelNonUniformityNormalized", false, "OVBL", R"(\frac{1}{N_r^2}\sum_i (\sum_j P(i,j))^2.)", ""},
-      {"RunLengthNonUniformity", false, "W92Y", R"(\frac{1}{N_r}\sum_j (\sum_i P(i,j))^2.)", ""},
-      {"RunLengthNonUniformityNormalized", false, "IC23", R"(\frac{1}{N_r^2}\sum_j (\sum_i P(i,j))^2.)", ""},
-      {"RunPercentage", false, "9ZK5", R"(N_r / N_p.)", "With weighting, N_p counts each voxel once per merged angle."},
-      {"GrayLevelVariance", false, "8CE5", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", ""},
-      {"RunVariance", false, "SXLW", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", ""},
-      {"RunEntropy", false, "HJ9O", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
-      {"LowGrayLevelRunEmphasis", false, "V3SW", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/i^2.)", ""},
-      {"HighGrayLevelRunEmphasis", false, "G3QZ", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2.)", ""},
-      {"ShortRunLowGrayLevelEmphasis", false, "HTZT", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
-      {"ShortRunHighGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
-      {"LongRunLowGrayLevelEmphasis", false, "IVPO", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
-      {"LongRunHighGrayLevelEmphasis", false, "3KUM", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
+      {"ShortRunEmphasis", false, "22OV", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/j^2.)", "", "unitless"},
+      {"LongRunEmphasis", false, "W4KF", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
+      {"GrayLevelNonUniformity", false, "R5YN", R"(\frac{1}{N_r}\sum_i (\sum_j P(i,j))^2.)", "", "unitless"},
+      {"GrayLevelNonUniformityNormalized", false, "OVBL", R"(\frac{1}{N_r^2}\sum_i (\sum_j P(i,j))^2.)", "", "unitless"},
+      {"RunLengthNonUniformity", false, "W92Y", R"(\frac{1}{N_r}\sum_j (\sum_i P(i,j))^2.)", "", "unitless"},
+      {"RunLengthNonUniformityNormalized", false, "IC23", R"(\frac{1}{N_r^2}\sum_j (\sum_i P(i,j))^2.)", "", "unitless"},
+      {"RunPercentage", false, "9ZK5", R"(N_r / N_p.)", "With weighting, N_p counts each voxel once per merged angle.", "unitless"},
+      {"GrayLevelVariance", false, "8CE5", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
+      {"RunVariance", false, "SXLW", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
+      {"RunEntropy", false, "HJ9O", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
+      {"LowGrayLevelRunEmphasis", false, "V3SW", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
+      {"HighGrayLevelRunEmphasis", false, "G3QZ", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
+      {"ShortRunLowGrayLevelEmphasis", false, "HTZT", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
+      {"ShortRunHighGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
+      {"LongRunLowGrayLevelEmphasis", false, "IVPO", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
+      {"LongRunHighGrayLevelEmphasis", false, "3KUM", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
   });
   return kInfos;
 }

@@ -219,23 +219,23 @@ ShapeFeatures::ShapeFeatures(const Mask& mask) {
 
 const std::vector<FeatureInfo>& ShapeFeatures::Features() {
   static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"MeshVolume", false, "RNU0", R"(V = \sum_f \frac{Oa_f \cdot (Ob_f \times Oc_f)}{6} over the marching-cubes mesh. Unit: mm^3.)", ""},
-      {"VoxelVolume", false, "YEKZ", R"(N_v V_{voxel}. Unit: mm^3.)", ""},
-      {"SurfaceArea", false, "C0JK", R"(A = \sum_f \frac12 |a_fb_f \times a_fc_f|. Unit: mm^2.)", ""},
-      {"SurfaceVolumeRatio", false, "2PR5", R"(A/V. Unit: mm^{-1}.)", ""},
-      {"Sphericity", false, "QCFX", R"(\sqrt[3]{36\pi V^2}/A. Unitless.)", ""},
-      {"Compactness1", true, "SKGS", R"(V/\sqrt{\pi A^3}. Unitless.)", "Same definition as IBSI."},
-      {"Compactness2", true, "BQWJ", R"(36\pi V^2/A^3. Unitless.)", ""},
-      {"SphericalDisproportion", true, "KRCK", R"(A/\sqrt[3]{36\pi V^2}. Unitless.)", ""},
-      {"Maximum3DDiameter", false, "L0JK", R"(Largest distance between mesh vertices. Unit: mm.)", ""},
-      {"Maximum2DDiameterSlice", false, "", R"(Largest distance between mesh vertices in one axial (row-column) plane. Unit: mm.)", "Not in IBSI."},
-      {"Maximum2DDiameterColumn", false, "", R"(Largest distance between mesh vertices in one coronal (row-slice) plane. Unit: mm.)", "Not in IBSI."},
-      {"Maximum2DDiameterRow", false, "", R"(Largest distance between mesh vertices in one sagittal (column-slice) plane. Unit: mm.)", "Not in IBSI."},
-      {"MajorAxisLength", false, "TDIC", R"(4\sqrt{\lambda_{major}} of the voxel-centre covariance. Unit: mm.)", ""},
-      {"MinorAxisLength", false, "P9VJ", R"(4\sqrt{\lambda_{minor}}. Unit: mm.)", ""},
-      {"LeastAxisLength", false, "7J51", R"(4\sqrt{\lambda_{least}}. Unit: mm.)", ""},
-      {"Elongation", false, "Q3CK", R"(\sqrt{\lambda_{minor}/\lambda_{major}}. Unitless.)", ""},
-      {"Flatness", false, "N17B", R"(\sqrt{\lambda_{least}/\lambda_{major}}. Unitless.)", ""},
+      {"MeshVolume", false, "RNU0", R"(V = \sum_f \frac{Oa_f \cdot (Ob_f \times Oc_f)}{6} over the marching-cubes mesh.)", "", "mm^3"},
+      {"VoxelVolume", false, "YEKZ", R"(N_v V_{voxel}.)", "", "mm^3"},
+      {"SurfaceArea", false, "C0JK", R"(A = \sum_f \frac12 |a_fb_f \times a_fc_f|.)", "", "mm^2"},
+      {"SurfaceVolumeRatio", false, "2PR5", R"(A/V.)", "", "mm^{-1}"},
+      {"Sphericity", false, "QCFX", R"(\sqrt[3]{36\pi V^2}/A.)", "", "unitless"},
+      {"Compactness1", true, "SKGS", R"(V/\sqrt{\pi A^3}.)", "Same definition as IBSI.", "unitless"},
+      {"Compactness2", true, "BQWJ", R"(36\pi V^2/A^3.)", "", "unitless"},
+      {"SphericalDisproportion", true, "KRCK", R"(A/\sqrt[3]{36\pi V^2}.)", "", "unitless"},
+      {"Maximum3DDiameter", false, "L0JK", R"(Largest distance between mesh vertices.)", "", "mm"},
+      {"Maximum2DDiameterSlice", false, "", R"(Largest distance between mesh vertices in one axial (row-column) plane.)", "Not in IBSI.", "mm"},
+      {"Maximum2DDiameterColumn", false, "", R"(Largest distance between mesh vertices in one coronal (row-slice) plane.)", "Not in IBSI.", "mm"},
+      {"Maximum2DDiameterRow", false, "", R"(Largest distance between mesh vertices in one sagittal (column-slice) plane.)", "Not in IBSI.", "mm"},
+      {"MajorAxisLength", false, "TDIC", R"(4\sqrt{\lambda_{major}} of the voxel-centre covariance.)", "", "mm"},
+      {"MinorAxisLength", false, "P9VJ", R"(4\sqrt{\lambda_{minor}}.)", "", "mm"},
+      {"LeastAxisLength", false, "7J51", R"(4\sqrt{\lambda_{least}}.)", "", "mm"},
+      {"Elongation", false, "Q3CK", R"(\sqrt{\lambda_{minor}/\lambda_{major}}.)", "", "unitless"},
+      {"Flatness", false, "N17B", R"(\sqrt{\lambda_{least}/\lambda_{major}}.)", "", "unitless"},
   });
   return kInfos;
 }
@@ -361,16 +361,16 @@ Shape2DFeatures::Shape2DFeatures(const Mask& mask, int force2d_dimension) {
 
 const std::vector<FeatureInfo>& Shape2DFeatures::Features() {
   static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"MeshSurface", false, "", R"(Signed area enclosed by the marching-squares perimeter. Unit: mm^2.)", ""},
-      {"PixelSurface", false, "", R"(N_p A_{pixel}. Unit: mm^2.)", ""},
-      {"Perimeter", false, "", R"(Length of the marching-squares perimeter. Unit: mm.)", ""},
-      {"PerimeterSurfaceRatio", false, "", R"(P/A. Unit: mm^{-1}.)", ""},
-      {"Sphericity", false, "", R"(2\sqrt{\pi A}/P. Unitless.)", ""},
-      {"SphericalDisproportion", true, "", R"(P/(2\sqrt{\pi A}). Unitless.)", ""},
-      {"MaximumDiameter", false, "", R"(Largest distance between perimeter vertices. Unit: mm.)", ""},
-      {"MajorAxisLength", false, "", R"(4\sqrt{\lambda_{major}}. Unit: mm.)", ""},
-      {"MinorAxisLength", false, "", R"(4\sqrt{\lambda_{minor}}. Unit: mm.)", ""},
-      {"Elongation", false, "", R"(\sqrt{\lambda_{minor}/\lambda_{major}}. Unitless.)", ""},
+      {"MeshSurface", false, "", R"(Signed area enclosed by the marching-squares perimeter.)", "Not in IBSI, whose morphology is 3D.", "mm^2"},
+      {"PixelSurface", false, "", R"(N_p A_{pixel}.)", "Not in IBSI, whose morphology is 3D.", "mm^2"},
+      {"Perimeter", false, "", R"(Length of the marching-squares perimeter.)", "Not in IBSI, whose morphology is 3D.", "mm"},
+      {"PerimeterSurfaceRatio", false, "", R"(P/A.)", "Not in IBSI, whose morphology is 3D.", "mm^{-1}"},
+      {"Sphericity", false, "", R"(2\sqrt{\pi A}/P.)", "Not in IBSI, whose morphology is 3D.", "unitless"},
+      {"SphericalDisproportion", true, "", R"(P/(2\sqrt{\pi A}).)", "Not in IBSI, whose morphology is 3D.", "unitless"},
+      {"MaximumDiameter", false, "", R"(Largest distance between perimeter vertices.)", "Not in IBSI, whose morphology is 3D.", "mm"},
+      {"MajorAxisLength", false, "", R"(4\sqrt{\lambda_{major}}.)", "Not in IBSI, whose morphology is 3D.", "mm"},
+      {"MinorAxisLength", false, "", R"(4\sqrt{\lambda_{minor}}.)", "Not in IBSI, whose morphology is 3D.", "mm"},
+      {"Elongation", false, "", R"(\sqrt{\lambda_{minor}/\lambda_{major}}.)", "Not in IBSI, whose morphology is 3D.", "unitless"},
   });
   return kInfos;
 }

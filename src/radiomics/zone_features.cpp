@@ -181,22 +181,22 @@ GlszmFeatures::GlszmFeatures(const Roi& roi, const TextureSettings& settings)
 
 const std::vector<FeatureInfo>& GlszmFeatures::Features() {
   static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"SmallAreaEmphasis", false, "5QRC", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2.)", ""},
-      {"LargeAreaEmphasis", false, "48P8", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", ""},
-      {"GrayLevelNonUniformity", false, "JNSA", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", ""},
-      {"GrayLevelNonUniformityNormalized", false, "Y1RO", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2.)", ""},
-      {"SizeZoneNonUniformity", false, "4JP3", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", ""},
-      {"SizeZoneNonUniformityNormalized", false, "VB3A", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", ""},
-      {"ZonePercentage", false, "P30P", R"(N_z/N_p.)", ""},
-      {"GrayLevelVariance", false, "BYLV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", ""},
-      {"ZoneVariance", false, "3NSA", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", ""},
-      {"ZoneEntropy", false, "GU8N", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
-      {"LowGrayLevelZoneEmphasis", false, "XMSY", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", ""},
-      {"HighGrayLevelZoneEmphasis", false, "5GN9", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", ""},
-      {"SmallAreaLowGrayLevelEmphasis", false, "5RAI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
-      {"SmallAreaHighGrayLevelEmphasis", false, "HW1V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
-      {"LargeAreaLowGrayLevelEmphasis", false, "YH51", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
-      {"LargeAreaHighGrayLevelEmphasis", false, "J17V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
+      {"SmallAreaEmphasis", false, "5QRC", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2.)", "", "unitless"},
+      {"LargeAreaEmphasis", false, "48P8", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
+      {"GrayLevelNonUniformity", false, "JNSA", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
+      {"GrayLevelNonUniformityNormalized", false, "Y1RO", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
+      {"SizeZoneNonUniformity", false, "4JP3", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+      {"SizeZoneNonUniformityNormalized", false, "VB3A", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+      {"ZonePercentage", false, "P30P", R"(N_z/N_p.)", "", "unitless"},
+      {"GrayLevelVariance", false, "BYLV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
+      {"ZoneVariance", false, "3NSA", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
+      {"ZoneEntropy", false, "GU8N", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
+      {"LowGrayLevelZoneEmphasis", false, "XMSY", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
+      {"HighGrayLevelZoneEmphasis", false, "5GN9", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
+      {"SmallAreaLowGrayLevelEmphasis", false, "5RAI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
+      {"SmallAreaHighGrayLevelEmphasis", false, "HW1V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
+      {"LargeAreaLowGrayLevelEmphasis", false, "YH51", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
+      {"LargeAreaHighGrayLevelEmphasis", false, "J17V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
   });
   return kInfos;
 }
@@ -261,22 +261,22 @@ GldmFeatures::GldmFeatures(const Roi& roi, const TextureSettings& settings)
 
 const std::vector<FeatureInfo>& GldmFeatures::Features() {
   static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"SmallDependenceEmphasis", false, "SODN", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2, N_z = N_p.)", "IBSI NGLDM with coarseness alpha = gldm_a."},
-      {"LargeDependenceEmphasis", false, "IMOQ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", ""},
-      {"GrayLevelNonUniformity", false, "FP8K", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", ""},
-      {"GrayLevelNonUniformityNormalized", true, "5SPA", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2 (= firstorder Uniformity).)", "Deprecated in pyradiomics (computes nothing); lvsi returns the value."},
-      {"DependenceNonUniformity", false, "Z87G", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", ""},
-      {"DependenceNonUniformityNormalized", false, "OKJI", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", ""},
-      {"GrayLevelVariance", false, "1PFV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", ""},
-      {"DependenceVariance", false, "DNX2", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", ""},
-      {"DependenceEntropy", false, "FCBV", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", ""},
-      {"DependencePercentage", true, "6XV8", R"(N_z/N_p (always 1).)", "Deprecated in pyradiomics (computes nothing); lvsi returns 1."},
-      {"LowGrayLevelEmphasis", false, "TL9H", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", ""},
-      {"HighGrayLevelEmphasis", false, "OAE7", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", ""},
-      {"SmallDependenceLowGrayLevelEmphasis", false, "EQ3F", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", ""},
-      {"SmallDependenceHighGrayLevelEmphasis", false, "JA6D", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", ""},
-      {"LargeDependenceLowGrayLevelEmphasis", false, "NBZI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", ""},
-      {"LargeDependenceHighGrayLevelEmphasis", false, "9QMG", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", ""},
+      {"SmallDependenceEmphasis", false, "SODN", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2, N_z = N_p.)", "IBSI NGLDM with coarseness alpha = gldm_a.", "unitless"},
+      {"LargeDependenceEmphasis", false, "IMOQ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
+      {"GrayLevelNonUniformity", false, "FP8K", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
+      {"GrayLevelNonUniformityNormalized", true, "5SPA", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2 (= firstorder Uniformity).)", "Deprecated in pyradiomics (computes nothing); lvsi returns the value.", "unitless"},
+      {"DependenceNonUniformity", false, "Z87G", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+      {"DependenceNonUniformityNormalized", false, "OKJI", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+      {"GrayLevelVariance", false, "1PFV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
+      {"DependenceVariance", false, "DNX2", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
+      {"DependenceEntropy", false, "FCBV", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
+      {"DependencePercentage", true, "6XV8", R"(N_z/N_p (always 1).)", "Deprecated in pyradiomics (computes nothing); lvsi returns 1.", "unitless"},
+      {"LowGrayLevelEmphasis", false, "TL9H", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
+      {"HighGrayLevelEmphasis", false, "OAE7", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
+      {"SmallDependenceLowGrayLevelEmphasis", false, "EQ3F", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
+      {"SmallDependenceHighGrayLevelEmphasis", false, "JA6D", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
+      {"LargeDependenceLowGrayLevelEmphasis", false, "NBZI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
+      {"LargeDependenceHighGrayLevelEmphasis", false, "9QMG", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
   });
   return kInfos;
 }
@@ -325,11 +325,11 @@ NgtdmFeatures::NgtdmFeatures(const Roi& roi, const TextureSettings& settings)
 
 const std::vector<FeatureInfo>& NgtdmFeatures::Features() {
   static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"Coarseness", false, "QCDE", R"(1/\sum_i p_i s_i; 10^6 when the sum is 0.)", ""},
-      {"Contrast", false, "65HE", R"(\frac{1}{N_{g,p}(N_{g,p}-1)}\sum_{i,j}p_ip_j(i-j)^2 \cdot \frac{1}{N_{v,p}}\sum_i s_i; 0 when N_{g,p} = 1.)", ""},
-      {"Busyness", false, "NQ30", R"(\frac{\sum_i p_is_i}{\sum_{i,j}|ip_i - jp_j|}; 0 when the denominator is 0.)", ""},
-      {"Complexity", false, "HDEZ", R"(\frac{1}{N_{v,p}}\sum_{i,j}|i-j|\frac{p_is_i+p_js_j}{p_i+p_j}.)", ""},
-      {"Strength", false, "1X9X", R"(\frac{\sum_{i,j}(p_i+p_j)(i-j)^2}{\sum_i s_i}; 0 when \sum_i s_i = 0.)", ""},
+      {"Coarseness", false, "QCDE", R"(1/\sum_i p_i s_i; 10^6 when the sum is 0.)", "", "unitless"},
+      {"Contrast", false, "65HE", R"(\frac{1}{N_{g,p}(N_{g,p}-1)}\sum_{i,j}p_ip_j(i-j)^2 \cdot \frac{1}{N_{v,p}}\sum_i s_i; 0 when N_{g,p} = 1.)", "", "unitless"},
+      {"Busyness", false, "NQ30", R"(\frac{\sum_i p_is_i}{\sum_{i,j}|ip_i - jp_j|}; 0 when the denominator is 0.)", "", "unitless"},
+      {"Complexity", false, "HDEZ", R"(\frac{1}{N_{v,p}}\sum_{i,j}|i-j|\frac{p_is_i+p_js_j}{p_i+p_j}.)", "", "unitless"},
+      {"Strength", false, "1X9X", R"(\frac{\sum_{i,j}(p_i+p_j)(i-j)^2}{\sum_i s_i}; 0 when \sum_i s_i = 0.)", "", "unitless"},
   });
   return kInfos;
 }

@@ -437,6 +437,11 @@ TEST(Features, EveryFeatureIsDocumented) {
   for (const auto& family : FeatureClassNames())
     for (const auto& info : FeatureClassInfo(family)) {
       EXPECT_FALSE(info.formula.empty()) << family << "_" << info.name;
+      EXPECT_FALSE(info.unit.empty()) << family << "_" << info.name << " has no unit";
+      // Where IBSI has no code, the note says why (not in IBSI, deprecated, ...).
+      if (info.ibsi.empty()) {
+        EXPECT_FALSE(info.note.empty() && !info.deprecated) << family << "_" << info.name;
+      }
     }
   EXPECT_THROW(FeatureClassInfo("glxm"), InvalidArgument);
 }

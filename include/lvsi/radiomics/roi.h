@@ -20,8 +20,9 @@ struct FeatureInfo {
   std::string name;         ///< pyradiomics name, e.g. "JointEntropy".
   bool deprecated = false;  ///< Not enabled by "all features" (pyradiomics' @deprecated).
   std::string ibsi;         ///< IBSI identifier, empty where IBSI has none.
-  std::string formula;      ///< Definition (LaTeX) and unit.
+  std::string formula;      ///< Definition (LaTeX).
   std::string note;         ///< Deviation from IBSI or other remarks; may be empty.
+  std::string unit;         ///< Unit of the value: "mm^3", "intensity^2", "bits", "unitless", ...
 };
 
 /// An image and mask cropped to the ROI's bounding box, with the grey levels
