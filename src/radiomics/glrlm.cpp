@@ -44,16 +44,23 @@ FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const 
   return detail::Named(detail::ResolveNames(Features(), names, "glrlm"), Values(names));
 }
 
-std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names) const {
-  const auto wanted = detail::ResolveNames(Features(), names, "glrlm");
-  const Geometry& g = roi_.geometry;
-  const std::size_t G = roi_.gray_levels.size();
-  const auto angles = detail::GenerateAngles(g.size, {1}, false, settings_.force2d,
-                                             settings_.force2d_dimension);
+namespace {
+
+// The run-length matrices of every angle (or one weighted matrix with
+// settings.weighting_norm), their numbers of runs, and the run lengths
+// any angle holds.
+struct RunMatrices {
+  std::vector<double> P;      // [angle][level][run length - 1]
+  std::vector<double> total;  // runs per angle
+  std::vector<char> present;  // run lengths (- 1) that occur
+  std::size_t angles = 0;
+};
+
+RunMatrices CountRuns(const Roi& roi, const TextureSettings& settings, const std::vector<detail::Offset>& angles,
+                      std::size_t G, std::size_t R) {
+  const Geometry& g = roi.geometry;
   std::size_t Na = angles.size();
-  const std::size_t sx = g.size[0], sy = g.size[1], sz = g.size[2];
-  const std::size_t R = std::max({sx, sy, sz});
-  const detail::PaddedLevels padded(roi_, 1);
+  const detail::PaddedLevels padded(roi, 1);
   const std::vector<int>& lev = padded.at;
   const std::vector<std::size_t>& voxels = padded.voxels;
   std::vector<double> P(Na * G * R, 0.0);  // [a][i][run-1]
@@ -99,12 +106,12 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
       for (std::size_t r = 0; r < R; ++r) present[r] |= here[r];
     }
   }
-  if (!settings_.weighting_norm.empty()) {
+  if (!settings.weighting_norm.empty()) {
     std::vector<double> W(G * R, 0.0);
     for (std::size_t a = 0; a < Na; ++a) {
-      const double w = settings_.weighting_norm == "no_weighting"
+      const double w = settings.weighting_norm == "no_weighting"
                            ? 1.0
-                           : detail::AngleDistance(angles[a], g.spacing, settings_.weighting_norm);
+                           : detail::AngleDistance(angles[a], g.spacing, settings.weighting_norm);
       for (std::size_t k = 0; k < G * R; ++k) W[k] += P[a * G * R + k] * w;
     }
     P = std::move(W);
@@ -113,6 +120,45 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
     for (std::size_t k = 0; k < G * R; ++k) sum += P[k];
     total.assign(1, sum);
   }
+  return {std::move(P), std::move(total), std::move(present), Na};
+}
+
+// Marginals p_g(a, i) (over run lengths) and p_r(a, r) (over levels) of the
+// kept angles.
+void Marginals(const RunMatrices& m, const std::vector<std::size_t>& keep, const std::vector<std::size_t>& runs,
+               std::size_t G, std::size_t R, std::vector<double>* PG, std::vector<double>* PR) {
+  const std::vector<double>& P = m.P;
+  PG->assign(m.angles * G, 0.0);
+  PR->assign(m.angles * R, 0.0);
+  for (std::size_t a : keep) {
+    for (std::size_t i = 0; i < G; ++i) {
+      double s = 0;
+      for (std::size_t r : runs) s += P[(a * G + i) * R + r];
+      (*PG)[a * G + i] = s;
+    }
+    for (std::size_t r : runs) {
+      double s = 0;
+      for (std::size_t i = 0; i < G; ++i) s += P[(a * G + i) * R + r];
+      (*PR)[a * R + r] = s;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "glrlm");
+  const Geometry& g = roi_.geometry;
+  const std::size_t G = roi_.gray_levels.size();
+  const auto angles = detail::GenerateAngles(g.size, {1}, false, settings_.force2d,
+                                             settings_.force2d_dimension);
+  const std::size_t sx = g.size[0], sy = g.size[1], sz = g.size[2];
+  const std::size_t R = std::max({sx, sy, sz});
+  RunMatrices m = CountRuns(roi_, settings_, angles, G, R);
+  const std::vector<double>& P = m.P;
+  const std::vector<double>& total = m.total;
+  const std::vector<char>& present = m.present;
+  const std::size_t Na = m.angles;
   // Drop empty angles when there are several.
   std::vector<std::size_t> keep;
   std::vector<double> nr;
@@ -177,20 +223,8 @@ std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names)
   auto emphasis_of = [&](double detail::EmphasisSums::*member) {
     return per_angle([&](std::size_t a, double n) { return emphasis(a, member) / n; });
   };
-  // Marginals p_g(a, i) (over run lengths) and p_r(a, r) (over levels).
-  std::vector<double> PG(Na * G, 0.0), PR(Na * R, 0.0);
-  for (std::size_t a : keep) {
-    for (std::size_t i = 0; i < G; ++i) {
-      double s = 0;
-      for (std::size_t r : runs) s += P[(a * G + i) * R + r];
-      PG[a * G + i] = s;
-    }
-    for (std::size_t r : runs) {
-      double s = 0;
-      for (std::size_t i = 0; i < G; ++i) s += P[(a * G + i) * R + r];
-      PR[a * R + r] = s;
-    }
-  }
+  std::vector<double> PG, PR;
+  Marginals(m, keep, runs, G, R, &PG, &PR);
   auto pg = [&](std::size_t a, std::size_t i) { return PG[a * G + i]; };
   auto pr = [&](std::size_t a, std::size_t r) { return PR[a * R + r]; };
   auto value = [&](std::string_view f) -> double {
