@@ -26,15 +26,16 @@ namespace {
 const char* InputName(Input input) { return input == Input::kMask ? "mask" : "image"; }
 }  // namespace
 
-DataError::DataError(const std::string& path, const std::string& problem)
+InputError::InputError(const std::string& path, const std::string& problem)
     : Error(path + ": " + problem), path_(path), problem_(problem) {}
-DataError::DataError(Input input, const std::string& problem)
+InputError::InputError(Input input, const std::string& problem)
     : Error(std::string(InputName(input)) + ": " + problem), input_(input), problem_(problem) {}
+InputError::~InputError() = default;
+DataError::DataError(const std::string& path, const std::string& problem) : InputError(path, problem) {}
+DataError::DataError(Input input, const std::string& problem) : InputError(input, problem) {}
 DataError::~DataError() = default;
-GeometryError::GeometryError(const std::string& path, const std::string& problem)
-    : Error(path + ": " + problem), path_(path), problem_(problem) {}
-GeometryError::GeometryError(Input input, const std::string& problem)
-    : Error(std::string(InputName(input)) + ": " + problem), input_(input), problem_(problem) {}
+GeometryError::GeometryError(const std::string& path, const std::string& problem) : InputError(path, problem) {}
+GeometryError::GeometryError(Input input, const std::string& problem) : InputError(input, problem) {}
 GeometryError::~GeometryError() = default;
 ManifestError::ManifestError(const std::string& path, std::vector<std::string> problems)
     : IoError(path, JoinProblems(path, problems).substr(path.size() + 2)),

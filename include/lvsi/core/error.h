@@ -56,17 +56,13 @@ enum class Input {
   kMask,   ///< The mask or label map.
 };
 
-/// Content of an image or mask that the pipeline cannot use (an empty mask,
-/// a label absent from a mask, non-finite voxels), found either in a file
-/// (path() names it) or in volumes in memory (input() says which; path() is
-/// empty).  what() starts with the file, or with "image" / "mask".
-class LVSI_CORE_EXPORT DataError : public Error {
+/// A problem with an image or mask, found either in a file (path() names
+/// it) or in volumes in memory (input() says which; path() is empty).
+/// what() starts with the file, or with "image" / "mask".  The base of
+/// DataError and GeometryError.
+class LVSI_CORE_EXPORT InputError : public Error {
  public:
-  /// About the file `path`.
-  DataError(const std::string& path, const std::string& problem);
-  /// About a volume in memory.
-  DataError(Input input, const std::string& problem);
-  ~DataError() override;
+  ~InputError() override;
   /// The file concerned; empty for volumes in memory.
   const std::string& path() const noexcept { return path_; }
   /// Which input, for volumes in memory (kImage for a file's error).
@@ -74,27 +70,31 @@ class LVSI_CORE_EXPORT DataError : public Error {
   /// The problem, without the file or input.
   const std::string& problem() const noexcept { return problem_; }
 
+ protected:
+  InputError(const std::string& path, const std::string& problem);
+  InputError(Input input, const std::string& problem);
+
  private:
   std::string path_;
   Input input_ = Input::kImage;
   std::string problem_;
 };
 
-/// Two images whose grids (size, spacing, origin, direction) disagree; as
-/// DataError, about a file or about volumes in memory.
-class LVSI_CORE_EXPORT GeometryError : public Error {
+/// Content of an image or mask that the pipeline cannot use: an empty mask,
+/// a label absent from a mask, non-finite voxels.
+class LVSI_CORE_EXPORT DataError : public InputError {
+ public:
+  DataError(const std::string& path, const std::string& problem);  ///< About the file `path`.
+  DataError(Input input, const std::string& problem);              ///< About a volume in memory.
+  ~DataError() override;
+};
+
+/// Two images whose grids (size, spacing, origin, direction) disagree.
+class LVSI_CORE_EXPORT GeometryError : public InputError {
  public:
   GeometryError(const std::string& path, const std::string& problem);
   GeometryError(Input input, const std::string& problem);
   ~GeometryError() override;
-  const std::string& path() const noexcept { return path_; }
-  Input input() const noexcept { return input_; }
-  const std::string& problem() const noexcept { return problem_; }
-
- private:
-  std::string path_;
-  Input input_ = Input::kImage;
-  std::string problem_;
 };
 
 /// A cohort manifest with one or more problems; problems() lists each,
