@@ -112,13 +112,14 @@ FittedPipeline FitPipeline(const std::string& name, const FeatureTable& train, c
   GridSearchResult search = GridSearchSvm(x.values(), labels, grid);
   s.svm = search.grid[search.best];
   s.calibration = search.model.calibration();
-  if (s.calibration != SvmCalibration::kPlattCv)
+  if (s.calibration != SvmCalibration::kPlattCv)  // (SvmClassifier logged it already)
     s.warnings.push_back(name + ": libsvm's Platt sigmoid decreased with the decision value (C = " +
                          FormatDouble(s.svm.c) + ", " + std::to_string(search.model.free_support_vectors()) + " of " +
                          std::to_string(search.model.support_vectors()) +
                          " support vectors free); probabilities calibrated by '" + CalibrationName(s.calibration) +
                          "' instead");
   TrainedPipeline pipeline(name, std::move(compiled), std::move(search.model));
+  const std::size_t logged = s.warnings.size();
 
   // The score every later step uses (cut-off, ROC, DeLong) is checked for its
   // orientation on the training cohort.
@@ -131,7 +132,7 @@ FittedPipeline FitPipeline(const std::string& name, const FeatureTable& train, c
   if (s.train_auc < 0.5)
     s.warnings.push_back(name + ": training AUC " + Fixed(s.train_auc) +
                          " is below 0.5: the model ranks its own training patients backwards");
-  for (const auto& w : s.warnings) Log(LogLevel::kWarning, w);
+  for (std::size_t k = logged; k < s.warnings.size(); ++k) Log(LogLevel::kWarning, s.warnings[k]);
   s.threshold = stats::YoudenOptimal(p, labels).threshold;
   pipeline.set_threshold(s.threshold);
   return {std::move(pipeline), std::move(s)};
