@@ -35,22 +35,18 @@ std::array<double, 3> Geometry::PhysicalToIndex(const std::array<double, 3>& poi
 }
 
 bool Geometry::IsValid(std::string* why) const {
-  auto fail = [why](const std::string& reason) {
-    if (why) *why = reason;
-    return false;
-  };
   for (int d = 0; d < 3; ++d) {
     if (!(std::isfinite(spacing[d]) && spacing[d] > 0.0))
-      return fail("spacing must be positive and finite, got " + std::to_string(spacing[d]) +
+      return Invalid(why, "spacing must be positive and finite, got " + std::to_string(spacing[d]) +
                   " along axis " + std::to_string(d));
-    if (!std::isfinite(origin[d])) return fail("origin is not finite");
+    if (!std::isfinite(origin[d])) return Invalid(why, "origin is not finite");
   }
   for (int r = 0; r < 3; ++r) {
     for (int c = 0; c < 3; ++c) {
       double dot = 0.0;
       for (int k = 0; k < 3; ++k) dot += direction[3 * k + r] * direction[3 * k + c];
       if (std::abs(dot - (r == c ? 1.0 : 0.0)) > 1e-4)
-        return fail("direction matrix is not orthonormal");
+        return Invalid(why, "direction matrix is not orthonormal");
     }
   }
   return true;
@@ -64,30 +60,26 @@ bool GeometryTolerance::IsValid(std::string* why) const {
 
 bool SameGeometry(const Geometry& a, const Geometry& b, const GeometryTolerance& tol,
                   std::string* why) {
-  auto fail = [why](const std::string& reason) {
-    if (why) *why = reason;
-    return false;
-  };
   auto triple = [](const auto& v) {
     std::ostringstream s;
     s.precision(9);
     s << "(" << v[0] << ", " << v[1] << ", " << v[2] << ")";
     return s.str();
   };
-  if (a.size != b.size) return fail("size " + triple(a.size) + " != " + triple(b.size));
+  if (a.size != b.size) return Invalid(why, "size " + triple(a.size) + " != " + triple(b.size));
   const double scale =
       tol.coordinate * std::min({a.spacing[0], a.spacing[1], a.spacing[2]});
   for (int d = 0; d < 3; ++d) {
     if (std::abs(a.spacing[d] - b.spacing[d]) > scale)
-      return fail("spacing " + triple(a.spacing) + " != " + triple(b.spacing));
+      return Invalid(why, "spacing " + triple(a.spacing) + " != " + triple(b.spacing));
   }
   for (int d = 0; d < 3; ++d) {
     if (std::abs(a.origin[d] - b.origin[d]) > scale)
-      return fail("origin " + triple(a.origin) + " != " + triple(b.origin));
+      return Invalid(why, "origin " + triple(a.origin) + " != " + triple(b.origin));
   }
   for (int n = 0; n < 9; ++n) {
     if (std::abs(a.direction[n] - b.direction[n]) > tol.direction)
-      return fail("direction matrices differ");
+      return Invalid(why, "direction matrices differ");
   }
   return true;
 }

@@ -37,19 +37,15 @@ selection::SelectionPipeline SelectionOf(const PipelineSettings& s, bool with_ic
 }  // namespace
 
 bool PipelineSettings::IsValid(std::string* why) const {
-  auto fail = [&](const std::string& reason) {
-    if (why) *why = reason;
-    return false;
-  };
-  if (!(icc_threshold >= -1 && icc_threshold <= 1)) return fail("icc_threshold must lie in [-1, 1]");
-  if (!(mann_whitney_p > 0 && mann_whitney_p <= 1)) return fail("mann_whitney_p must lie in (0, 1]");
-  if (lasso_folds < 3) return fail("lasso_folds must be at least 3");
-  if (lambda_rules.empty()) return fail("lambda_rules must not be empty");
-  if (svm_c.empty()) return fail("svm_c must not be empty");
+  if (!(icc_threshold >= -1 && icc_threshold <= 1)) return Invalid(why, "icc_threshold must lie in [-1, 1]");
+  if (!(mann_whitney_p > 0 && mann_whitney_p <= 1)) return Invalid(why, "mann_whitney_p must lie in (0, 1]");
+  if (lasso_folds < 3) return Invalid(why, "lasso_folds must be at least 3");
+  if (lambda_rules.empty()) return Invalid(why, "lambda_rules must not be empty");
+  if (svm_c.empty()) return Invalid(why, "svm_c must not be empty");
   for (double c : svm_c)
-    if (!(c > 0) || !std::isfinite(c)) return fail("every svm_c value must be positive and finite");
-  if (svm_folds < 2) return fail("svm_folds must be at least 2");
-  if (threads < 0) return fail("threads must not be negative");
+    if (!(c > 0) || !std::isfinite(c)) return Invalid(why, "every svm_c value must be positive and finite");
+  if (svm_folds < 2) return Invalid(why, "svm_folds must be at least 2");
+  if (threads < 0) return Invalid(why, "threads must not be negative");
   return true;
 }
 

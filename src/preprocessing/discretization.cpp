@@ -38,16 +38,11 @@ std::vector<double> NumpyArange(double start, double stop, double step) {
 
 bool DiscretizationSettings::IsValid(std::string* why) const {
   if (bin_count) {
-    if (*bin_count < 1) {
-      if (why) *why = "binCount must be >= 1, got " + std::to_string(*bin_count);
-      return false;
-    }
+    if (*bin_count < 1) return Invalid(why, "binCount must be >= 1, got " + std::to_string(*bin_count));
     return true;
   }
-  if (!(std::isfinite(bin_width) && bin_width > 0)) {
-    if (why) *why = "binWidth must be a positive number, got " + std::to_string(bin_width);
-    return false;
-  }
+  if (!(std::isfinite(bin_width) && bin_width > 0))
+    return Invalid(why, "binWidth must be a positive number, got " + std::to_string(bin_width));
   return true;
 }
 

@@ -264,18 +264,14 @@ std::array<std::size_t, 3> LogContext(const Geometry& geometry, double sigma) {
 }
 
 bool WaveletSettings::IsValid(std::string* why) const {
-  auto fail = [why](const std::string& r) {
-    if (why) *why = r;
-    return false;
-  };
   try {
     FindWavelet(wavelet);
   } catch (const InvalidArgument& e) {
-    return fail(e.what());
+    return Invalid(why, e.what());
   }
-  if (start_level < 0) return fail("start_level must be >= 0");
-  if (level < 1) return fail("level must be >= 1");
-  if (force2d_dimension < 0 || force2d_dimension > 2) return fail("force2Ddimension must be 0, 1 or 2");
+  if (start_level < 0) return Invalid(why, "start_level must be >= 0");
+  if (level < 1) return Invalid(why, "level must be >= 1");
+  if (force2d_dimension < 0 || force2d_dimension > 2) return Invalid(why, "force2Ddimension must be 0, 1 or 2");
   return true;
 }
 

@@ -267,13 +267,9 @@ LbpMethod ParseLbpMethod(const std::string& name) {
 }
 
 bool Lbp2DSettings::IsValid(std::string* why) const {
-  auto fail = [&](const std::string& m) {
-    if (why) *why = m;
-    return false;
-  };
-  if (!(radius > 0) || !std::isfinite(radius)) return fail("lbp2DRadius must be a positive number of voxels");
-  if (samples < 1 || samples > 30) return fail("lbp2DSamples must be 1..30, got " + std::to_string(samples));
-  if (axis < 0 || axis > 2) return fail("force2Ddimension must be 0, 1 or 2 for LBP2D");
+  if (!(radius > 0) || !std::isfinite(radius)) return Invalid(why, "lbp2DRadius must be a positive number of voxels");
+  if (samples < 1 || samples > 30) return Invalid(why, "lbp2DSamples must be 1..30, got " + std::to_string(samples));
+  if (axis < 0 || axis > 2) return Invalid(why, "force2Ddimension must be 0, 1 or 2 for LBP2D");
   return true;
 }
 
@@ -338,17 +334,13 @@ Image LocalBinaryPattern2D(const Image& image, const Lbp2DSettings& s) {
 }
 
 bool Lbp3DSettings::IsValid(std::string* why) const {
-  auto fail = [&](const std::string& m) {
-    if (why) *why = m;
-    return false;
-  };
-  if (levels < 1 || levels > 10) return fail("lbp3DLevels must be 1..10, got " + std::to_string(levels));
+  if (levels < 1 || levels > 10) return Invalid(why, "lbp3DLevels must be 1..10, got " + std::to_string(levels));
   if (!(icosphere_radius > 0) || !std::isfinite(icosphere_radius))
-    return fail("lbp3DIcosphereRadius must be a positive number of voxels");
+    return Invalid(why, "lbp3DIcosphereRadius must be a positive number of voxels");
   if (icosphere_subdivision < 0 || icosphere_subdivision > 4)
-    return fail("lbp3DIcosphereSubdivision must be 0..4, got " + std::to_string(icosphere_subdivision));
+    return Invalid(why, "lbp3DIcosphereSubdivision must be 0..4, got " + std::to_string(icosphere_subdivision));
   if (icosphere_subdivision == 0 && icosphere_radius != 1)
-    return fail("lbp3DIcosphereSubdivision 0 ignores lbp3DIcosphereRadius (trimesh returns the unit icosahedron); "
+    return Invalid(why, "lbp3DIcosphereSubdivision 0 ignores lbp3DIcosphereRadius (trimesh returns the unit icosahedron); "
                 "use radius 1 or subdivide");
   return true;
 }

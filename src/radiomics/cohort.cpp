@@ -23,15 +23,11 @@ std::string CaseFile(const std::string& dir, const std::string& id, const std::s
 }  // namespace
 
 bool CohortExtractionSettings::IsValid(std::string* why) const {
-  auto fail = [why](const std::string& r) {
-    if (why) *why = r;
-    return false;
-  };
-  if (output_dir.empty()) return fail("output folder not set");
+  if (output_dir.empty()) return Invalid(why, "output folder not set");
   if (shard_count < 1 || shard_index < 1 || shard_index > shard_count)
-    return fail("shard must be i/N with 1 <= i <= N, got " + std::to_string(shard_index) + "/" +
+    return Invalid(why, "shard must be i/N with 1 <= i <= N, got " + std::to_string(shard_index) + "/" +
                 std::to_string(shard_count));
-  if (threads < 0) return fail("threads must be >= 0");
+  if (threads < 0) return Invalid(why, "threads must be >= 0");
   return true;
 }
 

@@ -161,36 +161,32 @@ bool IsVoxelSetting(const std::string& key) {
 }  // namespace
 
 bool ExtractionSettings::IsValid(std::string* why) const {
-  auto fail = [why](const std::string& r) {
-    if (why) *why = r;
-    return false;
-  };
   preprocessing::DiscretizationSettings disc{bin_width, bin_count};
   std::string reason;
-  if (!disc.IsValid(&reason)) return fail(reason);
+  if (!disc.IsValid(&reason)) return Invalid(why, reason);
   if (minimum_roi_dimensions < 1 || minimum_roi_dimensions > 3)
-    return fail("minimumROIDimensions must be 1, 2 or 3");
-  if (minimum_roi_size && *minimum_roi_size < 1) return fail("minimumROISize must be >= 1");
-  if (!(normalize_scale > 0)) return fail("normalizeScale must be positive");
-  if (remove_outliers && !(*remove_outliers > 0)) return fail("removeOutliers must be positive");
+    return Invalid(why, "minimumROIDimensions must be 1, 2 or 3");
+  if (minimum_roi_size && *minimum_roi_size < 1) return Invalid(why, "minimumROISize must be >= 1");
+  if (!(normalize_scale > 0)) return Invalid(why, "normalizeScale must be positive");
+  if (remove_outliers && !(*remove_outliers > 0)) return Invalid(why, "removeOutliers must be positive");
   if (resampled_pixel_spacing)
     for (double s : *resampled_pixel_spacing)
-      if (!(s >= 0)) return fail("resampledPixelSpacing must be >= 0 (0 keeps the original)");
+      if (!(s >= 0)) return Invalid(why, "resampledPixelSpacing must be >= 0 (0 keeps the original)");
   if (!interpolator.empty()) {
     try {
       preprocessing::ParseInterpolator(interpolator);
     } catch (const InvalidArgument& e) {
-      return fail(e.what());
+      return Invalid(why, e.what());
     }
   }
-  if (pad_distance < 0) return fail("padDistance must be >= 0");
-  if (resegment_range.size() > 2) return fail("resegmentRange takes 1 or 2 thresholds");
+  if (pad_distance < 0) return Invalid(why, "padDistance must be >= 0");
+  if (resegment_range.size() > 2) return Invalid(why, "resegmentRange takes 1 or 2 thresholds");
   if (resegment_mode != "absolute" && resegment_mode != "relative" && resegment_mode != "sigma")
-    return fail("resegmentMode must be absolute, relative or sigma");
-  if (!texture.IsValid(&reason)) return fail(reason);
+    return Invalid(why, "resegmentMode must be absolute, relative or sigma");
+  if (!texture.IsValid(&reason)) return Invalid(why, reason);
   for (double s : log_sigma)
-    if (!(s > 0)) return fail("sigma must be > 0, got " + std::to_string(s));
-  if (wavelet_level < 1 || wavelet_start_level < 0) return fail("wavelet level must be >= 1 and start_level >= 0");
+    if (!(s > 0)) return Invalid(why, "sigma must be > 0, got " + std::to_string(s));
+  if (wavelet_level < 1 || wavelet_start_level < 0) return Invalid(why, "wavelet level must be >= 1 and start_level >= 0");
   return true;
 }
 

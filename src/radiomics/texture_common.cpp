@@ -138,20 +138,16 @@ std::vector<FeatureInfo> SortedInfos(std::vector<FeatureInfo> infos) {
 }  // namespace detail
 
 bool TextureSettings::IsValid(std::string* why) const {
-  auto fail = [why](const std::string& r) {
-    if (why) *why = r;
-    return false;
-  };
-  if (distances.empty()) return fail("distances must not be empty");
+  if (distances.empty()) return Invalid(why, "distances must not be empty");
   for (int d : distances)
-    if (d < 1) return fail("distances must be >= 1, got " + std::to_string(d));
+    if (d < 1) return Invalid(why, "distances must be >= 1, got " + std::to_string(d));
   if (!weighting_norm.empty() && weighting_norm != "manhattan" && weighting_norm != "euclidean" &&
       weighting_norm != "infinity" && weighting_norm != "no_weighting")
-    return fail("weightingNorm must be manhattan, euclidean, infinity or no_weighting, got '" +
+    return Invalid(why, "weightingNorm must be manhattan, euclidean, infinity or no_weighting, got '" +
                 weighting_norm + "'");
   if (force2d_dimension < 0 || force2d_dimension > 2)
-    return fail("force2Ddimension must be 0, 1 or 2");
-  if (!(gldm_a >= 0) || gldm_a != std::floor(gldm_a)) return fail("gldm_a must be a whole number >= 0");
+    return Invalid(why, "force2Ddimension must be 0, 1 or 2");
+  if (!(gldm_a >= 0) || gldm_a != std::floor(gldm_a)) return Invalid(why, "gldm_a must be a whole number >= 0");
   return true;
 }
 
