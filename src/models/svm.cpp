@@ -151,8 +151,9 @@ struct SvmClassifier::Impl {
   std::vector<double> coef;    // l
   double rho = 0;
   bool has_probability = false;
-  // libsvm's Platt parameters, kept only to fill its model view; lvsi's
-  // probabilities come from the class-1 sigmoid (sig_a, sig_b).
+  // libsvm's Platt parameters (probA, probB), kept for the model file and
+  // the calibration's choice; lvsi's probabilities come from the class-1
+  // sigmoid (sig_a, sig_b), so the libsvm view below carries none.
   double prob_a = 0, prob_b = 0;
   SvmCalibration calibration = SvmCalibration::kNone;
   double sig_a = 0, sig_b = 0;
@@ -186,8 +187,8 @@ struct SvmClassifier::Impl {
     view.SV = rows.data();
     view.sv_coef = coef_rows;
     view.rho = &rho;
-    view.probA = has_probability ? &prob_a : nullptr;
-    view.probB = has_probability ? &prob_b : nullptr;
+    view.probA = nullptr;  // only svm_predict_values reads the view
+    view.probB = nullptr;
     view.sv_indices = nullptr;
     view.label = label;
     view.nSV = n_sv;
