@@ -393,10 +393,7 @@ void AngleStatistics(const Roi& roi, const std::vector<Range>& mats, const GlcmC
 
 // One row per feature: its documentation and the code that computes it
 // (from the angles' statistics, averaged over the angles).
-struct GlcmRow {
-  FeatureInfo info;
-  double (*value)(GlcmAngles&);
-};
+using GlcmRow = detail::FeatureRow<GlcmAngles>;
 
 const std::vector<GlcmRow>& Rows() {
   static const std::vector<GlcmRow> kRows = {
@@ -517,12 +514,6 @@ const std::vector<GlcmRow>& Rows() {
   return kRows;
 }
 
-const GlcmRow& RowOf(std::string_view name) {
-  for (const GlcmRow& row : Rows())
-    if (row.info.name == name) return row;
-  throw InvalidArgument("glcm feature '" + std::string(name) + "' is not implemented");
-}
-
 }  // namespace
 
 GlcmFeatures::GlcmFeatures(const Roi& roi, const TextureSettings& settings)
@@ -532,11 +523,7 @@ GlcmFeatures::GlcmFeatures(const Roi& roi, const TextureSettings& settings)
 }
 
 const std::vector<FeatureInfo>& GlcmFeatures::Features() {
-  static const std::vector<FeatureInfo> kInfos = [] {
-    std::vector<FeatureInfo> infos;
-    for (const GlcmRow& row : Rows()) infos.push_back(row.info);
-    return detail::SortedInfos(std::move(infos));
-  }();
+  static const std::vector<FeatureInfo> kInfos = detail::InfosOf(Rows());
   return kInfos;
 }
 
@@ -555,10 +542,7 @@ std::vector<double> GlcmFeatures::Values(const std::vector<std::string>& names) 
   if (mats.empty() && matrices.size() == 1) return std::vector<double>(wanted.size(), kNaN);
   GlcmAngles stats;
   AngleStatistics(roi_, mats, counts, settings_.symmetrical_glcm, stats);
-  std::vector<double> out;
-  out.reserve(wanted.size());
-  for (const auto f : wanted) out.push_back(RowOf(f).value(stats));
-  return out;
+  return detail::Evaluate(Rows(), wanted, stats, "glcm");
 }
 
 }  // namespace lvsi::radiomics

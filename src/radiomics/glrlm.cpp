@@ -7,7 +7,6 @@
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
-using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
@@ -16,28 +15,6 @@ GlrlmFeatures::GlrlmFeatures(const Roi& roi, const TextureSettings& settings)
     : roi_(roi), settings_(settings) {
   std::string why;
   if (!settings_.IsValid(&why)) throw InvalidArgument(why);
-}
-
-const std::vector<FeatureInfo>& GlrlmFeatures::Features() {
-  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"ShortRunEmphasis", false, "22OV", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/j^2.)", "", "unitless"},
-      {"LongRunEmphasis", false, "W4KF", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
-      {"GrayLevelNonUniformity", false, "R5YN", R"(\frac{1}{N_r}\sum_i (\sum_j P(i,j))^2.)", "", "unitless"},
-      {"GrayLevelNonUniformityNormalized", false, "OVBL", R"(\frac{1}{N_r^2}\sum_i (\sum_j P(i,j))^2.)", "", "unitless"},
-      {"RunLengthNonUniformity", false, "W92Y", R"(\frac{1}{N_r}\sum_j (\sum_i P(i,j))^2.)", "", "unitless"},
-      {"RunLengthNonUniformityNormalized", false, "IC23", R"(\frac{1}{N_r^2}\sum_j (\sum_i P(i,j))^2.)", "", "unitless"},
-      {"RunPercentage", false, "9ZK5", R"(N_r / N_p.)", "With weighting, N_p counts each voxel once per merged angle.", "unitless"},
-      {"GrayLevelVariance", false, "8CE5", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
-      {"RunVariance", false, "SXLW", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
-      {"RunEntropy", false, "HJ9O", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
-      {"LowGrayLevelRunEmphasis", false, "V3SW", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
-      {"HighGrayLevelRunEmphasis", false, "G3QZ", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
-      {"ShortRunLowGrayLevelEmphasis", false, "HTZT", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
-      {"ShortRunHighGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
-      {"LongRunLowGrayLevelEmphasis", false, "IVPO", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
-      {"LongRunHighGrayLevelEmphasis", false, "3KUM", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
-  });
-  return kInfos;
 }
 
 FeatureList GlrlmFeatures::Compute(const std::vector<std::string>& names) const {
@@ -146,147 +123,197 @@ void Marginals(const RunMatrices& m, const std::vector<std::size_t>& keep, const
 
 }  // namespace
 
-std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names) const {
-  const auto wanted = detail::ResolveNames(Features(), names, "glrlm");
-  const Geometry& g = roi_.geometry;
-  const std::size_t G = roi_.gray_levels.size();
-  const auto angles = detail::GenerateAngles(g.size, {1}, false, settings_.force2d,
-                                             settings_.force2d_dimension);
-  const std::size_t sx = g.size[0], sy = g.size[1], sz = g.size[2];
-  const std::size_t R = std::max({sx, sy, sz});
-  RunMatrices m = CountRuns(roi_, settings_, angles, G, R);
-  const std::vector<double>& P = m.P;
-  const std::vector<double>& total = m.total;
-  const std::vector<char>& present = m.present;
-  const std::size_t Na = m.angles;
-  // Drop empty angles when there are several.
-  std::vector<std::size_t> keep;
-  std::vector<double> nr;
-  keep.reserve(Na);
-  nr.reserve(Na);
-  for (std::size_t a = 0; a < Na; ++a) {
-    if (total[a] == 0 && Na > 1) continue;
-    keep.push_back(a);
-    nr.push_back(total[a] == 0 ? kNaN : total[a]);
-  }
-  // Run lengths present in any kept angle (an empty angle holds none).
-  std::vector<std::size_t> runs;
-  for (std::size_t r = 0; r < R; ++r)
-    if (present[r]) runs.push_back(r);
-  std::vector<double> iv(G);
-  for (std::size_t i = 0; i < G; ++i) iv[i] = roi_.gray_levels[i];
+namespace {
 
-  auto per_angle = [&](auto&& fn) {
-    std::vector<double> v(keep.size());
-    for (std::size_t k = 0; k < keep.size(); ++k) v[k] = fn(keep[k], nr[k]);
-    return detail::NanMean(v);
-  };
+// What the features read: the kept angles (empty ones are dropped when there
+// are several) with their numbers of runs, the run lengths present, the
+// marginals and each kept angle's non-zero entries.
+struct Runs {
+  std::size_t G = 0, R = 0;
+  std::vector<std::size_t> keep;  // kept angles
+  std::vector<double> nr;         // their numbers of runs (NaN for an empty only angle)
+  std::vector<std::size_t> runs;  // run lengths (- 1) present in any kept angle
+  std::vector<double> iv;         // grey levels
+  std::vector<double> PG, PR;     // marginals [angle][level], [angle][run length - 1]
   // Each kept angle's non-zero entries (level, run length, count), level
   // by level, run length within a level: the sums over (i, r) run over
   // these only, in that order (a zero term would add +0 and change no bit).
   struct Entry {
     double i, r, p;
   };
-  std::vector<Entry> nonzero;  // angle a's entries: [first[a], first[a + 1])
-  std::vector<std::size_t> first(Na + 1, 0);
-  double runs_kept = 0;  // (weighted) runs: at least one per entry when unweighted
-  for (std::size_t a : keep) runs_kept += total[a];
-  const double most = std::min(runs_kept, static_cast<double>(keep.size() * G * runs.size()));
-  nonzero.reserve(most > 0 ? static_cast<std::size_t>(most) : 0);  // (a hint; also for NaN)
-  for (std::size_t k = 0, a = 0; a < Na; ++a) {
-    first[a] = nonzero.size();
-    if (k < keep.size() && keep[k] == a) {
-      ++k;
-      for (std::size_t i = 0; i < G; ++i)
-        for (std::size_t r : runs)
-          if (const double p = P[(a * G + i) * R + r]; p != 0) nonzero.push_back({iv[i], static_cast<double>(r + 1), p});
-    }
+  std::vector<Entry> nonzero;           // angle a's entries: [first[a], first[a + 1])
+  std::vector<std::size_t> first;
+  std::vector<detail::EmphasisSums> entry_sums;  // per angle, filled on first use
+
+  double pg(std::size_t a, std::size_t i) const { return PG[a * G + i]; }
+  double pr(std::size_t a, std::size_t r) const { return PR[a * R + r]; }
+  std::pair<const Entry*, const Entry*> EntriesOf(std::size_t a) const {
+    return {nonzero.data() + first[a], nonzero.data() + first[a + 1]};
   }
-  first[Na] = nonzero.size();
-  auto entries_of = [&](std::size_t a) {
-    return std::make_pair(nonzero.data() + first[a], nonzero.data() + first[a + 1]);
-  };
-  // The eight emphases' sums over each kept angle's entries (computed
-  // once, when one is wanted).
-  std::vector<detail::EmphasisSums> entry_sums;
-  auto emphasis = [&](std::size_t a, double detail::EmphasisSums::*member) {
+  // The mean over kept angles of fn(angle, runs of the angle), NaN skipped.
+  template <class Fn>
+  double PerAngle(Fn&& fn) const {
+    std::vector<double> v(keep.size());
+    for (std::size_t k = 0; k < keep.size(); ++k) v[k] = fn(keep[k], nr[k]);
+    return detail::NanMean(v);
+  }
+  // An emphasis: its sum over each angle's entries / the angle's runs.
+  double Emphasis(double detail::EmphasisSums::*member) {
     if (entry_sums.empty()) {
-      entry_sums.resize(Na);
+      entry_sums.resize(first.size() - 1);
       for (std::size_t b : keep) {
-        const auto [first_entry, end] = entries_of(b);
+        const auto [first_entry, end] = EntriesOf(b);
         entry_sums[b] = detail::SumEmphases(first_entry, end,
                                             [](const Entry& e) { return std::array<double, 3>{e.i, e.r, e.p}; });
       }
     }
-    return entry_sums[a].*member;
+    return PerAngle([&](std::size_t a, double n) { return entry_sums[a].*member / n; });
+  }
+  double GrayLevelNonUniformity(bool normalised) const {
+    return PerAngle([&](std::size_t a, double n) {
+      double s = 0;
+      for (std::size_t i = 0; i < G; ++i) s += pg(a, i) * pg(a, i);
+      return s / (normalised ? n * n : n);
+    });
+  }
+  double RunLengthNonUniformity(bool normalised) const {
+    return PerAngle([&](std::size_t a, double n) {
+      double s = 0;
+      for (std::size_t r : runs) s += pr(a, r) * pr(a, r);
+      return s / (normalised ? n * n : n);
+    });
+  }
+};
+
+using GlrlmRow = detail::FeatureRow<Runs>;
+
+const std::vector<GlrlmRow>& Rows() {
+  using E = detail::EmphasisSums;
+  static const std::vector<GlrlmRow> kRows = {
+      {{"ShortRunEmphasis", false, "22OV", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/j^2.)", "", "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::small); }},
+      {{"LongRunEmphasis", false, "W4KF", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::large); }},
+      {{"GrayLevelNonUniformity", false, "R5YN", R"(\frac{1}{N_r}\sum_i (\sum_j P(i,j))^2.)", "", "unitless"},
+       [](Runs& m) { return m.GrayLevelNonUniformity(false); }},
+      {{"GrayLevelNonUniformityNormalized", false, "OVBL", R"(\frac{1}{N_r^2}\sum_i (\sum_j P(i,j))^2.)", "",
+        "unitless"},
+       [](Runs& m) { return m.GrayLevelNonUniformity(true); }},
+      {{"RunLengthNonUniformity", false, "W92Y", R"(\frac{1}{N_r}\sum_j (\sum_i P(i,j))^2.)", "", "unitless"},
+       [](Runs& m) { return m.RunLengthNonUniformity(false); }},
+      {{"RunLengthNonUniformityNormalized", false, "IC23", R"(\frac{1}{N_r^2}\sum_j (\sum_i P(i,j))^2.)", "",
+        "unitless"},
+       [](Runs& m) { return m.RunLengthNonUniformity(true); }},
+      {{"RunPercentage", false, "9ZK5", R"(N_r / N_p.)", "With weighting, N_p counts each voxel once per merged angle.",
+        "unitless"},
+       [](Runs& m) {
+         return m.PerAngle([&](std::size_t a, double n) {
+           double np = 0;
+           for (std::size_t r : m.runs) np += m.pr(a, r) * static_cast<double>(r + 1);
+           return n / np;
+         });
+       }},
+      {{"GrayLevelVariance", false, "8CE5", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
+       [](Runs& m) {
+         return m.PerAngle([&](std::size_t a, double n) {
+           double mu = 0, v = 0;
+           for (std::size_t i = 0; i < m.G; ++i) mu += m.pg(a, i) / n * m.iv[i];
+           for (std::size_t i = 0; i < m.G; ++i) v += m.pg(a, i) / n * (m.iv[i] - mu) * (m.iv[i] - mu);
+           return v;
+         });
+       }},
+      {{"RunVariance", false, "SXLW", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
+       [](Runs& m) {
+         return m.PerAngle([&](std::size_t a, double n) {
+           double mu = 0, v = 0;
+           for (std::size_t r : m.runs) mu += m.pr(a, r) / n * static_cast<double>(r + 1);
+           for (std::size_t r : m.runs) {
+             const double d = static_cast<double>(r + 1) - mu;
+             v += m.pr(a, r) / n * d * d;
+           }
+           return v;
+         });
+       }},
+      {{"RunEntropy", false, "HJ9O", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
+       [](Runs& m) {
+         return m.PerAngle([&](std::size_t a, double n) {
+           double h = 0;
+           for (auto [e, end] = m.EntriesOf(a); e != end; ++e) {
+             const double p = e->p / n;
+             if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
+           }
+           return h;
+         });
+       }},
+      {{"LowGrayLevelRunEmphasis", false, "V3SW", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::low); }},
+      {{"HighGrayLevelRunEmphasis", false, "G3QZ", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::high); }},
+      {{"ShortRunLowGrayLevelEmphasis", false, "HTZT", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::small_low); }},
+      {{"ShortRunHighGrayLevelEmphasis", false, "GD3A", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2/j^2.)", "",
+        "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::small_high); }},
+      {{"LongRunLowGrayLevelEmphasis", false, "IVPO", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::large_low); }},
+      {{"LongRunHighGrayLevelEmphasis", false, "3KUM", R"(\frac{1}{N_r}\sum_{i,j} P(i,j)\,i^2j^2.)", "",
+        "unitless"},
+       [](Runs& m) { return m.Emphasis(&E::large_high); }},
   };
-  auto emphasis_of = [&](double detail::EmphasisSums::*member) {
-    return per_angle([&](std::size_t a, double n) { return emphasis(a, member) / n; });
-  };
-  std::vector<double> PG, PR;
-  Marginals(m, keep, runs, G, R, &PG, &PR);
-  auto pg = [&](std::size_t a, std::size_t i) { return PG[a * G + i]; };
-  auto pr = [&](std::size_t a, std::size_t r) { return PR[a * R + r]; };
-  auto value = [&](std::string_view f) -> double {
-    if (f == "ShortRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::small);
-    if (f == "LongRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::large);
-    if (f == "GrayLevelNonUniformity"sv || f == "GrayLevelNonUniformityNormalized"sv) {
-      const bool norm = f.back() == 'd';
-      return per_angle([&](std::size_t a, double n) {
-        double s = 0;
-        for (std::size_t i = 0; i < G; ++i) s += pg(a, i) * pg(a, i);
-        return s / (norm ? n * n : n);
-      });
+  return kRows;
+}
+
+}  // namespace
+
+const std::vector<FeatureInfo>& GlrlmFeatures::Features() {
+  static const std::vector<FeatureInfo> kInfos = detail::InfosOf(Rows());
+  return kInfos;
+}
+
+std::vector<double> GlrlmFeatures::Values(const std::vector<std::string>& names) const {
+  const auto wanted = detail::ResolveNames(Features(), names, "glrlm");
+  const Geometry& g = roi_.geometry;
+  Runs m;
+  m.G = roi_.gray_levels.size();
+  const std::size_t G = m.G;
+  const auto angles = detail::GenerateAngles(g.size, {1}, false, settings_.force2d, settings_.force2d_dimension);
+  m.R = std::max({g.size[0], g.size[1], g.size[2]});
+  const std::size_t R = m.R;
+  const RunMatrices matrices = CountRuns(roi_, settings_, angles, G, R);
+  const std::vector<double>& P = matrices.P;
+  const std::vector<double>& total = matrices.total;
+  const std::size_t Na = matrices.angles;
+  // Drop empty angles when there are several.
+  m.keep.reserve(Na);
+  m.nr.reserve(Na);
+  for (std::size_t a = 0; a < Na; ++a) {
+    if (total[a] == 0 && Na > 1) continue;
+    m.keep.push_back(a);
+    m.nr.push_back(total[a] == 0 ? kNaN : total[a]);
+  }
+  // Run lengths present in any kept angle (an empty angle holds none).
+  for (std::size_t r = 0; r < R; ++r)
+    if (matrices.present[r]) m.runs.push_back(r);
+  m.iv.resize(G);
+  for (std::size_t i = 0; i < G; ++i) m.iv[i] = roi_.gray_levels[i];
+  m.first.assign(Na + 1, 0);
+  double runs_kept = 0;  // (weighted) runs: at least one per entry when unweighted
+  for (std::size_t a : m.keep) runs_kept += total[a];
+  const double most = std::min(runs_kept, static_cast<double>(m.keep.size() * G * m.runs.size()));
+  m.nonzero.reserve(most > 0 ? static_cast<std::size_t>(most) : 0);  // (a hint; also for NaN)
+  for (std::size_t k = 0, a = 0; a < Na; ++a) {
+    m.first[a] = m.nonzero.size();
+    if (k < m.keep.size() && m.keep[k] == a) {
+      ++k;
+      for (std::size_t i = 0; i < G; ++i)
+        for (std::size_t r : m.runs)
+          if (const double p = P[(a * G + i) * R + r]; p != 0)
+            m.nonzero.push_back({m.iv[i], static_cast<double>(r + 1), p});
     }
-    if (f == "RunLengthNonUniformity"sv || f == "RunLengthNonUniformityNormalized"sv) {
-      const bool norm = f.back() == 'd';
-      return per_angle([&](std::size_t a, double n) {
-        double s = 0;
-        for (std::size_t r : runs) s += pr(a, r) * pr(a, r);
-        return s / (norm ? n * n : n);
-      });
-    }
-    if (f == "RunPercentage"sv)
-      return per_angle([&](std::size_t a, double n) {
-        double np = 0;
-        for (std::size_t r : runs) np += pr(a, r) * static_cast<double>(r + 1);
-        return n / np;
-      });
-    if (f == "GrayLevelVariance"sv)
-      return per_angle([&](std::size_t a, double n) {
-        double mu = 0, v = 0;
-        for (std::size_t i = 0; i < G; ++i) mu += pg(a, i) / n * iv[i];
-        for (std::size_t i = 0; i < G; ++i) v += pg(a, i) / n * (iv[i] - mu) * (iv[i] - mu);
-        return v;
-      });
-    if (f == "RunVariance"sv)
-      return per_angle([&](std::size_t a, double n) {
-        double mu = 0, v = 0;
-        for (std::size_t r : runs) mu += pr(a, r) / n * static_cast<double>(r + 1);
-        for (std::size_t r : runs) v += pr(a, r) / n * (static_cast<double>(r + 1) - mu) * (static_cast<double>(r + 1) - mu);
-        return v;
-      });
-    if (f == "RunEntropy"sv)
-      return per_angle([&](std::size_t a, double n) {
-        double h = 0;
-        for (auto [e, end] = entries_of(a); e != end; ++e) {
-          const double p = e->p / n;
-          if (p != 0) h -= p * std::log2(p + detail::kEps);  // zero terms add nothing
-        }
-        return h;
-      });
-    if (f == "LowGrayLevelRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::low);
-    if (f == "HighGrayLevelRunEmphasis"sv) return emphasis_of(&detail::EmphasisSums::high);
-    if (f == "ShortRunLowGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::small_low);
-    if (f == "ShortRunHighGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::small_high);
-    if (f == "LongRunLowGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::large_low);
-    if (f == "LongRunHighGrayLevelEmphasis"sv) return emphasis_of(&detail::EmphasisSums::large_high);
-    throw InvalidArgument("glrlm feature '" + std::string(f) + "' is not implemented");
-  };
-  std::vector<double> out;
-  out.reserve(wanted.size());
-  for (const auto f : wanted) out.push_back(value(f));
-  return out;
+  }
+  m.first[Na] = m.nonzero.size();
+  Marginals(matrices, m.keep, m.runs, G, R, &m.PG, &m.PR);
+  return detail::Evaluate(Rows(), wanted, m, "glrlm");
 }
 
 }  // namespace lvsi::radiomics

@@ -8,7 +8,6 @@
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
-using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 
 #include "detail/marching_cubes_table.inc"
@@ -217,57 +216,115 @@ ShapeFeatures::ShapeFeatures(const Mask& mask) {
   std::sort(eigen_, eigen_ + 3);
 }
 
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// What the 3-D shape features read: the mesh's volume V and area A, the
+// diameters, the eigenvalues of the voxel-centre covariance (ascending)
+// and the voxel count.
+struct Shape3D {
+  double V = 0, A = 0;
+  const double* diameters = nullptr;  // slice, column, row, 3D [mm]
+  const double* eigen = nullptr;      // ascending [mm^2]
+  std::size_t voxels = 0;
+  double voxel_volume = 0;
+};
+
+using ShapeRow = detail::FeatureRow<const Shape3D>;
+
+const std::vector<ShapeRow>& ShapeRows() {
+  static const std::vector<ShapeRow> kRows = {
+      {{"MeshVolume", false, "RNU0", R"(V = \sum_f \frac{Oa_f \cdot (Ob_f \times Oc_f)}{6} over the marching-cubes mesh.)", "",
+        "mm^3"},
+       [](const Shape3D& s) { return s.V; }},
+      {{"VoxelVolume", false, "YEKZ", R"(N_v V_{voxel}.)", "", "mm^3"},
+       [](const Shape3D& s) { return static_cast<double>(s.voxels) * s.voxel_volume; }},
+      {{"SurfaceArea", false, "C0JK", R"(A = \sum_f \frac12 |a_fb_f \times a_fc_f|.)", "", "mm^2"},
+       [](const Shape3D& s) { return s.A; }},
+      {{"SurfaceVolumeRatio", false, "2PR5", R"(A/V.)", "", "mm^{-1}"}, [](const Shape3D& s) { return s.A / s.V; }},
+      {{"Sphericity", false, "QCFX", R"(\sqrt[3]{36\pi V^2}/A.)", "", "unitless"},
+       [](const Shape3D& s) { return std::cbrt(36 * kPi * s.V * s.V) / s.A; }},
+      {{"Compactness1", true, "SKGS", R"(V/\sqrt{\pi A^3}.)", "Same definition as IBSI.", "unitless"},
+       [](const Shape3D& s) { return s.V / (std::pow(s.A, 1.5) * std::sqrt(kPi)); }},
+      {{"Compactness2", true, "BQWJ", R"(36\pi V^2/A^3.)", "", "unitless"},
+       [](const Shape3D& s) { return 36 * kPi * s.V * s.V / (s.A * s.A * s.A); }},
+      {{"SphericalDisproportion", true, "KRCK", R"(A/\sqrt[3]{36\pi V^2}.)", "", "unitless"},
+       [](const Shape3D& s) { return s.A / std::cbrt(36 * kPi * s.V * s.V); }},
+      {{"Maximum3DDiameter", false, "L0JK", R"(Largest distance between mesh vertices.)", "", "mm"},
+       [](const Shape3D& s) { return s.diameters[3]; }},
+      {{"Maximum2DDiameterSlice", false, "", R"(Largest distance between mesh vertices in one axial (row-column) plane.)",
+        "Not in IBSI.", "mm"},
+       [](const Shape3D& s) { return s.diameters[0]; }},
+      {{"Maximum2DDiameterColumn", false, "",
+        R"(Largest distance between mesh vertices in one coronal (row-slice) plane.)", "Not in IBSI.", "mm"},
+       [](const Shape3D& s) { return s.diameters[1]; }},
+      {{"Maximum2DDiameterRow", false, "",
+        R"(Largest distance between mesh vertices in one sagittal (column-slice) plane.)", "Not in IBSI.", "mm"},
+       [](const Shape3D& s) { return s.diameters[2]; }},
+      {{"MajorAxisLength", false, "TDIC", R"(4\sqrt{\lambda_{major}} of the voxel-centre covariance.)", "", "mm"},
+       [](const Shape3D& s) { return 4 * SqrtOrNaN(s.eigen[2]); }},
+      {{"MinorAxisLength", false, "P9VJ", R"(4\sqrt{\lambda_{minor}}.)", "", "mm"},
+       [](const Shape3D& s) { return 4 * SqrtOrNaN(s.eigen[1]); }},
+      {{"LeastAxisLength", false, "7J51", R"(4\sqrt{\lambda_{least}}.)", "", "mm"},
+       [](const Shape3D& s) { return 4 * SqrtOrNaN(s.eigen[0]); }},
+      {{"Elongation", false, "Q3CK", R"(\sqrt{\lambda_{minor}/\lambda_{major}}.)", "", "unitless"},
+       [](const Shape3D& s) { return (s.eigen[1] < 0 || s.eigen[2] < 0) ? std::nan("") : std::sqrt(s.eigen[1] / s.eigen[2]); }},
+      {{"Flatness", false, "N17B", R"(\sqrt{\lambda_{least}/\lambda_{major}}.)", "", "unitless"},
+       [](const Shape3D& s) { return (s.eigen[0] < 0 || s.eigen[2] < 0) ? std::nan("") : std::sqrt(s.eigen[0] / s.eigen[2]); }},
+  };
+  return kRows;
+}
+
+// What the 2-D shape features read: the perimeter's length P and enclosed
+// area A, the largest diameter, the pixel covariance's eigenvalues
+// (ascending) and the pixel count.
+struct Shape2D {
+  double P = 0, A = 0, diameter = 0;
+  const double* eigen = nullptr;
+  std::size_t pixels = 0;
+  double pixel_area = 0;
+};
+
+using Shape2DRow = detail::FeatureRow<const Shape2D>;
+
+const std::vector<Shape2DRow>& Shape2DRows() {
+  static const char* const kNoIbsi = "Not in IBSI, whose morphology is 3D.";
+  static const std::vector<Shape2DRow> kRows = {
+      {{"MeshSurface", false, "", R"(Signed area enclosed by the marching-squares perimeter.)", kNoIbsi, "mm^2"},
+       [](const Shape2D& s) { return s.A; }},
+      {{"PixelSurface", false, "", R"(N_p A_{pixel}.)", kNoIbsi, "mm^2"},
+       [](const Shape2D& s) { return static_cast<double>(s.pixels) * s.pixel_area; }},
+      {{"Perimeter", false, "", R"(Length of the marching-squares perimeter.)", kNoIbsi, "mm"},
+       [](const Shape2D& s) { return s.P; }},
+      {{"PerimeterSurfaceRatio", false, "", R"(P/A.)", kNoIbsi, "mm^{-1}"}, [](const Shape2D& s) { return s.P / s.A; }},
+      {{"Sphericity", false, "", R"(2\sqrt{\pi A}/P.)", kNoIbsi, "unitless"},
+       [](const Shape2D& s) { return 2 * std::sqrt(kPi * s.A) / s.P; }},
+      {{"SphericalDisproportion", true, "", R"(P/(2\sqrt{\pi A}).)", kNoIbsi, "unitless"},
+       [](const Shape2D& s) { return s.P / (2 * std::sqrt(kPi * s.A)); }},
+      {{"MaximumDiameter", false, "", R"(Largest distance between perimeter vertices.)", kNoIbsi, "mm"},
+       [](const Shape2D& s) { return s.diameter; }},
+      {{"MajorAxisLength", false, "", R"(4\sqrt{\lambda_{major}}.)", kNoIbsi, "mm"},
+       [](const Shape2D& s) { return 4 * SqrtOrNaN(s.eigen[1]); }},
+      {{"MinorAxisLength", false, "", R"(4\sqrt{\lambda_{minor}}.)", kNoIbsi, "mm"},
+       [](const Shape2D& s) { return 4 * SqrtOrNaN(s.eigen[0]); }},
+      {{"Elongation", false, "", R"(\sqrt{\lambda_{minor}/\lambda_{major}}.)", kNoIbsi, "unitless"},
+       [](const Shape2D& s) { return (s.eigen[0] < 0 || s.eigen[1] < 0) ? std::nan("") : std::sqrt(s.eigen[0] / s.eigen[1]); }},
+  };
+  return kRows;
+}
+
+}  // namespace
+
 const std::vector<FeatureInfo>& ShapeFeatures::Features() {
-  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"MeshVolume", false, "RNU0", R"(V = \sum_f \frac{Oa_f \cdot (Ob_f \times Oc_f)}{6} over the marching-cubes mesh.)", "", "mm^3"},
-      {"VoxelVolume", false, "YEKZ", R"(N_v V_{voxel}.)", "", "mm^3"},
-      {"SurfaceArea", false, "C0JK", R"(A = \sum_f \frac12 |a_fb_f \times a_fc_f|.)", "", "mm^2"},
-      {"SurfaceVolumeRatio", false, "2PR5", R"(A/V.)", "", "mm^{-1}"},
-      {"Sphericity", false, "QCFX", R"(\sqrt[3]{36\pi V^2}/A.)", "", "unitless"},
-      {"Compactness1", true, "SKGS", R"(V/\sqrt{\pi A^3}.)", "Same definition as IBSI.", "unitless"},
-      {"Compactness2", true, "BQWJ", R"(36\pi V^2/A^3.)", "", "unitless"},
-      {"SphericalDisproportion", true, "KRCK", R"(A/\sqrt[3]{36\pi V^2}.)", "", "unitless"},
-      {"Maximum3DDiameter", false, "L0JK", R"(Largest distance between mesh vertices.)", "", "mm"},
-      {"Maximum2DDiameterSlice", false, "", R"(Largest distance between mesh vertices in one axial (row-column) plane.)", "Not in IBSI.", "mm"},
-      {"Maximum2DDiameterColumn", false, "", R"(Largest distance between mesh vertices in one coronal (row-slice) plane.)", "Not in IBSI.", "mm"},
-      {"Maximum2DDiameterRow", false, "", R"(Largest distance between mesh vertices in one sagittal (column-slice) plane.)", "Not in IBSI.", "mm"},
-      {"MajorAxisLength", false, "TDIC", R"(4\sqrt{\lambda_{major}} of the voxel-centre covariance.)", "", "mm"},
-      {"MinorAxisLength", false, "P9VJ", R"(4\sqrt{\lambda_{minor}}.)", "", "mm"},
-      {"LeastAxisLength", false, "7J51", R"(4\sqrt{\lambda_{least}}.)", "", "mm"},
-      {"Elongation", false, "Q3CK", R"(\sqrt{\lambda_{minor}/\lambda_{major}}.)", "", "unitless"},
-      {"Flatness", false, "N17B", R"(\sqrt{\lambda_{least}/\lambda_{major}}.)", "", "unitless"},
-  });
+  static const std::vector<FeatureInfo> kInfos = detail::InfosOf(ShapeRows());
   return kInfos;
 }
 
 FeatureList ShapeFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "shape");
-  const double pi = 3.14159265358979323846;
-  const double V = volume_, A = surface_;
-  FeatureList out;
-  for (const auto& f : wanted) {
-    double v = 0;
-    if (f == "MeshVolume"sv) v = V;
-    else if (f == "VoxelVolume"sv) v = static_cast<double>(voxels_) * voxel_volume_;
-    else if (f == "SurfaceArea"sv) v = A;
-    else if (f == "SurfaceVolumeRatio"sv) v = A / V;
-    else if (f == "Sphericity"sv) v = std::cbrt(36 * pi * V * V) / A;
-    else if (f == "Compactness1"sv) v = V / (std::pow(A, 1.5) * std::sqrt(pi));
-    else if (f == "Compactness2"sv) v = 36 * pi * V * V / (A * A * A);
-    else if (f == "SphericalDisproportion"sv) v = A / std::cbrt(36 * pi * V * V);
-    else if (f == "Maximum3DDiameter"sv) v = diameters_[3];
-    else if (f == "Maximum2DDiameterSlice"sv) v = diameters_[0];
-    else if (f == "Maximum2DDiameterColumn"sv) v = diameters_[1];
-    else if (f == "Maximum2DDiameterRow"sv) v = diameters_[2];
-    else if (f == "MajorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[2]);
-    else if (f == "MinorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[1]);
-    else if (f == "LeastAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[0]);
-    else if (f == "Elongation"sv) v = (eigen_[1] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[1] / eigen_[2]);
-    else if (f == "Flatness"sv) v = (eigen_[0] < 0 || eigen_[2] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[2]);
-    else throw InvalidArgument("shape feature '" + std::string(f) + "' is not implemented");
-    out.emplace_back(std::string(f), v);
-  }
-  return out;
+  const Shape3D shape{volume_, surface_, diameters_, eigen_, voxels_, voxel_volume_};
+  return detail::Named(wanted, detail::Evaluate(ShapeRows(), wanted, shape, "shape"));
 }
 
 // ------------------------------------------------------------------- 2-D
@@ -360,41 +417,14 @@ Shape2DFeatures::Shape2DFeatures(const Mask& mask, int force2d_dimension) {
 }
 
 const std::vector<FeatureInfo>& Shape2DFeatures::Features() {
-  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"MeshSurface", false, "", R"(Signed area enclosed by the marching-squares perimeter.)", "Not in IBSI, whose morphology is 3D.", "mm^2"},
-      {"PixelSurface", false, "", R"(N_p A_{pixel}.)", "Not in IBSI, whose morphology is 3D.", "mm^2"},
-      {"Perimeter", false, "", R"(Length of the marching-squares perimeter.)", "Not in IBSI, whose morphology is 3D.", "mm"},
-      {"PerimeterSurfaceRatio", false, "", R"(P/A.)", "Not in IBSI, whose morphology is 3D.", "mm^{-1}"},
-      {"Sphericity", false, "", R"(2\sqrt{\pi A}/P.)", "Not in IBSI, whose morphology is 3D.", "unitless"},
-      {"SphericalDisproportion", true, "", R"(P/(2\sqrt{\pi A}).)", "Not in IBSI, whose morphology is 3D.", "unitless"},
-      {"MaximumDiameter", false, "", R"(Largest distance between perimeter vertices.)", "Not in IBSI, whose morphology is 3D.", "mm"},
-      {"MajorAxisLength", false, "", R"(4\sqrt{\lambda_{major}}.)", "Not in IBSI, whose morphology is 3D.", "mm"},
-      {"MinorAxisLength", false, "", R"(4\sqrt{\lambda_{minor}}.)", "Not in IBSI, whose morphology is 3D.", "mm"},
-      {"Elongation", false, "", R"(\sqrt{\lambda_{minor}/\lambda_{major}}.)", "Not in IBSI, whose morphology is 3D.", "unitless"},
-  });
+  static const std::vector<FeatureInfo> kInfos = detail::InfosOf(Shape2DRows());
   return kInfos;
 }
 
 FeatureList Shape2DFeatures::Compute(const std::vector<std::string>& names) const {
   const auto wanted = detail::ResolveNames(Features(), names, "shape2D");
-  const double pi = 3.14159265358979323846;
-  FeatureList out;
-  for (const auto& f : wanted) {
-    double v = 0;
-    if (f == "MeshSurface"sv) v = surface_;
-    else if (f == "PixelSurface"sv) v = static_cast<double>(pixels_) * pixel_area_;
-    else if (f == "Perimeter"sv) v = perimeter_;
-    else if (f == "PerimeterSurfaceRatio"sv) v = perimeter_ / surface_;
-    else if (f == "Sphericity"sv) v = 2 * std::sqrt(pi * surface_) / perimeter_;
-    else if (f == "SphericalDisproportion"sv) v = perimeter_ / (2 * std::sqrt(pi * surface_));
-    else if (f == "MaximumDiameter"sv) v = diameter_;
-    else if (f == "MajorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[1]);
-    else if (f == "MinorAxisLength"sv) v = 4 * SqrtOrNaN(eigen_[0]);
-    else if (f == "Elongation"sv) v = (eigen_[0] < 0 || eigen_[1] < 0) ? std::nan("") : std::sqrt(eigen_[0] / eigen_[1]);
-    else throw InvalidArgument("shape2D feature '" + std::string(f) + "' is not implemented");
-    out.emplace_back(std::string(f), v);
-  }
-  return out;
+  const Shape2D shape{perimeter_, surface_, diameter_, eigen_, pixels_, pixel_area_};
+  return detail::Named(wanted, detail::Evaluate(Shape2DRows(), wanted, shape, "shape2D"));
 }
 
 const std::vector<std::string>& FeatureClassNames() {

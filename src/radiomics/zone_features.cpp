@@ -11,7 +11,6 @@
 #include "lvsi/radiomics/features.h"
 
 namespace lvsi::radiomics {
-using namespace std::string_view_literals;  // name comparisons check the length first
 namespace {
 
 // Index steps of the offsets on a padded level map.
@@ -118,55 +117,97 @@ ZoneMatrix MakeZoneMatrix(const Roi& roi, const std::vector<std::pair<std::size_
   return z;
 }
 
-template <typename Pick>
-std::vector<double> ComputeZoneFeatures(const ZoneMatrix& z, const std::vector<std::string_view>& wanted,
-                                        const char* family, Pick&& extra) {
+// What the features of GLSZM and GLDM read: the matrix (its marginals and
+// non-zero entries), the emphases' sums (filled on first use) and the
+// numbers for the percentages.
+struct Zones {
+  ZoneMatrix z;
   std::optional<detail::EmphasisSums> sums;
-  auto emphasis = [&](double detail::EmphasisSums::*member) {
+  double zones = 0, voxels = 0;  // N_z (zones, or voxels for GLDM) and N_p
+
+  double Emphasis(double detail::EmphasisSums::*member) {
     if (!sums) sums = z.Sums();
     return (*sums).*member / z.nz;
-  };
-  std::vector<double> out;
-  out.reserve(wanted.size());
-  for (const auto& f : wanted) {
-    double v;
-    if (extra(f, &v)) {
-    } else if (f == "SmallAreaEmphasis"sv || f == "SmallDependenceEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::small);
-    } else if (f == "LargeAreaEmphasis"sv || f == "LargeDependenceEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::large);
-    } else if (f == "GrayLevelNonUniformity"sv) {
-      v = z.Nonuniformity(true, false);
-    } else if (f == "GrayLevelNonUniformityNormalized"sv) {
-      v = z.Nonuniformity(true, true);
-    } else if (f == "SizeZoneNonUniformity"sv || f == "DependenceNonUniformity"sv) {
-      v = z.Nonuniformity(false, false);
-    } else if (f == "SizeZoneNonUniformityNormalized"sv || f == "DependenceNonUniformityNormalized"sv) {
-      v = z.Nonuniformity(false, true);
-    } else if (f == "GrayLevelVariance"sv) {
-      v = z.Variance(true);
-    } else if (f == "ZoneVariance"sv || f == "DependenceVariance"sv) {
-      v = z.Variance(false);
-    } else if (f == "ZoneEntropy"sv || f == "DependenceEntropy"sv) {
-      v = z.Entropy();
-    } else if (f == "LowGrayLevelZoneEmphasis"sv || f == "LowGrayLevelEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::low);
-    } else if (f == "HighGrayLevelZoneEmphasis"sv || f == "HighGrayLevelEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::high);
-    } else if (f == "SmallAreaLowGrayLevelEmphasis"sv || f == "SmallDependenceLowGrayLevelEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::small_low);
-    } else if (f == "SmallAreaHighGrayLevelEmphasis"sv || f == "SmallDependenceHighGrayLevelEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::small_high);
-    } else if (f == "LargeAreaLowGrayLevelEmphasis"sv || f == "LargeDependenceLowGrayLevelEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::large_low);
-    } else if (f == "LargeAreaHighGrayLevelEmphasis"sv || f == "LargeDependenceHighGrayLevelEmphasis"sv) {
-      v = emphasis(&detail::EmphasisSums::large_high);
-    } else {
-      throw InvalidArgument(std::string(family) + " feature '" + std::string(f) + "' is not implemented");
-    }
-    out.push_back(v);
   }
-  return out;
+};
+
+using ZoneRow = detail::FeatureRow<Zones>;
+using E = detail::EmphasisSums;
+
+const std::vector<ZoneRow>& GlszmRows() {
+  static const std::vector<ZoneRow> kRows = {
+      {{"SmallAreaEmphasis", false, "5QRC", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::small); }},
+      {{"LargeAreaEmphasis", false, "48P8", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::large); }},
+      {{"GrayLevelNonUniformity", false, "JNSA", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(true, false); }},
+      {{"GrayLevelNonUniformityNormalized", false, "Y1RO", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(true, true); }},
+      {{"SizeZoneNonUniformity", false, "4JP3", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(false, false); }},
+      {{"SizeZoneNonUniformityNormalized", false, "VB3A", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(false, true); }},
+      {{"ZonePercentage", false, "P30P", R"(N_z/N_p.)", "", "unitless"},
+       [](Zones& z) { return z.zones / z.voxels; }},
+      {{"GrayLevelVariance", false, "BYLV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Variance(true); }},
+      {{"ZoneVariance", false, "3NSA", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Variance(false); }},
+      {{"ZoneEntropy", false, "GU8N", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
+       [](Zones& z) { return z.z.Entropy(); }},
+      {{"LowGrayLevelZoneEmphasis", false, "XMSY", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::low); }},
+      {{"HighGrayLevelZoneEmphasis", false, "5GN9", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::high); }},
+      {{"SmallAreaLowGrayLevelEmphasis", false, "5RAI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::small_low); }},
+      {{"SmallAreaHighGrayLevelEmphasis", false, "HW1V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::small_high); }},
+      {{"LargeAreaLowGrayLevelEmphasis", false, "YH51", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::large_low); }},
+      {{"LargeAreaHighGrayLevelEmphasis", false, "J17V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::large_high); }},
+  };
+  return kRows;
+}
+
+const std::vector<ZoneRow>& GldmRows() {
+  static const std::vector<ZoneRow> kRows = {
+      {{"SmallDependenceEmphasis", false, "SODN", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2, N_z = N_p.)", "IBSI NGLDM with coarseness alpha = gldm_a.", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::small); }},
+      {{"LargeDependenceEmphasis", false, "IMOQ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::large); }},
+      {{"GrayLevelNonUniformity", false, "FP8K", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(true, false); }},
+      {{"GrayLevelNonUniformityNormalized", true, "5SPA", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2 (= firstorder Uniformity).)", "Deprecated in pyradiomics (computes nothing); lvsi returns the value.", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(true, true); }},
+      {{"DependenceNonUniformity", false, "Z87G", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(false, false); }},
+      {{"DependenceNonUniformityNormalized", false, "OKJI", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Nonuniformity(false, true); }},
+      {{"GrayLevelVariance", false, "1PFV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Variance(true); }},
+      {{"DependenceVariance", false, "DNX2", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
+       [](Zones& z) { return z.z.Variance(false); }},
+      {{"DependenceEntropy", false, "FCBV", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
+       [](Zones& z) { return z.z.Entropy(); }},
+      {{"DependencePercentage", true, "6XV8", R"(N_z/N_p (always 1).)", "Deprecated in pyradiomics (computes nothing); lvsi returns 1.", "unitless"},
+       [](Zones&) { return 1.0; }},
+      {{"LowGrayLevelEmphasis", false, "TL9H", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::low); }},
+      {{"HighGrayLevelEmphasis", false, "OAE7", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::high); }},
+      {{"SmallDependenceLowGrayLevelEmphasis", false, "EQ3F", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::small_low); }},
+      {{"SmallDependenceHighGrayLevelEmphasis", false, "JA6D", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::small_high); }},
+      {{"LargeDependenceLowGrayLevelEmphasis", false, "NBZI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::large_low); }},
+      {{"LargeDependenceHighGrayLevelEmphasis", false, "9QMG", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
+       [](Zones& z) { return z.Emphasis(&E::large_high); }},
+  };
+  return kRows;
 }
 
 }  // namespace
@@ -180,24 +221,7 @@ GlszmFeatures::GlszmFeatures(const Roi& roi, const TextureSettings& settings)
 }
 
 const std::vector<FeatureInfo>& GlszmFeatures::Features() {
-  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"SmallAreaEmphasis", false, "5QRC", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2.)", "", "unitless"},
-      {"LargeAreaEmphasis", false, "48P8", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
-      {"GrayLevelNonUniformity", false, "JNSA", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
-      {"GrayLevelNonUniformityNormalized", false, "Y1RO", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
-      {"SizeZoneNonUniformity", false, "4JP3", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
-      {"SizeZoneNonUniformityNormalized", false, "VB3A", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
-      {"ZonePercentage", false, "P30P", R"(N_z/N_p.)", "", "unitless"},
-      {"GrayLevelVariance", false, "BYLV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
-      {"ZoneVariance", false, "3NSA", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
-      {"ZoneEntropy", false, "GU8N", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
-      {"LowGrayLevelZoneEmphasis", false, "XMSY", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
-      {"HighGrayLevelZoneEmphasis", false, "5GN9", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
-      {"SmallAreaLowGrayLevelEmphasis", false, "5RAI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
-      {"SmallAreaHighGrayLevelEmphasis", false, "HW1V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
-      {"LargeAreaLowGrayLevelEmphasis", false, "YH51", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
-      {"LargeAreaHighGrayLevelEmphasis", false, "J17V", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
-  });
+  static const std::vector<FeatureInfo> kInfos = detail::InfosOf(GlszmRows());
   return kInfos;
 }
 
@@ -239,16 +263,12 @@ std::vector<double> GlszmFeatures::Values(const std::vector<std::string>& names)
   for (std::size_t k = 0; k < voxels.size(); ++k)
     if (size[k] != 0)  // a zone's root
       zone_list.emplace_back(static_cast<std::size_t>(padded.at[voxels[k]]), size[k]);
-  ZoneMatrix z = MakeZoneMatrix(roi_, zone_list);
-  double zones = 0;
-  for (double v : z.P) zones += v;
-  z.nz = zones;
-  const double np = static_cast<double>(roi_.voxel_count);
-  return ComputeZoneFeatures(z, wanted, "glszm", [&](std::string_view f, double* v) {
-    if (f != "ZonePercentage") return false;
-    *v = zones / np;
-    return true;
-  });
+  Zones zones;
+  zones.z = MakeZoneMatrix(roi_, zone_list);
+  for (double v : zones.z.P) zones.zones += v;
+  zones.z.nz = zones.zones;
+  zones.voxels = static_cast<double>(roi_.voxel_count);
+  return detail::Evaluate(GlszmRows(), wanted, zones, "glszm");
 }
 
 // ---------------------------------------------------------------- GLDM
@@ -260,24 +280,7 @@ GldmFeatures::GldmFeatures(const Roi& roi, const TextureSettings& settings)
 }
 
 const std::vector<FeatureInfo>& GldmFeatures::Features() {
-  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"SmallDependenceEmphasis", false, "SODN", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/j^2, N_z = N_p.)", "IBSI NGLDM with coarseness alpha = gldm_a.", "unitless"},
-      {"LargeDependenceEmphasis", false, "IMOQ", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2.)", "", "unitless"},
-      {"GrayLevelNonUniformity", false, "FP8K", R"(\frac{1}{N_z}\sum_i(\sum_j P(i,j))^2.)", "", "unitless"},
-      {"GrayLevelNonUniformityNormalized", true, "5SPA", R"(\frac{1}{N_z^2}\sum_i(\sum_j P(i,j))^2 (= firstorder Uniformity).)", "Deprecated in pyradiomics (computes nothing); lvsi returns the value.", "unitless"},
-      {"DependenceNonUniformity", false, "Z87G", R"(\frac{1}{N_z}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
-      {"DependenceNonUniformityNormalized", false, "OKJI", R"(\frac{1}{N_z^2}\sum_j(\sum_i P(i,j))^2.)", "", "unitless"},
-      {"GrayLevelVariance", false, "1PFV", R"(\sum_{i,j} p(i,j)(i-\mu)^2.)", "", "unitless"},
-      {"DependenceVariance", false, "DNX2", R"(\sum_{i,j} p(i,j)(j-\mu)^2.)", "", "unitless"},
-      {"DependenceEntropy", false, "FCBV", R"(-\sum_{i,j} p(i,j)\log_2(p(i,j)+\epsilon).)", "", "bits"},
-      {"DependencePercentage", true, "6XV8", R"(N_z/N_p (always 1).)", "Deprecated in pyradiomics (computes nothing); lvsi returns 1.", "unitless"},
-      {"LowGrayLevelEmphasis", false, "TL9H", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/i^2.)", "", "unitless"},
-      {"HighGrayLevelEmphasis", false, "OAE7", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2.)", "", "unitless"},
-      {"SmallDependenceLowGrayLevelEmphasis", false, "EQ3F", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)/(i^2j^2).)", "", "unitless"},
-      {"SmallDependenceHighGrayLevelEmphasis", false, "JA6D", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2/j^2.)", "", "unitless"},
-      {"LargeDependenceLowGrayLevelEmphasis", false, "NBZI", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,j^2/i^2.)", "", "unitless"},
-      {"LargeDependenceHighGrayLevelEmphasis", false, "9QMG", R"(\frac{1}{N_z}\sum_{i,j} P(i,j)\,i^2j^2.)", "", "unitless"},
-  });
+  static const std::vector<FeatureInfo> kInfos = detail::InfosOf(GldmRows());
   return kInfos;
 }
 
@@ -306,13 +309,11 @@ std::vector<double> GldmFeatures::Values(const std::vector<std::string>& names) 
     for (const long step : steps) dep += std::abs(level - level_of[padded.Near(n, step)]) <= alpha;
     dependence.emplace_back(static_cast<std::size_t>(i), dep + 1);
   }
-  ZoneMatrix z = MakeZoneMatrix(roi_, dependence);
-  z.nz = static_cast<double>(roi_.voxel_count);
-  return ComputeZoneFeatures(z, wanted, "gldm", [&](std::string_view f, double* v) {
-    if (f != "DependencePercentage") return false;
-    *v = 1.0;
-    return true;
-  });
+  Zones zones;
+  zones.z = MakeZoneMatrix(roi_, dependence);
+  zones.voxels = static_cast<double>(roi_.voxel_count);
+  zones.zones = zones.z.nz = zones.voxels;
+  return detail::Evaluate(GldmRows(), wanted, zones, "gldm");
 }
 
 // ---------------------------------------------------------------- NGTDM
@@ -323,14 +324,74 @@ NgtdmFeatures::NgtdmFeatures(const Roi& roi, const TextureSettings& settings)
   if (!settings_.IsValid(&why)) throw InvalidArgument(why);
 }
 
+namespace {
+
+// What the NGTDM features read: each level's probability p_i and sum of
+// differences s_i, their totals, and the sums over pairs of levels.
+struct Ngtdm {
+  std::vector<double> p, s, iv;  // per present level
+  double nvp = 0, ngp = 0;       // voxels with a neighbourhood, levels present
+  double ps = 0, sum_s = 0;      // \sum p_i s_i, \sum s_i
+  // The four sums over pairs of levels, in one pass (when one is wanted;
+  // their additions overlap).  Every term is symmetric in (i, j), to the
+  // bit, and zero for i = j: each sum is twice its sum over i < j (half the
+  // work; it differs from the full double loop only in rounding).
+  struct PairSums {
+    double contrast = 0, busyness = 0, complexity = 0, strength = 0;
+  };
+  std::optional<PairSums> pair_sums;
+
+  const PairSums& Pairs() {
+    if (!pair_sums) {
+      PairSums r;
+      const std::size_t G = iv.size();
+      for (std::size_t i = 0; i < G; ++i)
+        for (std::size_t j = i + 1; j < G; ++j) {
+          const double d = iv[i] - iv[j];
+          r.contrast += p[i] * p[j] * d * d;
+          r.busyness += std::abs(iv[i] * p[i] - iv[j] * p[j]);
+          r.complexity += std::abs(d) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
+          r.strength += (p[i] + p[j]) * d * d;
+        }
+      r.contrast *= 2;
+      r.busyness *= 2;
+      r.complexity *= 2;
+      r.strength *= 2;
+      pair_sums = r;
+    }
+    return *pair_sums;
+  }
+};
+
+using NgtdmRow = detail::FeatureRow<Ngtdm>;
+
+const std::vector<NgtdmRow>& NgtdmRows() {
+  static const std::vector<NgtdmRow> kRows = {
+      {{"Coarseness", false, "QCDE", R"(1/\sum_i p_i s_i; 10^6 when the sum is 0.)", "", "unitless"},
+       [](Ngtdm& n) { return n.ps == 0 ? 1e6 : 1 / n.ps; }},
+      {{"Contrast", false, "65HE",
+        R"(\frac{1}{N_{g,p}(N_{g,p}-1)}\sum_{i,j}p_ip_j(i-j)^2 \cdot \frac{1}{N_{v,p}}\sum_i s_i; 0 when N_{g,p} = 1.)", "",
+        "unitless"},
+       [](Ngtdm& n) { return n.ngp > 1 ? n.Pairs().contrast / (n.ngp * (n.ngp - 1)) * (n.sum_s / n.nvp) : 0.0; }},
+      {{"Busyness", false, "NQ30", R"(\frac{\sum_i p_is_i}{\sum_{i,j}|ip_i - jp_j|}; 0 when the denominator is 0.)", "",
+        "unitless"},
+       [](Ngtdm& n) {
+         const double d = n.Pairs().busyness;
+         return d == 0 ? 0.0 : n.ps / d;
+       }},
+      {{"Complexity", false, "HDEZ", R"(\frac{1}{N_{v,p}}\sum_{i,j}|i-j|\frac{p_is_i+p_js_j}{p_i+p_j}.)", "", "unitless"},
+       [](Ngtdm& n) { return n.Pairs().complexity / n.nvp; }},
+      {{"Strength", false, "1X9X", R"(\frac{\sum_{i,j}(p_i+p_j)(i-j)^2}{\sum_i s_i}; 0 when \sum_i s_i = 0.)", "",
+        "unitless"},
+       [](Ngtdm& n) { return n.sum_s != 0 ? n.Pairs().strength / n.sum_s : 0.0; }},
+  };
+  return kRows;
+}
+
+}  // namespace
+
 const std::vector<FeatureInfo>& NgtdmFeatures::Features() {
-  static const std::vector<FeatureInfo> kInfos = detail::SortedInfos({
-      {"Coarseness", false, "QCDE", R"(1/\sum_i p_i s_i; 10^6 when the sum is 0.)", "", "unitless"},
-      {"Contrast", false, "65HE", R"(\frac{1}{N_{g,p}(N_{g,p}-1)}\sum_{i,j}p_ip_j(i-j)^2 \cdot \frac{1}{N_{v,p}}\sum_i s_i; 0 when N_{g,p} = 1.)", "", "unitless"},
-      {"Busyness", false, "NQ30", R"(\frac{\sum_i p_is_i}{\sum_{i,j}|ip_i - jp_j|}; 0 when the denominator is 0.)", "", "unitless"},
-      {"Complexity", false, "HDEZ", R"(\frac{1}{N_{v,p}}\sum_{i,j}|i-j|\frac{p_is_i+p_js_j}{p_i+p_j}.)", "", "unitless"},
-      {"Strength", false, "1X9X", R"(\frac{\sum_{i,j}(p_i+p_j)(i-j)^2}{\sum_i s_i}; 0 when \sum_i s_i = 0.)", "", "unitless"},
-  });
+  static const std::vector<FeatureInfo> kInfos = detail::InfosOf(NgtdmRows());
   return kInfos;
 }
 
@@ -365,67 +426,21 @@ std::vector<double> NgtdmFeatures::Values(const std::vector<std::string>& names)
     cnt[gi] += 1;
     s[gi] += diff;
   }
-  double nvp = 0;
-  for (double c : cnt) nvp += c;
-  std::vector<double> p(G), iv(G);
+  Ngtdm n;
+  for (double c : cnt) n.nvp += c;
+  n.p.resize(G);
+  n.iv.resize(G);
   for (std::size_t i = 0; i < G; ++i) {
-    p[i] = cnt[i] / nvp;
-    iv[i] = roi_.gray_levels[i];
+    n.p[i] = cnt[i] / n.nvp;
+    n.iv[i] = roi_.gray_levels[i];
   }
-  const double ngp = static_cast<double>(G);
-  double ps = 0, sum_s = 0;
+  n.ngp = static_cast<double>(G);
   for (std::size_t i = 0; i < G; ++i) {
-    ps += p[i] * s[i];
-    sum_s += s[i];
+    n.ps += n.p[i] * s[i];
+    n.sum_s += s[i];
   }
-  // The four sums over pairs of levels, in one pass (when one is wanted;
-  // their additions overlap).  Every term is symmetric in (i, j), to the
-  // bit, and zero for i = j: each sum is twice its sum over i < j (half the
-  // work; it differs from the full double loop only in rounding).
-  struct PairSums {
-    double contrast = 0, busyness = 0, complexity = 0, strength = 0;
-  };
-  std::optional<PairSums> pair_sums;
-  auto pairs = [&]() -> const PairSums& {
-    if (!pair_sums) {
-      PairSums r;
-      for (std::size_t i = 0; i < G; ++i)
-        for (std::size_t j = i + 1; j < G; ++j) {
-          const double d = iv[i] - iv[j];
-          r.contrast += p[i] * p[j] * d * d;
-          r.busyness += std::abs(iv[i] * p[i] - iv[j] * p[j]);
-          r.complexity += std::abs(d) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
-          r.strength += (p[i] + p[j]) * d * d;
-        }
-      r.contrast *= 2;
-      r.busyness *= 2;
-      r.complexity *= 2;
-      r.strength *= 2;
-      pair_sums = r;
-    }
-    return *pair_sums;
-  };
-  std::vector<double> out;
-  out.reserve(wanted.size());
-  for (const auto& f : wanted) {
-    double v = 0;
-    if (f == "Coarseness"sv) {
-      v = ps == 0 ? 1e6 : 1 / ps;
-    } else if (f == "Contrast"sv) {
-      if (ngp > 1) v = pairs().contrast / (ngp * (ngp - 1)) * (sum_s / nvp);
-    } else if (f == "Busyness"sv) {
-      const double d = pairs().busyness;
-      v = d == 0 ? 0.0 : ps / d;
-    } else if (f == "Complexity"sv) {
-      v = pairs().complexity / nvp;
-    } else if (f == "Strength"sv) {
-      if (sum_s != 0) v = pairs().strength / sum_s;
-    } else {
-      throw InvalidArgument("ngtdm feature '" + std::string(f) + "' is not implemented");
-    }
-    out.push_back(v);
-  }
-  return out;
+  n.s = std::move(s);
+  return detail::Evaluate(NgtdmRows(), wanted, n, "ngtdm");
 }
 
 }  // namespace lvsi::radiomics

@@ -23,7 +23,13 @@ std::string Section() {
          "define (`FeatureClassInfo`; the test `radiomics.FeatureReferenceInTheDocsIsCurrent` fails when this\n"
          "section differs from them, `lvsi_feature_reference --write docs/radiomics.md` rewrites it).  Units:\n"
          "`intensity` is the image's unit; grey levels are bin indices and counts are numbers, so texture\n"
-         "features are unitless; entropies are in bits.\n";
+         "features are unitless; entropies are in bits.\n"
+         "\n"
+         "The rows are one table per family in its source file (`src/radiomics/first_order.cpp`, `glcm.cpp`,\n"
+         "`glrlm.cpp`, `zone_features.cpp` for GLSZM, GLDM and NGTDM, `shape.cpp`): each row is the feature's\n"
+         "`FeatureInfo` and the function that computes its value from what the family computes once per call\n"
+         "(the matrices, their marginals, sums several features share).  A new feature is a new row; then\n"
+         "`lvsi_feature_reference --write docs/radiomics.md`.\n";
   for (const std::string& family : lvsi::radiomics::FeatureClassNames()) {
     out += "\n### " + family + "\n\n| feature | IBSI | definition | unit | notes |\n|---|---|---|---|---|\n";
     for (const auto& f : lvsi::radiomics::FeatureClassInfo(family))

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lvsi/core/error.h"
 #include "lvsi/radiomics/roi.h"
 
 namespace lvsi::radiomics::detail {
@@ -135,5 +136,42 @@ FeatureList Named(const std::vector<std::string_view>& names, const std::vector<
 
 /// Sorts FeatureInfos in pyradiomics' order (by "get<Name>FeatureValue").
 std::vector<FeatureInfo> SortedInfos(std::vector<FeatureInfo> infos);
+
+/// One row of a feature family's table: the feature's documentation (name,
+/// IBSI code, formula, unit) and the code that computes it from `State`,
+/// what the family computes once per call (its matrices, their marginals,
+/// sums several features share, filled on first use).
+template <class State>
+struct FeatureRow {
+  FeatureInfo info;
+  double (*value)(State&);
+};
+
+/// The rows' documentation in pyradiomics' order (a family's Features()).
+template <class State>
+std::vector<FeatureInfo> InfosOf(const std::vector<FeatureRow<State>>& rows) {
+  std::vector<FeatureInfo> infos;
+  infos.reserve(rows.size());
+  for (const FeatureRow<State>& row : rows) infos.push_back(row.info);
+  return SortedInfos(std::move(infos));
+}
+
+/// The values of the `wanted` features (resolved names), in that order,
+/// each from its row; InvalidArgument, naming `family`, for a name without
+/// a row.
+template <class State>
+std::vector<double> Evaluate(const std::vector<FeatureRow<State>>& rows, const std::vector<std::string_view>& wanted,
+                             State& state, const char* family) {
+  std::vector<double> out;
+  out.reserve(wanted.size());
+  for (const std::string_view name : wanted) {
+    const auto row = std::find_if(rows.begin(), rows.end(),
+                                  [&](const FeatureRow<State>& r) { return r.info.name == name; });
+    if (row == rows.end())
+      throw InvalidArgument(std::string(family) + " feature '" + std::string(name) + "' is not implemented");
+    out.push_back(row->value(state));
+  }
+  return out;
+}
 
 }  // namespace lvsi::radiomics::detail
