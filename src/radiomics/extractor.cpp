@@ -1,6 +1,7 @@
 #include "lvsi/radiomics/extractor.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <cmath>
@@ -10,6 +11,8 @@
 #include <sstream>
 #include <type_traits>
 
+#include "detail/python_literal.h"
+#include "detail/sha1.h"
 #include "detail/texture.h"
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
@@ -20,59 +23,72 @@
 #include "lvsi/radiomics/features.h"
 #include "lvsi/version.h"
 
+#include <Eigen/Core>
+
 namespace lvsi::radiomics {
 namespace {
 
 using preprocessing::IndexBox;
 
-std::string Triple(double a, double b, double c) {
-  return "(" + FormatDouble(a) + ", " + FormatDouble(b) + ", " + FormatDouble(c) + ")";
+// A Python tuple of floats, "(a, b, c)".
+std::string PyTuple(const std::array<double, 3>& v) {
+  return "(" + detail::PyFloat(v[0]) + ", " + detail::PyFloat(v[1]) + ", " + detail::PyFloat(v[2]) + ")";
 }
 
-// A 64-bit content hash of voxel values for the diagnostics: eight lanes
-// of 8-byte words mixed with multiply-xorshift steps (eight independent
-// chains keep the multiplier busy), then the bytes after the last whole
-// group of 64 into lane 0, the lanes folded together.  Fed in pieces, every
-// piece but the last a multiple of 64 bytes.
-class ContentHash {
+// A Python tuple of whole numbers.
+template <class Int, std::size_t N>
+std::string PyTuple(const std::array<Int, N>& v) {
+  std::string out = "(";
+  for (std::size_t n = 0; n < N; ++n) out += (n ? ", " : "") + std::to_string(v[n]);
+  return out + ")";
+}
+
+// A continuous index to a physical point in ITK's order of operations
+// (SimpleITK's TransformContinuousIndexToPhysicalPoint): the sum of
+// (direction * spacing) * index, then the origin.
+std::array<double, 3> ItkPhysicalPoint(const Geometry& g, const std::array<double, 3>& index) {
+  std::array<double, 3> p{};
+  for (int r = 0; r < 3; ++r) {
+    double sum = 0;
+    for (int c = 0; c < 3; ++c) sum += g.direction[3 * r + c] * g.spacing[c] * index[c];
+    p[r] = sum + g.origin[r];
+  }
+  return p;
+}
+
+// SHA-1 of an image's voxels in the type they were stored with, as
+// SimpleITK's Hash() computes pyradiomics' diagnostics_Image-original_Hash
+// (the values, converted back, in little-endian order).  Fed in blocks.
+class VoxelHash {
  public:
-  explicit ContentHash(std::size_t total_bytes) {
-    for (int l = 0; l < kLanes; ++l) lane_[l] = (0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(l + 1)) ^ total_bytes;
+  explicit VoxelHash(const std::string& pixel_type) : type_(pixel_type) {}
+  void Add(const double* v, std::size_t count) {
+    if (type_ == "int8") Feed<std::int8_t>(v, count);
+    else if (type_ == "uint8") Feed<std::uint8_t>(v, count);
+    else if (type_ == "int16") Feed<std::int16_t>(v, count);
+    else if (type_ == "uint16") Feed<std::uint16_t>(v, count);
+    else if (type_ == "int32") Feed<std::int32_t>(v, count);
+    else if (type_ == "uint32") Feed<std::uint32_t>(v, count);
+    else if (type_ == "float32") Feed<float>(v, count);
+    else sha_.Add(v, count * sizeof(double));
   }
-  void Add(const void* data, std::size_t bytes) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    std::size_t n = 0;
-    for (; n + 8 * kLanes <= bytes; n += 8 * kLanes)
-      for (int l = 0; l < kLanes; ++l) {
-        std::uint64_t w;
-        std::memcpy(&w, p + n + 8 * l, 8);
-        lane_[l] = Mix(lane_[l], w);
-      }
-    for (; n < bytes; ++n) lane_[0] = Mix(lane_[0], p[n]);
-  }
-  std::string Hex() const {
-    std::uint64_t h = lane_[0];
-    for (int l = 1; l < kLanes; ++l) h = Mix(h, lane_[l]);
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-  }
+  std::string Hex() { return sha_.HexDigest(); }
 
  private:
-  static constexpr int kLanes = 8;
-  static std::uint64_t Mix(std::uint64_t h, std::uint64_t w) {
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-    return h ^ (h >> 29);
+  template <class T>
+  void Feed(const double* v, std::size_t count) {
+    T buffer[512];
+    while (count > 0) {
+      const std::size_t n = std::min(count, std::size(buffer));
+      for (std::size_t k = 0; k < n; ++k) buffer[k] = static_cast<T>(v[k]);
+      sha_.Add(buffer, n * sizeof(T));
+      v += n;
+      count -= n;
+    }
   }
-  std::uint64_t lane_[kLanes];
+  std::string type_;
+  detail::Sha1 sha_;
 };
-
-template <typename T>
-std::string HashOf(const Volume<T>& v) {
-  ContentHash hash(v.size() * sizeof(T));
-  hash.Add(v.data(), v.size() * sizeof(T));
-  return hash.Hex();
-}
 
 // One pass over the label map: voxels with the label, their bounding box,
 // and how many of them are NaN or infinite in the image.
@@ -125,8 +141,9 @@ LabelScan ScanLabels(const LabelImage& labels, const Image& image, int label) {
   return scan;
 }
 
-// Number of 6-connected components of a mask (as SimpleITK's default
-// ConnectedComponent filter counts them).
+// Number of fully connected components of a mask (26-connected; 8 in a
+// one-voxel-thick image), as pyradiomics counts VolumeNum (SimpleITK's
+// ConnectedComponent filter with FullyConnectedOn).
 std::size_t CountComponents(const Mask& mask) {
   const auto& g = mask.geometry();
   std::vector<char> seen(mask.size(), 0);
@@ -142,18 +159,71 @@ std::size_t CountComponents(const Mask& mask) {
       const long k = static_cast<long>(stack.back());
       stack.pop_back();
       const long x = k % sx, y = (k / sx) % sy, z = k / (sx * sy);
-      const long nb[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
-      for (const auto& p : nb) {
-        if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= sx || p[1] >= sy || p[2] >= sz) continue;
-        const std::size_t m = static_cast<std::size_t>(p[0] + sx * (p[1] + sy * p[2]));
-        if (mask[m] && !seen[m]) {
-          seen[m] = 1;
-          stack.push_back(m);
-        }
-      }
+      for (long dz = -1; dz <= 1; ++dz)
+        for (long dy = -1; dy <= 1; ++dy)
+          for (long dx = -1; dx <= 1; ++dx) {
+            const long px = x + dx, py = y + dy, pz = z + dz;
+            if (px < 0 || py < 0 || pz < 0 || px >= sx || py >= sy || pz >= sz) continue;
+            const std::size_t m = static_cast<std::size_t>(px + sx * (py + sy * pz));
+            if (mask[m] && !seen[m]) {
+              seen[m] = 1;
+              stack.push_back(m);
+            }
+          }
     }
   }
   return components;
+}
+
+// pyradiomics' addMaskElements: the diagnostics_Mask-<prefix>_* group of a
+// mask reported on `grid` (its size, spacing and index space), given as
+// `mask` whose voxel (0, 0, 0) is voxel `offset` of `grid`, with the ROI's
+// statistics of `values(n)` (the image at mask voxel n) when `values` is
+// given (pyradiomics leaves them out for the original mask).
+template <class Values>
+void AddMaskElements(std::vector<std::pair<std::string, std::string>>& diag, const std::string& prefix,
+                     const Geometry& grid, const Mask& mask, const std::array<std::size_t, 3>& offset,
+                     const Values* values) {
+  const std::string key = "diagnostics_Mask-" + prefix + "_";
+  const Geometry& g = mask.geometry();
+  std::array<std::size_t, 3> lo{g.size[0], g.size[1], g.size[2]}, hi{0, 0, 0};
+  double sum[3] = {0, 0, 0}, count = 0, total = 0, low = 0, high = 0;
+  for (std::size_t k = 0, n = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i, ++n) {
+        if (!mask[n]) continue;
+        lo = {std::min(lo[0], i), std::min(lo[1], j), std::min(lo[2], k)};
+        hi = {std::max(hi[0], i), std::max(hi[1], j), std::max(hi[2], k)};
+        sum[0] += static_cast<double>(i);  // whole numbers: exact in any order
+        sum[1] += static_cast<double>(j);
+        sum[2] += static_cast<double>(k);
+        if (values) {
+          const double v = (*values)(n);
+          low = count == 0 ? v : std::min(low, v);
+          high = count == 0 ? v : std::max(high, v);
+          total += v;
+        }
+        count += 1;
+      }
+  diag.emplace_back(key + "Spacing", PyTuple(grid.spacing));
+  diag.emplace_back(key + "Size", PyTuple(grid.size));
+  std::array<std::size_t, 6> box{};
+  for (int d = 0; d < 3; ++d) {
+    box[d] = lo[d] + offset[d];
+    box[3 + d] = hi[d] - lo[d] + 1;
+  }
+  diag.emplace_back(key + "BoundingBox", PyTuple(box));
+  diag.emplace_back(key + "VoxelNum", std::to_string(static_cast<long>(count)));
+  diag.emplace_back(key + "VolumeNum", std::to_string(CountComponents(mask)));
+  const std::array<double, 3> center{sum[0] / count + static_cast<double>(offset[0]),
+                                     sum[1] / count + static_cast<double>(offset[1]),
+                                     sum[2] / count + static_cast<double>(offset[2])};
+  diag.emplace_back(key + "CenterOfMassIndex", PyTuple(center));
+  diag.emplace_back(key + "CenterOfMass", PyTuple(ItkPhysicalPoint(grid, center)));
+  if (!values) return;
+  diag.emplace_back(key + "Mean", detail::PyFloat(total / count));
+  diag.emplace_back(key + "Minimum", detail::PyFloat(low));
+  diag.emplace_back(key + "Maximum", detail::PyFloat(high));
 }
 
 preprocessing::StoragePixelType StorageType(const std::string& name) {
@@ -189,27 +259,51 @@ preprocessing::Lbp3DSettings Lbp3D(const ExtractionSettings& s, preprocessing::S
   return l;
 }
 
-std::string SettingsText(const ExtractionSettings& s) {
-  std::ostringstream o;
-  o << "{'label': " << s.label << ", 'binWidth': " << FormatDouble(s.bin_width);
-  if (s.bin_count) o << ", 'binCount': " << *s.bin_count;
-  o << ", 'voxelArrayShift': " << FormatDouble(s.voxel_array_shift) << ", 'normalize': " << (s.normalize ? "True" : "False")
-    << ", 'normalizeScale': " << FormatDouble(s.normalize_scale) << ", 'interpolator': '" << s.interpolator << "'"
-    << ", 'padDistance': " << s.pad_distance << ", 'minimumROIDimensions': " << s.minimum_roi_dimensions
-    << ", 'force2D': " << (s.texture.force2d ? "True" : "False") << ", 'force2Ddimension': " << s.texture.force2d_dimension
-    << ", 'symmetricalGLCM': " << (s.texture.symmetrical_glcm ? "True" : "False") << ", 'gldm_a': " << s.texture.gldm_a;
-  if (s.resampled_pixel_spacing) {
-    const auto& r = *s.resampled_pixel_spacing;
-    o << ", 'resampledPixelSpacing': [" << FormatDouble(r[0]) << ", " << FormatDouble(r[1]) << ", " << FormatDouble(r[2]) << "]";
+// diagnostics_Configuration_Settings: pyradiomics' settings dict, its
+// defaults in its order with the values given, then the settings given that
+// it has no default for, in the order given.
+std::string SettingsText(const ExtractionParameters& p) {
+  std::vector<std::pair<std::string, std::string>> items = {
+      {"minimumROIDimensions", "2"}, {"minimumROISize", "None"}, {"normalize", "False"}, {"normalizeScale", "1"},
+      {"removeOutliers", "None"}, {"resampledPixelSpacing", "None"}, {"interpolator", "'sitkBSpline'"},
+      {"preCrop", "False"}, {"padDistance", "5"}, {"distances", "[1]"}, {"force2D", "False"},
+      {"force2Ddimension", "0"}, {"resegmentRange", "None"}, {"label", "1"}, {"additionalInfo", "True"}};
+  auto set = [&items](const std::string& key, const std::string& literal) {
+    const auto it = std::find_if(items.begin(), items.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it != items.end()) it->second = literal;
+    else items.emplace_back(key, literal);
+  };
+  for (const auto& [key, yaml] : p.applied_settings) set(key, detail::PythonLiteral(yaml));
+  set("label", std::to_string(p.settings.label));  // as execute(label=...) does
+  std::string out = "{";
+  for (const auto& [key, literal] : items) out += (out.size() > 1 ? ", '" : "'") + key + "': " + literal;
+  return out + "}";
+}
+
+// diagnostics_Configuration_EnabledImageTypes: {'<type>': {<settings>}, ...}.
+std::string ImageTypesText(const ExtractionParameters& p) {
+  std::string out = "{";
+  for (const auto& type : p.image_type_order) {
+    out += (out.size() > 1 ? ", '" : "'") + type + "': {";
+    bool first = true;
+    for (const auto& [key, yaml] : p.image_types.at(type)) {
+      out += (first ? "'" : ", '") + key + "': " + detail::PythonLiteral(yaml);
+      first = false;
+    }
+    out += "}";
   }
-  if (!s.resegment_range.empty()) {
-    o << ", 'resegmentRange': [";
-    for (std::size_t n = 0; n < s.resegment_range.size(); ++n) o << (n ? ", " : "") << FormatDouble(s.resegment_range[n]);
-    o << "], 'resegmentMode': '" << s.resegment_mode << "'";
-  }
-  if (!s.texture.weighting_norm.empty()) o << ", 'weightingNorm': '" << s.texture.weighting_norm << "'";
-  o << "}";
-  return o.str();
+  return out + "}";
+}
+
+// The versions of lvsi and the libraries its values depend on, under
+// pyradiomics' key pattern (diagnostics_Versions_<name>).
+std::vector<std::pair<std::string, std::string>> Versions() {
+  const std::string eigen = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                            std::to_string(EIGEN_MINOR_VERSION);
+  return {{"diagnostics_Versions_lvsi", Version()},
+          {"diagnostics_Versions_ITK", LVSI_ITK_VERSION},
+          {"diagnostics_Versions_Eigen", eigen},
+          {"diagnostics_Versions_Compiler", __VERSION__}};
 }
 
 // How far (voxels) the repeated level-1 SWT reaches from an output voxel.
@@ -281,7 +375,6 @@ class Extraction {
     CheckLabels();
     if (s_.additional_info) OriginalDiagnostics();
     Preprocess();
-    if (s_.additional_info) MaskDiagnostics();
     Shape();
     PrepareFilters();
     FilterImages();
@@ -318,27 +411,58 @@ class Extraction {
     return m;
   }
 
+  // Versions, configuration, and the image and mask as loaded (pyradiomics'
+  // GeneralInfo and loadImage).
   void OriginalDiagnostics() {
     auto& diag = result_.diagnostics;
-    diag.emplace_back("diagnostics_Versions_lvsi", Version());
-    diag.emplace_back("diagnostics_Configuration_Settings", SettingsText(s_));
-    std::string types = "{";
-    for (const auto& [t, o] : p_.image_types) types += (types.size() > 1 ? ", '" : "'") + t + "': {}";
-    diag.emplace_back("diagnostics_Configuration_EnabledImageTypes", types + "}");
+    diag = Versions();
+    diag.emplace_back("diagnostics_Configuration_Settings", SettingsText(p_));
+    diag.emplace_back("diagnostics_Configuration_EnabledImageTypes", ImageTypesText(p_));
     const Geometry& g = image_.geometry();
     // One pass over the image gives its hash and statistics (the
     // diagnostics', and the normaliser's when normalising).
-    ContentHash hash(image_.size() * sizeof(double));
+    VoxelHash hash(pixel_type_);
     statistics_ = preprocessing::IntensityStatistics::Of(
-        image_, [&hash](const double* block, std::size_t count) { hash.Add(block, count * sizeof(double)); });
+        image_, [&hash](const double* block, std::size_t count) { hash.Add(block, count); });
     diag.emplace_back("diagnostics_Image-original_Hash", hash.Hex());
     diag.emplace_back("diagnostics_Image-original_Dimensionality", g.size[2] > 1 ? "3D" : "2D");
-    diag.emplace_back("diagnostics_Image-original_Spacing", Triple(g.spacing[0], g.spacing[1], g.spacing[2]));
-    diag.emplace_back("diagnostics_Image-original_Size", Triple(double(g.size[0]), double(g.size[1]), double(g.size[2])));
-    diag.emplace_back("diagnostics_Image-original_Mean", FormatDouble(statistics_->mean));
-    diag.emplace_back("diagnostics_Image-original_Minimum", FormatDouble(statistics_->minimum));
-    diag.emplace_back("diagnostics_Image-original_Maximum", FormatDouble(statistics_->maximum));
-    diag.emplace_back("diagnostics_Mask-original_Hash", HashOf(labels_));
+    diag.emplace_back("diagnostics_Image-original_Spacing", PyTuple(g.spacing));
+    diag.emplace_back("diagnostics_Image-original_Size", PyTuple(g.size));
+    diag.emplace_back("diagnostics_Image-original_Mean", detail::PyFloat(statistics_->mean));
+    diag.emplace_back("diagnostics_Image-original_Minimum", detail::PyFloat(statistics_->minimum));
+    diag.emplace_back("diagnostics_Image-original_Maximum", detail::PyFloat(statistics_->maximum));
+    // The mask hash is over its labels as unsigned 32-bit numbers (pyradiomics
+    // casts the mask to UInt32 first); the int32 label map has those bytes.
+    detail::Sha1 mask_hash;
+    mask_hash.Add(labels_.data(), labels_.size() * sizeof(std::int32_t));
+    diag.emplace_back("diagnostics_Mask-original_Hash", mask_hash.HexDigest());
+    // The rest from the label's box, reported in the label map's indices.
+    Geometry box = labels_.geometry();
+    box.size = scan_.box.Size();
+    AddMaskElements<NoValues>(diag, "original", labels_.geometry(), LabelsToMask(box, scan_.box.lower), scan_.box.lower,
+                              nullptr);
+  }
+
+  // No image values (pyradiomics' original mask group).
+  using NoValues = double (*)(std::size_t);
+
+  // The resampled image and mask (pyradiomics' "interpolated" groups).
+  void InterpolatedDiagnostics() {
+    auto& diag = result_.diagnostics;
+    const Geometry& g = img_.geometry();
+    double low = img_.size() ? img_[0] : 0, high = low, total = 0;
+    for (std::size_t n = 0; n < img_.size(); ++n) {
+      low = std::min(low, img_[n]);
+      high = std::max(high, img_[n]);
+      total += img_[n];
+    }
+    diag.emplace_back("diagnostics_Image-interpolated_Spacing", PyTuple(g.spacing));
+    diag.emplace_back("diagnostics_Image-interpolated_Size", PyTuple(g.size));
+    diag.emplace_back("diagnostics_Image-interpolated_Mean", detail::PyFloat(total / static_cast<double>(img_.size())));
+    diag.emplace_back("diagnostics_Image-interpolated_Minimum", detail::PyFloat(low));
+    diag.emplace_back("diagnostics_Image-interpolated_Maximum", detail::PyFloat(high));
+    const auto values = [this](std::size_t n) { return img_[n]; };
+    AddMaskElements(diag, "interpolated", g, mask_, {0, 0, 0}, &values);
   }
 
   // The whole image's statistics (computed once, when first needed).
@@ -358,6 +482,14 @@ class Extraction {
       if (!s_.correct_mask)
         throw GeometryError(Input::kMask, "mask grid does not match the image grid: " + why + " (enable correctMask)");
       mask_ = preprocessing::ResampleMaskToGrid(LabelsToMask(labels_.geometry(), {0, 0, 0}), image_.geometry());
+      if (s_.additional_info) {
+        // pyradiomics' "corrected" group: the mask on the image grid, with
+        // the (normalised) image's values.
+        std::optional<preprocessing::Normalizer> normal;
+        if (s_.normalize) normal.emplace(Statistics(), s_.normalize_scale, s_.remove_outliers);
+        const auto values = [&](std::size_t n) { return normal ? (*normal)(image_[n]) : image_[n]; };
+        AddMaskElements(result_.diagnostics, "corrected", image_.geometry(), mask_, {0, 0, 0}, &values);
+      }
     } else if (resample_) {
       mask_ = LabelsToMask(labels_.geometry(), {0, 0, 0});
     }
@@ -372,6 +504,7 @@ class Extraction {
       std::tie(img_, mask_) = preprocessing::ResampleToSpacing(
           s_.normalize ? preprocessing::NormalizeImage(image_, s_.normalize_scale, s_.remove_outliers) : image_, mask_,
           rs);
+      if (s_.additional_info) InterpolatedDiagnostics();
     } else {
       CropAndNormalise(same_grid, check);
     }
@@ -381,6 +514,14 @@ class Extraction {
       texture_mask_ = preprocessing::ResegmentMask(img_, mask_, s_.resegment_range,
                                                    preprocessing::ParseResegmentMode(s_.resegment_mode));
       box_ = preprocessing::CheckMask(texture_mask_, check);
+      if (s_.additional_info) {
+        // Reported on the grid pyradiomics resegments on: the resampled or
+        // pre-cropped image, else the whole image.
+        const bool own_grid = resample_ || s_.pre_crop;
+        const auto values = [this](std::size_t n) { return img_[n]; };
+        AddMaskElements(result_.diagnostics, "resegmented", own_grid ? img_.geometry() : image_.geometry(),
+                        texture_mask_, own_grid ? std::array<std::size_t, 3>{0, 0, 0} : offset_, &values);
+      }
     }
   }
 
@@ -408,29 +549,6 @@ class Extraction {
     }
     if (s_.normalize)
       img_ = preprocessing::NormalizeImage(img_, Statistics(), s_.normalize_scale, s_.remove_outliers);
-  }
-
-  void MaskDiagnostics() {
-    auto& diag = result_.diagnostics;
-    const auto size = box_.Size();
-    diag.emplace_back("diagnostics_Mask-original_BoundingBox",
-                      "(" + std::to_string(box_.lower[0]) + ", " + std::to_string(box_.lower[1]) + ", " +
-                          std::to_string(box_.lower[2]) + ", " + std::to_string(size[0]) + ", " +
-                          std::to_string(size[1]) + ", " + std::to_string(size[2]) + ")");
-    double cx = 0, cy = 0, cz = 0, vox = 0;
-    const auto& g = texture_mask_.geometry();
-    for (std::size_t n = 0; n < texture_mask_.size(); ++n)
-      if (texture_mask_[n]) {
-        cx += static_cast<double>(n % g.size[0]);
-        cy += static_cast<double>((n / g.size[0]) % g.size[1]);
-        cz += static_cast<double>(n / (g.size[0] * g.size[1]));
-        vox += 1;
-      }
-    diag.emplace_back("diagnostics_Mask-original_VoxelNum", std::to_string(static_cast<long>(vox)));
-    diag.emplace_back("diagnostics_Mask-original_VolumeNum", std::to_string(CountComponents(texture_mask_)));
-    diag.emplace_back("diagnostics_Mask-original_CenterOfMassIndex", Triple(cx / vox, cy / vox, cz / vox));
-    const auto com = g.IndexToPhysical({cx / vox, cy / vox, cz / vox});
-    diag.emplace_back("diagnostics_Mask-original_CenterOfMass", Triple(com[0], com[1], com[2]));
   }
 
   // Shape features on the (non-resegmented) mask cropped to the box, as

@@ -213,6 +213,10 @@ void ExtractionParameters::ApplySetting(const std::string& key, const std::strin
     throw InvalidArgument("unknown setting '" + key + "' (known settings: " + list + ")");
   }
   it->second(settings, node, key);
+  const auto given = std::find_if(applied_settings.begin(), applied_settings.end(),
+                                  [&](const auto& kv) { return kv.first == key; });
+  if (given != applied_settings.end()) given->second = yaml_value;
+  else applied_settings.emplace_back(key, yaml_value);
 }
 
 ExtractionParameters ParseParameters(const std::string& yaml_text, const std::string& source) {

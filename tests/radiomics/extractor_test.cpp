@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "lvsi/core/error.h"
@@ -39,6 +41,90 @@ TEST(Extractor, DefaultsGive107FeaturesWithPyradiomicsNames) {
   const FeatureTable t = r.ToTable("case1");
   EXPECT_EQ(t.cols(), 107u);
   EXPECT_NE(r.BriefReport().find("107 features"), std::string::npos);
+}
+
+std::string Diagnostic(const ExtractionResult& r, const std::string& key) {
+  for (const auto& [k, v] : r.diagnostics)
+    if (k == key) return v;
+  return "(absent)";
+}
+
+// An ROI far from the image's origin, of two blocks that touch only at one
+// corner: pyradiomics reports the box and the centre in the loaded image's
+// indices (not the cropped box's) and counts one 26-connected volume.
+TEST(Extractor, MaskDiagnosticsAreInTheLoadedImagesIndices) {
+  Geometry g;
+  g.size = {40, 30, 20};
+  g.spacing = {0.5, 0.5, 2};
+  g.origin = {-10, 5, 7};
+  Image img(g, 100.0);
+  LabelImage lab(g, 0);
+  double sum[3] = {0, 0, 0}, count = 0;
+  auto label = [&](std::size_t i, std::size_t j, std::size_t k) {
+    lab(i, j, k) = 1;
+    sum[0] += static_cast<double>(i);
+    sum[1] += static_cast<double>(j);
+    sum[2] += static_cast<double>(k);
+    count += 1;
+  };
+  for (std::size_t k = 10; k < 13; ++k)
+    for (std::size_t j = 15; j < 18; ++j)
+      for (std::size_t i = 25; i < 28; ++i) label(i, j, k);  // block 1: x 25-27, y 15-17, z 10-12
+  for (std::size_t k = 13; k < 15; ++k)
+    for (std::size_t j = 18; j < 20; ++j)
+      for (std::size_t i = 28; i < 31; ++i) label(i, j, k);  // block 2 touches (27, 17, 12) at a corner
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  p.class_order = {"firstorder"};
+  p.feature_classes = {{"firstorder", {"Mean"}}};
+  const ExtractionResult r = FeatureExtractor(p).Execute(img, lab, "int16");
+  EXPECT_EQ(Diagnostic(r, "diagnostics_Mask-original_BoundingBox"), "(25, 15, 10, 6, 5, 5)");
+  EXPECT_EQ(Diagnostic(r, "diagnostics_Mask-original_VoxelNum"), "39");
+  EXPECT_EQ(Diagnostic(r, "diagnostics_Mask-original_VolumeNum"), "1");
+  EXPECT_EQ(Diagnostic(r, "diagnostics_Mask-original_Size"), "(40, 30, 20)");
+  EXPECT_EQ(Diagnostic(r, "diagnostics_Mask-original_Spacing"), "(0.5, 0.5, 2.0)");
+  // Python's repr of the mean index; the physical point from it.
+  char expected[200];
+  std::snprintf(expected, sizeof expected, "(%.17g, %.17g, %.17g)", sum[0] / count, sum[1] / count, sum[2] / count);
+  const std::string center = Diagnostic(r, "diagnostics_Mask-original_CenterOfMassIndex");
+  double cx, cy, cz;
+  ASSERT_EQ(std::sscanf(center.c_str(), "(%lf, %lf, %lf)", &cx, &cy, &cz), 3) << center;
+  EXPECT_EQ(cx, sum[0] / count);
+  EXPECT_EQ(cy, sum[1] / count);
+  EXPECT_EQ(cz, sum[2] / count) << expected;
+  const std::string point = Diagnostic(r, "diagnostics_Mask-original_CenterOfMass");
+  double px, py, pz;
+  ASSERT_EQ(std::sscanf(point.c_str(), "(%lf, %lf, %lf)", &px, &py, &pz), 3) << point;
+  EXPECT_DOUBLE_EQ(px, -10 + 0.5 * cx);
+  EXPECT_DOUBLE_EQ(py, 5 + 0.5 * cy);
+  EXPECT_DOUBLE_EQ(pz, 7 + 2 * cz);
+  // Face-connected only, the two blocks would be two volumes.
+  lab(27, 17, 12) = 0;
+  lab(28, 18, 13) = 0;
+  const ExtractionResult apart = FeatureExtractor(p).Execute(img, lab, "int16");
+  EXPECT_EQ(Diagnostic(apart, "diagnostics_Mask-original_VolumeNum"), "2");
+}
+
+// diagnostics_Image-original_Hash is SHA-1 of the voxels in their stored
+// type: a million voxels of 97 stored as uint8 are a million "a" bytes,
+// whose SHA-1 is FIPS 180's third test vector.
+TEST(Extractor, ImageHashIsSha1OfTheStoredVoxels) {
+  Geometry g;
+  g.size = {1000, 1000, 1};
+  Image img(g, 97.0);
+  LabelImage lab(g, 0);
+  for (std::size_t j = 10; j < 20; ++j)
+    for (std::size_t i = 10; i < 20; ++i) lab(i, j, 0) = 1;
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  p.class_order = {"firstorder"};
+  p.feature_classes = {{"firstorder", {"Mean"}}};
+  // Both SHA-1 kernels: the x86 SHA extensions where the processor has
+  // them, and the portable code (LVSI_SIMD=baseline).
+  for (const char* simd : {"native", "baseline"}) {
+    ASSERT_EQ(setenv("LVSI_SIMD", simd, 1), 0);
+    const ExtractionResult r = FeatureExtractor(p).Execute(img, lab, "uint8");
+    EXPECT_EQ(Diagnostic(r, "diagnostics_Image-original_Hash"), "34aa973cd4c4daa4f61eeb2bdbad27316534016f") << simd;
+  }
+  unsetenv("LVSI_SIMD");
 }
 
 TEST(Extractor, ParallelClassesGiveIdenticalResults) {

@@ -225,5 +225,130 @@ TEST(PyradiomicsReference, EveryBaselineValueMatches) {
   EXPECT_EQ(compared, within);
 }
 
+// Numbers in a diagnostics value: "(162, 84, 11)" -> 162, 84, 11; "3057" ->
+// 3057; nothing for a hash or a dict.
+std::vector<double> NumbersOf(const std::string& text) {
+  std::string inner = Trim(text);
+  if (inner.size() >= 2 && inner.front() == '(' && inner.back() == ')') inner = inner.substr(1, inner.size() - 2);
+  std::vector<double> out;
+  for (const auto& part : SplitTopLevel(inner)) {
+    double v;
+    if (!ParseDouble(Trim(part), &v)) return {};
+    out.push_back(v);
+  }
+  return out;
+}
+
+// The one-slice label map pyradiomics' 2-D cases use: slice `k` of `labels`
+// as an image one voxel thick, placed where that slice lies (the point in
+// ITK's order of operations, as SimpleITK's slicing places it).
+LabelImage OneSlice(const LabelImage& labels, std::size_t k) {
+  Geometry g = labels.geometry();
+  for (int r = 0; r < 3; ++r) {
+    double sum = 0;
+    for (int c = 0; c < 3; ++c) sum += g.direction[3 * r + c] * g.spacing[c] * (c == 2 ? static_cast<double>(k) : 0.0);
+    g.origin[r] = sum + labels.geometry().origin[r];
+  }
+  g.size[2] = 1;
+  LabelImage slice(g, 0);
+  for (std::size_t j = 0; j < g.size[1]; ++j)
+    for (std::size_t i = 0; i < g.size[0]; ++i) slice(i, j, 0) = labels(i, j, k);
+  return slice;
+}
+
+// Every diagnostics_* row of the baselines that does not name versions,
+// re-run with its column's settings: hashes, settings and image types as
+// text, every number of the others (bounding boxes, centres of mass,
+// sizes, spacings, statistics) to 1e-12, or 1e-6 after resampling.
+TEST(PyradiomicsReference, EveryBaselineDiagnosticMatches) {
+  const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/baseline");
+  std::size_t compared = 0, columns = 0;
+  std::map<std::string, std::size_t> per_group;
+  for (const auto& entry : fs::directory_iterator(dir + "/baseline")) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind("baseline_", 0) != 0 || entry.path().extension() != ".csv") continue;
+    const CsvDocument doc = ReadCsv(entry.path().string());
+    std::map<std::string, std::size_t> row_of;
+    for (std::size_t r = 0; r < doc.rows.size(); ++r) row_of[doc.rows[r][0]] = r;
+    for (std::size_t col = 1; col < doc.header.size(); ++col) {
+      const std::string column = file + "/" + doc.header[col];
+      auto cell = [&](const std::string& row) { return doc.rows[row_of.at(row)][col]; };
+      const std::string test_case = cell("diagnostics_Configuration_TestCase");
+      const bool two_d = test_case.size() > 3 && test_case.substr(test_case.size() - 3) == "_2D";
+      const std::string base = two_d ? test_case.substr(0, test_case.size() - 3) : test_case;
+      const std::string image_path = dir + "/" + base + "_image.nrrd", mask_path = dir + "/" + base + "_label.nrrd";
+      if (!fs::exists(image_path) || !fs::exists(mask_path)) continue;
+      ExtractionParameters params = ExtractionParameters::Defaults();
+      params.feature_classes = {{"firstorder", {"Mean"}}};
+      params.class_order = {"firstorder"};
+      for (const auto& [key, value] : ParseSettingsLiteral(cell("diagnostics_Configuration_Settings")))
+        params.ApplySetting(key, value);
+      const Image image = io::ReadImage(image_path);
+      LabelImage labels = io::ReadLabelImage(mask_path);
+      if (two_d) {
+        // pyradiomics' 2-D cases: the slice of the label map with the most
+        // voxels, as a one-slice mask (corrected onto the image's grid).
+        std::size_t best = 0, most = 0;
+        const Geometry& g = labels.geometry();
+        for (std::size_t k = 0; k < g.size[2]; ++k) {
+          std::size_t count = 0;
+          for (std::size_t j = 0; j < g.size[1]; ++j)
+            for (std::size_t i = 0; i < g.size[0]; ++i) count += labels(i, j, k) == params.settings.label;
+          if (count > most) {
+            most = count;
+            best = k;
+          }
+        }
+        labels = OneSlice(labels, best);
+      }
+      const ExtractionResult result = FeatureExtractor(params).Execute(image, labels, io::ReadImageInfo(image_path).pixel_type);
+      std::map<std::string, std::string> got(result.diagnostics.begin(), result.diagnostics.end());
+      const bool interpolated = params.settings.resampled_pixel_spacing.has_value();
+      ++columns;
+      for (const auto& row : doc.rows) {
+        const std::string& name = row[0];
+        if (name.rfind("diagnostics_", 0) != 0 || row[col].empty()) continue;
+        if (name.rfind("diagnostics_Versions_", 0) == 0 || name == "diagnostics_Configuration_TestCase") continue;
+        const auto it = got.find(name);
+        if (it == got.end()) {
+          ADD_FAILURE() << column << ": lvsi reports no " << name;
+          continue;
+        }
+        ++compared;
+        ++per_group[name.substr(12, name.find('_', 12) - 12)];
+        if (name == "diagnostics_Configuration_Settings") {
+          // Key by key: the baselines come from pyradiomics versions with
+          // other defaults and dict orders.
+          const auto expected = ParseSettingsLiteral(row[col]);
+          std::map<std::string, std::string> ours;
+          for (const auto& kv : ParseSettingsLiteral(it->second)) ours.insert(kv);
+          for (const auto& [key, value] : expected) {
+            const auto o = ours.find(key);
+            if (o == ours.end()) ADD_FAILURE() << column << ": Configuration_Settings has no '" << key << "'";
+            else EXPECT_EQ(o->second, value) << column << ": Configuration_Settings '" << key << "'";
+          }
+          continue;
+        }
+        const std::vector<double> expected = NumbersOf(row[col]), ours = NumbersOf(it->second);
+        if (expected.empty()) {
+          EXPECT_EQ(it->second, row[col]) << column << " " << name;
+          continue;
+        }
+        ASSERT_EQ(ours.size(), expected.size()) << column << " " << name << ": lvsi " << it->second << ", pyradiomics " << row[col];
+        const bool resampled_values = interpolated && name.find("interpolated") != std::string::npos;
+        const double tolerance = resampled_values ? 1e-6 : 1e-12;
+        for (std::size_t k = 0; k < expected.size(); ++k)
+          EXPECT_LE(std::abs(ours[k] - expected[k]), tolerance * std::max(1.0, std::abs(expected[k])))
+              << column << " " << name << ": lvsi " << it->second << ", pyradiomics " << row[col];
+      }
+    }
+  }
+  std::printf("compared %zu diagnostics in %zu baseline columns:", compared, columns);
+  for (const auto& [group, n] : per_group) std::printf(" %s %zu,", group.c_str(), n);
+  std::printf("\n");
+  EXPECT_GT(compared, 0u);
+}
+
 }  // namespace
 }  // namespace lvsi::radiomics

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lvsi/radiomics/export.h"
@@ -74,6 +75,10 @@ struct LVSI_RADIOMICS_EXPORT ExtractionParameters {
   /// Families in the order they were given (output order of a parameter
   /// file); pyradiomics' order when defaulted.
   std::vector<std::string> class_order;
+  /// The general settings given (key, YAML text), in the order first given
+  /// (a key given again keeps its place): what the diagnostics report in
+  /// `diagnostics_Configuration_Settings` after pyradiomics' defaults.
+  std::vector<std::pair<std::string, std::string>> applied_settings;
 
   /// pyradiomics' defaults: Original image, all classes but shape2D.
   static ExtractionParameters Defaults();
