@@ -38,7 +38,8 @@ std::vector<double> NumpyArange(double start, double stop, double step) {
 
 bool DiscretizationSettings::IsValid(std::string* why) const {
   if (bin_count) {
-    if (*bin_count < 1) return Invalid(why, "binCount must be >= 1, got " + std::to_string(*bin_count));
+    if (*bin_count < 1 || *bin_count > 100000000)
+      return Invalid(why, "binCount must be within 1 .. 1e8, got " + std::to_string(*bin_count));
     return true;
   }
   if (!(std::isfinite(bin_width) && bin_width > 0))
@@ -70,6 +71,13 @@ std::vector<double> ComputeBinEdges(const std::vector<double>& values,
   const double w = settings.bin_width;
   const double low = minimum - PythonMod(minimum, w);
   const double high = maximum + 2 * w;
+  // Grey levels are int; more bins than kMaxBins is a bin width far too
+  // small for the values (pyradiomics would run out of memory instead).
+  constexpr double kMaxBins = 1e8;
+  if (!((high - low) / w <= kMaxBins))
+    throw DataError(Input::kImage, "binWidth " + std::to_string(w) + " gives " + std::to_string((high - low) / w) +
+                                       " bins over the values' range [" + std::to_string(minimum) + ", " +
+                                       std::to_string(maximum) + "]; at most 1e8 are allowed (raise binWidth)");
   std::vector<double> edges = NumpyArange(low, high, w);
   if (edges.size() == 1) edges = {edges[0] - 0.5, edges[0] + 0.5};
   return edges;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <type_traits>
 
@@ -16,6 +17,7 @@
 #include "detail/texture.h"
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
 #include "lvsi/io/image_io.h"
 #include "lvsi/preprocessing/filters.h"
@@ -32,7 +34,7 @@ using preprocessing::IndexBox;
 
 // A Python tuple of floats, "(a, b, c)".
 std::string PyTuple(const std::array<double, 3>& v) {
-  return "(" + detail::PyFloat(v[0]) + ", " + detail::PyFloat(v[1]) + ", " + detail::PyFloat(v[2]) + ")";
+  return "(" + FormatPythonFloat(v[0]) + ", " + FormatPythonFloat(v[1]) + ", " + FormatPythonFloat(v[2]) + ")";
 }
 
 // A Python tuple of whole numbers.
@@ -221,9 +223,9 @@ void AddMaskElements(std::vector<std::pair<std::string, std::string>>& diag, con
   diag.emplace_back(key + "CenterOfMassIndex", PyTuple(center));
   diag.emplace_back(key + "CenterOfMass", PyTuple(ItkPhysicalPoint(grid, center)));
   if (!values) return;
-  diag.emplace_back(key + "Mean", detail::PyFloat(total / count));
-  diag.emplace_back(key + "Minimum", detail::PyFloat(low));
-  diag.emplace_back(key + "Maximum", detail::PyFloat(high));
+  diag.emplace_back(key + "Mean", FormatPythonFloat(total / count));
+  diag.emplace_back(key + "Minimum", FormatPythonFloat(low));
+  diag.emplace_back(key + "Maximum", FormatPythonFloat(high));
 }
 
 preprocessing::StoragePixelType StorageType(const std::string& name) {
@@ -303,7 +305,31 @@ std::vector<std::pair<std::string, std::string>> Versions() {
   return {{"diagnostics_Versions_lvsi", Version()},
           {"diagnostics_Versions_ITK", LVSI_ITK_VERSION},
           {"diagnostics_Versions_Eigen", eigen},
-          {"diagnostics_Versions_Compiler", __VERSION__}};
+#ifdef __clang__
+          {"diagnostics_Versions_Compiler", "clang " __clang_version__}};
+#else
+          {"diagnostics_Versions_Compiler", "GCC " __VERSION__}};
+#endif
+}
+
+// The named features of `cls` that pyradiomics computes: it raises a
+// DeprecationWarning instead of a value for these deprecated ones, which
+// then have no column even when named (lvsi's feature classes still compute
+// them for callers who ask).  An empty list (all non-deprecated features)
+// stays empty.
+std::vector<std::string> PyradiomicsComputes(const std::string& cls, const std::vector<std::string>& names) {
+  static const std::set<std::pair<std::string, std::string>> kNotComputed = {
+      {"glcm", "Dissimilarity"}, {"glcm", "Homogeneity1"}, {"glcm", "Homogeneity2"}, {"glcm", "SumVariance"},
+      {"gldm", "GrayLevelNonUniformityNormalized"}, {"gldm", "DependencePercentage"}};
+  std::vector<std::string> kept;
+  for (const std::string& name : names) {
+    if (kNotComputed.count({cls, name})) {
+      Log(LogLevel::kDebug, "feature " + cls + "_" + name + " is deprecated in pyradiomics, which computes no value");
+      continue;
+    }
+    kept.push_back(name);
+  }
+  return kept;
 }
 
 // How far (voxels) the repeated level-1 SWT reaches from an output voxel.
@@ -372,6 +398,9 @@ class Extraction {
 
   ExtractionResult Run() {
     const auto start = std::chrono::steady_clock::now();
+    Log(LogLevel::kInfo, "Calculating features with label: " + std::to_string(s_.label));
+    Log(LogLevel::kDebug, "Enabled image types: " + ImageTypesText(p_));
+    Log(LogLevel::kDebug, "Current settings: " + SettingsText(p_));
     CheckLabels();
     if (s_.additional_info) OriginalDiagnostics();
     Preprocess();
@@ -428,9 +457,9 @@ class Extraction {
     diag.emplace_back("diagnostics_Image-original_Dimensionality", g.size[2] > 1 ? "3D" : "2D");
     diag.emplace_back("diagnostics_Image-original_Spacing", PyTuple(g.spacing));
     diag.emplace_back("diagnostics_Image-original_Size", PyTuple(g.size));
-    diag.emplace_back("diagnostics_Image-original_Mean", detail::PyFloat(statistics_->mean));
-    diag.emplace_back("diagnostics_Image-original_Minimum", detail::PyFloat(statistics_->minimum));
-    diag.emplace_back("diagnostics_Image-original_Maximum", detail::PyFloat(statistics_->maximum));
+    diag.emplace_back("diagnostics_Image-original_Mean", FormatPythonFloat(statistics_->mean));
+    diag.emplace_back("diagnostics_Image-original_Minimum", FormatPythonFloat(statistics_->minimum));
+    diag.emplace_back("diagnostics_Image-original_Maximum", FormatPythonFloat(statistics_->maximum));
     // The mask hash is over its labels as unsigned 32-bit numbers (pyradiomics
     // casts the mask to UInt32 first); the int32 label map has those bytes.
     detail::Sha1 mask_hash;
@@ -458,9 +487,9 @@ class Extraction {
     }
     diag.emplace_back("diagnostics_Image-interpolated_Spacing", PyTuple(g.spacing));
     diag.emplace_back("diagnostics_Image-interpolated_Size", PyTuple(g.size));
-    diag.emplace_back("diagnostics_Image-interpolated_Mean", detail::PyFloat(total / static_cast<double>(img_.size())));
-    diag.emplace_back("diagnostics_Image-interpolated_Minimum", detail::PyFloat(low));
-    diag.emplace_back("diagnostics_Image-interpolated_Maximum", detail::PyFloat(high));
+    diag.emplace_back("diagnostics_Image-interpolated_Mean", FormatPythonFloat(total / static_cast<double>(img_.size())));
+    diag.emplace_back("diagnostics_Image-interpolated_Minimum", FormatPythonFloat(low));
+    diag.emplace_back("diagnostics_Image-interpolated_Maximum", FormatPythonFloat(high));
     const auto values = [this](std::size_t n) { return img_[n]; };
     AddMaskElements(diag, "interpolated", g, mask_, {0, 0, 0}, &values);
   }
@@ -496,6 +525,9 @@ class Extraction {
     preprocessing::MaskCheckSettings check{s_.minimum_roi_dimensions, {}};
     if (s_.minimum_roi_size) check.minimum_roi_size = static_cast<std::size_t>(*s_.minimum_roi_size);
     if (resample_) {
+      const auto& r = *s_.resampled_pixel_spacing;
+      Log(LogLevel::kInfo, "Resampling image and mask to spacing (" + FormatPythonFloat(r[0]) + ", " +
+                               FormatPythonFloat(r[1]) + ", " + FormatPythonFloat(r[2]) + ") with " + s_.interpolator);
       preprocessing::ResampleSettings rs;
       rs.spacing = *s_.resampled_pixel_spacing;
       rs.interpolator = preprocessing::ParseInterpolator(s_.interpolator);
@@ -556,12 +588,39 @@ class Extraction {
   void Shape() {
     const Mask& shape_mask = s_.resegment_shape ? texture_mask_ : mask_;
     const Mask shape_crop = preprocessing::CropMask(shape_mask, box_, 0);
-    for (const auto& cls : p_.class_order) {
-      const auto& names = p_.feature_classes.at(cls);
+    // A one-slice image is pyradiomics' 2-D input: shape2D without
+    // force2D, no 3-D shape.
+    const bool two_d = image_.geometry().size[2] == 1;
+    const int out_axis = 2 - s_.texture.force2d_dimension;  // pyradiomics axis k is lvsi axis 2 - k
+    // (shape, then shape2D, whatever the parameter file's order, as
+    // pyradiomics' computeShape.)
+    for (const std::string cls : {"shape", "shape2D"}) {
+      const auto enabled = p_.feature_classes.find(cls);
+      if (enabled == p_.feature_classes.end()) continue;
+      const auto& names = enabled->second;
       FeatureList f;
-      if (cls == "shape") f = ShapeFeatures(shape_crop).Compute(names);
-      if (cls == "shape2D" && s_.texture.force2d)
-        f = Shape2DFeatures(shape_crop, s_.texture.force2d_dimension).Compute(names);
+      if (cls == "shape") {
+        if (two_d) {
+          Log(LogLevel::kWarning, "shape features are only available for 3D input (for 2D input, use shape2D); "
+                                  "found 2D input");
+          continue;
+        }
+        f = ShapeFeatures(shape_crop).Compute(names);
+      } else if (cls == "shape2D") {
+        if (two_d) {
+          f = Shape2DFeatures(shape_crop, 0).Compute(names);
+        } else if (!s_.texture.force2d) {
+          Log(LogLevel::kWarning, "shape2D: parameter force2D must be set to True to enable shape2D extraction");
+          continue;
+        } else if (box_.Size()[static_cast<std::size_t>(out_axis)] > 1) {
+          Log(LogLevel::kWarning, "shape2D: the ROI is " + std::to_string(box_.Size()[static_cast<std::size_t>(out_axis)]) +
+                                      " voxels thick along force2Ddimension " +
+                                      std::to_string(s_.texture.force2d_dimension) + ", cannot calculate 2D shape");
+          continue;
+        } else {
+          f = Shape2DFeatures(shape_crop, s_.texture.force2d_dimension).Compute(names);
+        }
+      }
       for (const auto& [name, value] : f) result_.features.emplace_back("original_" + cls + "_" + name, value);
     }
   }
@@ -649,28 +708,44 @@ class Extraction {
     const std::vector<std::string>& types = p_.image_type_order;
     outputs_.resize(types.size());
     log_regions_.resize(types.size());
+    log_sigmas_.resize(types.size());
     std::vector<FilterTask> tasks;
     for (std::size_t t = 0; t < types.size(); ++t) {
       ExtractionParameters local;
       local.settings = s_;
       for (const auto& [key, value] : p_.image_types.at(types[t])) local.ApplySetting(key, value);
       outputs_[t].settings = local.settings;
+      std::string custom;
+      for (const auto& [key, yaml] : p_.image_types.at(types[t]))
+        custom += (custom.empty() ? "'" : ", '") + key + "': " + detail::PythonLiteral(yaml);
+      Log(LogLevel::kInfo, "Adding image type \"" + types[t] + "\" with custom settings: {" + custom + "}");
       if (types[t] != "LoG") {
         tasks.push_back({t, 0});
         continue;
       }
+      // As pyradiomics: an image under 4 voxels along an axis gets no LoG
+      // image, and a sigma that needs more than the image (ceil(sigma /
+      // spacing) + 1 voxels per axis) is skipped, each with a warning.
       const ExtractionSettings& ts = outputs_[t].settings;
       const Geometry& g = full_->geometry();
+      if (std::min({g.size[0], g.size[1], g.size[2]}) < 4) {
+        Log(LogLevel::kWarning, "LoG: image too small to apply the LoG filter (" + Describe(g) + "); no LoG image");
+        continue;
+      }
       for (std::size_t k = 0; k < ts.log_sigma.size(); ++k) {
         const double sigma = ts.log_sigma[k];
-        for (int d = 0; d < 3; ++d)
-          if (g.size[d] < 4 || static_cast<double>(g.size[d]) < std::ceil(sigma / g.spacing[d]) + 1)
-            throw InvalidArgument("LoG sigma " + ts.log_sigma_text[k] + " mm does not fit the image (" + Describe(g) +
-                                  "): it needs ceil(sigma/spacing) + 1 and at least 4 voxels per axis");
+        bool fits = true;
+        for (int d = 0; d < 3; ++d) fits = fits && static_cast<double>(g.size[d]) >= std::ceil(sigma / g.spacing[d]) + 1;
+        if (!fits) {
+          Log(LogLevel::kWarning, "LoG: sigma " + ts.log_sigma_text[k] + " mm / spacing + 1 exceeds the image (" +
+                                      Describe(g) + "); this sigma is skipped");
+          continue;
+        }
         log_regions_[t].push_back(Region(preprocessing::LogContext(g, sigma)));
-        tasks.push_back({t, k});
+        log_sigmas_[t].push_back(k);
+        tasks.push_back({t, log_sigmas_[t].size() - 1});
       }
-      outputs_[t].images.resize(ts.log_sigma.size());
+      outputs_[t].images.resize(log_sigmas_[t].size());
     }
     return tasks;
   }
@@ -708,11 +783,13 @@ class Extraction {
     }, threads_);
   }
 
-  // Sigma k of LoG type t, from the normalised copy or from the loaded
-  // image in place, normalising what it reads.
-  void LogImage(std::size_t t, std::size_t k) {
+  // The LoG image of type t's kept sigma `item` (log_sigmas_[t][item]), from
+  // the normalised copy or from the loaded image in place, normalising what
+  // it reads.
+  void LogImage(std::size_t t, std::size_t item) {
     const ExtractionSettings& ts = outputs_[t].settings;
-    IndexBox reg = log_regions_[t][k];
+    const std::size_t k = log_sigmas_[t][item];
+    IndexBox reg = log_regions_[t][item];
     std::array<std::size_t, 3> lo{}, hi{};
     BoxIn(reg, &lo, &hi);
     std::string label = ts.log_sigma_text[k];
@@ -725,7 +802,7 @@ class Extraction {
         reg.upper[d] -= log_union_.lower[d];
       }
     }
-    outputs_[t].images[k] = {"log-sigma-" + label + "-mm-3D",
+    outputs_[t].images[item] = {"log-sigma-" + label + "-mm-3D",
                              preprocessing::LaplacianOfGaussian(*input, ts.log_sigma[k], reg, lo, hi,
                                                                 normalizer_ && !log_copy_ ? &*normalizer_ : nullptr)};
   }
@@ -827,8 +904,23 @@ class Extraction {
     ParallelFor(0, filtered.size(), [&](std::size_t n) {
       const auto [t, i] = filtered[n];
       const ExtractionSettings& ts = outputs_[t].settings;
+      const std::string& name = outputs_[t].images[i].first;
+      Log(LogLevel::kInfo, "Calculating features for " + name + " image");
       rois[t][i] = Roi::Build(outputs_[t].images[i].second, texture_crop_,
                               preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
+      const std::size_t bins = rois[t][i].bin_edges.size() - 1;
+      Log(LogLevel::kDebug, name + ": Calculated " + std::to_string(bins) + " bins for " +
+                                (ts.bin_count ? "bin count " + std::to_string(*ts.bin_count)
+                                              : "bin width " + FormatPythonFloat(ts.bin_width)) +
+                                " (" + std::to_string(rois[t][i].gray_levels.size()) + " grey levels present)");
+      // A fixed bin width giving fewer than 16 or more than 128 bins on the
+      // original image makes texture features unstable: a warning there
+      // (once per case), a note for derived images, whose ranges differ by
+      // design.
+      if (!ts.bin_count && (bins < 16 || bins > 128))
+        Log(name == "original" ? LogLevel::kWarning : LogLevel::kInfo,
+            name + ": bin width " + FormatPythonFloat(ts.bin_width) + " gives " + std::to_string(bins) +
+                " bins; a width giving 16-128 bins is advised for reproducible texture features");
     }, threads_);
     std::vector<FeatureList> blocks(jobs.size());
     ParallelFor(0, jobs.size(), [&](std::size_t n) {
@@ -846,13 +938,23 @@ class Extraction {
   // Class `cls` of one image's ROI, named "<prefix>_<cls>_<feature>".
   FeatureList ClassFeatures(const std::string& cls, const Roi& roi, const ExtractionSettings& ts,
                             const std::string& prefix) const {
-    const auto& names = p_.feature_classes.at(cls);
+    const std::vector<std::string> names = PyradiomicsComputes(cls, p_.feature_classes.at(cls));
+    if (names.empty() && !p_.feature_classes.at(cls).empty()) return {};  // only features pyradiomics leaves out
     std::vector<double> values;
     const std::vector<FeatureInfo>* infos = nullptr;
     auto run = [&](const auto& family) {
-      values = family.Values(names);
       infos = &std::decay_t<decltype(family)>::Features();
+      // A feature that fails is NaN with the reason logged, and the case
+      // goes on (pyradiomics' semantics); lvsi computes a class's features
+      // together, so the class's features are NaN.
+      try {
+        values = family.Values(names);
+      } catch (const std::exception& e) {
+        Log(LogLevel::kError, "FAILED: " + prefix + "_" + cls + ": " + e.what() + "; its features are NaN");
+        values.assign(detail::ResolveNames(*infos, names, cls.c_str()).size(), std::nan(""));
+      }
     };
+    Log(LogLevel::kInfo, "Computing " + cls + " (" + prefix + ")");
     if (cls == "firstorder") run(FirstOrderFeatures(roi, ts.voxel_array_shift));
     else if (cls == "glcm") run(GlcmFeatures(roi, ts.texture));
     else if (cls == "glrlm") run(GlrlmFeatures(roi, ts.texture));
@@ -893,7 +995,8 @@ class Extraction {
   Mask texture_crop_;
   preprocessing::StoragePixelType filter_storage_ = preprocessing::StoragePixelType::kFloat64;
   std::vector<TypeOutput> outputs_;
-  std::vector<std::vector<IndexBox>> log_regions_;
+  std::vector<std::vector<IndexBox>> log_regions_;  // per type: the regions of its kept sigmas
+  std::vector<std::vector<std::size_t>> log_sigmas_;  // per type: the sigmas kept (indices into log_sigma)
   IndexBox log_union_;
   bool log_copy_ = false;
   Image log_input_;
@@ -907,6 +1010,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
 }
 
 ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, const std::string& mask_path) const {
+  Log(LogLevel::kInfo, "Loading image and mask (" + image_path + ", " + mask_path + ")");
   const io::ImageInfo info = io::ReadImageInfo(image_path);
   const Image image = io::ReadImage(image_path);
   const LabelImage labels = io::ReadLabelImage(mask_path);

@@ -45,42 +45,13 @@ std::string Literal(const YAML::Node& n) {
     return digits;
   }
   double v;
-  if (std::regex_match(t, kFloat) && ParseDouble(t, &v)) return PyFloat(v);
+  if (std::regex_match(t, kFloat) && ParseDouble(t, &v)) return FormatPythonFloat(v);
   std::string quoted = "'";
   for (char c : t) quoted += c == '\'' ? std::string("\\'") : std::string(1, c);
   return quoted + "'";
 }
 
 }  // namespace
-
-// Python's repr() of a float, as pyradiomics' diagnostics print it: the
-// shortest digits that read back to the value, positional for decimal
-// exponents -4..15 (with ".0" when whole), else d.ddde+XX.
-std::string PyFloat(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  const std::string sci(buf, res.ptr);  // [-]d[.ddd]e[+-]XX
-  const std::size_t e = sci.find('e');
-  const int exponent = std::stoi(sci.substr(e + 1));
-  const bool negative = sci[0] == '-';
-  std::string digits;
-  for (std::size_t n = negative ? 1 : 0; n < e; ++n)
-    if (sci[n] != '.') digits += sci[n];
-  std::string out = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 16) {
-    out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char tail[16];
-    std::snprintf(tail, sizeof tail, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    return out + tail;
-  }
-  if (exponent < 0) return out + "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
-  const std::size_t whole = static_cast<std::size_t>(exponent) + 1;
-  if (digits.size() <= whole) return out + digits + std::string(whole - digits.size(), '0') + ".0";
-  return out + digits.substr(0, whole) + "." + digits.substr(whole);
-}
 
 std::string PythonLiteral(const std::string& yaml_text) {
   try {

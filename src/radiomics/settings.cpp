@@ -153,7 +153,7 @@ const std::map<std::string, Setter>& Setters() {
   return kSetters;
 }
 
-// Voxel-based settings (accepted for compatibility; lvsi extracts per ROI).
+// The settings of voxel-based extraction (pyradiomics --mode voxel).
 bool IsVoxelSetting(const std::string& key) {
   return key == "kernelRadius" || key == "maskedKernel" || key == "initValue" || key == "voxelBatch";
 }
@@ -192,7 +192,7 @@ bool ExtractionSettings::IsValid(std::string* why) const {
 
 ExtractionParameters ExtractionParameters::Defaults() {
   ExtractionParameters p;
-  p.class_order = {"firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm", "shape"};
+  p.class_order = FeatureClassNames();  // all eight, shape2D included (computed when it applies)
   for (const auto& c : p.class_order) p.feature_classes[c] = {};
   return p;
 }
@@ -204,7 +204,10 @@ void ExtractionParameters::ApplySetting(const std::string& key, const std::strin
   } catch (const YAML::Exception& e) {
     throw InvalidArgument("setting '" + key + "': not valid YAML: " + e.what());
   }
-  if (IsVoxelSetting(key)) return;
+  if (IsVoxelSetting(key))
+    throw InvalidArgument("setting '" + key +
+                          "' belongs to voxel-based extraction (pyradiomics --mode voxel), which lvsi does not "
+                          "offer yet; segment-based extraction does not use it (remove it)");
   const auto& setters = Setters();
   auto it = setters.find(key);
   if (it == setters.end()) {
@@ -248,10 +251,11 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
         }
       }
     } else if (key == "imageType") {
+      // Empty or absent: the original image only, as pyradiomics.
+      if (IsNullNode(value) || (value.IsMap() && value.size() == 0)) continue;
+      if (!value.IsMap()) throw InvalidArgument(where("'imageType' must be a mapping"));
       p.image_types.clear();
       p.image_type_order.clear();
-      if (IsNullNode(value)) continue;
-      if (!value.IsMap()) throw InvalidArgument(where("'imageType' must be a mapping"));
       for (auto t = value.begin(); t != value.end(); ++t) {
         const std::string type = t->first.as<std::string>();
         const auto& known = ImageTypeNames();
@@ -277,10 +281,11 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
         }
       }
     } else if (key == "featureClass") {
+      // Empty or absent: every class, as pyradiomics.
+      if (IsNullNode(value) || (value.IsMap() && value.size() == 0)) continue;
+      if (!value.IsMap()) throw InvalidArgument(where("'featureClass' must be a mapping"));
       p.feature_classes.clear();
       p.class_order.clear();
-      if (IsNullNode(value)) continue;
-      if (!value.IsMap()) throw InvalidArgument(where("'featureClass' must be a mapping"));
       for (auto c = value.begin(); c != value.end(); ++c) {
         const std::string cls = c->first.as<std::string>();
         const std::vector<FeatureInfo>* infos;
@@ -305,7 +310,20 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
         p.class_order.push_back(cls);
       }
     } else if (key == "voxelSetting") {
-      continue;
+      // Segment-based pyradiomics ignores this section; lvsi has no voxel
+      // mode yet, so a non-empty one is an error rather than a silent no-op.
+      if (IsNullNode(value) || (value.IsMap() && value.size() == 0)) continue;
+      if (!value.IsMap()) throw InvalidArgument(where("'voxelSetting' must be a mapping"));
+      std::string keys;
+      for (auto v = value.begin(); v != value.end(); ++v) {
+        const std::string vkey = v->first.as<std::string>();
+        if (!IsVoxelSetting(vkey))
+          throw InvalidArgument(where("unknown voxel setting '" + vkey + "' (kernelRadius, maskedKernel, initValue, voxelBatch)"));
+        keys += (keys.empty() ? "" : ", ") + vkey;
+      }
+      throw InvalidArgument(where("section 'voxelSetting' (" + keys +
+                                  ") configures voxel-based extraction (pyradiomics --mode voxel), which lvsi does not "
+                                  "offer yet; remove the section for segment-based extraction"));
     } else {
       throw InvalidArgument(where("unknown section '" + key + "' (imageType, featureClass, setting, voxelSetting)"));
     }

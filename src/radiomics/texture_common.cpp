@@ -16,11 +16,17 @@ std::vector<Offset> GenerateAngles(const std::array<std::size_t, 3>& size,
   // pyradiomics numbering: 0 = z, 1 = y, 2 = x.
   const long zyx_size[3] = {static_cast<long>(size[2]), static_cast<long>(size[1]),
                             static_cast<long>(size[0])};
+  // Offsets of |o| >= the size along an axis leave the image: the loops
+  // stop short of them (the same angles, in the same order, without
+  // visiting (2d + 1)^3 offsets for a huge distance d).
+  int reach[3];
+  for (int d = 0; d < 3; ++d) reach[d] = static_cast<int>(std::min<long>(max_d, std::max<long>(zyx_size[d] - 1, 0)));
   std::vector<Offset> out;
-  out.reserve(static_cast<std::size_t>((2 * max_d + 1) * (2 * max_d + 1) * (2 * max_d + 1)));
-  for (int oz = max_d; oz >= -max_d; --oz)
-    for (int oy = max_d; oy >= -max_d; --oy)
-      for (int ox = max_d; ox >= -max_d; --ox) {
+  out.reserve(static_cast<std::size_t>(2 * reach[0] + 1) * static_cast<std::size_t>(2 * reach[1] + 1) *
+              static_cast<std::size_t>(2 * reach[2] + 1));
+  for (int oz = reach[0]; oz >= -reach[0]; --oz)
+    for (int oy = reach[1]; oy >= -reach[1]; --oy)
+      for (int ox = reach[2]; ox >= -reach[2]; --ox) {
         const int o[3] = {oz, oy, ox};
         bool valid = true;
         int norm = 0;
@@ -57,6 +63,13 @@ namespace {
 // The padded level-index map of an ROI and its voxels' positions in it.
 void BuildPadded(const Roi& roi, std::size_t pad, std::vector<int>* at, std::vector<std::size_t>* voxels) {
   const auto& size = roi.geometry.size;
+  // (Checked in floating point first: the product can overflow size_t.)
+  const double cells = (static_cast<double>(size[0]) + 2.0 * static_cast<double>(pad)) *
+                       (static_cast<double>(size[1]) + 2.0 * static_cast<double>(pad)) *
+                       (static_cast<double>(size[2]) + 2.0 * static_cast<double>(pad));
+  if (cells > 2147483647.0)
+    throw InvalidArgument("a neighbourhood distance of " + std::to_string(pad) + " voxels pads the ROI box to " +
+                          std::to_string(cells) + " voxels, too many (reduce 'distances')");
   const std::size_t px = size[0] + 2 * pad, py = size[1] + 2 * pad;
   at->assign(px * py * (size[2] + 2 * pad), -2);
   const std::vector<int> index = LevelIndex(roi);

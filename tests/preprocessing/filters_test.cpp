@@ -14,6 +14,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
 #include "lvsi/core/itk_interop.h"
 #include "lvsi/radiomics/extractor.h"
 #include "test_util.h"
@@ -390,7 +391,26 @@ TEST(FilteredExtraction, BadFilterSettingsAreRejected) {
   const Image img = Pattern({12, 12, 6});
   LabelImage lab(img.geometry(), 0);
   lab(5, 5, 2) = lab(6, 5, 2) = lab(5, 6, 3) = 1;
-  EXPECT_THROW(radiomics::FeatureExtractor(p).Execute(img, lab), InvalidArgument);  // sigma too large
+  // A sigma too large for the image is skipped with a warning, as in
+  // pyradiomics; the case goes on with the sigmas that fit.
+  p.image_types = {{"LoG", {{"sigma", "[50.0, 1.0]"}}}};
+  std::vector<std::string> warnings;
+  SetLogSink([&](LogLevel level, const std::string& message) {
+    if (level == LogLevel::kWarning) warnings.push_back(message);
+  });
+  const radiomics::ExtractionResult r = radiomics::FeatureExtractor(p).Execute(img, lab);
+  SetLogSink(nullptr);
+  bool sigma1 = false, sigma50 = false;
+  for (const auto& [name, value] : r.features) {
+    sigma1 |= name.rfind("log-sigma-1-0-mm-3D_", 0) == 0;
+    sigma50 |= name.rfind("log-sigma-50-0-mm-3D_", 0) == 0;
+  }
+  EXPECT_TRUE(sigma1);
+  EXPECT_FALSE(sigma50);
+  std::string all;
+  for (const auto& w : warnings) all += w + "\n";
+  EXPECT_NE(all.find("sigma 50.0 mm"), std::string::npos) << all;
+  EXPECT_EQ(all.find("sigma 1.0 mm"), std::string::npos) << all;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
 #include "lvsi/io/image_io.h"
 #include "lvsi/preprocessing/filters.h"
 #include "lvsi/radiomics/extractor.h"
@@ -125,6 +126,87 @@ TEST(Extractor, ImageHashIsSha1OfTheStoredVoxels) {
     EXPECT_EQ(Diagnostic(r, "diagnostics_Image-original_Hash"), "34aa973cd4c4daa4f61eeb2bdbad27316534016f") << simd;
   }
   unsetenv("LVSI_SIMD");
+}
+
+// Warnings collected while `fn` runs.
+template <class Fn>
+std::string WarningsOf(Fn&& fn) {
+  std::string warnings;
+  SetLogSink([&](LogLevel level, const std::string& message) {
+    if (level == LogLevel::kWarning) warnings += message + "\n";
+  });
+  try {
+    fn();
+  } catch (...) {
+    SetLogSink(nullptr);
+    throw;
+  }
+  SetLogSink(nullptr);
+  return warnings;
+}
+
+bool HasFeatureOf(const ExtractionResult& r, const std::string& prefix) {
+  for (const auto& [name, value] : r.features)
+    if (name.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+// pyradiomics' shape2D rules: a ROI thicker than one voxel along
+// force2Ddimension gets a warning and no shape2D (the case goes on), one
+// without force2D too; a 2-D image gets shape2D without force2D and no 3-D
+// shape.
+TEST(Extractor, Shape2DAppliesWherePyradiomicsAppliesIt) {
+  auto [img, lab] = Case();  // a ROI 4 slices thick
+  ExtractionParameters p = ExtractionParameters::Defaults();  // every class, shape2D included
+  ExtractionResult r;
+  std::string warnings = WarningsOf([&] { r = FeatureExtractor(p).Execute(img, lab); });
+  EXPECT_NE(warnings.find("force2D must be set"), std::string::npos) << warnings;
+  EXPECT_TRUE(HasFeatureOf(r, "original_shape_"));
+  EXPECT_FALSE(HasFeatureOf(r, "original_shape2D_"));
+  EXPECT_TRUE(HasFeatureOf(r, "original_glcm_"));
+  p.settings.texture.force2d = true;
+  warnings = WarningsOf([&] { r = FeatureExtractor(p).Execute(img, lab); });
+  EXPECT_NE(warnings.find("4 voxels thick along force2Ddimension 0"), std::string::npos) << warnings;
+  EXPECT_FALSE(HasFeatureOf(r, "original_shape2D_"));
+  EXPECT_TRUE(HasFeatureOf(r, "original_firstorder_"));
+  // One slice of the ROI: shape2D with force2D.
+  LabelImage thin = lab;
+  for (std::size_t k = 0; k < thin.geometry().size[2]; ++k)
+    for (std::size_t j = 0; j < thin.geometry().size[1]; ++j)
+      for (std::size_t i = 0; i < thin.geometry().size[0]; ++i)
+        if (k != 2) thin(i, j, k) = 0;
+  r = FeatureExtractor(p).Execute(img, thin);
+  EXPECT_TRUE(HasFeatureOf(r, "original_shape2D_"));
+  // A 2-D image (one slice): shape2D without force2D, no 3-D shape.
+  Geometry g2 = img.geometry();
+  g2.size[2] = 1;
+  Image flat(g2);
+  LabelImage flat_lab(g2, 0);
+  for (std::size_t j = 0; j < g2.size[1]; ++j)
+    for (std::size_t i = 0; i < g2.size[0]; ++i) {
+      flat(i, j, 0) = img(i, j, 2);
+      flat_lab(i, j, 0) = lab(i, j, 2);
+    }
+  p.settings.texture.force2d = false;
+  warnings = WarningsOf([&] { r = FeatureExtractor(p).Execute(flat, flat_lab); });
+  EXPECT_TRUE(HasFeatureOf(r, "original_shape2D_"));
+  EXPECT_FALSE(HasFeatureOf(r, "original_shape_"));
+  EXPECT_NE(warnings.find("only available for 3D input"), std::string::npos) << warnings;
+  EXPECT_EQ(Diagnostic(r, "diagnostics_Image-original_Dimensionality"), "2D");
+}
+
+// pyradiomics gives no value, and so no column, for the deprecated features
+// it refuses to compute, even when a parameter file names them.
+TEST(Extractor, DeprecatedFeaturesWithoutValueInPyradiomicsHaveNoColumn) {
+  auto [img, lab] = Case();
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  p.class_order = {"glcm", "gldm", "shape"};
+  p.feature_classes = {{"glcm", {"Dissimilarity", "Contrast", "SumVariance"}},
+                       {"gldm", {"DependencePercentage"}},
+                       {"shape", {"Compactness1"}}};  // deprecated, but computed by pyradiomics
+  std::vector<std::string> names;
+  for (const auto& [name, value] : FeatureExtractor(p).Execute(img, lab).features) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"original_shape_Compactness1", "original_glcm_Contrast"}));
 }
 
 TEST(Extractor, ParallelClassesGiveIdenticalResults) {

@@ -174,7 +174,19 @@ ExtractionParameters PhantomParameters(bool merged) {
 TEST(IbsiPhantom, FeaturesMatchConsensusValues) {
   const std::string dir = testing::SharedDir() + "/reference/ibsi1/digital_phantom";
   LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
-  const auto averaged = FeatureExtractor(PhantomParameters(false)).ExecuteFiles(dir + "/phantom.nii.gz", dir + "/mask.nii.gz");
+  auto averaged = FeatureExtractor(PhantomParameters(false)).ExecuteFiles(dir + "/phantom.nii.gz", dir + "/mask.nii.gz");
+  {
+    // The two NGLDM features pyradiomics deprecates without a value (so its
+    // extractor gives no column) come from lvsi's GLDM class directly, on
+    // the phantom's whole grid (the same ROI and grey levels).
+    const Image phantom = io::ReadImage(dir + "/phantom.nii.gz");
+    const LabelImage labels = io::ReadLabelImage(dir + "/mask.nii.gz");
+    Mask mask(labels.geometry(), 0);
+    for (std::size_t n = 0; n < labels.size(); ++n) mask[n] = labels[n] == 1;
+    const Roi roi = Roi::Build(phantom, mask, preprocessing::DiscretizationSettings{1, std::nullopt});
+    for (const auto& [name, value] : GldmFeatures(roi).Compute({"GrayLevelNonUniformityNormalized", "DependencePercentage"}))
+      averaged.features.emplace_back("original_gldm_" + name, value);
+  }
   const auto merged = FeatureExtractor(PhantomParameters(true)).ExecuteFiles(dir + "/phantom.nii.gz", dir + "/mask.nii.gz");
   const CsvDocument ref = ReadCsv(dir + "/reference_values.csv");
   const long fam = ref.ColumnIndex("family"), feat = ref.ColumnIndex("feature"), agg = ref.ColumnIndex("aggregation"),

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "lvsi/core/csv.h"
 #include "lvsi/io/image_io.h"
@@ -126,7 +127,8 @@ std::optional<LabelImage> LabelSliceMatching(const std::string& path, const std:
 TEST(PyradiomicsReference, EveryBaselineValueMatches) {
   const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");
   LVSI_SKIP_UNLESS_EXISTS(dir + "/baseline");
-  std::size_t compared = 0, within = 0, skipped_columns = 0, substituted = 0, skipped_values = 0, derived_columns = 0;
+  std::size_t compared = 0, within = 0, skipped_columns = 0, substituted = 0, skipped_values = 0, derived_columns = 0,
+              columns_named = 0;
   for (const auto& entry : fs::directory_iterator(dir + "/baseline")) {
     const std::string file = entry.path().filename().string();
     if (file.rfind("baseline_", 0) != 0 || entry.path().extension() != ".csv") continue;
@@ -183,6 +185,15 @@ TEST(PyradiomicsReference, EveryBaselineValueMatches) {
                                                           io::ReadImageInfo(image).pixel_type)
                        : FeatureExtractor(params).ExecuteFiles(image, mask);
       std::map<std::string, double> got(result.features.begin(), result.features.end());
+      // The same columns as pyradiomics: every feature of the baseline
+      // column, and nothing else (deprecated features without a value in
+      // pyradiomics have no column).
+      std::set<std::string> baseline_names, lvsi_names;
+      for (const auto& row : doc.rows)
+        if (row[0].rfind("original_", 0) == 0 && !row[col].empty()) baseline_names.insert(row[0]);
+      for (const auto& [name, value] : result.features) lvsi_names.insert(name);
+      EXPECT_EQ(lvsi_names, baseline_names) << column << ": lvsi's feature columns differ from pyradiomics'";
+      ++columns_named;
       for (const auto& row : doc.rows) {
         const std::string& name = row[0];
         if (name.rfind("original_", 0) != 0 || row[col].empty()) continue;
@@ -216,7 +227,8 @@ TEST(PyradiomicsReference, EveryBaselineValueMatches) {
       }
     }
   }
-  std::printf("compared %zu features, %zu within tolerance\n", compared, within);
+  std::printf("compared %zu features, %zu within tolerance; feature names of %zu columns compared\n", compared, within,
+              columns_named);
   std::printf("(%zu baseline columns without test images; %zu 2-D columns run on the slice of the 3-D label map "
               "their diagnostics name; %zu mesh values of pyradiomics < 2.1 checked against pyradiomics 3.1.0 "
               "instead, %zu skipped for want of it)\n",
@@ -348,6 +360,29 @@ TEST(PyradiomicsReference, EveryBaselineDiagnosticMatches) {
   for (const auto& [group, n] : per_group) std::printf(" %s %zu,", group.c_str(), n);
   std::printf("\n");
   EXPECT_GT(compared, 0u);
+}
+
+// The shared parameter file of the filtered reference gives pyradiomics'
+// columns in pyradiomics' order: the names of filtered/<case>.csv, one by
+// one (shape first, then each image type in the file's order, each class in
+// the file's order, the features in pyradiomics' order).
+TEST(PyradiomicsReference, FilteredParameterFileGivesPyradiomicsColumnsInOrder) {
+  const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/filtered/params.yaml");
+  const FeatureExtractor extractor(ReadParameterFile(dir + "/filtered/params.yaml"));
+  std::size_t cases = 0;
+  for (const std::string test_case : {"brain1", "breast1"}) {
+    const std::string reference = dir + "/filtered/" + test_case + ".csv";
+    if (!fs::exists(reference) || !fs::exists(dir + "/" + test_case + "_image.nrrd")) continue;
+    std::vector<std::string> expected;
+    for (const auto& row : ReadCsv(reference).rows) expected.push_back(row[0]);
+    const ExtractionResult r = extractor.ExecuteFiles(dir + "/" + test_case + "_image.nrrd", dir + "/" + test_case + "_label.nrrd");
+    std::vector<std::string> names;
+    for (const auto& [name, value] : r.features) names.push_back(name);
+    EXPECT_EQ(names, expected) << test_case;
+    ++cases;
+  }
+  EXPECT_GT(cases, 0u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/radiomics/features.h"
 #include "lvsi/radiomics/settings.h"
 #include <fstream>
 
@@ -30,8 +31,7 @@ setting:
   normalizeScale: 100
   resegmentRange: [-3, 3]
   resegmentMode: sigma
-voxelSetting:
-  kernelRadius: 2
+voxelSetting: {}
 )");
   EXPECT_EQ(p.settings.bin_width, 5);
   EXPECT_EQ(p.settings.label, 2);
@@ -50,7 +50,7 @@ TEST(ParameterFile, DefaultsWhenEmpty) {
   const auto p = ParseParameters("");
   EXPECT_EQ(p.settings.bin_width, 25);
   EXPECT_EQ(p.settings.pad_distance, 5);
-  EXPECT_EQ(p.class_order.size(), 7u);
+  EXPECT_EQ(p.class_order, FeatureClassNames());  // all eight, shape2D included
   EXPECT_EQ(p.image_types.count("Original"), 1u);
 }
 
@@ -90,7 +90,29 @@ TEST(ParameterFile, ReadsTheSharedFilteredParams) {
   with_log.ApplySetting("sigma", p.image_types.at("LoG").at("sigma"));
   EXPECT_EQ(with_log.settings.log_sigma, (std::vector<double>{1, 3, 5}));
   EXPECT_EQ(p.image_types.size(), 8u);
-  EXPECT_EQ(p.class_order.size(), 7u);
+  EXPECT_EQ(p.class_order.size(), 7u);  // the file names seven classes
+}
+
+// pyradiomics' enabling rules: an empty or absent featureClass enables
+// every class, an empty or absent imageType the original image only.
+TEST(ParameterFile, EmptySectionsEnableWhatPyradiomicsEnables) {
+  for (const char* yaml : {"featureClass: {}\nimageType: {}\n", "featureClass:\nimageType:\n",
+                           "setting:\n  binWidth: 10\n"}) {
+    const auto p = ParseParameters(yaml);
+    EXPECT_EQ(p.class_order, FeatureClassNames()) << yaml;
+    for (const auto& cls : FeatureClassNames()) EXPECT_TRUE(p.feature_classes.at(cls).empty()) << yaml << cls;
+    EXPECT_EQ(p.image_type_order, (std::vector<std::string>{"Original"})) << yaml;
+  }
+}
+
+// Voxel-based settings are checked and refused with the reason, not
+// accepted and ignored: lvsi has no voxel mode yet.
+TEST(ParameterFile, VoxelSettingsAreRefusedWithTheReason) {
+  ExpectRejected("voxelSetting:\n  kernelRadius: 2\n", "voxel-based extraction");
+  ExpectRejected("voxelSetting:\n  kernelRadius: 2\n", "kernelRadius");
+  ExpectRejected("voxelSetting:\n  kernelRadis: 2\n", "unknown voxel setting 'kernelRadis'");
+  ExpectRejected("setting:\n  maskedKernel: true\n", "'maskedKernel' belongs to voxel-based extraction");
+  EXPECT_NO_THROW(ParseParameters("voxelSetting: {}\n"));
 }
 
 }  // namespace

@@ -34,6 +34,12 @@ LVSI_CORE_EXPORT CsvDocument ReadCsv(const std::string& path);
 /// Quotes a field when it contains a comma, quote or line break.
 LVSI_CORE_EXPORT std::string CsvEscape(std::string_view field);
 
+/// Python's repr() of a float, as pyradiomics' outputs print values: the
+/// shortest digits that read back to the value, positional for decimal
+/// exponents -4..15 with ".0" when whole ("3057.0", "0.0001"), else
+/// "1e-05" / "1e+16"; "nan", "inf", "-inf".
+LVSI_CORE_EXPORT std::string FormatPythonFloat(double value);
+
 /// Shortest decimal text that reads back to exactly the same double
 /// ("nan", "inf" and "-inf" for non-finite values).
 LVSI_CORE_EXPORT std::string FormatDouble(double value);

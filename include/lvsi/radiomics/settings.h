@@ -70,7 +70,8 @@ struct LVSI_RADIOMICS_EXPORT ExtractionParameters {
   /// Image types in the order they were given (pyradiomics' output order).
   std::vector<std::string> image_type_order{"Original"};
   /// Family -> features (empty list: all non-deprecated).  Default: all
-  /// seven families except shape2D, as pyradiomics enables them.
+  /// eight families, as pyradiomics enables them (shape2D gives values for
+  /// a 2-D input, or with force2D for a ROI one voxel thick; else a warning).
   std::map<std::string, std::vector<std::string>> feature_classes;
   /// Families in the order they were given (output order of a parameter
   /// file); pyradiomics' order when defaulted.
@@ -80,7 +81,7 @@ struct LVSI_RADIOMICS_EXPORT ExtractionParameters {
   /// `diagnostics_Configuration_Settings` after pyradiomics' defaults.
   std::vector<std::pair<std::string, std::string>> applied_settings;
 
-  /// pyradiomics' defaults: Original image, all classes but shape2D.
+  /// pyradiomics' defaults: Original image, all classes.
   static ExtractionParameters Defaults();
   /// Applies one pyradiomics setting given as YAML scalar/sequence text
   /// ("25", "[2, 2, 2]", "sitkLinear").  Throws InvalidArgument naming the
