@@ -1,55 +1,421 @@
-// lvsi_radiomics: pyradiomics-compatible feature extraction from the shell.
+// lvsi_radiomics: pyradiomics' command line (`pyradiomics image|batch [mask]
+// [Options]`), with lvsi's extraction: the same options, output files and
+// failure semantics (docs/radiomics.md, "Command line").
 #include <CLI/CLI.hpp>
 #include <lvsi/lvsi.h>
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct CaseOutput {
-  std::string image, mask;
-  std::optional<lvsi::radiomics::ExtractionResult> result;
-  std::string error;
+// One output value: text as pyradiomics prints it (str()), or a feature's
+// number; `literal` says the text is a Python literal (diagnostics).
+struct Value {
+  std::string text;
+  std::optional<double> number;
+  bool literal = false;
 };
+using Case = std::vector<std::pair<std::string, Value>>;
 
-std::vector<std::string> Header(const lvsi::radiomics::ExtractionResult& r) {
-  std::vector<std::string> h{"Image", "Mask"};
-  for (const auto& [k, v] : r.diagnostics) h.push_back(k);
-  for (const auto& [k, v] : r.features) h.push_back(k);
-  return h;
+Value Text(std::string s) { return {std::move(s), std::nullopt, false}; }
+
+std::string Str(const Value& v) { return v.number ? lvsi::FormatPythonFloat(*v.number) : v.text; }
+
+// ------------------------------------------------------------ logging
+
+// pyradiomics' levels: verbosity 1..5 is CRITICAL..DEBUG on standard error;
+// --logging-level for the log file.
+lvsi::LogLevel LevelOfName(const std::string& name) {
+  if (name == "DEBUG" || name == "NOTSET") return lvsi::LogLevel::kDebug;
+  if (name == "INFO") return lvsi::LogLevel::kInfo;
+  if (name == "WARNING") return lvsi::LogLevel::kWarning;
+  return lvsi::LogLevel::kError;  // ERROR, CRITICAL
 }
 
-std::string Row(const CaseOutput& c) {
-  std::string line = lvsi::CsvEscape(c.image) + "," + lvsi::CsvEscape(c.mask);
-  for (const auto& [k, v] : c.result->diagnostics) line += "," + lvsi::CsvEscape(v);
-  for (const auto& [k, v] : c.result->features) line += "," + lvsi::FormatDouble(v);
+lvsi::LogLevel LevelOfVerbosity(int v) {
+  return v >= 5 ? lvsi::LogLevel::kDebug : v == 4 ? lvsi::LogLevel::kInfo : v == 3 ? lvsi::LogLevel::kWarning
+                                                                                   : lvsi::LogLevel::kError;
+}
+
+char Letter(lvsi::LogLevel level) {
+  switch (level) {
+    case lvsi::LogLevel::kTrace:
+    case lvsi::LogLevel::kDebug: return 'D';
+    case lvsi::LogLevel::kInfo: return 'I';
+    case lvsi::LogLevel::kWarning: return 'W';
+    default: return 'E';
+  }
+}
+
+class Logging {
+ public:
+  Logging(lvsi::LogLevel console, lvsi::LogLevel file_level, const std::string& file)
+      : console_(console), file_level_(file_level) {
+    if (!file.empty()) {
+      file_.open(file, std::ios::app);
+      if (!file_) throw lvsi::IoError(file, "cannot open the log file");
+    }
+    lvsi::SetLogLevel(std::min(console_, file_ ? file_level_ : console_));
+    lvsi::SetLogSink([this](lvsi::LogLevel level, const std::string& message) { Write(level, message); });
+  }
+  ~Logging() { lvsi::SetLogSink(nullptr); }
+  void Write(lvsi::LogLevel level, const std::string& message) {
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+    const std::string line = "[" + std::string(stamp) + "] " + Letter(level) + ": lvsi: " + message + "\n";
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (level >= console_) std::cerr << line;
+    if (file_ && level >= file_level_) file_ << line << std::flush;
+  }
+
+ private:
+  lvsi::LogLevel console_, file_level_;
+  std::ofstream file_;
+  std::mutex mutex_;
+};
+
+void Info(const std::string& m) { lvsi::Log(lvsi::LogLevel::kInfo, m); }
+void Warn(const std::string& m) { lvsi::Log(lvsi::LogLevel::kWarning, m); }
+void Error(const std::string& m) { lvsi::Log(lvsi::LogLevel::kError, m); }
+
+// ------------------------------------------------------------ settings
+
+// `-s NAME:VALUE`: a list setting takes comma-separated values, a boolean
+// 1/0 as well as true/false (pyradiomics' parsing of overrides).
+void ApplyOverride(lvsi::radiomics::ExtractionParameters& p, const std::string& setting) {
+  const auto colon = setting.find(':');
+  if (colon == std::string::npos)
+    throw lvsi::InvalidArgument("setting override '" + setting + "' is not NAME:VALUE");
+  const std::string key = setting.substr(0, colon);
+  std::string value = setting.substr(colon + 1);
+  static const std::set<std::string> kLists = {"distances", "resampledPixelSpacing", "resegmentRange", "sigma"};
+  static const std::set<std::string> kBooleans = {"normalize", "force2D", "preCrop", "correctMask", "additionalInfo",
+                                                  "symmetricalGLCM", "resegmentShape", "gradientUseSpacing"};
+  if (kLists.count(key)) value = "[" + value + "]";
+  if (kBooleans.count(key) && (value == "1" || value == "0")) value = value == "1" ? "true" : "false";
+  p.ApplySetting(key, value);
+}
+
+// ------------------------------------------------------------ output
+
+// Python's json.dumps of a string (ensure_ascii).
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (std::size_t n = 0; n < s.size(); ++n) {
+    const unsigned char c = static_cast<unsigned char>(s[n]);
+    char buf[16];
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c >= 0x80) {
+      // UTF-8 to \uXXXX (surrogate pairs beyond the BMP).
+      unsigned cp = c;
+      int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+      if (extra) cp &= (0x3Fu >> extra);
+      for (int k = 0; k < extra && n + 1 < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[++n]) & 0x3F);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+      } else {
+        std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+      }
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonNumber(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  return lvsi::FormatPythonFloat(v);
+}
+
+// A Python literal (a diagnostics value) as json.dump writes the object it
+// denotes: tuples and lists as arrays, dicts as objects, None/True/False,
+// numbers and quoted strings; `indent` spaces deep.  False when the text is
+// not such a literal.
+class LiteralToJson {
+ public:
+  LiteralToJson(const std::string& text, int indent) : s_(text), indent_(indent) {}
+  bool Convert(std::string* out) {
+    try {
+      std::string r = ParseValue(indent_);
+      Space();
+      if (pos_ != s_.size()) return false;
+      *out = std::move(r);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+ private:
+  void Space() {
+    while (pos_ < s_.size() && s_[pos_] == ' ') ++pos_;
+  }
+  [[noreturn]] static void Fail() { throw std::runtime_error("not a literal"); }
+  std::string Pad(int n) const { return std::string(static_cast<std::size_t>(n), ' '); }
+  std::string ParseValue(int depth) {
+    Space();
+    if (pos_ >= s_.size()) Fail();
+    const char c = s_[pos_];
+    if (c == '(' || c == '[') return ParseSequence(c == '(' ? ')' : ']', depth);
+    if (c == '{') return ParseDict(depth);
+    if (c == '\'' || c == '"') return JsonString(ParseQuoted());
+    std::size_t end = pos_;
+    while (end < s_.size() && s_[end] != ',' && s_[end] != ')' && s_[end] != ']' && s_[end] != '}' && s_[end] != ':')
+      ++end;
+    std::string word = s_.substr(pos_, end - pos_);
+    while (!word.empty() && word.back() == ' ') word.pop_back();
+    pos_ = end;
+    if (word == "None") return "null";
+    if (word == "True") return "true";
+    if (word == "False") return "false";
+    if (word == "nan") return "NaN";
+    if (word == "inf") return "Infinity";
+    if (word == "-inf") return "-Infinity";
+    double v;
+    if (word.empty() || !lvsi::ParseDouble(word, &v)) Fail();
+    return word;  // Python's repr, as json.dump writes numbers
+  }
+  std::string ParseQuoted() {
+    const char q = s_[pos_++];
+    std::string out;
+    while (pos_ < s_.size() && s_[pos_] != q) {
+      if (s_[pos_] == '\\' && pos_ + 1 < s_.size()) ++pos_;
+      out += s_[pos_++];
+    }
+    if (pos_ >= s_.size()) Fail();
+    ++pos_;
+    return out;
+  }
+  std::string ParseSequence(char close, int depth) {
+    ++pos_;
+    std::vector<std::string> items;
+    Space();
+    while (pos_ < s_.size() && s_[pos_] != close) {
+      items.push_back(ParseValue(depth + 2));
+      Space();
+      if (pos_ < s_.size() && s_[pos_] == ',') ++pos_;
+      Space();
+    }
+    if (pos_ >= s_.size()) Fail();
+    ++pos_;
+    if (items.empty()) return "[]";
+    std::string out = "[";
+    for (std::size_t k = 0; k < items.size(); ++k) out += (k ? ",\n" : "\n") + Pad(depth + 2) + items[k];
+    return out + "\n" + Pad(depth) + "]";
+  }
+  std::string ParseDict(int depth) {
+    ++pos_;
+    std::vector<std::pair<std::string, std::string>> items;
+    Space();
+    while (pos_ < s_.size() && s_[pos_] != '}') {
+      Space();
+      if (s_[pos_] != '\'' && s_[pos_] != '"') Fail();
+      const std::string key = ParseQuoted();
+      Space();
+      if (pos_ >= s_.size() || s_[pos_] != ':') Fail();
+      ++pos_;
+      items.emplace_back(key, ParseValue(depth + 2));
+      Space();
+      if (pos_ < s_.size() && s_[pos_] == ',') ++pos_;
+      Space();
+    }
+    if (pos_ >= s_.size()) Fail();
+    ++pos_;
+    if (items.empty()) return "{}";
+    std::string out = "{";
+    for (std::size_t k = 0; k < items.size(); ++k)
+      out += (k ? ",\n" : "\n") + Pad(depth + 2) + JsonString(items[k].first) + ": " + items[k].second;
+    return out + "\n" + Pad(depth) + "}";
+  }
+  const std::string& s_;
+  int indent_;
+  std::size_t pos_ = 0;
+};
+
+std::string JsonValue(const Value& v, int depth) {
+  if (v.number) return JsonNumber(*v.number);
+  if (v.literal) {
+    std::string out;
+    if (LiteralToJson(v.text, depth).Convert(&out)) return out;
+  }
+  return JsonString(v.text);
+}
+
+// json.dump(results, indent=2): a list of one object per case.
+std::string Json(const std::vector<Case>& cases) {
+  if (cases.empty()) return "[]";
+  std::string out = "[";
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    out += (c ? ",\n  {" : "\n  {");
+    for (std::size_t k = 0; k < cases[c].size(); ++k)
+      out += (k ? ",\n    " : "\n    ") + JsonString(cases[c][k].first) + ": " + JsonValue(cases[c][k].second, 4);
+    out += cases[c].empty() ? "}" : "\n  }";
+  }
+  return out + "\n]";
+}
+
+std::string CsvLine(const std::vector<std::string>& fields) {
+  std::string line;
+  for (std::size_t n = 0; n < fields.size(); ++n) line += (n ? "," : "") + lvsi::CsvEscape(fields[n]);
   return line + "\n";
 }
 
-std::string ToJson(const CaseOutput& c) {
-  nlohmann::ordered_json j;
-  j["Image"] = c.image;
-  j["Mask"] = c.mask;
-  for (const auto& [k, v] : c.result->diagnostics) j[k] = v;
-  for (const auto& [k, v] : c.result->features) j[k] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
-  return j.dump(2) + "\n";
+// The output of all cases, as pyradiomics' _processOutput: the header is
+// the first case's keys, then the other cases' further keys sorted.
+std::string Output(std::vector<Case> cases, const std::string& format, const std::string& format_path,
+                   const fs::path& relative_start, bool skip_nans) {
+  std::vector<std::string> header;
+  std::set<std::string> first, more;
+  if (!cases.empty())
+    for (const auto& [k, v] : cases[0]) {
+      header.push_back(k);
+      first.insert(k);
+    }
+  for (std::size_t c = 1; c < cases.size(); ++c)
+    for (const auto& [k, v] : cases[c])
+      if (!first.count(k)) more.insert(k);
+  header.insert(header.end(), more.begin(), more.end());
+  std::string text;
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    Case& kase = cases[c];
+    if (skip_nans)
+      kase.erase(std::remove_if(kase.begin(), kase.end(),
+                                [&](const auto& kv) {
+                                  const bool nan = kv.second.number && std::isnan(*kv.second.number);
+                                  if (nan) lvsi::Log(lvsi::LogLevel::kDebug, "Case " + std::to_string(c + 1) + ", feature " +
+                                                                                 kv.first + " computed NaN, removing from results");
+                                  return nan;
+                                }),
+                 kase.end());
+    for (auto& [k, v] : kase) {
+      if (k != "Image" && k != "Mask") continue;
+      const fs::path p(v.text);
+      if (format_path == "absolute") v.text = fs::absolute(p).lexically_normal().string();
+      else if (format_path == "relative") v.text = fs::absolute(p).lexically_normal().lexically_relative(fs::absolute(relative_start)).string();
+      else v.text = p.filename().string();
+    }
+    if (format == "csv") {
+      if (c == 0) text += CsvLine(header);
+      std::map<std::string, std::string> by_key;
+      for (const auto& [k, v] : kase) by_key[k] = Str(v);
+      std::vector<std::string> row;
+      for (const auto& h : header) row.push_back(by_key.count(h) ? by_key[h] : "");
+      text += CsvLine(row);
+    } else if (format == "txt") {
+      for (const auto& [k, v] : kase) text += "Case-" + std::to_string(c + 1) + "_" + k + ": " + Str(v) + "\n";
+    }
+  }
+  if (format == "json") text = Json(cases);
+  return text;
 }
 
-void Emit(const std::string& text, const std::string& out) {
-  if (out.empty() || out == "-") {
+// Appends to `path` (pyradiomics opens --out for appending), or writes to
+// standard output.
+void Append(const std::string& text, const std::string& path) {
+  if (path.empty() || path == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
-  } else {
-    lvsi::WriteFileAtomically(out, text);
+    std::fflush(stdout);
+    return;
   }
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  out << text;
+  out.flush();
+  if (!out) throw lvsi::IoError(path, "cannot append the results");
+}
+
+// -od: one features_<case>.csv per case (header and row), read back instead
+// of extracting again when it exists.
+std::optional<Case> ReadCaseFile(const std::string& path) {
+  if (!fs::exists(path)) return std::nullopt;
+  const lvsi::CsvDocument doc = lvsi::ReadCsv(path);
+  if (doc.rows.size() != 1 || doc.rows[0].size() != doc.header.size()) return std::nullopt;
+  Case c;
+  for (std::size_t n = 0; n < doc.header.size(); ++n) {
+    Value v = Text(doc.rows[0][n]);
+    v.literal = doc.header[n].rfind("diagnostics_", 0) == 0;
+    c.emplace_back(doc.header[n], v);
+  }
+  return c;
+}
+
+void WriteCaseFile(const Case& c, const std::string& path) {
+  std::vector<std::string> keys, values;
+  for (const auto& [k, v] : c) {
+    keys.push_back(k);
+    values.push_back(Str(v));
+  }
+  lvsi::WriteFileAtomically(path, CsvLine(keys) + CsvLine(values));
+}
+
+// ------------------------------------------------------------ cases
+
+struct Input {
+  std::vector<std::pair<std::string, std::string>> columns;  // every input column, in order (Image, Mask resolved)
+  std::string image, mask;
+  std::optional<int> label, label_channel;
+};
+
+// One case: its input columns, then diagnostics and features; a failed case
+// keeps its input columns only and logs why.
+Case Extract(std::size_t index, const Input& in, const lvsi::radiomics::ExtractionParameters& params, int threads) {
+  Case c;
+  for (const auto& [k, v] : in.columns) c.emplace_back(k, Text(v));
+  try {
+    Info("Processing case " + std::to_string(index));
+    const auto start = std::chrono::steady_clock::now();
+    lvsi::radiomics::ExtractionParameters p = params;
+    if (in.label) p.ApplySetting("label", std::to_string(*in.label));
+    if (in.label_channel) p.ApplySetting("label_channel", std::to_string(*in.label_channel));
+    lvsi::radiomics::FeatureExtractor extractor(p);
+    extractor.set_threads(threads);
+    const lvsi::radiomics::ExtractionResult r = extractor.ExecuteFiles(in.image, in.mask);
+    for (const auto& [k, v] : r.diagnostics) c.emplace_back(k, Value{v, std::nullopt, true});
+    for (const auto& [k, v] : r.features) c.emplace_back(k, Value{"", v, false});
+    Info("Case " + std::to_string(index) + " processed in " +
+         std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " s");
+  } catch (const std::exception& e) {
+    Error("Feature extraction failed! Case " + std::to_string(index) + " (" + in.image + "): " + e.what());
+  }
+  return c;
+}
+
+bool Failed(const Case& c) {
+  return std::none_of(c.begin(), c.end(), [](const auto& kv) { return kv.first.rfind("diagnostics_", 0) == 0 || kv.second.number; });
+}
+
+std::optional<int> IntCell(const std::string& text, const std::string& column, std::size_t line) {
+  if (text.empty()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const int v = std::stoi(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw lvsi::FormatError("batch line " + std::to_string(line), "column " + column + " must be a whole number, got '" + text + "'");
 }
 
 // With LVSI_REPORT_PEAK_MEMORY set, prints this process's peak resident
@@ -72,98 +438,161 @@ struct PeakMemoryReport {
 int main(int argc, char** argv) {
   PeakMemoryReport peak_memory_report;
   CLI::App app{"lvsi_radiomics " + lvsi::Version() +
-               ": pyradiomics-compatible radiomics features (single case or batch)"};
+               ": pyradiomics' command line with lvsi's extraction.\nusage: lvsi_radiomics image|batch [mask] [Options]"};
   app.set_version_flag("--version", "lvsi_radiomics " + lvsi::Version());
-  std::vector<std::string> inputs;
-  std::string param, format = "csv", out;
-  int jobs = 0;
+  std::string input, mask, param, out, out_dir, format = "txt", format_path = "absolute", mode = "segment";
+  std::string logging_level = "WARNING", log_file;
+  std::vector<std::string> settings;
+  int jobs = 1, verbosity = 3;
   std::optional<int> label;
-  app.add_option("inputs", inputs, "IMAGE MASK, or BATCH.csv (columns Image,Mask[,Label])")->required();
-  app.add_option("-p,--param", param, "pyradiomics parameter file (YAML)")->check(CLI::ExistingFile);
-  app.add_option("-f,--format", format, "output format for one case: csv or json")
-      ->check(CLI::IsMember({"csv", "json"}));
-  app.add_option("-o,--out", out, "output file (default: standard output)");
-  app.add_option("-j,--jobs", jobs, "parallel cases in batch mode (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("-l,--label", label, "label value of the ROI (overrides the parameter file)");
-  CLI11_PARSE(app, argc, argv);
-
-  lvsi::SetLogLevel(lvsi::LogLevel::kWarning);
+  bool validate = false, skip_nans = false, unix_path = false;
+  app.add_option("input", input, "image file (single mode) or CSV batch file (batch mode)")->required();
+  app.add_option("mask", mask, "mask file of the image (single mode only)");
+  app.add_option("-p,--param", param, "parameter file (YAML) with the settings of the extraction");
+  app.add_option("-s,--setting", settings, "\"SETTING_NAME:VALUE\" overriding the parameter file (repeatable)");
+  app.add_option("-j,--jobs", jobs, "(batch mode) cases extracted in parallel")->check(CLI::Range(1, 4096));
+  app.add_flag("--validate", validate, "check the parameter file and that the input files exist, extract nothing");
+  app.add_option("-o,--out", out, "file to append the output to (default: standard output)");
+  app.add_option("--out-dir", out_dir, "folder for one features_<case>.csv per case; finished cases are reused");
+  app.add_option("-m,--mode", mode, "extraction mode")->check(CLI::IsMember({"segment", "voxel"}));
+  app.add_flag("--skip-nans", skip_nans, "leave out features whose value is NaN");
+  app.add_option("-f,--format", format, "output format: txt (Case-N_name: value lines), json, csv")
+      ->check(CLI::IsMember({"csv", "json", "txt"}));
+  app.add_option("--format-path", format_path, "Image and Mask paths in the output")
+      ->check(CLI::IsMember({"absolute", "relative", "basename"}));
+  app.add_flag("--unix-path", unix_path, "use / in paths (always so on this platform)");
+  app.add_option("--logging-level", logging_level, "level of the log file")
+      ->check(CLI::IsMember({"NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}));
+  app.add_option("--log-file", log_file, "file to append the log to");
+  app.add_option("-v,--verbosity", verbosity, "messages on standard error: 1 critical .. 3 warning (default) .. 5 debug")
+      ->check(CLI::Range(1, 5))
+      ->expected(0, 1)
+      ->default_str("4");
+  app.add_option("-l,--label", label, "(deprecated, use -s label:N) label value of the ROI");
+  // pyradiomics' two-letter short options (-od, -fp, -up), which CLI11
+  // cannot declare, become their long names.
+  std::vector<std::string> args;
+  for (int n = argc - 1; n >= 1; --n) {
+    std::string a = argv[n];
+    for (const auto& [shortname, longname] : {std::pair<std::string, std::string>{"-od", "--out-dir"},
+                                              {"-fp", "--format-path"}, {"-up", "--unix-path"}})
+      if (a == shortname || a.rfind(shortname + "=", 0) == 0) a = longname + a.substr(shortname.size());
+    args.push_back(a);  // (CLI11 takes the arguments in reverse order)
+  }
   try {
-    lvsi::radiomics::ExtractionParameters params = param.empty()
-                                                       ? lvsi::radiomics::ExtractionParameters::Defaults()
-                                                       : lvsi::radiomics::ReadParameterFile(param);
-    if (label) params.settings.label = *label;
-    if (inputs.size() == 2) {
-      lvsi::radiomics::FeatureExtractor extractor(params);
-      extractor.set_threads(0);
-      CaseOutput c{inputs[0], inputs[1], extractor.ExecuteFiles(inputs[0], inputs[1]), ""};
-      if (format == "json") {
-        Emit(ToJson(c), out);
-      } else {
-        std::string text;
-        const auto header = Header(*c.result);
-        for (std::size_t n = 0; n < header.size(); ++n) text += (n ? "," : "") + lvsi::CsvEscape(header[n]);
-        Emit(text + "\n" + Row(c), out);
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // argparse's status for usage errors
+  }
+  if (app.count("-v") && verbosity == 3 && app["-v"]->results().empty()) verbosity = 4;
+
+  try {
+    Logging logging(LevelOfVerbosity(verbosity), LevelOfName(logging_level), log_file);
+    Info("Starting lvsi_radiomics (version: " + lvsi::Version() + ")");
+    if (mode == "voxel")
+      throw lvsi::InvalidArgument("voxel-based extraction (--mode voxel) is not available in lvsi yet; use --mode segment");
+
+    // The cases: a CSV batch, or an image and its mask.
+    std::vector<Input> cases;
+    fs::path relative_start = fs::current_path();
+    if (input.size() >= 4 && input.substr(input.size() - 4) == ".csv") {
+      relative_start = fs::absolute(input).parent_path();
+      const lvsi::CsvDocument batch = lvsi::ReadCsv(input);
+      if (batch.ColumnIndex("Image") < 0 || batch.ColumnIndex("Mask") < 0) {
+        Error("Required column \"Image\" and \"Mask\" not present in " + input + ", unable to extract features...");
+        return 1;
       }
-      return 0;
-    }
-    if (inputs.size() != 1) {
-      std::cerr << "lvsi_radiomics: give IMAGE MASK or one BATCH.csv\n";
+      for (std::size_t r = 0; r < batch.rows.size(); ++r) {
+        Input in;
+        for (std::size_t k = 0; k < batch.header.size(); ++k)
+          in.columns.emplace_back(batch.header[k], k < batch.rows[r].size() ? batch.rows[r][k] : "");
+        for (auto& [key, value] : in.columns) {
+          if (key == "Image" || key == "Mask") {
+            if (!value.empty() && !fs::path(value).is_absolute()) value = fs::absolute(relative_start / value).lexically_normal().string();
+            (key == "Image" ? in.image : in.mask) = value;
+          }
+          if (key == "Label") in.label = IntCell(value, key, r + 2);
+          if (key == "Label_channel") in.label_channel = IntCell(value, key, r + 2);
+        }
+        if (in.image.empty() || in.mask.empty()) {
+          Warn("Batch L" + std::to_string(r + 2) + ": Missing required Image or Mask, skipping this case...");
+          continue;
+        }
+        cases.push_back(std::move(in));
+      }
+    } else if (!mask.empty()) {
+      Input in;
+      in.columns = {{"Image", input}, {"Mask", mask}};
+      in.image = input;
+      in.mask = mask;
+      cases.push_back(std::move(in));
+    } else {
+      Error("Input is not recognized as batch, no mask specified, cannot compute result!");
       return 1;
     }
-    if (out.empty()) {
-      std::cerr << "lvsi_radiomics: batch mode needs -o OUT.csv\n";
-      return 1;
+
+    if (validate) {
+      std::size_t errored = 0;
+      if (!param.empty()) {
+        try {
+          lvsi::radiomics::ReadParameterFile(param);
+        } catch (const lvsi::Error& e) {
+          Error(std::string("Parameter validation failed! ") + e.what());
+          ++errored;
+        }
+      }
+      for (std::size_t n = 0; n < cases.size(); ++n) {
+        const bool bad_image = !fs::is_regular_file(cases[n].image) && !fs::is_directory(cases[n].image);
+        const bool bad_mask = !fs::is_regular_file(cases[n].mask) && !fs::is_directory(cases[n].mask);
+        if (bad_image) Error("Image path for case (" + std::to_string(n + 1) + "/" + std::to_string(cases.size()) + ") does not exist!");
+        if (bad_mask) Error("Mask path for case (" + std::to_string(n + 1) + "/" + std::to_string(cases.size()) + ") does not exist!");
+        errored += bad_image || bad_mask;
+      }
+      Info("Validation complete, errors found in " + std::to_string(errored) + " case(s)");
+      std::cerr << "lvsi_radiomics: validation found errors in " << errored << " case(s)\n";
+      return errored ? 1 : 0;
     }
-    const lvsi::CsvDocument batch = lvsi::ReadCsv(inputs[0]);
-    const long ci = batch.ColumnIndex("Image"), cm = batch.ColumnIndex("Mask"), cl = batch.ColumnIndex("Label");
-    if (ci < 0 || cm < 0) throw lvsi::FormatError(inputs[0], "batch file needs columns Image and Mask");
-    const fs::path base = fs::absolute(inputs[0]).parent_path();
-    auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (base / p).string(); };
-    std::vector<CaseOutput> cases(batch.rows.size());
-    auto progress = lvsi::TerminalProgress();
-    std::mutex mutex;
-    std::size_t done = 0;
+
+    lvsi::radiomics::ExtractionParameters params = param.empty() ? lvsi::radiomics::ExtractionParameters::Defaults()
+                                                                 : lvsi::radiomics::ReadParameterFile(param);
+    for (const auto& s : settings) ApplyOverride(params, s);
+    if (label) {
+      Warn("Argument \"label\" is deprecated. To specify a custom label, use argument \"setting\" as follows: "
+           "\"--setting=label:N\", where N is the a label value.");
+      params.ApplySetting("label", std::to_string(*label));
+    }
+    lvsi::radiomics::FeatureExtractor check(params);  // invalid settings stop here, before any case
+    if (!out_dir.empty()) fs::create_directories(out_dir);
+
+    std::vector<Case> results(cases.size());
+    const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), cases.size()));
+    Info("Input valid, starting extraction from " + std::to_string(cases.size()) + " case(s) with " +
+         std::to_string(workers) + " worker(s)...");
     lvsi::ParallelFor(0, cases.size(), [&](std::size_t n) {
-      CaseOutput& c = cases[n];
-      c.image = batch.rows[n][static_cast<std::size_t>(ci)];
-      c.mask = batch.rows[n][static_cast<std::size_t>(cm)];
-      try {
-        lvsi::radiomics::ExtractionParameters p = params;
-        if (cl >= 0 && !batch.rows[n][static_cast<std::size_t>(cl)].empty())
-          p.settings.label = std::stoi(batch.rows[n][static_cast<std::size_t>(cl)]);
-        c.result = lvsi::radiomics::FeatureExtractor(p).ExecuteFiles(resolve(c.image), resolve(c.mask));
-      } catch (const std::exception& e) {
-        c.error = e.what();
+      const std::string file = out_dir.empty() ? "" : (fs::path(out_dir) / ("features_" + std::to_string(n + 1) + ".csv")).string();
+      if (!file.empty()) {
+        if (auto done = ReadCaseFile(file)) {
+          Info("Patient " + std::to_string(n + 1) + " already processed, reading results...");
+          results[n] = std::move(*done);
+          return;
+        }
       }
-      std::lock_guard<std::mutex> lock(mutex);
-      progress({"radiomics", ++done, cases.size(), c.image});
-    }, jobs);
-    std::string text, errors = "Case,Image,Mask,Error\n";
+      // One case at a time uses every core for its classes; parallel cases
+      // one core each.
+      results[n] = Extract(n + 1, cases[n], params, workers > 1 ? 1 : 0);
+      if (!file.empty()) WriteCaseFile(results[n], file);
+    }, workers);
     std::size_t failed = 0;
-    for (std::size_t n = 0; n < cases.size(); ++n) {
-      const auto& c = cases[n];
-      if (!c.result) {
-        ++failed;
-        errors += std::to_string(n + 1) + "," + lvsi::CsvEscape(c.image) + "," + lvsi::CsvEscape(c.mask) + "," +
-                  lvsi::CsvEscape(c.error) + "\n";
-        std::cerr << "lvsi_radiomics: case " << n + 1 << " (" << c.image << ") failed: " << c.error << "\n";
-        continue;
-      }
-      if (text.empty()) {
-        const auto header = Header(*c.result);
-        for (std::size_t k = 0; k < header.size(); ++k) text += (k ? "," : "") + lvsi::CsvEscape(header[k]);
-        text += "\n";
-      }
-      text += Row(c);
-    }
-    lvsi::WriteFileAtomically(out, text);
-    if (failed) lvsi::WriteFileAtomically(out + ".errors.csv", errors);
-    std::cerr << "lvsi_radiomics: " << cases.size() - failed << " of " << cases.size() << " cases extracted"
-              << (failed ? ", errors in " + out + ".errors.csv" : "") << "\n";
+    for (const Case& c : results) failed += Failed(c);
+    if (!results.empty()) Append(Output(results, format, format_path, relative_start, skip_nans), out);
+    Info("Finished segment-based extraction: " + std::to_string(results.size() - failed) + " of " +
+         std::to_string(results.size()) + " case(s) extracted");
+    // pyradiomics exits 0 even when cases fail; lvsi exits 2 so that
+    // scripts and schedulers notice (the failed cases are in the output).
     return failed ? 2 : 0;
-  } catch (const lvsi::Error& e) {
-    std::cerr << "lvsi_radiomics: " << e.what() << "\n";
-    return 1;
+  } catch (const std::exception& e) {
+    Error(std::string("Error extracting features! ") + e.what());
+    return 3;
   }
 }
