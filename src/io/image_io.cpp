@@ -2,6 +2,7 @@
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
+#include <itkVectorImage.h>
 #include <itkImageFileWriter.h>
 #include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
@@ -70,15 +71,21 @@ void CheckExists(const std::string& path) {
   if (!fs::exists(path, ec)) throw IoError(path, "file does not exist");
 }
 
-// Reads the header and rejects images lvsi cannot use as scalar 3-D volumes.
-void CheckHeader(itk::ImageIOBase* io, const std::string& path) {
+// Reads the header and rejects images lvsi cannot use as 3-D volumes
+// (scalar, or one `component` of a vector image).
+void CheckHeader(itk::ImageIOBase* io, const std::string& path, std::optional<int> component = std::nullopt) {
   io->SetFileName(path);
   if (!io->CanReadFile(path.c_str()))
     throw FormatError(path, std::string("not a readable ") + io->GetNameOfClass() + " file");
   io->ReadImageInformation();
-  if (io->GetNumberOfComponents() != 1)
-    throw FormatError(path, "has " + std::to_string(io->GetNumberOfComponents()) +
-                                " components per voxel; lvsi needs a scalar image");
+  const unsigned components = io->GetNumberOfComponents();
+  if (components != 1 && !component)
+    throw FormatError(path, "has " + std::to_string(components) +
+                                " components per voxel; lvsi needs a scalar image (for a segmentation with one "
+                                "channel per segment, choose the channel: label_channel)");
+  if (component && (*component < 0 || static_cast<unsigned>(*component) >= components))
+    throw FormatError(path, "has " + std::to_string(components) + " component(s) per voxel; label_channel " +
+                                std::to_string(*component) + " is not one of them (0-based)");
   if (io->GetNumberOfDimensions() > 3) {
     for (unsigned d = 3; d < io->GetNumberOfDimensions(); ++d)
       if (io->GetDimensions(d) > 1)
@@ -163,6 +170,40 @@ typename itk::Image<TPixel, 3>::Pointer ReadItk(const std::string& path) {
     reader->SetFileName(path);
     reader->Update();
     return reader->GetOutput();
+  } catch (const itk::ExceptionObject& e) {
+    std::string what = e.GetDescription();
+    if (what.empty()) what = e.what();
+    throw FormatError(path, "cannot read image: " + what);
+  }
+}
+
+// Component `component` of a vector image, as a scalar ITK image.
+template <typename TPixel>
+typename itk::Image<TPixel, 3>::Pointer ReadComponentItk(const std::string& path, int component) {
+  const auto nifti = NiftiAlone(path);
+  using VectorType = itk::VectorImage<TPixel, 3>;
+  using ImageType = itk::Image<TPixel, 3>;
+  try {
+    CheckExists(path);
+    auto io = MakeImageIO(DetectFormat(path));
+    CheckHeader(io, path, component);
+    auto reader = itk::ImageFileReader<VectorType>::New();
+    reader->SetImageIO(io);
+    reader->SetFileName(path);
+    reader->Update();
+    const VectorType* vector = reader->GetOutput();
+    auto scalar = ImageType::New();
+    scalar->SetRegions(vector->GetLargestPossibleRegion());
+    scalar->SetSpacing(vector->GetSpacing());
+    scalar->SetOrigin(vector->GetOrigin());
+    scalar->SetDirection(vector->GetDirection());
+    scalar->Allocate();
+    const std::size_t voxels = vector->GetLargestPossibleRegion().GetNumberOfPixels();
+    const std::size_t stride = vector->GetNumberOfComponentsPerPixel();
+    const TPixel* in = vector->GetBufferPointer();
+    TPixel* out = scalar->GetBufferPointer();
+    for (std::size_t n = 0; n < voxels; ++n) out[n] = in[n * stride + static_cast<std::size_t>(component)];
+    return scalar;
   } catch (const itk::ExceptionObject& e) {
     std::string what = e.GetDescription();
     if (what.empty()) what = e.what();
@@ -321,6 +362,30 @@ Image ReadImage(const std::string& path, const ImageReadSettings& options) {
 
 LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& options) {
   if (auto native = ReadNative<std::int32_t>(path, true)) return std::move(*native);
+  if (options.component && DetectFormat(path) != ImageFormat::kDicomSeries) {
+    // A segmentation stored as a vector image: one channel, as labels.
+    CheckExists(path);
+    itk::ImageIOBase::Pointer io = MakeImageIO(DetectFormat(path));
+    {
+      const auto nifti = NiftiAlone(path);
+      try {
+        CheckHeader(io, path, options.component);
+      } catch (const itk::ExceptionObject& e) {
+        throw FormatError(path, std::string("cannot read image header: ") + e.GetDescription());
+      }
+    }
+    if (io->GetNumberOfComponents() > 1) {
+      const std::string type = detail::InfoOf(*io).pixel_type;
+      const int c = *options.component;
+      if (type == "int8") return FromItkImage<std::int32_t>(ReadComponentItk<std::int8_t>(path, c).GetPointer());
+      if (type == "uint8") return FromItkImage<std::int32_t>(ReadComponentItk<std::uint8_t>(path, c).GetPointer());
+      if (type == "int16") return FromItkImage<std::int32_t>(ReadComponentItk<std::int16_t>(path, c).GetPointer());
+      if (type == "uint16") return FromItkImage<std::int32_t>(ReadComponentItk<std::uint16_t>(path, c).GetPointer());
+      if (type == "int32") return FromItkImage<std::int32_t>(ReadComponentItk<std::int32_t>(path, c).GetPointer());
+      if (type == "uint32") return FromItkImage<std::int32_t>(ReadComponentItk<std::uint32_t>(path, c).GetPointer());
+      throw FormatError(path, "a segmentation with " + type + " channels; lvsi reads integer channels");
+    }
+  }
   // Floating-point label maps (and DICOM series, which the plugin reads as
   // double): NaN labels are caught rather than cast.
   Image values;

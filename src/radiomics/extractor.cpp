@@ -1013,7 +1013,11 @@ ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, c
   Log(LogLevel::kInfo, "Loading image and mask (" + image_path + ", " + mask_path + ")");
   const io::ImageInfo info = io::ReadImageInfo(image_path);
   const Image image = io::ReadImage(image_path);
-  const LabelImage labels = io::ReadLabelImage(mask_path);
+  // A vector mask (one channel per segment) gives its label_channel, as
+  // pyradiomics' getMask; a scalar mask ignores the setting.
+  io::ImageReadSettings mask_settings;
+  mask_settings.component = parameters_.settings.label_channel;
+  const LabelImage labels = io::ReadLabelImage(mask_path, mask_settings);
   try {
     return Execute(image, labels, info.pixel_type);
   } catch (const GeometryError& e) {

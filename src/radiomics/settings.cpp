@@ -68,7 +68,7 @@ using Setter = std::function<void(ExtractionSettings&, const YAML::Node&, const 
 const std::map<std::string, Setter>& Setters() {
   static const std::map<std::string, Setter> kSetters = {
       {"label", [](auto& s, auto& n, auto& k) { s.label = AsInt(n, k); }},
-      {"label_channel", [](auto&, auto& n, auto& k) { AsInt(n, k); }},
+      {"label_channel", [](auto& s, auto& n, auto& k) { s.label_channel = AsInt(n, k); }},
       {"minimumROIDimensions", [](auto& s, auto& n, auto& k) { s.minimum_roi_dimensions = AsInt(n, k); }},
       {"minimumROISize", [](auto& s, auto& n, auto& k) {
          if (IsNullNode(n)) s.minimum_roi_size.reset(); else s.minimum_roi_size = AsInt(n, k); }},
@@ -180,6 +180,7 @@ bool ExtractionSettings::IsValid(std::string* why) const {
     }
   }
   if (pad_distance < 0) return Invalid(why, "padDistance must be >= 0");
+  if (label_channel < 0) return Invalid(why, "label_channel must be >= 0 (0-based)");
   if (resegment_range.size() > 2) return Invalid(why, "resegmentRange takes 1 or 2 thresholds");
   if (resegment_mode != "absolute" && resegment_mode != "relative" && resegment_mode != "sigma")
     return Invalid(why, "resegmentMode must be absolute, relative or sigma");

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/io/image_io.h"
@@ -207,6 +208,52 @@ TEST(Extractor, DeprecatedFeaturesWithoutValueInPyradiomicsHaveNoColumn) {
   std::vector<std::string> names;
   for (const auto& [name, value] : FeatureExtractor(p).Execute(img, lab).features) names.push_back(name);
   EXPECT_EQ(names, (std::vector<std::string>{"original_shape_Compactness1", "original_glcm_Contrast"}));
+}
+
+// A segmentation stored as a vector image (3D Slicer's .seg.nrrd: one
+// channel per segment): label_channel picks the channel, as pyradiomics'
+// getMask; without it the file is refused with the reason.
+TEST(Extractor, LabelChannelPicksASegmentOfAVectorMask) {
+  auto [img, lab] = Case();
+  const std::string dir = testing::ScratchDir("label_channel");
+  io::WriteImage(img, dir + "/image.nrrd", {io::PixelType::kInt16, false});
+  const Geometry& g = img.geometry();
+  // Channel 0: the case's ROI; channel 1: its first two slices only.
+  LabelImage second(g, 0);
+  std::string data;
+  for (std::size_t k = 0, n = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i, ++n) {
+        second[n] = lab[n] && k <= 2 ? 1 : 0;
+        data += static_cast<char>(lab[n]);
+        data += static_cast<char>(second[n]);
+      }
+  char header[512];
+  std::snprintf(header, sizeof header,
+                "NRRD0004\ntype: uchar\ndimension: 4\nspace: left-posterior-superior\nsizes: 2 %zu %zu %zu\n"
+                "space directions: none (%.17g,0,0) (0,%.17g,0) (0,0,%.17g)\nkinds: vector domain domain domain\n"
+                "endian: little\nencoding: raw\nspace origin: (%.17g,%.17g,%.17g)\n\n",
+                g.size[0], g.size[1], g.size[2], g.spacing[0], g.spacing[1], g.spacing[2], g.origin[0], g.origin[1],
+                g.origin[2]);
+  WriteFileAtomically(dir + "/segmentation.seg.nrrd", std::string(header) + data);
+  io::WriteLabelImage(second, dir + "/second.nrrd");
+  io::ImageReadSettings channel;
+  channel.component = 1;
+  EXPECT_EQ(io::ReadLabelImage(dir + "/segmentation.seg.nrrd", channel).values(), second.values());
+  EXPECT_THROW(io::ReadLabelImage(dir + "/segmentation.seg.nrrd"), FormatError);
+  channel.component = 2;
+  EXPECT_THROW(io::ReadLabelImage(dir + "/segmentation.seg.nrrd", channel), FormatError);
+  ExtractionParameters p = ExtractionParameters::Defaults();
+  p.class_order = {"firstorder", "glcm"};
+  p.feature_classes = {{"firstorder", {}}, {"glcm", {}}};
+  p.ApplySetting("label_channel", "1");
+  const ExtractionResult from_channel = FeatureExtractor(p).ExecuteFiles(dir + "/image.nrrd", dir + "/segmentation.seg.nrrd");
+  const ExtractionResult from_scalar = FeatureExtractor(p).ExecuteFiles(dir + "/image.nrrd", dir + "/second.nrrd");
+  EXPECT_EQ(from_channel.features, from_scalar.features);
+  EXPECT_EQ(Diagnostic(from_channel, "diagnostics_Mask-original_Hash"), Diagnostic(from_scalar, "diagnostics_Mask-original_Hash"));
+  p.ApplySetting("label_channel", "0");
+  EXPECT_NE(FeatureExtractor(p).ExecuteFiles(dir + "/image.nrrd", dir + "/segmentation.seg.nrrd").features,
+            from_scalar.features);
 }
 
 TEST(Extractor, ParallelClassesGiveIdenticalResults) {

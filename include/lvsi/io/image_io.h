@@ -3,6 +3,7 @@
 /// Reading and writing images and label maps: NIfTI (.nii, .nii.gz), NRRD
 /// (.nrrd, .nhdr), MetaImage (.mha, .mhd) and DICOM series (a folder).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ struct LVSI_IO_EXPORT ImageReadSettings {
   std::string dicom_series_uid;
   /// Accept NaN or infinite voxels (default: DataError).
   bool allow_non_finite = false;
+  /// For a multi-component (vector) image, e.g. a 3D Slicer segmentation
+  /// with one channel per segment: the component to read, 0-based
+  /// (pyradiomics' `label_channel`).  Without it a vector image is a
+  /// FormatError; a scalar image ignores it.
+  std::optional<int> component;
   /// False, with the reason in `why` (when not null), when a setting is out of range.
   bool IsValid(std::string* why = nullptr) const;
 };

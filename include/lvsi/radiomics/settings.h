@@ -20,6 +20,7 @@ namespace lvsi::radiomics {
 struct LVSI_RADIOMICS_EXPORT ExtractionSettings {
   // -- mask
   int label = 1;                                ///< `label`: ROI value in the label map.
+  int label_channel = 0;                        ///< `label_channel`: the channel of a vector (multi-segment) mask.
   int minimum_roi_dimensions = 2;               ///< `minimumROIDimensions` (1..3).
   std::optional<int> minimum_roi_size;          ///< `minimumROISize` [voxels].
   bool correct_mask = false;                    ///< `correctMask`: resample a mismatched mask.
