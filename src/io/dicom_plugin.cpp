@@ -3,8 +3,19 @@
 // lvsi_io; not linked by anything.
 #include <itkGDCMImageIO.h>
 #include <itkGDCMSeriesFileNames.h>
+#include <itkBMPImageIO.h>
+#include <itkBioRadImageIO.h>
+#include <itkGiplImageIO.h>
 #include <itkImage.h>
+#include <itkImageFileReader.h>
 #include <itkImageSeriesReader.h>
+#include <itkJPEGImageIO.h>
+#include <itkLSMImageIO.h>
+#include <itkMRCImageIO.h>
+#include <itkPNGImageIO.h>
+#include <itkStimulateImageIO.h>
+#include <itkTIFFImageIO.h>
+#include <itkVTKImageIO.h>
 #include <itkImageSeriesWriter.h>
 #include <itkMetaDataObject.h>
 #include <gdcmAttribute.h>
@@ -360,12 +371,77 @@ void WriteRtStruct(const std::string& path,
   if (!writer.Write()) throw IoError(path, "cannot write RT Structure Set");
 }
 
+// ------------------------------------------------------ other formats
+
+// The first of ITK's readers that can read `path` (a single DICOM file
+// first), with its header read; FormatError naming the file otherwise.
+itk::ImageIOBase::Pointer OtherIo(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw IoError(path, "file does not exist");
+  const itk::ImageIOBase::Pointer candidates[] = {
+      itk::GDCMImageIO::New().GetPointer(),  itk::PNGImageIO::New().GetPointer(),
+      itk::TIFFImageIO::New().GetPointer(),  itk::JPEGImageIO::New().GetPointer(),
+      itk::BMPImageIO::New().GetPointer(),   itk::VTKImageIO::New().GetPointer(),
+      itk::GiplImageIO::New().GetPointer(),  itk::MRCImageIO::New().GetPointer(),
+      itk::LSMImageIO::New().GetPointer(),   itk::BioRadImageIO::New().GetPointer(),
+      itk::StimulateImageIO::New().GetPointer()};
+  for (const auto& io : candidates) {
+    if (!io->CanReadFile(path.c_str())) continue;
+    try {
+      io->SetFileName(path);
+      io->ReadImageInformation();
+    } catch (const itk::ExceptionObject& e) {
+      throw FormatError(path, std::string("cannot read image header (") + io->GetNameOfClass() + "): " + e.GetDescription());
+    }
+    if (io->GetNumberOfComponents() != 1)
+      throw FormatError(path, "has " + std::to_string(io->GetNumberOfComponents()) +
+                                  " components per voxel (colour?); lvsi needs a scalar image");
+    for (unsigned d = 3; d < io->GetNumberOfDimensions(); ++d)
+      if (io->GetDimensions(d) > 1)
+        throw FormatError(path, "is a " + std::to_string(io->GetNumberOfDimensions()) + "-D image; lvsi reads 2-D and 3-D images");
+    return io;
+  }
+  throw FormatError(path, "no image reader recognises this file (lvsi reads NIfTI, NRRD, MetaImage, DICOM, and "
+                          "through ITK PNG, TIFF, JPEG, BMP, VTK, GIPL, MRC, LSM, Bio-Rad, Stimulate)");
+}
+
+ImageInfo ReadOtherInfo(const std::string& path) { return InfoOf(*OtherIo(path)); }
+
+template <typename Native>
+Image ReadOtherAs(const std::string& path, itk::ImageIOBase* io) {
+  try {
+    auto reader = itk::ImageFileReader<itk::Image<Native, 3>>::New();
+    reader->SetImageIO(io);
+    reader->SetFileName(path);
+    reader->Update();
+    return FromItkImage<double>(reader->GetOutput());
+  } catch (const itk::ExceptionObject& e) {
+    std::string what = e.GetDescription();
+    if (what.empty()) what = e.what();
+    throw FormatError(path, "cannot read image: " + what);
+  }
+}
+
+Image ReadOther(const std::string& path) {
+  const auto io = OtherIo(path);
+  const std::string type = InfoOf(*io).pixel_type;
+  if (type == "int8") return ReadOtherAs<std::int8_t>(path, io);
+  if (type == "uint8") return ReadOtherAs<std::uint8_t>(path, io);
+  if (type == "int16") return ReadOtherAs<std::int16_t>(path, io);
+  if (type == "uint16") return ReadOtherAs<std::uint16_t>(path, io);
+  if (type == "int32") return ReadOtherAs<std::int32_t>(path, io);
+  if (type == "uint32") return ReadOtherAs<std::uint32_t>(path, io);
+  if (type == "float32") return ReadOtherAs<float>(path, io);
+  return ReadOtherAs<double>(path, io);
+}
+
 }  // namespace
 }  // namespace lvsi::io::detail
 
 const lvsi::io::detail::DicomApi* lvsi_io_dicom_api() {
   using namespace lvsi::io::detail;
-  static const DicomApi api{kDicomApiVersion, &ReadInfo,      &ReadSeries,     &ListSeries,
-                            &WriteSeries,     &ParseRtStruct, &WriteRtStruct};
+  static const DicomApi api{kDicomApiVersion, &ReadInfo,      &ReadSeries,    &ListSeries,
+                            &WriteSeries,     &ParseRtStruct, &WriteRtStruct, &ReadOtherInfo,
+                            &ReadOther};
   return &api;
 }

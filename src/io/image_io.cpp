@@ -61,7 +61,8 @@ itk::ImageIOBase::Pointer MakeImageIO(ImageFormat format) {
     case ImageFormat::kNifti: return itk::NiftiImageIO::New().GetPointer();
     case ImageFormat::kNrrd: return itk::NrrdImageIO::New().GetPointer();
     case ImageFormat::kMetaImage: return itk::MetaImageIO::New().GetPointer();
-    case ImageFormat::kDicomSeries: break;  // the DICOM plugin reads series
+    case ImageFormat::kDicomSeries:  // the DICOM plugin reads series
+    case ImageFormat::kItk: break;   // and the other formats
   }
   return nullptr;
 }
@@ -272,7 +273,7 @@ ImageFormat DetectFormat(const std::string& path) {
   if (fs::is_directory(path, ec)) return ImageFormat::kDicomSeries;
   if (auto f = FormatFromExtension(path)) return *f;
   if (!fs::exists(path, ec)) throw IoError(path, "file does not exist");
-  throw FormatError(path, kUnsupported);
+  return ImageFormat::kItk;
 }
 
 namespace {
@@ -295,6 +296,7 @@ ImageInfo ReadImageInfo(const std::string& path, const ImageReadSettings& option
     if (const auto layout = detail::ParseNrrdHeader(path)) return ImageInfo{layout->geometry, layout->pixel_type};
   }
   if (format == ImageFormat::kDicomSeries) return detail::Dicom().read_info(path, options.dicom_series_uid);
+  if (format == ImageFormat::kItk) return detail::Dicom().read_other_info(path);
   CheckExists(path);
   ImageInfo info;
   try {
@@ -349,8 +351,10 @@ Image ReadImage(const std::string& path, const ImageReadSettings& options) {
     if (!options.allow_non_finite) CheckFinite(*native, path);
     return std::move(*native);
   }
-  if (DetectFormat(path) == ImageFormat::kDicomSeries) {
-    Image image = detail::Dicom().read_image(path, options.dicom_series_uid);
+  const ImageFormat format = DetectFormat(path);
+  if (format == ImageFormat::kDicomSeries || format == ImageFormat::kItk) {
+    Image image = format == ImageFormat::kItk ? detail::Dicom().read_other(path)
+                                              : detail::Dicom().read_image(path, options.dicom_series_uid);
     if (!options.allow_non_finite) CheckFinite(image, path);
     return image;
   }
@@ -362,7 +366,7 @@ Image ReadImage(const std::string& path, const ImageReadSettings& options) {
 
 LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& options) {
   if (auto native = ReadNative<std::int32_t>(path, true)) return std::move(*native);
-  if (options.component && DetectFormat(path) != ImageFormat::kDicomSeries) {
+  if (options.component && DetectFormat(path) != ImageFormat::kDicomSeries && DetectFormat(path) != ImageFormat::kItk) {
     // A segmentation stored as a vector image: one channel, as labels.
     CheckExists(path);
     itk::ImageIOBase::Pointer io = MakeImageIO(DetectFormat(path));
@@ -391,6 +395,8 @@ LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& opti
   Image values;
   if (DetectFormat(path) == ImageFormat::kDicomSeries) {
     values = detail::Dicom().read_image(path, options.dicom_series_uid);
+  } else if (DetectFormat(path) == ImageFormat::kItk) {
+    values = detail::Dicom().read_other(path);
   } else {
     const std::string type = ReadImageInfo(path, options).pixel_type;
     if (type != "float32" && type != "float64" && type != "int64" && type != "uint64")

@@ -216,10 +216,60 @@ TEST(ImageIo, UnsupportedFormat) {
     ReadImage(path);
     FAIL();
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find("unsupported image format"), std::string::npos);
+    // Every reader ITK has was asked; the error names the file and says so.
+    EXPECT_NE(std::string(e.what()).find("no image reader recognises this file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
+  EXPECT_THROW(ReadImage(testing::ScratchDir("unsupported") + "/absent.png"), IoError);
   EXPECT_THROW(WriteImage(MakeImage(), testing::ScratchDir("unsupported_w") + "/x.jpg"),
                FormatError);
+}
+
+// Formats without a fast path are read by ITK's own readers: a legacy VTK
+// file (3-D and 2-D), written here as text, and one file of a DICOM series.
+TEST(ImageIo, OtherItkFormatsAndSingleDicomFiles) {
+  const std::string dir = testing::ScratchDir("other_formats");
+  std::string vtk = "# vtk DataFile Version 3.0\nlvsi test\nASCII\nDATASET STRUCTURED_POINTS\n"
+                    "DIMENSIONS 4 3 2\nSPACING 0.5 0.75 2\nORIGIN -1 2 3\nPOINT_DATA 24\n"
+                    "SCALARS values short 1\nLOOKUP_TABLE default\n";
+  for (int n = 0; n < 24; ++n) vtk += std::to_string(n * 7 - 50) + (n % 4 == 3 ? "\n" : " ");
+  WriteFileAtomically(dir + "/volume.vtk", vtk);
+  EXPECT_EQ(DetectFormat(dir + "/volume.vtk"), ImageFormat::kItk);
+  const ImageInfo info = ReadImageInfo(dir + "/volume.vtk");
+  EXPECT_EQ(info.pixel_type, "int16");
+  EXPECT_EQ(info.geometry.size, (std::array<std::size_t, 3>{4, 3, 2}));
+  const Image v = ReadImage(dir + "/volume.vtk");
+  EXPECT_EQ(v.geometry().spacing, (std::array<double, 3>{0.5, 0.75, 2}));
+  EXPECT_EQ(v.geometry().origin, (std::array<double, 3>{-1, 2, 3}));
+  for (std::size_t n = 0; n < v.size(); ++n) EXPECT_EQ(v[n], static_cast<double>(static_cast<int>(n) * 7 - 50)) << n;
+  EXPECT_EQ(ReadLabelImage(dir + "/volume.vtk")[5], 5 * 7 - 50);
+  // A 2-D image: one slice.
+  std::string flat = "# vtk DataFile Version 3.0\nlvsi test\nASCII\nDATASET STRUCTURED_POINTS\n"
+                     "DIMENSIONS 3 2 1\nSPACING 1 1 1\nORIGIN 0 0 0\nPOINT_DATA 6\n"
+                     "SCALARS values unsigned_char 1\nLOOKUP_TABLE default\n1 2 3\n4 5 6\n";
+  WriteFileAtomically(dir + "/slice.vtk", flat);
+  const Image s2 = ReadImage(dir + "/slice.vtk");
+  EXPECT_EQ(s2.geometry().size, (std::array<std::size_t, 3>{3, 2, 1}));
+  EXPECT_EQ(s2.values(), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  // One file of a DICOM series is that slice.
+  const Image img = MakeImage();
+  WriteDicomSeries(img, dir + "/series", "single");
+  const Image series = ReadImage(dir + "/series");
+  std::vector<std::string> files;
+  for (const auto& f : fs::directory_iterator(dir + "/series")) files.push_back(f.path().string());
+  ASSERT_EQ(files.size(), 5u);
+  std::size_t matched = 0;
+  for (const auto& file : files) {
+    const Image one = ReadImage(file);
+    ASSERT_EQ(one.geometry().size, (std::array<std::size_t, 3>{7, 6, 1})) << file;
+    for (std::size_t k = 0; k < 5; ++k) {
+      bool same = true;
+      for (std::size_t j = 0; j < 6 && same; ++j)
+        for (std::size_t i = 0; i < 7 && same; ++i) same = one(i, j, 0) == series(i, j, k);
+      matched += same;
+    }
+  }
+  EXPECT_EQ(matched, 5u) << "each file is one slice of the series";
 }
 
 TEST(ImageIo, TruncatedAndGarbageFilesAreFormatErrors) {

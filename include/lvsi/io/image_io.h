@@ -13,10 +13,14 @@
 namespace lvsi::io {
 
 /// File formats lvsi reads and writes.
-enum class ImageFormat { kNifti, kNrrd, kMetaImage, kDicomSeries };
+/// Image file formats.  kItk: any other file one of ITK's readers reads (a
+/// single DICOM file, PNG, TIFF, JPEG, BMP, VTK, GIPL, MRC, LSM, Bio-Rad,
+/// Stimulate), through lvsi's plugin; read only.
+enum class ImageFormat { kNifti, kNrrd, kMetaImage, kDicomSeries, kItk };
 
 /// The format of `path`, decided by its extension (a folder is a DICOM
-/// series).  Throws FormatError naming the file for any other extension.
+/// series; an existing file of another extension kItk).  Throws IoError
+/// for a missing file of an unknown extension.
 LVSI_IO_EXPORT ImageFormat DetectFormat(const std::string& path);
 
 /// Settings for reading images.

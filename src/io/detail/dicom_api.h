@@ -1,5 +1,6 @@
 #pragma once
-// DICOM support (series via ITK/GDCM, RT Structure Sets via GDCM) lives in
+// DICOM support (series via ITK/GDCM, RT Structure Sets via GDCM) and the
+// readers of the other formats ITK knows live in
 // a plugin, liblvsi_io_dicom.so, loaded on first use: programs that never
 // touch DICOM do not load GDCM and its dozen libraries, whose start-up
 // (the DICOM dictionary alone) cost more than reading a NRRD case.
@@ -31,9 +32,13 @@ struct DicomApi {
   std::vector<ParsedRoi> (*parse_rtstruct)(const std::string& path);
   void (*write_rtstruct)(const std::string& path,
                          const std::vector<std::pair<std::string, std::vector<Contour>>>& rois);
+  /// Any other file ITK reads (a single DICOM file, PNG, TIFF, JPEG, BMP,
+  /// VTK, GIPL, MRC, ...): its header, and its voxels as double.
+  ImageInfo (*read_other_info)(const std::string& path);
+  Image (*read_other)(const std::string& path);
 };
 
-constexpr int kDicomApiVersion = 1;
+constexpr int kDicomApiVersion = 2;
 
 /// The plugin, loaded on first call from the folder liblvsi_io itself was
 /// loaded from.  Throws IoError naming the plugin when it cannot be loaded.
