@@ -114,15 +114,8 @@ Image ReadSeriesAs(const std::string& path, const std::vector<std::string>& file
 // The folder is scanned once: its file list serves the header and the read.
 Image ReadSeries(const std::string& path, const std::string& series_uid) {
   const auto files = FilesOf(path, series_uid);
-  const std::string type = InfoOfFirst(path, files).pixel_type;
-  if (type == "int8") return ReadSeriesAs<std::int8_t>(path, files);
-  if (type == "uint8") return ReadSeriesAs<std::uint8_t>(path, files);
-  if (type == "int16") return ReadSeriesAs<std::int16_t>(path, files);
-  if (type == "uint16") return ReadSeriesAs<std::uint16_t>(path, files);
-  if (type == "int32") return ReadSeriesAs<std::int32_t>(path, files);
-  if (type == "uint32") return ReadSeriesAs<std::uint32_t>(path, files);
-  if (type == "float32") return ReadSeriesAs<float>(path, files);
-  return ReadSeriesAs<double>(path, files);
+  return WithPixelType(InfoOfFirst(path, files).pixel_type,
+                       [&](auto native) { return ReadSeriesAs<decltype(native)>(path, files); });
 }
 
 std::vector<DicomSeriesInfo> ListSeries(const std::string& folder) {
@@ -424,15 +417,7 @@ Image ReadOtherAs(const std::string& path, itk::ImageIOBase* io) {
 
 Image ReadOther(const std::string& path) {
   const auto io = OtherIo(path);
-  const std::string type = InfoOf(*io).pixel_type;
-  if (type == "int8") return ReadOtherAs<std::int8_t>(path, io);
-  if (type == "uint8") return ReadOtherAs<std::uint8_t>(path, io);
-  if (type == "int16") return ReadOtherAs<std::int16_t>(path, io);
-  if (type == "uint16") return ReadOtherAs<std::uint16_t>(path, io);
-  if (type == "int32") return ReadOtherAs<std::int32_t>(path, io);
-  if (type == "uint32") return ReadOtherAs<std::uint32_t>(path, io);
-  if (type == "float32") return ReadOtherAs<float>(path, io);
-  return ReadOtherAs<double>(path, io);
+  return WithPixelType(InfoOf(*io).pixel_type, [&](auto native) { return ReadOtherAs<decltype(native)>(path, io); });
 }
 
 }  // namespace

@@ -321,14 +321,7 @@ Volume<Out> ReadAs(const std::string& path) {
 
 template <typename Out>
 Volume<Out> ReadConverted(const std::string& path, const std::string& type) {
-  if (type == "int8") return ReadAs<Out, std::int8_t>(path);
-  if (type == "uint8") return ReadAs<Out, std::uint8_t>(path);
-  if (type == "int16") return ReadAs<Out, std::int16_t>(path);
-  if (type == "uint16") return ReadAs<Out, std::uint16_t>(path);
-  if (type == "int32") return ReadAs<Out, std::int32_t>(path);
-  if (type == "uint32") return ReadAs<Out, std::uint32_t>(path);
-  if (type == "float32") return ReadAs<Out, float>(path);
-  return ReadAs<Out, double>(path);
+  return detail::WithPixelType(type, [&](auto native) { return ReadAs<Out, decltype(native)>(path); });
 }
 
 }  // namespace
@@ -380,14 +373,11 @@ LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& opti
     }
     if (io->GetNumberOfComponents() > 1) {
       const std::string type = detail::InfoOf(*io).pixel_type;
-      const int c = *options.component;
-      if (type == "int8") return FromItkImage<std::int32_t>(ReadComponentItk<std::int8_t>(path, c).GetPointer());
-      if (type == "uint8") return FromItkImage<std::int32_t>(ReadComponentItk<std::uint8_t>(path, c).GetPointer());
-      if (type == "int16") return FromItkImage<std::int32_t>(ReadComponentItk<std::int16_t>(path, c).GetPointer());
-      if (type == "uint16") return FromItkImage<std::int32_t>(ReadComponentItk<std::uint16_t>(path, c).GetPointer());
-      if (type == "int32") return FromItkImage<std::int32_t>(ReadComponentItk<std::int32_t>(path, c).GetPointer());
-      if (type == "uint32") return FromItkImage<std::int32_t>(ReadComponentItk<std::uint32_t>(path, c).GetPointer());
-      throw FormatError(path, "a segmentation with " + type + " channels; lvsi reads integer channels");
+      if (type == "float32" || type == "float64" || type == "int64" || type == "uint64")
+        throw FormatError(path, "a segmentation with " + type + " channels; lvsi reads integer channels");
+      return detail::WithPixelType(type, [&](auto native) {
+        return FromItkImage<std::int32_t>(ReadComponentItk<decltype(native)>(path, *options.component).GetPointer());
+      });
     }
   }
   // Floating-point label maps (and DICOM series, which the plugin reads as

@@ -4,6 +4,9 @@
 
 #include <itkImageIOBase.h>
 
+#include <cstdint>
+#include <string>
+
 #include "lvsi/io/image_io.h"
 
 namespace lvsi::io::detail {
@@ -35,6 +38,21 @@ inline ImageInfo InfoOf(const itk::ImageIOBase& io) {
       info.geometry.direction[3 * d + c] = (c < dims && d < dims) ? io.GetDirection(c)[d] : (c == d ? 1.0 : 0.0);
   }
   return info;
+}
+
+/// fn(T{}) with T the C++ type of a stored voxel type named as ImageInfo
+/// names it ("int8" .. "float64"); double for the 64-bit integers and any
+/// other name.  One dispatch for every reader.
+template <class Fn>
+decltype(auto) WithPixelType(const std::string& type, Fn&& fn) {
+  if (type == "int8") return fn(std::int8_t{});
+  if (type == "uint8") return fn(std::uint8_t{});
+  if (type == "int16") return fn(std::int16_t{});
+  if (type == "uint16") return fn(std::uint16_t{});
+  if (type == "int32") return fn(std::int32_t{});
+  if (type == "uint32") return fn(std::uint32_t{});
+  if (type == "float32") return fn(float{});
+  return fn(double{});
 }
 
 }  // namespace lvsi::io::detail
