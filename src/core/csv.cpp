@@ -198,10 +198,43 @@ bool ParseDouble(std::string_view text, double* value) noexcept {
   return true;
 }
 
+namespace {
+
+// Writes `content` to an existing file that is not a regular one (a
+// device such as /dev/null or /dev/stdout, a FIFO): renaming a temporary
+// file over it would replace the device or pipe with a plain file.
+void WriteInPlace(const std::string& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError(path, std::string("cannot open for writing: ") + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string reason = std::strerror(errno);
+      ::close(fd);
+      throw IoError(path, "write failed: " + reason);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw IoError(path, std::string("close failed: ") + std::strerror(errno));
+}
+
+}  // namespace
+
 void WriteFileAtomically(const std::string& path, std::string_view content) {
   namespace fs = std::filesystem;
   static std::atomic<unsigned> counter{0};
-  const fs::path target(path);
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);  // follows symbolic links
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status))
+    return WriteInPlace(path, content);
+  // A symbolic link keeps being one: the file it names is replaced.
+  fs::path target(path);
+  if (fs::is_symlink(fs::symlink_status(path, ec))) {
+    const fs::path resolved = fs::weakly_canonical(path, ec);
+    if (!ec) target = resolved;
+  }
   const fs::path tmp = target.parent_path() /
                        ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()) +
                         "." + std::to_string(counter++));

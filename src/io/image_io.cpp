@@ -231,6 +231,10 @@ void WriteItk(const Volume<T>& volume, const std::string& path, bool compress) {
   std::error_code ec;
   if (!target.parent_path().empty() && !fs::is_directory(target.parent_path(), ec))
     throw IoError(path, "folder " + target.parent_path().string() + " does not exist");
+  // Never rename over a device or a pipe (it would become a plain file).
+  const fs::file_status status = fs::status(path, ec);
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status))
+    throw IoError(path, "is not a regular file; an image is written to a file");
   // Keep the full extension (.nii.gz) on the temporary file so ITK picks
   // the same writer; the rename makes the write atomic.
   const fs::path tmp = target.parent_path() /

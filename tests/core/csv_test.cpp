@@ -1,6 +1,11 @@
 #include "lvsi/core/csv.h"
 
 #include <gtest/gtest.h>
+#include <iterator>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstring>
@@ -88,6 +93,33 @@ TEST(Csv, AtomicWriteReplacesWholeFile) {
   EXPECT_EQ(ReadTextFile(path), "second version");
   EXPECT_THROW(WriteFileAtomically(dir + "/missing/out.txt", "x"), IoError);
   EXPECT_EQ(ReadTextFile(path), "second version");
+}
+
+// Writing "atomically" to a device or a pipe must not replace it with a
+// plain file (a rename over /dev/null once did), nor a symbolic link with
+// a file.
+TEST(Csv, AtomicWritesKeepPipesDevicesAndLinks) {
+  const std::string dir = testing::ScratchDir("atomic_special");
+  const std::string fifo = dir + "/pipe";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo);
+    received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  WriteFileAtomically(fifo, "through the pipe");
+  reader.join();
+  EXPECT_EQ(received, "through the pipe");
+  struct stat st;
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced";
+  WriteFileAtomically(dir + "/real.txt", "old");
+  std::filesystem::remove(dir + "/link.txt");
+  std::filesystem::create_symlink("real.txt", dir + "/link.txt");
+  WriteFileAtomically(dir + "/link.txt", "new");
+  EXPECT_TRUE(std::filesystem::is_symlink(dir + "/link.txt"));
+  EXPECT_EQ(ReadTextFile(dir + "/real.txt"), "new");
 }
 
 }  // namespace

@@ -51,8 +51,10 @@ LVSI_CORE_EXPORT bool ParseDouble(std::string_view text, double* value) noexcept
 
 /// Writes `content` to `path` atomically: a temporary file in the same
 /// folder is written, flushed and renamed, so readers never see a
-/// half-written file and an existing file survives a failed write.  Throws
-/// IoError.
+/// half-written file and an existing file survives a failed write.  A
+/// symbolic link stays a link (the file it names is replaced); an existing
+/// file that is not a regular one (/dev/null, /dev/stdout, a FIFO) is
+/// written in place, never replaced.  Throws IoError.
 LVSI_CORE_EXPORT void WriteFileAtomically(const std::string& path, std::string_view content);
 
 /// Reads a whole file.  Throws IoError naming the file.
