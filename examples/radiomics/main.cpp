@@ -418,6 +418,75 @@ std::optional<int> IntCell(const std::string& text, const std::string& column, s
   throw lvsi::FormatError("batch line " + std::to_string(line), "column " + column + " must be a whole number, got '" + text + "'");
 }
 
+// The cases of a batch file (its rows, paths relative to its folder, which
+// becomes `relative_start`), or the one image and mask; nullopt, with the
+// reason logged, for an input pyradiomics cannot use either.
+std::optional<std::vector<Input>> ReadCases(const std::string& input, const std::string& mask, fs::path* relative_start) {
+  std::vector<Input> cases;
+  if (input.size() >= 4 && input.substr(input.size() - 4) == ".csv") {
+    *relative_start = fs::absolute(input).parent_path();
+    const lvsi::CsvDocument batch = lvsi::ReadCsv(input);
+    if (batch.ColumnIndex("Image") < 0 || batch.ColumnIndex("Mask") < 0) {
+      Error("Required column \"Image\" and \"Mask\" not present in " + input + ", unable to extract features...");
+      return std::nullopt;
+    }
+    for (std::size_t r = 0; r < batch.rows.size(); ++r) {
+      Input in;
+      for (std::size_t k = 0; k < batch.header.size(); ++k)
+        in.columns.emplace_back(batch.header[k], k < batch.rows[r].size() ? batch.rows[r][k] : "");
+      for (auto& [key, value] : in.columns) {
+        if (key == "Image" || key == "Mask") {
+          if (!value.empty() && !fs::path(value).is_absolute())
+            value = fs::absolute(*relative_start / value).lexically_normal().string();
+          (key == "Image" ? in.image : in.mask) = value;
+        }
+        if (key == "Label") in.label = IntCell(value, key, r + 2);
+        if (key == "Label_channel") in.label_channel = IntCell(value, key, r + 2);
+      }
+      if (in.image.empty() || in.mask.empty()) {
+        Warn("Batch L" + std::to_string(r + 2) + ": Missing required Image or Mask, skipping this case...");
+        continue;
+      }
+      cases.push_back(std::move(in));
+    }
+    return cases;
+  }
+  if (mask.empty()) {
+    Error("Input is not recognized as batch, no mask specified, cannot compute result!");
+    return std::nullopt;
+  }
+  Input in;
+  in.columns = {{"Image", input}, {"Mask", mask}};
+  in.image = input;
+  in.mask = mask;
+  cases.push_back(std::move(in));
+  return cases;
+}
+
+// --validate: the parameter file parses, every image and mask exists.
+bool Validate(const std::vector<Input>& cases, const std::string& param) {
+  std::size_t errored = 0;
+  if (!param.empty()) {
+    try {
+      lvsi::radiomics::ReadParameterFile(param);
+    } catch (const lvsi::Error& e) {
+      Error(std::string("Parameter validation failed! ") + e.what());
+      ++errored;
+    }
+  }
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const std::string which = " for case (" + std::to_string(n + 1) + "/" + std::to_string(cases.size()) + ") does not exist!";
+    const bool bad_image = !fs::is_regular_file(cases[n].image) && !fs::is_directory(cases[n].image);
+    const bool bad_mask = !fs::is_regular_file(cases[n].mask) && !fs::is_directory(cases[n].mask);
+    if (bad_image) Error("Image path" + which);
+    if (bad_mask) Error("Mask path" + which);
+    errored += bad_image || bad_mask;
+  }
+  Info("Validation complete, errors found in " + std::to_string(errored) + " case(s)");
+  std::cerr << "lvsi_radiomics: validation found errors in " << errored << " case(s)\n";
+  return errored == 0;
+}
+
 // With LVSI_REPORT_PEAK_MEMORY set, prints this process's peak resident
 // memory (VmHWM, which unlike getrusage excludes the parent's pages from
 // before exec) to standard error at exit; bench_radiomics reads it.
@@ -494,65 +563,11 @@ int main(int argc, char** argv) {
       throw lvsi::InvalidArgument("voxel-based extraction (--mode voxel) is not available in lvsi yet; use --mode segment");
 
     // The cases: a CSV batch, or an image and its mask.
-    std::vector<Input> cases;
     fs::path relative_start = fs::current_path();
-    if (input.size() >= 4 && input.substr(input.size() - 4) == ".csv") {
-      relative_start = fs::absolute(input).parent_path();
-      const lvsi::CsvDocument batch = lvsi::ReadCsv(input);
-      if (batch.ColumnIndex("Image") < 0 || batch.ColumnIndex("Mask") < 0) {
-        Error("Required column \"Image\" and \"Mask\" not present in " + input + ", unable to extract features...");
-        return 1;
-      }
-      for (std::size_t r = 0; r < batch.rows.size(); ++r) {
-        Input in;
-        for (std::size_t k = 0; k < batch.header.size(); ++k)
-          in.columns.emplace_back(batch.header[k], k < batch.rows[r].size() ? batch.rows[r][k] : "");
-        for (auto& [key, value] : in.columns) {
-          if (key == "Image" || key == "Mask") {
-            if (!value.empty() && !fs::path(value).is_absolute()) value = fs::absolute(relative_start / value).lexically_normal().string();
-            (key == "Image" ? in.image : in.mask) = value;
-          }
-          if (key == "Label") in.label = IntCell(value, key, r + 2);
-          if (key == "Label_channel") in.label_channel = IntCell(value, key, r + 2);
-        }
-        if (in.image.empty() || in.mask.empty()) {
-          Warn("Batch L" + std::to_string(r + 2) + ": Missing required Image or Mask, skipping this case...");
-          continue;
-        }
-        cases.push_back(std::move(in));
-      }
-    } else if (!mask.empty()) {
-      Input in;
-      in.columns = {{"Image", input}, {"Mask", mask}};
-      in.image = input;
-      in.mask = mask;
-      cases.push_back(std::move(in));
-    } else {
-      Error("Input is not recognized as batch, no mask specified, cannot compute result!");
-      return 1;
-    }
-
-    if (validate) {
-      std::size_t errored = 0;
-      if (!param.empty()) {
-        try {
-          lvsi::radiomics::ReadParameterFile(param);
-        } catch (const lvsi::Error& e) {
-          Error(std::string("Parameter validation failed! ") + e.what());
-          ++errored;
-        }
-      }
-      for (std::size_t n = 0; n < cases.size(); ++n) {
-        const bool bad_image = !fs::is_regular_file(cases[n].image) && !fs::is_directory(cases[n].image);
-        const bool bad_mask = !fs::is_regular_file(cases[n].mask) && !fs::is_directory(cases[n].mask);
-        if (bad_image) Error("Image path for case (" + std::to_string(n + 1) + "/" + std::to_string(cases.size()) + ") does not exist!");
-        if (bad_mask) Error("Mask path for case (" + std::to_string(n + 1) + "/" + std::to_string(cases.size()) + ") does not exist!");
-        errored += bad_image || bad_mask;
-      }
-      Info("Validation complete, errors found in " + std::to_string(errored) + " case(s)");
-      std::cerr << "lvsi_radiomics: validation found errors in " << errored << " case(s)\n";
-      return errored ? 1 : 0;
-    }
+    const std::optional<std::vector<Input>> read = ReadCases(input, mask, &relative_start);
+    if (!read) return 1;
+    const std::vector<Input>& cases = *read;
+    if (validate) return Validate(cases, param) ? 0 : 1;
 
     lvsi::radiomics::ExtractionParameters params = param.empty() ? lvsi::radiomics::ExtractionParameters::Defaults()
                                                                  : lvsi::radiomics::ReadParameterFile(param);
