@@ -398,7 +398,7 @@ class Extraction {
 
   ExtractionResult Run() {
     const auto start = std::chrono::steady_clock::now();
-    Log(LogLevel::kInfo, "Calculating features with label: " + std::to_string(s_.label));
+    Log(LogLevel::kDebug, "Calculating features with label: " + std::to_string(s_.label));
     Log(LogLevel::kDebug, "Enabled image types: " + ImageTypesText(p_));
     Log(LogLevel::kDebug, "Current settings: " + SettingsText(p_));
     CheckLabels();
@@ -526,7 +526,7 @@ class Extraction {
     if (s_.minimum_roi_size) check.minimum_roi_size = static_cast<std::size_t>(*s_.minimum_roi_size);
     if (resample_) {
       const auto& r = *s_.resampled_pixel_spacing;
-      Log(LogLevel::kInfo, "Resampling image and mask to spacing (" + FormatPythonFloat(r[0]) + ", " +
+      Log(LogLevel::kDebug, "Resampling image and mask to spacing (" + FormatPythonFloat(r[0]) + ", " +
                                FormatPythonFloat(r[1]) + ", " + FormatPythonFloat(r[2]) + ") with " + s_.interpolator);
       preprocessing::ResampleSettings rs;
       rs.spacing = *s_.resampled_pixel_spacing;
@@ -718,7 +718,7 @@ class Extraction {
       std::string custom;
       for (const auto& [key, yaml] : p_.image_types.at(types[t]))
         custom += (custom.empty() ? "'" : ", '") + key + "': " + detail::PythonLiteral(yaml);
-      Log(LogLevel::kInfo, "Adding image type \"" + types[t] + "\" with custom settings: {" + custom + "}");
+      Log(LogLevel::kDebug, "Adding image type \"" + types[t] + "\" with custom settings: {" + custom + "}");
       if (types[t] != "LoG") {
         tasks.push_back({t, 0});
         continue;
@@ -905,7 +905,7 @@ class Extraction {
       const auto [t, i] = filtered[n];
       const ExtractionSettings& ts = outputs_[t].settings;
       const std::string& name = outputs_[t].images[i].first;
-      Log(LogLevel::kInfo, "Calculating features for " + name + " image");
+      Log(LogLevel::kDebug, "Calculating features for " + name + " image");
       rois[t][i] = Roi::Build(outputs_[t].images[i].second, texture_crop_,
                               preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
       const std::size_t bins = rois[t][i].bin_edges.size() - 1;
@@ -918,7 +918,7 @@ class Extraction {
       // (once per case), a note for derived images, whose ranges differ by
       // design.
       if (!ts.bin_count && (bins < 16 || bins > 128))
-        Log(name == "original" ? LogLevel::kWarning : LogLevel::kInfo,
+        Log(name == "original" ? LogLevel::kWarning : LogLevel::kDebug,
             name + ": bin width " + FormatPythonFloat(ts.bin_width) + " gives " + std::to_string(bins) +
                 " bins; a width giving 16-128 bins is advised for reproducible texture features");
     }, threads_);
@@ -954,7 +954,7 @@ class Extraction {
         values.assign(detail::ResolveNames(*infos, names, cls.c_str()).size(), std::nan(""));
       }
     };
-    Log(LogLevel::kInfo, "Computing " + cls + " (" + prefix + ")");
+    Log(LogLevel::kDebug, "Computing " + cls + " (" + prefix + ")");
     if (cls == "firstorder") run(FirstOrderFeatures(roi, ts.voxel_array_shift));
     else if (cls == "glcm") run(GlcmFeatures(roi, ts.texture));
     else if (cls == "glrlm") run(GlrlmFeatures(roi, ts.texture));
@@ -1010,7 +1010,7 @@ ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage&
 }
 
 ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, const std::string& mask_path) const {
-  Log(LogLevel::kInfo, "Loading image and mask (" + image_path + ", " + mask_path + ")");
+  Log(LogLevel::kDebug, "Loading image and mask (" + image_path + ", " + mask_path + ")");
   const io::ImageInfo info = io::ReadImageInfo(image_path);
   const Image image = io::ReadImage(image_path);
   // A vector mask (one channel per segment) gives its label_channel, as
