@@ -200,22 +200,30 @@ bool ParseDouble(std::string_view text, double* value) noexcept {
 
 namespace {
 
+// Writes all of `content` to `fd`; the reason when a write fails ("" when
+// none does).
+std::string WriteAll(int fd, std::string_view content) {
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::strerror(errno);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return "";
+}
+
 // Writes `content` to an existing file that is not a regular one (a
 // device such as /dev/null or /dev/stdout, a FIFO): renaming a temporary
 // file over it would replace the device or pipe with a plain file.
 void WriteInPlace(const std::string& path, std::string_view content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw IoError(path, std::string("cannot open for writing: ") + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string reason = std::strerror(errno);
-      ::close(fd);
-      throw IoError(path, "write failed: " + reason);
-    }
-    written += static_cast<std::size_t>(n);
+  if (const std::string failed = WriteAll(fd, content); !failed.empty()) {
+    ::close(fd);
+    throw IoError(path, "write failed: " + failed);
   }
   if (::close(fd) != 0) throw IoError(path, std::string("close failed: ") + std::strerror(errno));
 }
@@ -240,17 +248,10 @@ void WriteFileAtomically(const std::string& path, std::string_view content) {
                         "." + std::to_string(counter++));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw IoError(path, std::string("cannot create file: ") + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string reason = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw IoError(path, "write failed: " + reason);
-    }
-    written += static_cast<std::size_t>(n);
+  if (const std::string failed = WriteAll(fd, content); !failed.empty()) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw IoError(path, "write failed: " + failed);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string reason = std::strerror(errno);

@@ -94,14 +94,11 @@ ImageInfo ReadInfo(const std::string& path, const std::string& series_uid) {
   return InfoOfFirst(path, FilesOf(path, series_uid));
 }
 
-// The series read in its stored component type, converted once to double.
-template <typename Native>
-Image ReadSeriesAs(const std::string& path, const std::vector<std::string>& files) {
-  using ImageType = itk::Image<Native, 3>;
+// A reader's output, converted once to double; ITK's errors as FormatError
+// naming `path`.
+template <typename Reader>
+Image Run(Reader* reader, const std::string& path) {
   try {
-    auto reader = itk::ImageSeriesReader<ImageType>::New();
-    reader->SetImageIO(itk::GDCMImageIO::New());
-    reader->SetFileNames(files);
     reader->Update();
     return FromItkImage<double>(reader->GetOutput());
   } catch (const itk::ExceptionObject& e) {
@@ -109,6 +106,15 @@ Image ReadSeriesAs(const std::string& path, const std::vector<std::string>& file
     if (what.empty()) what = e.what();
     throw FormatError(path, "cannot read image: " + what);
   }
+}
+
+// The series read in its stored component type, converted once to double.
+template <typename Native>
+Image ReadSeriesAs(const std::string& path, const std::vector<std::string>& files) {
+  auto reader = itk::ImageSeriesReader<itk::Image<Native, 3>>::New();
+  reader->SetImageIO(itk::GDCMImageIO::New());
+  reader->SetFileNames(files);
+  return Run(reader.GetPointer(), path);
 }
 
 // The folder is scanned once: its file list serves the header and the read.
@@ -402,17 +408,10 @@ ImageInfo ReadOtherInfo(const std::string& path) { return InfoOf(*OtherIo(path))
 
 template <typename Native>
 Image ReadOtherAs(const std::string& path, itk::ImageIOBase* io) {
-  try {
-    auto reader = itk::ImageFileReader<itk::Image<Native, 3>>::New();
-    reader->SetImageIO(io);
-    reader->SetFileName(path);
-    reader->Update();
-    return FromItkImage<double>(reader->GetOutput());
-  } catch (const itk::ExceptionObject& e) {
-    std::string what = e.GetDescription();
-    if (what.empty()) what = e.what();
-    throw FormatError(path, "cannot read image: " + what);
-  }
+  auto reader = itk::ImageFileReader<itk::Image<Native, 3>>::New();
+  reader->SetImageIO(io);
+  reader->SetFileName(path);
+  return Run(reader.GetPointer(), path);
 }
 
 Image ReadOther(const std::string& path) {
