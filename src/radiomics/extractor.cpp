@@ -398,9 +398,11 @@ class Extraction {
 
   ExtractionResult Run() {
     const auto start = std::chrono::steady_clock::now();
-    Log(LogLevel::kDebug, "Calculating features with label: " + std::to_string(s_.label));
-    Log(LogLevel::kDebug, "Enabled image types: " + ImageTypesText(p_));
-    Log(LogLevel::kDebug, "Current settings: " + SettingsText(p_));
+    if (GetLogLevel() <= LogLevel::kDebug) {  // (the texts are not made for nothing)
+      Log(LogLevel::kDebug, "Calculating features with label: " + std::to_string(s_.label));
+      Log(LogLevel::kDebug, "Enabled image types: " + ImageTypesText(p_));
+      Log(LogLevel::kDebug, "Current settings: " + SettingsText(p_));
+    }
     CheckLabels();
     if (s_.additional_info) OriginalDiagnostics();
     Preprocess();
@@ -715,10 +717,12 @@ class Extraction {
       local.settings = s_;
       for (const auto& [key, value] : p_.image_types.at(types[t])) local.ApplySetting(key, value);
       outputs_[t].settings = local.settings;
-      std::string custom;
-      for (const auto& [key, yaml] : p_.image_types.at(types[t]))
-        custom += (custom.empty() ? "'" : ", '") + key + "': " + detail::PythonLiteral(yaml);
-      Log(LogLevel::kDebug, "Adding image type \"" + types[t] + "\" with custom settings: {" + custom + "}");
+      if (GetLogLevel() <= LogLevel::kDebug) {
+        std::string custom;
+        for (const auto& [key, yaml] : p_.image_types.at(types[t]))
+          custom += (custom.empty() ? "'" : ", '") + key + "': " + detail::PythonLiteral(yaml);
+        Log(LogLevel::kDebug, "Adding image type \"" + types[t] + "\" with custom settings: {" + custom + "}");
+      }
       if (types[t] != "LoG") {
         tasks.push_back({t, 0});
         continue;

@@ -2,10 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <regex>
 
 #include "lvsi/core/csv.h"
