@@ -522,21 +522,21 @@ int main(int argc, char** argv) {
   app.add_option("-j,--jobs", jobs, "(batch mode) cases extracted in parallel")->check(CLI::Range(1, 4096));
   app.add_flag("--validate", validate, "check the parameter file and that the input files exist, extract nothing");
   app.add_option("-o,--out", out, "file to append the output to (default: standard output)");
-  app.add_option("--out-dir", out_dir, "folder for one features_<case>.csv per case; finished cases are reused");
+  app.add_option("--out-dir", out_dir, "(-od) folder for one features_<case>.csv per case; finished cases are reused");
   app.add_option("-m,--mode", mode, "extraction mode")->check(CLI::IsMember({"segment", "voxel"}));
   app.add_flag("--skip-nans", skip_nans, "leave out features whose value is NaN");
   app.add_option("-f,--format", format, "output format: txt (Case-N_name: value lines), json, csv")
       ->check(CLI::IsMember({"csv", "json", "txt"}));
-  app.add_option("--format-path", format_path, "Image and Mask paths in the output")
+  app.add_option("--format-path", format_path, "(-fp) Image and Mask paths in the output")
       ->check(CLI::IsMember({"absolute", "relative", "basename"}));
-  app.add_flag("--unix-path", unix_path, "use / in paths (always so on this platform)");
+  app.add_flag("--unix-path", unix_path, "(-up) use / in paths (always so on this platform)");
   app.add_option("--logging-level", logging_level, "level of the log file")
       ->check(CLI::IsMember({"NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}));
   app.add_option("--log-file", log_file, "file to append the log to");
-  app.add_option("-v,--verbosity", verbosity, "messages on standard error: 1 critical .. 3 warning (default) .. 5 debug")
+  app.add_option("-v,--verbosity", verbosity,
+                 "messages on standard error: 1 critical .. 3 warning (default) .. 5 debug; -v alone: 4 (info)")
       ->check(CLI::Range(1, 5))
-      ->expected(0, 1)
-      ->default_str("4");
+      ->expected(0, 1);
   app.add_option("-l,--label", label, "(deprecated, use -s label:N) label value of the ROI");
   // pyradiomics' two-letter short options (-od, -fp, -up), which CLI11
   // cannot declare, become their long names.
@@ -554,7 +554,11 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;  // argparse's status for usage errors
   }
-  if (app.count("-v") && verbosity == 3 && app["-v"]->results().empty()) verbosity = 4;
+  // -v without a number: INFO (argparse's const=4).
+  if (app.count("-v")) {
+    const auto& given = app["-v"]->results();
+    if (given.empty() || given.front().empty()) verbosity = 4;
+  }
 
   try {
     Logging logging(LevelOfVerbosity(verbosity), LevelOfName(logging_level), log_file);
