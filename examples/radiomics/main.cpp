@@ -487,6 +487,16 @@ bool Validate(const std::vector<Input>& cases, const std::string& param) {
   return errored == 0;
 }
 
+// The first of `inputs` that names the same file as `output` ("" when
+// none does, or `output` is standard output or does not exist yet).
+std::string SameFileAsAny(const std::string& output, const std::vector<std::string>& inputs) {
+  std::error_code ec;
+  if (output.empty() || output == "-" || !fs::exists(output, ec)) return "";
+  for (const std::string& in : inputs)
+    if (!in.empty() && fs::exists(in, ec) && fs::equivalent(output, in, ec)) return in;
+  return "";
+}
+
 // With LVSI_REPORT_PEAK_MEMORY set, prints this process's peak resident
 // memory (VmHWM, which unlike getrusage excludes the parent's pages from
 // before exec) to standard error at exit; bench_radiomics reads it.
@@ -560,6 +570,12 @@ int main(int argc, char** argv) {
     if (given.empty() || given.front().empty()) verbosity = 4;
   }
 
+  // The log file is opened first: it must not be an input (the batch
+  // file's images and masks are checked against -o below).
+  if (const std::string clash = SameFileAsAny(log_file, {input, mask, param}); !clash.empty()) {
+    std::cerr << "lvsi_radiomics: the log file " << log_file << " is the input " << clash << "; choose another file\n";
+    return 3;
+  }
   try {
     Logging logging(LevelOfVerbosity(verbosity), LevelOfName(logging_level), log_file);
     Info("Starting lvsi_radiomics (version: " + lvsi::Version() + ")");
@@ -582,6 +598,15 @@ int main(int argc, char** argv) {
       params.ApplySetting("label", std::to_string(*label));
     }
     lvsi::radiomics::FeatureExtractor check(params);  // invalid settings stop here, before any case
+    // An output (or the log) that names an input would be appended to it:
+    // refused before anything is written.
+    std::vector<std::string> inputs{input, param};
+    for (const Input& c : cases) {
+      inputs.push_back(c.image);
+      inputs.push_back(c.mask);
+    }
+    if (const std::string clash = SameFileAsAny(out, inputs); !clash.empty())
+      throw lvsi::InvalidArgument("the output " + out + " is the input " + clash + "; choose another file");
     if (!out_dir.empty()) fs::create_directories(out_dir);
 
     std::vector<Case> results(cases.size());

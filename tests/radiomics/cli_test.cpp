@@ -216,6 +216,15 @@ TEST(Cli, BadInputExitStatus) {
   MakeCase(dir, "a", false);
   EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd --param " + dir + "/params.yaml -o " + dir + "/y.csv 2>/dev/null"), 3);
   EXPECT_FALSE(fs::exists(dir + "/y.csv"));
+  // -o naming an input (the mask, the parameter file) is refused before
+  // anything is written: the file is unchanged.
+  const std::string mask_before = ReadTextFile(dir + "/a_label.nrrd");
+  EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd -o " + dir + "/a_label.nrrd 2>" + dir + "/err.txt"), 3);
+  EXPECT_EQ(ReadTextFile(dir + "/a_label.nrrd"), mask_before);
+  EXPECT_NE(ReadTextFile(dir + "/err.txt").find("is the input"), std::string::npos);
+  const std::string image_before = ReadTextFile(dir + "/a_image.nrrd");
+  EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd --log-file " + dir + "/a_image.nrrd 2>/dev/null"), 3);
+  EXPECT_EQ(ReadTextFile(dir + "/a_image.nrrd"), image_before);
   // No mask and no batch file; an unknown option.
   EXPECT_EQ(RunCli(dir + "/a_image.nrrd 2>/dev/null"), 1);
   EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd --frobnicate 2>/dev/null"), 2);
