@@ -368,11 +368,6 @@ TEST(FineTune, LearnsABlobAndGradCamFindsIt) {
   EXPECT_THROW(net.FineTune(images, n, labels, frozen_too_far, size), InvalidArgument);
 }
 
-}  // namespace
-}  // namespace lvsi::deepfeatures
-
-namespace lvsi::deepfeatures {
-namespace {
 
 TEST(Settings, DeepSettingsSayWhatIsWrong) {
   std::string why;

@@ -197,11 +197,6 @@ TEST(Cli, EvaluateWritesReportTablesAndFigures) {
   EXPECT_NE(ReadTextFile(dir + "/err.txt").find("line 3: rad = 1.7 is not a probability"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace lvsi::evaluation
-
-namespace lvsi::evaluation {
-namespace {
 
 TEST(Settings, EvaluationAndTable1SettingsSayWhatIsWrong) {
   std::string why;

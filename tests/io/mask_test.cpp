@@ -99,11 +99,6 @@ TEST(Mask, NearestNeighbourResamplingMatchesHandComputation) {
   EXPECT_EQ(count, 2u * 2u * 3u);
 }
 
-}  // namespace
-}  // namespace lvsi::io
-
-namespace lvsi::io {
-namespace {
 
 TEST(Settings, IoSettingsSayWhatIsWrong) {
   std::string why;

@@ -119,11 +119,6 @@ TEST(FitPipeline, BadSettingsAndUnfittableDataNameTheModel) {
   }
 }
 
-}  // namespace
-}  // namespace lvsi::models
-
-namespace lvsi::models {
-namespace {
 
 // Every settings struct of the module says what is wrong with it, and the
 // function that takes it refuses it with that reason.

@@ -94,11 +94,6 @@ TEST(Adc, BadInputIsRefused) {
   }
 }
 
-}  // namespace
-}  // namespace lvsi::preprocessing
-
-namespace lvsi::preprocessing {
-namespace {
 
 TEST(Settings, PreprocessingSettingsSayWhatIsWrong) {
   std::string why;

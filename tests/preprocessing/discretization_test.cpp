@@ -67,11 +67,6 @@ TEST(Discretization, RejectsBadSettings) {
 }
 
 
-}  // namespace
-}  // namespace lvsi::preprocessing
-
-namespace lvsi::preprocessing {
-namespace {
 
 TEST(Normalization, StatisticsExtremesAndTheNormalizer) {
   // 11 voxels (not a multiple of the 4 lanes), a NaN skipped by the

@@ -446,11 +446,6 @@ TEST(Features, EveryFeatureIsDocumented) {
   EXPECT_THROW(FeatureClassInfo("glxm"), InvalidArgument);
 }
 
-}  // namespace
-}  // namespace lvsi::radiomics
-
-namespace lvsi::radiomics {
-namespace {
 
 TEST(Features, EveryFeatureAppearsInTheModuleDocumentation) {
   const std::string doc = ReadTextFile(std::string(LVSI_SOURCE_DIR) + "/docs/radiomics.md");
@@ -461,11 +456,6 @@ TEST(Features, EveryFeatureAppearsInTheModuleDocumentation) {
   }
 }
 
-}  // namespace
-}  // namespace lvsi::radiomics
-
-namespace lvsi::radiomics {
-namespace {
 
 TEST(StudyParameters, Give1409FinitFeaturesPerSequence) {
   for (const char* seq : {"t2w", "adc", "cet1"}) {

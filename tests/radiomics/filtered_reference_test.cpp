@@ -67,11 +67,6 @@ TEST(PyradiomicsFilteredReference, EveryFilteredFeatureMatches) {
   EXPECT_EQ(compared, within);
 }
 
-}  // namespace
-}  // namespace lvsi::radiomics
-
-namespace lvsi::radiomics {
-namespace {
 
 TEST(StudyParametersOnSharedImages, Give1409FeaturesAllFinite) {
   const std::string dir = testing::ReferenceDir("LVSI_PYRADIOMICS_REFERENCE", "pyradiomics");

@@ -138,11 +138,6 @@ TEST_F(LassoReference, CrossValidationWithGivenFoldsMatchesCvGlmnet) {
   }
 }
 
-}  // namespace
-}  // namespace lvsi::selection
-
-namespace lvsi::selection {
-namespace {
 
 // The ICC filter and the Mann-Whitney filter against psych::ICC and
 // wilcox.test on the same shared data.

@@ -304,11 +304,6 @@ TEST(Pipeline, EmptySelectionIsReported) {
   EXPECT_THROW(needs_reader.Fit({d.table, std::vector<int>(60, 0)}), InvalidArgument);
 }
 
-}  // namespace
-}  // namespace lvsi::selection
-
-namespace lvsi::selection {
-namespace {
 
 TEST(Settings, LassoSettingsSayWhatIsWrong) {
   const Synthetic d = MakeData(40, 5, 2, 3);
@@ -329,11 +324,6 @@ TEST(Settings, LassoSettingsSayWhatIsWrong) {
   EXPECT_TRUE(LassoSettings().IsValid() && LassoCvSettings().IsValid());
 }
 
-}  // namespace
-}  // namespace lvsi::selection
-
-namespace lvsi::selection {
-namespace {
 
 // A lambda whose fit does not converge ends the path there (as glmnet's):
 // reported in the result, not thrown.
