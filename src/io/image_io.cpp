@@ -178,16 +178,15 @@ typename itk::Image<TPixel, 3>::Pointer ReadItk(const std::string& path) {
   }
 }
 
-// Component `component` of a vector image, as a scalar ITK image.
+// Component `component` of a vector image, as a scalar ITK image; `io`
+// has read and checked the header (CheckHeader with the component).
 template <typename TPixel>
-typename itk::Image<TPixel, 3>::Pointer ReadComponentItk(const std::string& path, int component) {
+typename itk::Image<TPixel, 3>::Pointer ReadComponentItk(const std::string& path, itk::ImageIOBase* io,
+                                                         int component) {
   const auto nifti = NiftiAlone(path);
   using VectorType = itk::VectorImage<TPixel, 3>;
   using ImageType = itk::Image<TPixel, 3>;
   try {
-    CheckExists(path);
-    auto io = MakeImageIO(DetectFormat(path));
-    CheckHeader(io, path, component);
     auto reader = itk::ImageFileReader<VectorType>::New();
     reader->SetImageIO(io);
     reader->SetFileName(path);
@@ -363,10 +362,11 @@ Image ReadImage(const std::string& path, const ImageReadSettings& options) {
 
 LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& options) {
   if (auto native = ReadNative<std::int32_t>(path, true)) return std::move(*native);
-  if (options.component && DetectFormat(path) != ImageFormat::kDicomSeries && DetectFormat(path) != ImageFormat::kItk) {
+  const ImageFormat format = DetectFormat(path);
+  if (options.component && format != ImageFormat::kDicomSeries && format != ImageFormat::kItk) {
     // A segmentation stored as a vector image: one channel, as labels.
     CheckExists(path);
-    itk::ImageIOBase::Pointer io = MakeImageIO(DetectFormat(path));
+    itk::ImageIOBase::Pointer io = MakeImageIO(format);
     {
       const auto nifti = NiftiAlone(path);
       try {
@@ -380,16 +380,16 @@ LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& opti
       if (type == "float32" || type == "float64" || type == "int64" || type == "uint64")
         throw FormatError(path, "a segmentation with " + type + " channels; lvsi reads integer channels");
       return detail::WithPixelType(type, [&](auto native) {
-        return FromItkImage<std::int32_t>(ReadComponentItk<decltype(native)>(path, *options.component).GetPointer());
+        return FromItkImage<std::int32_t>(ReadComponentItk<decltype(native)>(path, io, *options.component).GetPointer());
       });
     }
   }
   // Floating-point label maps (and DICOM series, which the plugin reads as
   // double): NaN labels are caught rather than cast.
   Image values;
-  if (DetectFormat(path) == ImageFormat::kDicomSeries) {
+  if (format == ImageFormat::kDicomSeries) {
     values = detail::Dicom().read_image(path, options.dicom_series_uid);
-  } else if (DetectFormat(path) == ImageFormat::kItk) {
+  } else if (format == ImageFormat::kItk) {
     values = detail::Dicom().read_other(path);
   } else {
     const std::string type = ReadImageInfo(path, options).pixel_type;
