@@ -63,32 +63,36 @@ std::array<double, 3> ItkPhysicalPoint(const Geometry& g, const std::array<doubl
 // (the values, converted back, in little-endian order).  Fed in blocks.
 class VoxelHash {
  public:
-  explicit VoxelHash(const std::string& pixel_type) : type_(pixel_type) {}
-  void Add(const double* v, std::size_t count) {
-    if (type_ == "int8") Feed<std::int8_t>(v, count);
-    else if (type_ == "uint8") Feed<std::uint8_t>(v, count);
-    else if (type_ == "int16") Feed<std::int16_t>(v, count);
-    else if (type_ == "uint16") Feed<std::uint16_t>(v, count);
-    else if (type_ == "int32") Feed<std::int32_t>(v, count);
-    else if (type_ == "uint32") Feed<std::uint32_t>(v, count);
-    else if (type_ == "float32") Feed<float>(v, count);
-    else sha_.Add(v, count * sizeof(double));
-  }
+  // (The stored type is looked up once, not for every block.)
+  explicit VoxelHash(const std::string& type)
+      : feed_(type == "int8"      ? &VoxelHash::Feed<std::int8_t>
+              : type == "uint8"   ? &VoxelHash::Feed<std::uint8_t>
+              : type == "int16"   ? &VoxelHash::Feed<std::int16_t>
+              : type == "uint16"  ? &VoxelHash::Feed<std::uint16_t>
+              : type == "int32"   ? &VoxelHash::Feed<std::int32_t>
+              : type == "uint32"  ? &VoxelHash::Feed<std::uint32_t>
+              : type == "float32" ? &VoxelHash::Feed<float>
+                                  : &VoxelHash::Feed<double>) {}
+  void Add(const double* v, std::size_t count) { (this->*feed_)(v, count); }
   std::string Hex() { return sha_.HexDigest(); }
 
  private:
   template <class T>
   void Feed(const double* v, std::size_t count) {
-    T buffer[512];
-    while (count > 0) {
-      const std::size_t n = std::min(count, std::size(buffer));
-      for (std::size_t k = 0; k < n; ++k) buffer[k] = static_cast<T>(v[k]);
-      sha_.Add(buffer, n * sizeof(T));
-      v += n;
-      count -= n;
+    if constexpr (std::is_same_v<T, double>) {
+      sha_.Add(v, count * sizeof(double));
+    } else {
+      T buffer[512];
+      while (count > 0) {
+        const std::size_t n = std::min(count, std::size(buffer));
+        for (std::size_t k = 0; k < n; ++k) buffer[k] = static_cast<T>(v[k]);
+        sha_.Add(buffer, n * sizeof(T));
+        v += n;
+        count -= n;
+      }
     }
   }
-  std::string type_;
+  void (VoxelHash::*feed_)(const double*, std::size_t);
   detail::Sha1 sha_;
 };
 
