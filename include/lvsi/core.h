@@ -8,6 +8,7 @@
 #include "lvsi/core/geometry.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
+#include "lvsi/core/program.h"
 #include "lvsi/core/progress.h"
 #include "lvsi/core/volume.h"
 #include "lvsi/version.h"

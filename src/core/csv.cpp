@@ -104,6 +104,15 @@ CsvDocument ParseCsv(std::string_view text, const std::string& source) {
   return doc;
 }
 
+void CheckOutputIsNotInput(const std::string& output, const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (output.empty() || output == "-" || !fs::exists(output, ec)) return;
+  for (const std::string& input : inputs)
+    if (!input.empty() && input != "-" && fs::exists(input, ec) && fs::equivalent(output, input, ec))
+      throw OutputError(output, "is the input " + input + "; writing it would destroy that input (choose another file)");
+}
+
 std::string ReadTextFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a folder, not a file");
@@ -198,6 +207,17 @@ bool ParseDouble(std::string_view text, double* value) noexcept {
   return true;
 }
 
+bool ParseInteger(std::string_view text, long long* value) noexcept {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (text.size() > 1 && text.front() == '+' && text[1] != '-') text.remove_prefix(1);
+  long long v = 0;
+  const auto res = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || res.ec != std::errc() || res.ptr != text.data() + text.size()) return false;
+  *value = v;
+  return true;
+}
+
 namespace {
 
 // Writes all of `content` to `fd`; the reason when a write fails ("" when
@@ -220,12 +240,12 @@ std::string WriteAll(int fd, std::string_view content) {
 // file over it would replace the device or pipe with a plain file.
 void WriteInPlace(const std::string& path, std::string_view content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) throw IoError(path, std::string("cannot open for writing: ") + std::strerror(errno));
+  if (fd < 0) throw OutputError(path, std::string("cannot open for writing: ") + std::strerror(errno));
   if (const std::string failed = WriteAll(fd, content); !failed.empty()) {
     ::close(fd);
-    throw IoError(path, "write failed: " + failed);
+    throw OutputError(path, "write failed: " + failed);
   }
-  if (::close(fd) != 0) throw IoError(path, std::string("close failed: ") + std::strerror(errno));
+  if (::close(fd) != 0) throw OutputError(path, std::string("close failed: ") + std::strerror(errno));
 }
 
 }  // namespace
@@ -247,21 +267,23 @@ void WriteFileAtomically(const std::string& path, std::string_view content) {
                        ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()) +
                         "." + std::to_string(counter++));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw IoError(path, std::string("cannot create file: ") + std::strerror(errno));
+  if (fd < 0) throw OutputError(path, std::string("cannot create file: ") + std::strerror(errno));
   if (const std::string failed = WriteAll(fd, content); !failed.empty()) {
     ::close(fd);
     ::unlink(tmp.c_str());
-    throw IoError(path, "write failed: " + failed);
+    throw OutputError(path, "write failed: " + failed);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string reason = std::strerror(errno);
+  const bool synced = ::fsync(fd) == 0;
+  const std::string sync_failure = synced ? "" : std::strerror(errno);
+  if (::close(fd) != 0 || !synced) {
+    const std::string reason = synced ? std::strerror(errno) : sync_failure;
     ::unlink(tmp.c_str());
-    throw IoError(path, "flush failed: " + reason);
+    throw OutputError(path, "flush failed: " + reason);
   }
   if (::rename(tmp.c_str(), target.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(tmp.c_str());
-    throw IoError(path, "rename failed: " + reason);
+    throw OutputError(path, "rename failed: " + reason);
   }
 }
 

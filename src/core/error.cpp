@@ -19,6 +19,8 @@ InvalidArgument::~InvalidArgument() = default;
 IoError::IoError(const std::string& path, const std::string& problem)
     : Error(path + ": " + problem), path_(path), problem_(problem) {}
 IoError::~IoError() = default;
+OutputError::OutputError(const std::string& path, const std::string& problem) : IoError(path, problem) {}
+OutputError::~OutputError() = default;
 FormatError::FormatError(const std::string& path, const std::string& problem)
     : IoError(path, problem) {}
 FormatError::~FormatError() = default;

@@ -34,7 +34,20 @@ std::array<double, 3> Geometry::PhysicalToIndex(const std::array<double, 3>& poi
   return index;
 }
 
+std::size_t CheckedVoxelCount(const std::array<std::size_t, 3>& size) noexcept {
+  std::size_t n = 1;
+  for (std::size_t s : size) {
+    if (s == 0) return 0;
+    if (s > kMaxVoxels || n > kMaxVoxels / s) return kMaxVoxels + 1;
+    n *= s;
+  }
+  return n;
+}
+
 bool Geometry::IsValid(std::string* why) const {
+  if (CheckedVoxelCount(size) > kMaxVoxels)
+    return Invalid(why, "size " + std::to_string(size[0]) + " x " + std::to_string(size[1]) + " x " +
+                            std::to_string(size[2]) + " is more than lvsi's limit of 2^31 voxels");
   for (int d = 0; d < 3; ++d) {
     if (!(std::isfinite(spacing[d]) && spacing[d] > 0.0))
       return Invalid(why, "spacing must be positive and finite, got " + std::to_string(spacing[d]) +

@@ -112,7 +112,7 @@ void SetLogFile(const std::string& path) {
     try {
       s.file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, false);
     } catch (const spdlog::spdlog_ex& e) {
-      throw IoError(path, std::string("cannot open log file: ") + e.what());
+      throw OutputError(path, std::string("cannot open log file: ") + e.what());
     }
   }
   s.Rebuild();

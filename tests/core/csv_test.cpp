@@ -122,5 +122,41 @@ TEST(Csv, AtomicWritesKeepPipesDevicesAndLinks) {
   EXPECT_EQ(ReadTextFile(dir + "/real.txt"), "new");
 }
 
+TEST(Csv, ParseIntegerIsStrict) {
+  long long v = 0;
+  EXPECT_TRUE(ParseInteger(" 42 ", &v) && v == 42);
+  EXPECT_TRUE(ParseInteger("-7", &v) && v == -7);
+  EXPECT_TRUE(ParseInteger("+7", &v) && v == 7);
+  for (const char* bad : {"", "abc", "4.5", "1e3", "12abc", "+-3", "99999999999999999999", " "})
+    EXPECT_FALSE(ParseInteger(bad, &v)) << bad;
+}
+
+TEST(Csv, AnOutputThatIsAnInputIsRefused) {
+  const std::string dir = testing::ScratchDir("output_is_input");
+  WriteFileAtomically(dir + "/in.txt", "input");
+  std::filesystem::create_symlink(dir + "/in.txt", dir + "/link.txt");
+  std::filesystem::create_hard_link(dir + "/in.txt", dir + "/hard.txt");
+  for (const std::string& out : {dir + "/in.txt", dir + "/link.txt", dir + "/hard.txt", dir + "/../output_is_input/in.txt"}) {
+    try {
+      CheckOutputIsNotInput(out, {dir + "/other.txt", dir + "/in.txt"});
+      ADD_FAILURE() << out << " was accepted";
+    } catch (const OutputError& e) {
+      EXPECT_EQ(e.path(), out);
+      EXPECT_NE(std::string(e.what()).find("is the input " + dir + "/in.txt"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(CheckOutputIsNotInput(dir + "/new.txt", {dir + "/in.txt"}));  // does not exist yet
+  EXPECT_NO_THROW(CheckOutputIsNotInput("", {dir + "/in.txt"}));
+  EXPECT_NO_THROW(CheckOutputIsNotInput("-", {"-"}));
+  EXPECT_EQ(ReadTextFile(dir + "/in.txt"), "input");
+}
+
+TEST(Csv, AFailedWriteIsAnOutputErrorAndLeavesNoFile) {
+  const std::string dir = testing::ScratchDir("output_error");
+  EXPECT_THROW(WriteFileAtomically("/dev/full", "x"), OutputError);  // a full disk
+  EXPECT_THROW(WriteFileAtomically(dir + "/missing/x.txt", "x"), OutputError);
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+}
+
 }  // namespace
 }  // namespace lvsi

@@ -49,6 +49,11 @@ LVSI_CORE_EXPORT std::string FormatDouble(double value);
 /// number (surrounding blanks are ignored).
 LVSI_CORE_EXPORT bool ParseDouble(std::string_view text, double* value) noexcept;
 
+/// Parses a whole decimal integer ("42", "-3", "+7"; surrounding blanks
+/// ignored).  Returns false for anything else ("4.5", "abc", "", "1e3")
+/// and for values outside the range of long long.
+LVSI_CORE_EXPORT bool ParseInteger(std::string_view text, long long* value) noexcept;
+
 /// Writes `content` to `path` atomically: a temporary file in the same
 /// folder is written, flushed and renamed, so readers never see a
 /// half-written file and an existing file survives a failed write.  A
@@ -56,6 +61,12 @@ LVSI_CORE_EXPORT bool ParseDouble(std::string_view text, double* value) noexcept
 /// file that is not a regular one (/dev/null, /dev/stdout, a FIFO) is
 /// written in place, never replaced.  Throws IoError.
 LVSI_CORE_EXPORT void WriteFileAtomically(const std::string& path, std::string_view content);
+
+/// Throws OutputError naming `output` when it is the same file as one of
+/// `inputs` (through symbolic or hard links too): writing it would destroy
+/// that input.  Empty names, "-" and files that do not exist never clash.
+/// Programs call it for each output before they write anything.
+LVSI_CORE_EXPORT void CheckOutputIsNotInput(const std::string& output, const std::vector<std::string>& inputs);
 
 /// Reads a whole file.  Throws IoError naming the file.
 LVSI_CORE_EXPORT std::string ReadTextFile(const std::string& path);

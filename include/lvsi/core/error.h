@@ -42,6 +42,15 @@ class LVSI_CORE_EXPORT IoError : public Error {
   std::string problem_;
 };
 
+/// A file or folder could not be written: a full disk, a read-only file
+/// system, missing permission, or an output that would overwrite one of the
+/// operation's inputs.  Whatever the file held before is left as it was.
+class LVSI_CORE_EXPORT OutputError : public IoError {
+ public:
+  OutputError(const std::string& path, const std::string& problem);
+  ~OutputError() override;
+};
+
 /// A file exists but its format is unsupported, corrupt or truncated.
 class LVSI_CORE_EXPORT FormatError : public IoError {
  public:

@@ -15,6 +15,16 @@ namespace lvsi {
 /// origin + D * diag(spacing) * (i, j, k), where D is the direction matrix
 /// (its columns are the directions of the three index axes).  2-D images
 /// are represented with size[2] == 1.
+/// The largest volume lvsi allocates: 2^31 voxels (16 GiB as double).
+/// Readers refuse a file whose header claims more (FormatError naming the
+/// file) before allocating anything, and operations that would make a
+/// larger grid (resampling to a tiny spacing) refuse with InvalidArgument.
+inline constexpr std::size_t kMaxVoxels = std::size_t{1} << 31;
+
+/// Voxels of a grid of `size`, or kMaxVoxels + 1 when there are more than
+/// kMaxVoxels (the product never overflows).
+LVSI_CORE_EXPORT std::size_t CheckedVoxelCount(const std::array<std::size_t, 3>& size) noexcept;
+
 struct LVSI_CORE_EXPORT Geometry {
   std::array<std::size_t, 3> size{0, 0, 0};     ///< Voxels along i, j, k.
   std::array<double, 3> spacing{1.0, 1.0, 1.0};  ///< Voxel size [mm].
@@ -32,8 +42,9 @@ struct LVSI_CORE_EXPORT Geometry {
   std::array<double, 3> IndexToPhysical(const std::array<double, 3>& index) const noexcept;
   /// Continuous index of a physical point [mm].
   std::array<double, 3> PhysicalToIndex(const std::array<double, 3>& point) const noexcept;
-  /// Checks positive finite spacing, finite origin and an orthonormal
-  /// direction matrix; on failure writes the reason to *why (if given).
+  /// Checks positive finite spacing, finite origin, an orthonormal
+  /// direction matrix and at most kMaxVoxels voxels; on failure writes the
+  /// reason to *why (if given).
   bool IsValid(std::string* why = nullptr) const;
   /// Voxel volume [mm^3].
   double VoxelVolume() const noexcept { return spacing[0] * spacing[1] * spacing[2]; }
