@@ -1,4 +1,6 @@
+#include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,7 +12,10 @@ namespace lvsi::deepfeatures {
 
 std::vector<float> ReadNpyFloat32(const std::string& path, std::vector<long>* shape) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open");
+  if (!in) throw IoError(path, std::filesystem::exists(path) ? "cannot open" : "file does not exist");
+  std::error_code ec;
+  const std::size_t file_bytes = static_cast<std::size_t>(std::filesystem::file_size(path, ec));
+  if (ec) throw IoError(path, "cannot read its size: " + ec.message());
   char magic[6];
   unsigned char version[2];
   in.read(magic, 6);
@@ -26,6 +31,7 @@ std::vector<float> ReadNpyFloat32(const std::string& path, std::vector<long>* sh
     in.read(reinterpret_cast<char*>(h), 4);
     header_len = h[0] | (h[1] << 8) | (h[2] << 16) | (static_cast<std::size_t>(h[3]) << 24);
   }
+  if (header_len > file_bytes) throw FormatError(path, "truncated .npy header");
   std::string header(header_len, '\0');
   in.read(header.data(), static_cast<std::streamsize>(header_len));
   if (!in) throw FormatError(path, "truncated .npy header");
@@ -42,9 +48,15 @@ std::vector<float> ReadNpyFloat32(const std::string& path, std::vector<long>* sh
     const auto comma = dims.find(',', pos);
     const std::string item = dims.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     if (item.find_first_not_of(" ") != std::string::npos) {
-      const long d = std::stol(item);
-      if (d < 0) throw FormatError(path, "negative dimension in the .npy header");
-      shape->push_back(d);
+      long long d = 0;
+      if (!ParseInteger(item, &d) || d < 0)
+        throw FormatError(path, "the .npy header's shape has '" + item + "', not a dimension >= 0");
+      // The data are uncompressed: a shape larger than the file is a lie,
+      // found before anything is allocated.
+      if (d > 0 && count > file_bytes / sizeof(float) / static_cast<std::size_t>(d))
+        throw FormatError(path, "the .npy header claims shape (" + dims + "), more values than the file's " +
+                                    std::to_string(file_bytes) + " bytes hold");
+      shape->push_back(static_cast<long>(d));
       count *= static_cast<std::size_t>(d);
     }
     if (comma == std::string::npos) break;
@@ -54,6 +66,9 @@ std::vector<float> ReadNpyFloat32(const std::string& path, std::vector<long>* sh
   in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(count * sizeof(float)));
   if (static_cast<std::size_t>(in.gcount()) != count * sizeof(float))
     throw FormatError(path, "truncated: " + std::to_string(count) + " float32 values expected");
+  std::size_t bad = 0;
+  for (float v : values) bad += !std::isfinite(v);
+  if (bad) throw DataError(path, std::to_string(bad) + " value(s) are NaN or infinite");
   return values;
 }
 

@@ -501,9 +501,9 @@ void ResNet50::Save(const std::string& path) const {
     archive.write(kFormatTag, torch::tensor(static_cast<int64_t>(options_.num_classes)));
     const std::string tmp = path + ".tmp";
     archive.save_to(tmp);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError(path, "cannot move the weights into place");
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw OutputError(path, "cannot move the weights into place");
   } catch (const c10::Error& e) {
-    throw IoError(path, std::string("cannot write the weights: ") + e.what_without_backtrace());
+    throw OutputError(path, std::string("cannot write the weights: ") + e.what_without_backtrace());
   }
 }
 

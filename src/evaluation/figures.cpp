@@ -71,10 +71,10 @@ class Figure {
       status = cairo_surface_status(surface_);
     }
     if (status != CAIRO_STATUS_SUCCESS)
-      throw IoError(path_, std::string("cannot write the figure: ") + cairo_status_to_string(status));
+      throw OutputError(path_, std::string("cannot write the figure: ") + cairo_status_to_string(status));
     std::error_code ec;
     fs::rename(tmp_, path_, ec);
-    if (ec) throw IoError(path_, "cannot move the figure into place: " + ec.message());
+    if (ec) throw OutputError(path_, "cannot move the figure into place: " + ec.message());
     done_ = true;
   }
 

@@ -180,7 +180,7 @@ EvaluationResult EvaluatePredictions(const PredictionSet& p, const EvaluationSet
   Check(p);
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
-  if (ec) throw IoError(out, "cannot create the folder: " + ec.message());
+  if (ec) throw OutputError(out, "cannot create the folder: " + ec.message());
   const std::size_t n = p.labels.size();
   std::vector<std::string> cohort_of = p.cohorts.empty() ? std::vector<std::string>(n, "all") : p.cohorts;
   EvaluationResult result;

@@ -83,6 +83,7 @@ ImageInfo InfoOfFirst(const std::string& path, const std::vector<std::string>& f
     if (io->GetNumberOfComponents() != 1)
       throw FormatError(path, "has " + std::to_string(io->GetNumberOfComponents()) +
                                   " components per voxel; lvsi needs a scalar image");
+    CheckVoxelLimit(*io, path, files.size());
     info = InfoOf(*io);
   } catch (const itk::ExceptionObject& e) {
     throw FormatError(path, std::string("cannot read image header: ") + e.GetDescription());
@@ -164,7 +165,7 @@ void WriteSeries(const Image& image, const std::string& folder, const std::strin
   using SliceType = itk::Image<std::int16_t, 2>;
   std::error_code ec;
   fs::create_directories(folder, ec);
-  if (ec) throw IoError(folder, "cannot create folder: " + ec.message());
+  if (ec) throw OutputError(folder, "cannot create folder: " + ec.message());
   const Geometry& g = image.geometry();
   try {
     auto itk_image = ToItkImage<std::int16_t>(image);
@@ -218,7 +219,7 @@ void WriteSeries(const Image& image, const std::string& folder, const std::strin
     writer->SetMetaDataDictionaryArray(&dictionaries);
     writer->Update();
   } catch (const itk::ExceptionObject& e) {
-    throw IoError(folder, std::string("cannot write DICOM series: ") + e.GetDescription());
+    throw OutputError(folder, std::string("cannot write DICOM series: ") + e.GetDescription());
   }
 }
 
@@ -367,7 +368,7 @@ void WriteRtStruct(const std::string& path,
   insert_sq(ds, 0x3006, 0x0039, contour_sq);
   file.GetHeader().SetDataSetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
   writer.SetFileName(path.c_str());
-  if (!writer.Write()) throw IoError(path, "cannot write RT Structure Set");
+  if (!writer.Write()) throw OutputError(path, "cannot write RT Structure Set");
 }
 
 // ------------------------------------------------------ other formats
@@ -392,6 +393,7 @@ itk::ImageIOBase::Pointer OtherIo(const std::string& path) {
     } catch (const itk::ExceptionObject& e) {
       throw FormatError(path, std::string("cannot read image header (") + io->GetNameOfClass() + "): " + e.GetDescription());
     }
+    CheckVoxelLimit(*io, path);
     if (io->GetNumberOfComponents() != 1)
       throw FormatError(path, "has " + std::to_string(io->GetNumberOfComponents()) +
                                   " components per voxel (colour?); lvsi needs a scalar image");

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -79,6 +81,7 @@ void CheckHeader(itk::ImageIOBase* io, const std::string& path, std::optional<in
   if (!io->CanReadFile(path.c_str()))
     throw FormatError(path, std::string("not a readable ") + io->GetNameOfClass() + " file");
   io->ReadImageInformation();
+  detail::CheckVoxelLimit(*io, path);
   const unsigned components = io->GetNumberOfComponents();
   if (components != 1 && !component)
     throw FormatError(path, "has " + std::to_string(components) +
@@ -211,6 +214,85 @@ typename itk::Image<TPixel, 3>::Pointer ReadComponentItk(const std::string& path
   }
 }
 
+// The non-finite voxels of a floating-point NIfTI file (index in file
+// order, value), read from the file itself: ITK's NIfTI reader (niftilib)
+// replaces NaN and infinite floats by 0 without a word.  Empty for other
+// data types.  Handles NIfTI-1 and NIfTI-2, .nii and .nii.gz, either byte
+// order.
+std::vector<std::pair<std::size_t, double>> NiftiNonFinite(const std::string& path) {
+  std::vector<std::pair<std::size_t, double>> found;
+  if (!EndsWith(path, ".nii") && !EndsWith(path, ".nii.gz")) return found;
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (!gz) return found;
+  struct Closer {
+    gzFile f;
+    ~Closer() { gzclose(f); }
+  } closer{gz};
+  unsigned char header[540];
+  const int got = gzread(gz, header, sizeof header);
+  if (got < 348) return found;
+  auto read = [&](std::size_t offset, std::size_t bytes, bool swap) {
+    unsigned char b[8];
+    for (std::size_t i = 0; i < bytes; ++i) b[i] = header[offset + (swap ? bytes - 1 - i : i)];
+    std::uint64_t v = 0;
+    std::memcpy(&v, b, bytes);
+    return v;
+  };
+  bool swap = false;
+  std::uint32_t size = static_cast<std::uint32_t>(read(0, 4, false));
+  if (size != 348 && size != 540) {
+    swap = true;
+    size = static_cast<std::uint32_t>(read(0, 4, true));
+  }
+  if ((size != 348 && size != 540) || (size == 540 && got < 540)) return found;
+  const bool v2 = size == 540;
+  const int datatype = static_cast<std::int16_t>(read(v2 ? 12 : 70, 2, swap));
+  if (datatype != 16 && datatype != 64) return found;  // float32, float64
+  const std::size_t bytes = datatype == 16 ? 4 : 8;
+  std::size_t voxels = 1;
+  const int dims = v2 ? static_cast<int>(static_cast<std::int64_t>(read(16, 8, swap)))
+                      : static_cast<std::int16_t>(read(40, 2, swap));
+  for (int d = 1; d <= std::min(dims, 7); ++d) {
+    const long long n = v2 ? static_cast<std::int64_t>(read(16 + 8 * static_cast<std::size_t>(d), 8, swap))
+                           : static_cast<std::int16_t>(read(40 + 2 * static_cast<std::size_t>(d), 2, swap));
+    if (n > 0) voxels *= static_cast<std::size_t>(n);
+  }
+  double offset = 0;
+  if (v2) {
+    offset = static_cast<double>(static_cast<std::int64_t>(read(168, 8, swap)));
+  } else {
+    const std::uint32_t raw = static_cast<std::uint32_t>(read(108, 4, swap));
+    float f;
+    std::memcpy(&f, &raw, 4);
+    offset = f;
+  }
+  if (!(offset >= size) || offset > 1e9) return found;
+  if (gzseek(gz, static_cast<z_off_t>(offset), SEEK_SET) < 0) return found;
+  std::vector<unsigned char> buffer(bytes * 65536);
+  std::size_t index = 0;
+  while (index < voxels) {
+    const std::size_t want = std::min<std::size_t>(voxels - index, 65536);
+    const int n = gzread(gz, buffer.data(), static_cast<unsigned>(want * bytes));
+    if (n <= 0) break;
+    const std::size_t count = static_cast<std::size_t>(n) / bytes;
+    for (std::size_t k = 0; k < count; ++k, ++index) {
+      unsigned char b[8];
+      for (std::size_t i = 0; i < bytes; ++i) b[i] = buffer[k * bytes + (swap ? bytes - 1 - i : i)];
+      double v;
+      if (bytes == 4) {
+        float f;
+        std::memcpy(&f, b, 4);
+        v = f;
+      } else {
+        std::memcpy(&v, b, 8);
+      }
+      if (!std::isfinite(v)) found.emplace_back(index, v);
+    }
+    if (count < want) break;
+  }
+  return found;
+}
+
 template <typename T>
 void CheckFinite(const Volume<T>& v, const std::string& path) {
   std::size_t bad = 0;
@@ -233,7 +315,7 @@ void WriteItk(const Volume<T>& volume, const std::string& path, bool compress) {
   // Never rename over a device or a pipe (it would become a plain file).
   const fs::file_status status = fs::status(path, ec);
   if (!ec && fs::exists(status) && !fs::is_regular_file(status))
-    throw IoError(path, "is not a regular file; an image is written to a file");
+    throw OutputError(path, "is not a regular file; an image is written to a file");
   // Keep the full extension (.nii.gz) on the temporary file so ITK picks
   // the same writer; the rename makes the write atomic.
   const fs::path tmp = target.parent_path() /
@@ -249,12 +331,12 @@ void WriteItk(const Volume<T>& volume, const std::string& path, bool compress) {
     writer->Update();
   } catch (const itk::ExceptionObject& e) {
     fs::remove(tmp, ec);
-    throw IoError(path, std::string("cannot write image: ") + e.GetDescription());
+    throw OutputError(path, std::string("cannot write image: ") + e.GetDescription());
   }
   fs::rename(tmp, target, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw IoError(path, "cannot move the written image into place: " + ec.message());
+    throw OutputError(path, "cannot move the written image into place: " + ec.message());
   }
 }
 
@@ -356,6 +438,14 @@ Image ReadImage(const std::string& path, const ImageReadSettings& options) {
   }
   const std::string type = ReadImageInfo(path, options).pixel_type;
   Image image = ReadConverted<double>(path, type);
+  if (format == ImageFormat::kNifti && (type == "float32" || type == "float64")) {
+    // Restores what ITK's NIfTI reader turned into zeros, or reports it.
+    const auto non_finite = NiftiNonFinite(path);
+    if (!non_finite.empty() && !options.allow_non_finite)
+      throw DataError(path, std::to_string(non_finite.size()) + " voxel(s) are NaN or infinite");
+    for (const auto& [index, value] : non_finite)
+      if (index < image.size()) image[index] = value;
+  }
   if (!options.allow_non_finite) CheckFinite(image, path);
   return image;
 }
@@ -396,6 +486,8 @@ LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& opti
     if (type != "float32" && type != "float64" && type != "int64" && type != "uint64")
       return ReadConverted<std::int32_t>(path, type);
     values = ReadConverted<double>(path, "float64");
+    if (format == ImageFormat::kNifti && !NiftiNonFinite(path).empty())
+      throw DataError(path, "label map has NaN or infinite voxels");
   }
   const double* in = values.data();
   LabelImage labels(values.geometry());

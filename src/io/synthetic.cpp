@@ -60,7 +60,7 @@ CohortManifest GenerateSyntheticCohort(const std::string& dir, const SyntheticCo
   CheckValid(options, "synthetic cohort");
   std::error_code ec;
   std::filesystem::create_directories(dir + "/images", ec);
-  if (ec) throw IoError(dir, "cannot create the cohort folder: " + ec.message());
+  if (ec) throw OutputError(dir, "cannot create the cohort folder: " + ec.message());
   CohortManifest manifest;
   manifest.sequences = {"t2w", "adc", "cet1"};
   manifest.clinical_columns = {"age", "figo_stage", "histology", "tumour_diameter_mm"};

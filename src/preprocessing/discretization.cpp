@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 
 namespace lvsi::preprocessing {
@@ -74,10 +75,13 @@ std::vector<double> ComputeBinEdges(const std::vector<double>& values,
   // Grey levels are int; more bins than kMaxBins is a bin width far too
   // small for the values (pyradiomics would run out of memory instead).
   constexpr double kMaxBins = 1e8;
+  const std::string range = "the values' range [" + FormatDouble(minimum) + ", " + FormatDouble(maximum) + "]";
+  if (!std::isfinite(low) || !std::isfinite(high))
+    throw DataError(Input::kImage, "binWidth " + FormatDouble(w) + " is too large for " + range +
+                                       ": the bin edges overflow (lower binWidth)");
   if (!((high - low) / w <= kMaxBins))
-    throw DataError(Input::kImage, "binWidth " + std::to_string(w) + " gives " + std::to_string((high - low) / w) +
-                                       " bins over the values' range [" + std::to_string(minimum) + ", " +
-                                       std::to_string(maximum) + "]; at most 1e8 are allowed (raise binWidth)");
+    throw DataError(Input::kImage, "binWidth " + FormatDouble(w) + " gives " + FormatDouble((high - low) / w) +
+                                       " bins over " + range + "; at most 1e8 are allowed (raise binWidth)");
   std::vector<double> edges = NumpyArange(low, high, w);
   if (edges.size() == 1) edges = {edges[0] - 0.5, edges[0] + 0.5};
   return edges;

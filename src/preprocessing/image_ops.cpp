@@ -529,11 +529,18 @@ std::pair<Image, Mask> ResampleToSpacing(const Image& image, const Mask& mask,
     if (lo < 0) lo = 0;
     if (hi > max_upper) hi = max_upper;
     lower_new[d] = lo;
-    out.size[d] = static_cast<std::size_t>(hi - lo + 1);
+    // (More than kMaxVoxels along one axis is refused below; the cast
+    // itself must not overflow.)
+    out.size[d] = hi - lo + 1 > static_cast<double>(kMaxVoxels) ? kMaxVoxels + 1 : static_cast<std::size_t>(hi - lo + 1);
     out.spacing[d] = spacing[d];
     origin_index[d] = 0.5 * (spacing[d] - mg.spacing[d]) / mg.spacing[d] + lo / ratio;
   }
   out.origin = mg.IndexToPhysical(origin_index);
+  if (CheckedVoxelCount(out.size) > kMaxVoxels)
+    throw InvalidArgument("resampledPixelSpacing: resampling the ROI's box to " + std::to_string(spacing[0]) + " x " +
+                          std::to_string(spacing[1]) + " x " + std::to_string(spacing[2]) + " mm gives " +
+                          std::to_string(out.size[0]) + " x " + std::to_string(out.size[1]) + " x " +
+                          std::to_string(out.size[2]) + " voxels, more than lvsi's limit of 2^31; choose a larger spacing");
 
   auto run = [&](const Image& src, itk::InterpolateImageFunction<ItkImage, double>* interp) {
     auto filter = itk::ResampleImageFilter<ItkImage, ItkImage>::New();

@@ -291,22 +291,53 @@ TEST(ImageIo, TruncatedAndGarbageFilesAreFormatErrors) {
   EXPECT_THROW(ReadImage(garbage), FormatError);
 }
 
+// In every format: ITK's NIfTI reader turns NaN and infinite floats into 0,
+// so lvsi reads them from the file itself.
 TEST(ImageIo, NonFiniteVoxelsRejectedUnlessAllowed) {
   Image img = MakeImage();
   img[3] = std::numeric_limits<double>::quiet_NaN();
   img[8] = std::numeric_limits<double>::infinity();
-  const std::string path = testing::ScratchDir("nonfinite") + "/nan.nrrd";
-  WriteImage(img, path);
-  try {
-    ReadImage(path);
-    FAIL();
-  } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("2 voxel(s) are NaN or infinite"), std::string::npos)
-        << e.what();
+  img[9] = -std::numeric_limits<double>::infinity();
+  const std::string dir = testing::ScratchDir("nonfinite");
+  for (const std::string name : {"nan.nrrd", "nan.nii.gz", "nan.nii", "nan.mha"})
+    for (const PixelType type : {PixelType::kFloat32, PixelType::kFloat64}) {
+      const std::string path = dir + "/" + name;
+      WriteImage(img, path, {type, true});
+      try {
+        ReadImage(path);
+        ADD_FAILURE() << name << " read without an error";
+      } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find(path + ": 3 voxel(s) are NaN or infinite"), std::string::npos) << e.what();
+      }
+      ImageReadSettings allow;
+      allow.allow_non_finite = true;
+      const Image back = ReadImage(path, allow);
+      EXPECT_TRUE(std::isnan(back[3])) << name;
+      EXPECT_EQ(back[8], img[8]) << name;
+      EXPECT_EQ(back[9], img[9]) << name;
+      EXPECT_EQ(back[10], static_cast<float>(img[10])) << name;
+      EXPECT_THROW(ReadLabelImage(path), DataError) << name;
+    }
+}
+
+// A header that claims more than kMaxVoxels is refused before anything is
+// allocated, whatever the format.
+TEST(ImageIo, HeadersClaimingHugeImagesAreRefused) {
+  const std::string dir = testing::ScratchDir("huge_headers");
+  for (const std::string encoding : {"raw", "gzip"}) {
+    const std::string path = dir + "/huge_" + encoding + ".nrrd";
+    WriteFileAtomically(path, "NRRD0004\ntype: short\ndimension: 3\nspace: left-posterior-superior\nsizes: 100000 "
+                              "100000 100000\nspace directions: (1,0,0) (0,1,0) (0,0,1)\nkinds: domain domain domain\n"
+                              "endian: little\nencoding: " + encoding + "\nspace origin: (0,0,0)\n\nxx");
+    try {
+      ReadImage(path);
+      ADD_FAILURE() << path;
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("limit of 2^31"), std::string::npos) << e.what();
+      EXPECT_EQ(e.path(), path);
+    }
+    EXPECT_THROW(ReadLabelImage(path), FormatError);
   }
-  ImageReadSettings allow;
-  allow.allow_non_finite = true;
-  EXPECT_TRUE(std::isnan(ReadImage(path, allow)[3]));
 }
 
 TEST(ImageIo, FailedWriteKeepsExistingFile) {

@@ -4,12 +4,36 @@
 
 #include <itkImageIOBase.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 
+#include "lvsi/core/error.h"
+#include "lvsi/core/geometry.h"
 #include "lvsi/io/image_io.h"
 
 namespace lvsi::io::detail {
+
+/// Throws FormatError naming `path` when the header read by `io` claims
+/// more than kMaxVoxels voxels (times `slices`, the files of a DICOM
+/// series): refused before anything is allocated.
+inline void CheckVoxelLimit(const itk::ImageIOBase& io, const std::string& path, std::size_t slices = 1) {
+  std::array<std::size_t, 3> size{1, 1, 1};
+  std::size_t beyond = 1;  // dimensions past the third (only 1 is read)
+  for (unsigned d = 0; d < io.GetNumberOfDimensions(); ++d) {
+    const std::size_t n = io.GetDimensions(d);
+    if (d < 3) size[d] = n;
+    else beyond = std::max(beyond, n);
+  }
+  size[2] = std::max<std::size_t>(size[2], 1);
+  const std::size_t voxels = CheckedVoxelCount({size[0], size[1], CheckedVoxelCount({size[2], slices, beyond})});
+  if (voxels > kMaxVoxels)
+    throw FormatError(path, "the header claims " + std::to_string(size[0]) + " x " + std::to_string(size[1]) + " x " +
+                                std::to_string(size[2]) + (slices > 1 ? " x " + std::to_string(slices) + " files" : "") +
+                                " voxels, more than lvsi's limit of 2^31; the file is damaged or not an image lvsi can "
+                                "hold");
+}
 
 /// Stored voxel type (lvsi's names) and geometry of an IO whose
 /// ReadImageInformation has run; missing dimensions become 1 voxel.
