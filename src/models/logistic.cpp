@@ -158,6 +158,11 @@ LogisticRegression LogisticRegression::FromJson(const std::string& text, const s
     const auto c = j.at("coefficients").get<std::vector<double>>();
     m.beta_ = Eigen::Map<const Eigen::VectorXd>(c.data(), static_cast<Eigen::Index>(c.size()));
     m.deviance_ = j.at("deviance").get<double>();
+    const std::string what = "logistic model";
+    detail::CheckField(std::isfinite(o.l2) && o.l2 >= 0, source, what, "l2", "must be a number >= 0");
+    detail::CheckField(std::isfinite(m.intercept_), source, what, "intercept", "must be a finite number");
+    detail::CheckField(!c.empty(), source, what, "coefficients", "must not be empty");
+    detail::CheckFinite(c, source, what, "coefficients");
     m.converged_ = j.value("converged", true);  // files of lvsi 0.1 held converged fits only
     m.convergence_note_ = j.value("convergence_note", std::string());
     m.trained_ = true;

@@ -1,5 +1,6 @@
 #include "lvsi/models/pipeline.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -84,6 +85,22 @@ TrainedPipeline TrainedPipeline::Load(const std::string& path) {
     sel.selected_features = j.at("selected_features").get<std::vector<std::string>>();
     sel.shift = j.at("shift").get<std::vector<double>>();
     sel.scale = j.at("scale").get<std::vector<double>>();
+    const std::string what = "pipeline";
+    auto check = [&](bool valid, const char* field, const std::string& rule) {
+      detail::CheckField(valid, path, what, field, rule);
+    };
+    const std::size_t selected = sel.selected_features.size();
+    check(selected >= 1, "selected_features", "must name at least one feature");
+    check(sel.shift.size() == selected, "shift", "must have one value per selected feature");
+    check(sel.scale.size() == selected, "scale", "must have one value per selected feature");
+    detail::CheckFinite(sel.shift, path, what, "shift");
+    detail::CheckFinite(sel.scale, path, what, "scale");
+    for (double s : sel.scale) check(s != 0, "scale", "must hold non-zero numbers");
+    for (const auto& name : sel.selected_features)
+      check(std::find(sel.input_features.begin(), sel.input_features.end(), name) != sel.input_features.end(),
+            "selected_features", "must be among input_features ('" + name + "' is not)");
+    const double threshold = j.at("threshold").get<double>();
+    check(std::isfinite(threshold) && threshold >= 0 && threshold <= 1, "threshold", "must be a probability in [0, 1]");
     const std::string kind = j.at("model_kind").get<std::string>();
     const std::string model_text = j.at("model").dump();
     Model model = kind == "svm" ? Model(SvmClassifier::FromJson(model_text, path))

@@ -517,6 +517,27 @@ SvmClassifier SvmClassifier::FromJson(const std::string& text, const std::string
     }
     impl->coef = j.at("coef").get<std::vector<double>>();
     impl->sv = j.at("support_vectors").get<std::vector<double>>();
+    // Every value checked, so that a damaged file is refused rather than
+    // predicting nonsense.
+    const std::string what = "SVM model";
+    auto check = [&](bool valid, const char* field, const char* rule) { detail::CheckField(valid, path, what, field, rule); };
+    check(std::isfinite(o.c) && o.c > 0, "c", "must be a positive number");
+    check(o.kernel == SvmKernel::kLinear || (std::isfinite(o.gamma) && o.gamma > 0), "gamma", "must be a positive number");
+    check(std::isfinite(o.weight_positive) && o.weight_positive > 0, "weight_positive", "must be a positive number");
+    check(std::isfinite(o.weight_negative) && o.weight_negative > 0, "weight_negative", "must be a positive number");
+    check(std::isfinite(o.tolerance) && o.tolerance > 0, "tolerance", "must be a positive number");
+    check(impl->dims >= 1 && impl->dims <= 100000000, "features", "must be a count between 1 and 1e8");
+    check(impl->label[0] != impl->label[1] && (impl->label[0] == 0 || impl->label[0] == 1) &&
+              (impl->label[1] == 0 || impl->label[1] == 1),
+          "labels", "must be [0, 1] or [1, 0]");
+    check(impl->n_sv[0] >= 0 && impl->n_sv[1] >= 0 && impl->n_sv[0] + impl->n_sv[1] >= 1, "n_sv",
+          "must be two counts >= 0, not both 0");
+    check(std::isfinite(impl->rho), "rho", "must be a finite number");
+    if (o.probability) {
+      check(std::isfinite(impl->prob_a) && std::isfinite(impl->prob_b), "platt", "must be two finite numbers");
+    }
+    detail::CheckFinite(impl->coef, path, what, "coef");
+    detail::CheckFinite(impl->sv, path, what, "support_vectors");
     if (impl->sv.size() != impl->coef.size() * impl->dims ||
         static_cast<std::size_t>(impl->n_sv[0] + impl->n_sv[1]) != impl->coef.size())
       throw ModelError(path + ": inconsistent SVM model (support vector counts)");

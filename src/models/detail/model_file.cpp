@@ -1,5 +1,7 @@
 #include "detail/model_file.h"
 
+#include <cmath>
+
 #include "lvsi/core/error.h"
 #include "lvsi/version.h"
 
@@ -21,16 +23,33 @@ nlohmann::json ParseModelJson(const std::string& text, const std::string& source
   } catch (const nlohmann::json::exception& e) {
     throw ModelError(source + ": not an lvsi " + what + " file (" + e.what() + ")");
   }
-  if (!j.is_object() || j.value("format", std::string()) != format)
-    throw ModelError(source + ": not an lvsi " + what + " file (format '" +
-                     (j.is_object() ? j.value("format", std::string("none")) : std::string("none")) + "')");
-  const int found = j.value("version", -1);
+  auto text_of = [&](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string("none");
+  };
+  if (!j.is_object() || text_of("format") != format)
+    throw ModelError(source + ": not an lvsi " + what + " file (format '" + (j.is_object() ? text_of("format") : "none") +
+                     "')");
+  const auto version = j.find("version");
+  const int found = version != j.end() && version->is_number_integer() ? version->get<int>() : -1;
   if (found < oldest || found > newest)
     throw ModelError(source + ": " + what + " file version " + std::to_string(found) + " (written by lvsi " +
-                     j.value("lvsi_version", std::string("?")) + "); this lvsi " + Version() + " reads version " +
+                     text_of("lvsi_version") + "); this lvsi " + Version() + " reads version " +
                      (oldest == newest ? std::to_string(newest)
                                        : std::to_string(oldest) + " to " + std::to_string(newest)));
   return j;
+}
+
+void CheckField(bool valid, const std::string& source, const std::string& what, const std::string& field,
+                const std::string& rule) {
+  if (!valid) throw ModelError(source + ": invalid " + what + " file: '" + field + "' " + rule);
+}
+
+void CheckFinite(const std::vector<double>& values, const std::string& source, const std::string& what,
+                 const std::string& field) {
+  for (std::size_t n = 0; n < values.size(); ++n)
+    CheckField(std::isfinite(values[n]), source, what, field,
+               "must hold finite numbers (value " + std::to_string(n) + " is not)");
 }
 
 }  // namespace lvsi::models::detail
