@@ -167,8 +167,9 @@ ReportTable BuildTable1(const std::vector<ClinicalVariable>& variables, const st
           small = small || static_cast<double>(r[0] + r[1]) * static_cast<double>(col[c]) / static_cast<double>(total) < 5;
       try {
         if (small) {
-          p = FisherExactTest(table).p;
-          test = "Fisher's exact test";
+          const TestResult fisher = FisherExactTest(table);
+          p = fisher.p;
+          test = fisher.note.empty() ? "Fisher's exact test" : "Fisher's test (Monte-Carlo p, 1e5 tables)";
         } else {
           std::vector<std::vector<double>> d;
           for (const auto& r : table) d.push_back({static_cast<double>(r[0]), static_cast<double>(r[1])});

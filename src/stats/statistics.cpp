@@ -12,8 +12,10 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <random>
 
 #include "lvsi/core/error.h"
+#include "lvsi/core/logging.h"
 
 namespace lvsi::stats {
 namespace {
@@ -209,7 +211,21 @@ TestResult ChiSquareTest(const std::vector<std::vector<double>>& table, bool yat
   return r;
 }
 
-TestResult FisherExactTest(const std::vector<std::vector<long>>& table) {
+bool FisherSettings::IsValid(std::string* why) const {
+  if (max_tables < 1) return Invalid(why, "Fisher's test: max_tables must be >= 1");
+  if (replicates < 1) return Invalid(why, "Fisher's test: replicates must be >= 1");
+  return true;
+}
+
+namespace {
+
+// Thrown inside the enumeration when it passes the cost limit.
+struct TooManyTables {};
+
+}  // namespace
+
+TestResult FisherExactTest(const std::vector<std::vector<long>>& table, const FisherSettings& settings) {
+  CheckValid(settings, "Fisher's test");
   const std::size_t rows = table.size(), cols = rows ? table[0].size() : 0;
   if (rows < 2 || cols < 2) throw InvalidArgument("Fisher's test needs at least a 2 x 2 table");
   std::vector<long> rs(rows, 0), cs(cols, 0);
@@ -218,56 +234,87 @@ TestResult FisherExactTest(const std::vector<std::vector<long>>& table) {
     if (table[i].size() != cols) throw InvalidArgument("Fisher's test: rows of different length");
     for (std::size_t j = 0; j < cols; ++j) {
       if (table[i][j] < 0) throw InvalidArgument("Fisher's test: counts must be >= 0");
+      if (table[i][j] > 100'000'000 || n > 100'000'000)
+        throw InvalidArgument("Fisher's test: more than 1e8 counts; use the chi-square test");
       rs[i] += table[i][j];
       cs[j] += table[i][j];
       n += table[i][j];
     }
   }
-  auto lf = [](long k) { return std::lgamma(static_cast<double>(k) + 1); };
-  double constant = -lf(n);
-  for (long v : rs) constant += lf(v);
-  for (long v : cs) constant += lf(v);
+  // log k! for k = 0..n, once.
+  std::vector<double> lf(static_cast<std::size_t>(n) + 1, 0.0);
+  for (long k = 1; k <= n; ++k) lf[static_cast<std::size_t>(k)] = lf[static_cast<std::size_t>(k - 1)] + std::log(static_cast<double>(k));
+  auto f = [&](long k) { return lf[static_cast<std::size_t>(k)]; };
+  double constant = -f(n);
+  for (long v : rs) constant += f(v);
+  for (long v : cs) constant += f(v);
   auto log_p = [&](const std::vector<std::vector<long>>& t) {
     double s = constant;
     for (const auto& row : t)
-      for (long v : row) s -= lf(v);
+      for (long v : row) s -= f(v);
     return s;
   };
   const double observed = log_p(table);
-  // Enumerate every table with these margins, column by column.
-  std::vector<std::vector<long>> t(rows, std::vector<long>(cols, 0));
-  std::vector<long> row_left = rs;
-  double p_sum = 0;
   const double cutoff = observed + std::log1p(1e-7);
-  std::function<void(std::size_t, std::size_t, long)> fill = [&](std::size_t j, std::size_t i, long col_left) {
-    if (j + 1 == cols) {  // last column is determined by the row remainders
-      for (std::size_t r = 0; r < rows; ++r) t[r][j] = row_left[r];
-      const double lp = log_p(t);
-      if (lp <= cutoff) p_sum += std::exp(lp);
-      return;
-    }
-    if (i + 1 == rows) {  // last row of this column takes the rest
-      if (col_left > row_left[i]) return;
-      t[i][j] = col_left;
-      row_left[i] -= col_left;
-      fill(j + 1, 0, cs[j + 1]);
-      row_left[i] += col_left;
-      return;
-    }
-    // Remaining rows after i must be able to absorb the rest of the column.
-    long capacity_after = 0;
-    for (std::size_t r = i + 1; r < rows; ++r) capacity_after += row_left[r];
-    const long lo = std::max(0L, col_left - capacity_after), hi = std::min(col_left, row_left[i]);
-    for (long v = lo; v <= hi; ++v) {
-      t[i][j] = v;
-      row_left[i] -= v;
-      fill(j, i + 1, col_left - v);
-      row_left[i] += v;
-    }
-  };
-  fill(0, 0, cs[0]);
   TestResult r;
-  r.p = std::min(1.0, p_sum);
+  try {
+    // Enumerate every table with these margins, column by column.
+    std::vector<std::vector<long>> t(rows, std::vector<long>(cols, 0));
+    std::vector<long> row_left = rs;
+    double p_sum = 0;
+    long long tables = 0;
+    std::function<void(std::size_t, std::size_t, long)> fill = [&](std::size_t j, std::size_t i, long col_left) {
+      if (j + 1 == cols) {  // last column is determined by the row remainders
+        if (++tables > settings.max_tables) throw TooManyTables{};
+        for (std::size_t q = 0; q < rows; ++q) t[q][j] = row_left[q];
+        const double lp = log_p(t);
+        if (lp <= cutoff) p_sum += std::exp(lp);
+        return;
+      }
+      if (i + 1 == rows) {  // last row of this column takes the rest
+        if (col_left > row_left[i]) return;
+        t[i][j] = col_left;
+        row_left[i] -= col_left;
+        fill(j + 1, 0, cs[j + 1]);
+        row_left[i] += col_left;
+        return;
+      }
+      // Remaining rows after i must be able to absorb the rest of the column.
+      long capacity_after = 0;
+      for (std::size_t q = i + 1; q < rows; ++q) capacity_after += row_left[q];
+      const long lo = std::max(0L, col_left - capacity_after), hi = std::min(col_left, row_left[i]);
+      for (long v = lo; v <= hi; ++v) {
+        t[i][j] = v;
+        row_left[i] -= v;
+        fill(j, i + 1, col_left - v);
+        row_left[i] += v;
+      }
+    };
+    fill(0, 0, cs[0]);
+    r.p = std::min(1.0, p_sum);
+    return r;
+  } catch (const TooManyTables&) {
+  }
+  // Monte-Carlo: random tables with the observed margins are the pairings
+  // of a random permutation of the column labels with the row labels.
+  std::vector<std::size_t> row_of, col_of;
+  for (std::size_t i = 0; i < rows; ++i) row_of.insert(row_of.end(), static_cast<std::size_t>(rs[i]), i);
+  for (std::size_t j = 0; j < cols; ++j) col_of.insert(col_of.end(), static_cast<std::size_t>(cs[j]), j);
+  std::mt19937_64 rng(settings.seed);
+  std::vector<std::vector<long>> t(rows, std::vector<long>(cols, 0));
+  long long as_extreme = 0;
+  for (int b = 0; b < settings.replicates; ++b) {
+    for (auto& row : t) std::fill(row.begin(), row.end(), 0);
+    // Fisher-Yates shuffle of the column labels (a portable draw).
+    for (std::size_t k = col_of.size(); k > 1; --k) std::swap(col_of[k - 1], col_of[rng() % k]);
+    for (std::size_t k = 0; k < row_of.size(); ++k) ++t[row_of[k]][col_of[k]];
+    as_extreme += log_p(t) <= cutoff;
+  }
+  r.p = static_cast<double>(1 + as_extreme) / static_cast<double>(settings.replicates + 1);
+  r.note = "Monte-Carlo p-value from " + std::to_string(settings.replicates) +
+           " random tables (the exact enumeration passes " + std::to_string(settings.max_tables) + " tables)";
+  Log(LogLevel::kWarning, "Fisher's test on a " + std::to_string(rows) + " x " + std::to_string(cols) + " table of " +
+                              std::to_string(n) + " counts: " + r.note);
   return r;
 }
 

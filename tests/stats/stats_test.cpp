@@ -92,6 +92,32 @@ TEST(Tests, HandCheckedValues) {
   EXPECT_NEAR(hi, 1 - std::pow(0.025, 0.1), 1e-12);
 }
 
+// Beyond its cost limit Fisher's test estimates p by Monte Carlo, close to
+// the exact value, reproducibly, and says so.
+TEST(Tests, FisherMonteCarloBeyondTheCostLimit) {
+  const std::vector<std::vector<long>> table{{3, 9}, {7, 4}, {2, 8}, {6, 5}};
+  const TestResult exact = FisherExactTest(table);
+  EXPECT_TRUE(exact.note.empty());
+  FisherSettings cheap;
+  cheap.max_tables = 10;
+  const TestResult estimate = FisherExactTest(table, cheap);
+  EXPECT_NE(estimate.note.find("Monte-Carlo"), std::string::npos);
+  EXPECT_NEAR(estimate.p, exact.p, 0.005);  // the standard error at 1e5 tables is below 0.0016
+  EXPECT_EQ(FisherExactTest(table, cheap).p, estimate.p);
+  cheap.seed = 2;
+  EXPECT_NE(FisherExactTest(table, cheap).p, estimate.p);
+  // 60 levels x 2 and 150 counts: answered within the limit, not hours.
+  std::vector<std::vector<long>> wide(60, std::vector<long>{1, 1});
+  for (int i = 0; i < 30; ++i) wide[static_cast<std::size_t>(i)][0] = 2;
+  const TestResult big = FisherExactTest(wide);
+  EXPECT_GT(big.p, 0);
+  EXPECT_LE(big.p, 1);
+  EXPECT_FALSE(big.note.empty());
+  FisherSettings bad;
+  bad.replicates = 0;
+  EXPECT_THROW(FisherExactTest(table, bad), InvalidArgument);
+}
+
 TEST(Calibration, InterceptSlopeAndBootstrap) {
   // Outcomes drawn from the predicted probabilities: slope near 1,
   // intercept near 0.

@@ -18,6 +18,9 @@ struct TestResult {
   double statistic = 0;  ///< t, W (Mann-Whitney), X-squared.
   double df = 0;         ///< Degrees of freedom (0 where not applicable).
   double p = 0;          ///< Two-sided p-value.
+  /// How p was obtained when not by the test's usual method (e.g. a
+  /// Monte-Carlo estimate in place of an exact enumeration); empty otherwise.
+  std::string note;
 };
 
 /// Student's two-sample t-test with pooled variance (t.test(var.equal = TRUE)).
@@ -49,11 +52,30 @@ LVSI_STATS_EXPORT TestResult MannWhitneyU(const std::vector<double>& x, const st
 /// smaller than 2 x 2, negative counts or an empty row/column.
 LVSI_STATS_EXPORT TestResult ChiSquareTest(const std::vector<std::vector<double>>& table, bool yates);
 
+/// Settings of FisherExactTest: the cost limit of the exact enumeration and
+/// the Monte-Carlo fallback beyond it.
+struct LVSI_STATS_EXPORT FisherSettings {
+  /// Largest number of tables enumerated exactly (about 0.1-0.5 s per 1e6
+  /// on one core); beyond it the p-value is estimated.
+  long long max_tables = 10'000'000;
+  /// Random tables of the Monte-Carlo estimate (fisher.test's
+  /// simulate.p.value with B = replicates).
+  int replicates = 100'000;
+  unsigned seed = 1;  ///< Seed of the random tables (the estimate is reproducible).
+  bool IsValid(std::string* why = nullptr) const;
+};
+
 /// Fisher's exact test, two-sided (the p-value sums the probabilities of all
 /// tables with the observed margins that are not more likely than the
 /// observed one, with R's relative tolerance 1e-7).  Any r x c table of
-/// counts; the enumeration is exhaustive, so very large tables are slow.
-LVSI_STATS_EXPORT TestResult FisherExactTest(const std::vector<std::vector<long>>& table);
+/// counts.  When the tables with the observed margins outnumber
+/// `settings.max_tables`, the p-value is a Monte-Carlo estimate instead, as
+/// fisher.test(simulate.p.value = TRUE) computes it: (1 + the number of
+/// random tables with those margins that are not more likely than the
+/// observed one) / (replicates + 1); `note` then says so, and a warning is
+/// logged.
+LVSI_STATS_EXPORT TestResult FisherExactTest(const std::vector<std::vector<long>>& table,
+                                             const FisherSettings& settings = {});
 
 /// Bonferroni adjustment (p.adjust "bonferroni"): min(1, m p).
 LVSI_STATS_EXPORT std::vector<double> BonferroniAdjust(const std::vector<double>& p);
