@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 
@@ -188,7 +189,119 @@ bool ExtractionSettings::IsValid(std::string* why) const {
   for (double s : log_sigma)
     if (!(s > 0)) return Invalid(why, "sigma must be > 0, got " + std::to_string(s));
   if (wavelet_level < 1 || wavelet_start_level < 0) return Invalid(why, "wavelet level must be >= 1 and start_level >= 0");
+  if (wavelet_start_level + wavelet_level > 10)
+    return Invalid(why, "wavelet start_level + level must be at most 10 (pyradiomics pads each axis to a multiple of "
+                        "2^(start_level + level)), got " + std::to_string(wavelet_start_level + wavelet_level));
+  // Finite values where they flow into sizes, offsets or bin indices.
+  auto finite = [&](double v, const char* key) {
+    return std::isfinite(v) || Invalid(why, std::string(key) + " must be a finite number, got " + FormatDouble(v));
+  };
+  if (!finite(normalize_scale, "normalizeScale") || !finite(voxel_array_shift, "voxelArrayShift") ||
+      !finite(texture.gldm_a, "gldm_a") || (remove_outliers && !finite(*remove_outliers, "removeOutliers")) ||
+      (geometry_tolerance && !finite(*geometry_tolerance, "geometryTolerance")))
+    return false;
+  for (double s : log_sigma)
+    if (!finite(s, "sigma")) return false;
+  for (double r : resegment_range)
+    if (std::isnan(r)) return Invalid(why, "resegmentRange must hold numbers, got nan");
+  if (texture.gldm_a < 0) return Invalid(why, "gldm_a must be >= 0");
+  if (geometry_tolerance && *geometry_tolerance < 0) return Invalid(why, "geometryTolerance must be >= 0");
+  if (pad_distance > 10000) return Invalid(why, "padDistance must be at most 10000 voxels");
+  if (label_channel > 100000) return Invalid(why, "label_channel must be at most 100000");
   return true;
+}
+
+namespace {
+
+std::string YamlNumber(double v) {
+  if (std::isnan(v)) return ".nan";
+  if (std::isinf(v)) return v > 0 ? ".inf" : "-.inf";
+  return FormatDouble(v);
+}
+
+template <class T, class Format>
+std::string YamlList(const std::vector<T>& values, Format format) {
+  std::string out = "[";
+  for (std::size_t n = 0; n < values.size(); ++n) out += (n ? ", " : "") + format(values[n]);
+  return out + "]";
+}
+
+// A YAML scalar for a string: quoted unless it is a plain word.
+std::string YamlString(const std::string& s) {
+  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+  if (plain && !std::isdigit(static_cast<unsigned char>(s[0])) && s[0] != '-' && s[0] != '.') return s;
+  YAML::Emitter e;
+  e << YAML::DoubleQuoted << s;
+  return e.c_str();
+}
+
+const char* YamlBool(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+std::string ExtractionParameters::ToYaml() const {
+  const ExtractionSettings& s = settings;
+  auto integer = [](int v) { return std::to_string(v); };
+  std::string y = "# every value that determines the extraction (lvsi ExtractionParameters::ToYaml)\nsetting:\n";
+  auto put = [&](const std::string& key, const std::string& value) { y += "  " + key + ": " + value + "\n"; };
+  put("label", integer(s.label));
+  put("label_channel", integer(s.label_channel));
+  put("minimumROIDimensions", integer(s.minimum_roi_dimensions));
+  if (s.minimum_roi_size) put("minimumROISize", integer(*s.minimum_roi_size));
+  put("correctMask", YamlBool(s.correct_mask));
+  if (s.geometry_tolerance) put("geometryTolerance", YamlNumber(*s.geometry_tolerance));
+  put("additionalInfo", YamlBool(s.additional_info));
+  put("normalize", YamlBool(s.normalize));
+  put("normalizeScale", YamlNumber(s.normalize_scale));
+  if (s.remove_outliers) put("removeOutliers", YamlNumber(*s.remove_outliers));
+  if (s.resampled_pixel_spacing)
+    put("resampledPixelSpacing",
+        YamlList(std::vector<double>(s.resampled_pixel_spacing->begin(), s.resampled_pixel_spacing->end()), YamlNumber));
+  if (!s.interpolator.empty()) put("interpolator", YamlString(s.interpolator));
+  put("padDistance", integer(s.pad_distance));
+  put("preCrop", YamlBool(s.pre_crop));
+  if (!s.resegment_range.empty()) put("resegmentRange", YamlList(s.resegment_range, YamlNumber));
+  put("resegmentMode", YamlString(s.resegment_mode));
+  put("resegmentShape", YamlBool(s.resegment_shape));
+  put("binWidth", YamlNumber(s.bin_width));
+  if (s.bin_count) put("binCount", integer(*s.bin_count));
+  put("voxelArrayShift", YamlNumber(s.voxel_array_shift));
+  put("distances", YamlList(s.texture.distances, integer));
+  put("symmetricalGLCM", YamlBool(s.texture.symmetrical_glcm));
+  if (!s.texture.weighting_norm.empty()) put("weightingNorm", YamlString(s.texture.weighting_norm));
+  put("gldm_a", YamlNumber(s.texture.gldm_a));
+  put("force2D", YamlBool(s.texture.force2d));
+  put("force2Ddimension", integer(s.texture.force2d_dimension));
+  // sigma as written (image-type names are built from that text).
+  if (!s.log_sigma_text.empty()) put("sigma", YamlList(s.log_sigma_text, [](const std::string& t) { return t; }));
+  else if (!s.log_sigma.empty()) put("sigma", YamlList(s.log_sigma, YamlNumber));
+  put("wavelet", YamlString(s.wavelet));
+  put("start_level", integer(s.wavelet_start_level));
+  put("level", integer(s.wavelet_level));
+  put("gradientUseSpacing", YamlBool(s.gradient_use_spacing));
+  put("lbp2DRadius", YamlNumber(s.lbp2d_radius));
+  put("lbp2DSamples", integer(s.lbp2d_samples));
+  put("lbp2DMethod", YamlString(s.lbp2d_method));
+  put("lbp3DLevels", integer(s.lbp3d_levels));
+  put("lbp3DIcosphereRadius", YamlNumber(s.lbp3d_icosphere_radius));
+  put("lbp3DIcosphereSubdivision", integer(s.lbp3d_icosphere_subdivision));
+  y += "imageType:\n";
+  for (const auto& type : image_type_order) {
+    const auto it = image_types.find(type);
+    std::string overrides;
+    if (it != image_types.end())
+      for (const auto& [key, value] : it->second) overrides += (overrides.empty() ? "" : ", ") + key + ": " + value;
+    y += "  " + type + ": {" + overrides + "}\n";
+  }
+  y += "featureClass:\n";
+  for (const auto& cls : class_order) {
+    const auto it = feature_classes.find(cls);
+    y += "  " + cls + ": " + (it == feature_classes.end() || it->second.empty() ? "~" : YamlList(it->second, YamlString)) +
+         "\n";
+  }
+  return y;
 }
 
 ExtractionParameters ExtractionParameters::Defaults() {

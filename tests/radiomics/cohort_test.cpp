@@ -119,5 +119,72 @@ TEST(Cohort, ShardsAreDisjointAndMergeToTheWhole) {
   EXPECT_THROW(CohortExtractor({}, bad), InvalidArgument);
 }
 
+// Finished cases are reused only while nothing that made them changed: a
+// changed parameter, or another image under the same id, recomputes them;
+// a copied folder (other paths, same contents) reuses them.
+TEST(Cohort, CachedCasesFollowTheirSettingsAndInputs) {
+  const std::string dir = testing::ScratchDir("cohort_keys");
+  const io::CohortManifest manifest = MakeCohort(dir, 3);
+  CohortExtractionSettings s;
+  s.output_dir = dir + "/out";
+  s.threads = 1;
+  const auto first = CohortExtractor({}, s).Run(manifest);
+  EXPECT_EQ(first.extracted, 2u);  // c2 fails
+  EXPECT_EQ(CohortExtractor({}, s).Run(manifest).reused, 2u);
+  // Another bin width: every finished case is extracted again.
+  ExtractionParameters wider = ExtractionParameters::Defaults();
+  wider.ApplySetting("binWidth", "5");
+  const auto again = CohortExtractor({{"a", wider}}, s).Run(manifest);
+  EXPECT_EQ(again.reused, 0u);
+  EXPECT_EQ(again.extracted, 2u);
+  const FeatureTable narrow = CohortExtractor::Merge(manifest, s.output_dir);
+  // Another image under case c0's id: only c0 is extracted again.
+  Image other = io::ReadImage(manifest.cases[0].sequences.at("a").image);
+  for (std::size_t n = 0; n < other.size(); ++n) other[n] = 2 * other[n] + 1;
+  io::WriteImage(other, manifest.cases[0].sequences.at("a").image);
+  const auto changed = CohortExtractor({{"a", wider}}, s).Run(manifest);
+  EXPECT_EQ(changed.extracted, 1u);
+  EXPECT_EQ(changed.reused, 1u);
+  const FeatureTable after = CohortExtractor::Merge(manifest, s.output_dir);
+  const auto mean = after.FindColumn("a_original_firstorder_Mean");
+  ASSERT_TRUE(mean);
+  const auto m = static_cast<Eigen::Index>(*mean);
+  EXPECT_NE(after.values()(0, m), narrow.values()(0, m));  // c0: new values
+  EXPECT_EQ(after.values()(1, m), narrow.values()(1, m));  // c1: kept
+  // The cohort and its results copied elsewhere: everything is reused.
+  fs::copy(dir, dir + "_copy", fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  io::CohortManifest moved = manifest;
+  for (auto& c : moved.cases)
+    for (auto& [q, f] : c.sequences)
+      for (std::string* file : {&f.image, &f.mask, &f.mask_r2}) file->replace(0, dir.size(), dir + "_copy");
+  CohortExtractionSettings copy = s;
+  copy.output_dir = dir + "_copy/out";
+  EXPECT_EQ(CohortExtractor({{"a", wider}}, copy).Run(moved).reused, 2u);
+  // Merging cases made with different settings is refused.
+  CohortExtractionSettings one = s;
+  one.shard_count = 3;  // c0 only
+  CohortExtractor({}, one).Run(manifest);
+  EXPECT_THROW(CohortExtractor::Merge(manifest, s.output_dir), IoError);
+  fs::remove_all(dir + "_copy");
+}
+
+// Case ids that are not safe file names stay inside the output folder,
+// each with its own files.
+TEST(Cohort, UnsafeCaseIdsStayInsideTheFolder) {
+  const std::string dir = testing::ScratchDir("cohort_ids");
+  io::CohortManifest manifest = MakeCohort(dir, 2);
+  manifest.cases[0].case_id = "../../outside";
+  manifest.cases[1].case_id = "../../outside/";  // a different id with the same safe characters
+  CohortExtractionSettings s;
+  s.output_dir = dir + "/deep/out";
+  s.threads = 1;
+  EXPECT_EQ(CohortExtractor({}, s).Run(manifest).extracted, 2u);
+  EXPECT_FALSE(fs::exists(dir + "/outside.reader1.csv"));
+  const FeatureTable t = CohortExtractor::Merge(manifest, s.output_dir);
+  ASSERT_EQ(t.rows(), 2u);
+  EXPECT_EQ(t.row_ids()[0], "../../outside");
+  EXPECT_EQ(t.row_ids()[1], "../../outside/");
+}
+
 }  // namespace
 }  // namespace lvsi::radiomics

@@ -115,5 +115,42 @@ TEST(ParameterFile, VoxelSettingsAreRefusedWithTheReason) {
   EXPECT_NO_THROW(ParseParameters("voxelSetting: {}\n"));
 }
 
+// ToYaml writes every value that determines the features: it reads back to
+// the same parameters, and any change shows in it.
+TEST(ParameterFile, ToYamlRoundTripsAndShowsEveryChange) {
+  const std::string text =
+      "imageType:\n  Original: {}\n  LoG: {sigma: [1.0, 3]}\n  Wavelet: {binWidth: 10}\nfeatureClass:\n  glcm: "
+      "[Autocorrelation, JointEnergy]\n  firstorder:\nsetting:\n  binWidth: 5\n  resampledPixelSpacing: [1, 1, 0]\n  "
+      "interpolator: sitkLinear\n  resegmentRange: [-3, 3]\n  resegmentMode: sigma\n  weightingNorm: euclidean\n  "
+      "distances: [1, 2]\n  label: 2\n";
+  const ExtractionParameters p = ParseParameters(text);
+  const std::string yaml = p.ToYaml();
+  EXPECT_EQ(ParseParameters(yaml).ToYaml(), yaml);
+  EXPECT_EQ(ExtractionParameters::Defaults().ToYaml(), ParseParameters("").ToYaml());
+  EXPECT_NE(yaml.find("sigma: [1.0, 3]"), std::string::npos) << yaml;
+  for (const char* change : {"binWidth: 6", "label: 3", "distances: [1]", "interpolator: sitkBSpline", "voxelArrayShift: 1",
+                             "resegmentRange: [-3, 4]", "normalize: true", "padDistance: 4"}) {
+    const std::string line = std::string("  ") + change + "\n";
+    EXPECT_NE(ParseParameters(text + line).ToYaml(), yaml) << change;
+  }
+  EXPECT_NE(ParseParameters("featureClass:\n  glcm:\n").ToYaml(), ParseParameters("featureClass:\n  glrlm:\n").ToYaml());
+}
+
+// Numeric settings must be finite and in range where they size things.
+TEST(ParameterFile, ExtremeValuesAreRefusedNamingTheKey) {
+  for (const char* bad : {"normalizeScale: .inf", "voxelArrayShift: .nan", "gldm_a: .nan", "gldm_a: -1", "sigma: [.inf]",
+                          "resegmentRange: [.nan]", "padDistance: 100000", "geometryTolerance: -1", "removeOutliers: .inf",
+                          "level: 50", "start_level: 9\n  level: 2", "label_channel: 1000000"}) {
+    const std::string text = std::string("setting:\n  ") + bad + "\n";
+    try {
+      ParseParameters(text, "p.yaml");
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const InvalidArgument& e) {
+      const std::string key = std::string(bad).substr(0, std::string(bad).find(':'));
+      EXPECT_NE(std::string(e.what()).find(key == "start_level" ? "level" : key), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lvsi::radiomics

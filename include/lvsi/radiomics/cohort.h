@@ -41,10 +41,18 @@ struct LVSI_RADIOMICS_EXPORT CohortExtractionReport {
 /// Extracts radiomics for a cohort.  Each case's features (all sequences,
 /// columns prefixed `<sequence>_`) are written to
 /// `OUT/cases/<case>.reader1.csv` (and `.reader2.csv`) atomically when the
-/// case is complete, so a killed run loses at most the cases in flight and
-/// a rerun skips finished cases.  A failed case writes
-/// `OUT/cases/<case>.error.txt` (retried by the next run) and does not stop
-/// the others.  Merge() assembles the tables.
+/// case is complete, then its key `OUT/cases/<case>.key`: the digests of
+/// the settings (SettingsDigest) and of the case's id and image and mask
+/// contents.  A killed run loses at most the cases in flight; a rerun
+/// reuses a finished case only when its key is unchanged, and extracts it
+/// again when an image, a mask, a parameter or the lvsi version differs.  A
+/// failed case writes `OUT/cases/<case>.error.txt` (retried by the next run)
+/// and does not stop the others.  Merge() assembles the tables.
+///
+/// `<case>` is the case id when it is made of letters, digits, '_', '-'
+/// and '.' (not first), at most 100 characters; any other id is written
+/// with '_' for the other characters and a digest of the id appended, so
+/// no id names a file outside `OUT/cases`.
 class LVSI_RADIOMICS_EXPORT CohortExtractor {
  public:
   /// `parameters` maps each manifest sequence to its extraction parameters
@@ -58,8 +66,14 @@ class LVSI_RADIOMICS_EXPORT CohortExtractor {
   /// Reads every finished case of `manifest` from `output_dir` and writes
   /// `features_reader1.csv`, `features_reader2.csv` (when present) and
   /// `errors.csv`; returns the reader-1 table.  Cases not finished are listed
-  /// in errors.csv as "not extracted".
+  /// in errors.csv as "not extracted".  Throws IoError naming the folder
+  /// when finished cases were extracted with different settings.
   static FeatureTable Merge(const io::CohortManifest& manifest, const std::string& output_dir);
+
+  /// The digest (40 hex digits) of everything besides a case's own inputs
+  /// that determines its features: the lvsi version, whether the second
+  /// reader is extracted, and each sequence's ExtractionParameters::ToYaml.
+  std::string SettingsDigest(const io::CohortManifest& manifest) const;
 
  private:
   std::map<std::string, ExtractionParameters> parameters_;

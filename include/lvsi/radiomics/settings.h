@@ -84,6 +84,14 @@ struct LVSI_RADIOMICS_EXPORT ExtractionParameters {
 
   /// pyradiomics' defaults: Original image, all classes.
   static ExtractionParameters Defaults();
+  /// A parameter file with every value that determines the features (each
+  /// setting, also those left at their default; image types with their
+  /// overrides; feature classes), in a fixed order.  ParseParameters reads
+  /// it back to parameters that extract the same features, and two
+  /// parameters give the same text exactly when they extract the same way:
+  /// the key of cached results (CohortExtractor).  Only the diagnostics'
+  /// `Configuration_Settings` differ (it lists every setting as given).
+  std::string ToYaml() const;
   /// Applies one pyradiomics setting given as YAML scalar/sequence text
   /// ("25", "[2, 2, 2]", "sitkLinear").  Throws InvalidArgument naming the
   /// key for an unknown key or a value of the wrong type.
