@@ -38,10 +38,20 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   std::string params_dir = DefaultParamsDir(argv[0]);
   app.add_option("--params-dir", params_dir, "folder with the study's <sequence>.yaml parameter files");
-  CLI11_PARSE(app, argc, argv);
-
   try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lvsi::ExitStatus::kUsage);
+  }
+  return lvsi::RunProgram("lvsi_cohort_demo", [&] {
     const auto t0 = std::chrono::steady_clock::now();
+    if (!param.empty()) {  // a bad parameter file stops the demo before anything is written
+      try {
+        lvsi::radiomics::FeatureExtractor check(lvsi::radiomics::ReadParameterFile(param));
+      } catch (const lvsi::InvalidArgument& e) {
+        throw lvsi::InvalidArgument(param + ": " + e.what());
+      }
+    }
     fs::create_directories(out);
     lvsi::SetLogFile(out + "/lvsi.log");
     lvsi::Log(lvsi::LogLevel::kInfo, "generating " + std::to_string(patients) + " synthetic patients");
@@ -71,9 +81,6 @@ int main(int argc, char** argv) {
                 table.cols(), out.c_str());
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("done in %.1f s (lvsi %s)\n", secs, lvsi::Version().c_str());
-    return 0;
-  } catch (const lvsi::Error& e) {
-    std::cerr << "lvsi_cohort_demo: " << e.what() << "\n";
-    return 1;
-  }
+    return report.errors.empty() ? 0 : static_cast<int>(lvsi::ExitStatus::kPartial);
+  });
 }

@@ -87,8 +87,12 @@ int main(int argc, char** argv) {
     sub->add_option("--seed", seed, "random seed");
     sub->add_option("-j,--jobs", jobs, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
   }
-  CLI11_PARSE(app, argc, argv);
   try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lvsi::ExitStatus::kUsage);
+  }
+  return lvsi::RunProgram("lvsi_deepfeatures", [&] {
     df::ResNetSettings ro;
     ro.num_classes = classes;
     ro.seed = seed;
@@ -96,6 +100,11 @@ int main(int argc, char** argv) {
     lvsi::preprocessing::SliceSettings so;
     so.size = size;
     so.margin = margin;
+    std::vector<std::string> inputs{manifest, weights, npy};
+    if (!manifest.empty())
+      for (const auto& c : lvsi::io::ReadManifest(manifest).cases)
+        for (const auto& [q, files] : c.sequences) inputs.insert(inputs.end(), {files.image, files.mask, files.mask_r2});
+    for (const std::string* output : {&out, &logits_out, &gradcam_out}) lvsi::CheckOutputIsNotInput(*output, inputs);
     if (tune->parsed()) {
       const auto m = Manifest(manifest, sequence);
       const df::SliceSet s = df::LoadTumourSlices(m, sequence, so, jobs);
@@ -158,8 +167,5 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "lvsi_deepfeatures: %d images x 2048 features -> %s\n", n, out.c_str());
     return 0;
-  } catch (const lvsi::Error& e) {
-    std::cerr << "lvsi_deepfeatures: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }

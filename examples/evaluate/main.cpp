@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <lvsi/lvsi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -46,9 +47,14 @@ int main(int argc, char** argv) {
   app.add_option("--bootstrap", bootstrap, "bootstrap replicates for the AUC (0: none)")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", seed, "bootstrap seed");
   app.add_option("-o,--out", out, "output folder")->required();
-  CLI11_PARSE(app, argc, argv);
   try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lvsi::ExitStatus::kUsage);
+  }
+  return lvsi::RunProgram("lvsi_evaluate", [&] {
     namespace ev = lvsi::evaluation;
+    lvsi::CheckOutputIsNotInput(out + "/report.json", {input});
     const lvsi::CsvDocument doc = lvsi::ReadCsv(input);
     auto col = [&](const std::string& name) {
       const long c = doc.ColumnIndex(name);
@@ -61,8 +67,11 @@ int main(int argc, char** argv) {
     std::map<std::string, std::size_t> feature_counts;
     for (const auto& kv : Split(features_arg)) {
       const auto eq = kv.find('=');
-      if (eq == std::string::npos) throw lvsi::InvalidArgument("--features takes model=count, got '" + kv + "'");
-      feature_counts[kv.substr(0, eq)] = static_cast<std::size_t>(std::stoul(kv.substr(eq + 1)));
+      long long count = -1;
+      if (eq == std::string::npos || !lvsi::ParseInteger(kv.substr(eq + 1), &count) || count < 0)
+        throw lvsi::InvalidArgument("--features takes model=count with a whole count >= 0 (e.g. rad=12), got '" + kv +
+                                    "'");
+      feature_counts[kv.substr(0, eq)] = static_cast<std::size_t>(count);
     }
     std::vector<std::string> problems;
     for (std::size_t r = 0; r < doc.rows.size(); ++r) {
@@ -78,6 +87,11 @@ int main(int argc, char** argv) {
                              " is not a probability in [0, 1]");
       }
     }
+    if (doc.rows.empty()) problems.push_back("no patients (a header without rows)");
+    const auto positives = std::count_if(doc.rows.begin(), doc.rows.end(), [&](const auto& r) { return r[label_col] == "1"; });
+    if (problems.empty() && (positives == 0 || positives == static_cast<long>(doc.rows.size())))
+      problems.push_back("column '" + label + "' has one class only (" + std::to_string(positives) + " of " +
+                         std::to_string(doc.rows.size()) + " patients are 1); ROC analysis needs both classes");
     if (!problems.empty()) throw lvsi::ManifestError(input, problems);
     ev::PredictionSet set;
     set.models = models;
@@ -110,8 +124,5 @@ int main(int argc, char** argv) {
     std::cerr << "lvsi_evaluate: " << models.size() << " models x " << results["cohorts"].size() << " cohorts -> "
               << out << "\n";
     return 0;
-  } catch (const lvsi::Error& e) {
-    std::cerr << "lvsi_evaluate: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }

@@ -24,8 +24,21 @@ int main(int argc, char** argv) {
   app.add_option("--shard", shard, "process the i-th of N disjoint shares, as i/N");
   app.add_flag("--merge-only", merge_only, "only merge finished cases into the feature tables");
   app.add_flag("--no-second-reader", no_second_reader, "skip the second reader's masks");
-  CLI11_PARSE(app, argc, argv);
   try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lvsi::ExitStatus::kUsage);
+  }
+  constexpr int kPartial = static_cast<int>(lvsi::ExitStatus::kPartial);
+  return lvsi::RunProgram("lvsi_extract_cohort", [&] {
+    // Everything given is checked before anything is written.
+    const auto slash = shard.find('/');
+    long long index = 0, count = 0;
+    if (slash == std::string::npos || !lvsi::ParseInteger(shard.substr(0, slash), &index) ||
+        !lvsi::ParseInteger(shard.substr(slash + 1), &count) || count < 1 || count > 1000000 || index < 1 ||
+        index > count)
+      throw lvsi::InvalidArgument("--shard takes i/N with 1 <= i <= N <= 1000000 (e.g. 3/10), got '" + shard + "'");
+    const int shard_index = static_cast<int>(index), shard_count = static_cast<int>(count);
     const lvsi::io::CohortManifest manifest = lvsi::io::ReadManifest(manifest_path);
     std::map<std::string, lvsi::radiomics::ExtractionParameters> per_sequence;
     for (const auto& seq : manifest.sequences) {
@@ -47,25 +60,17 @@ int main(int argc, char** argv) {
       settings.output_dir = out;
       settings.threads = jobs;
       settings.second_reader = !no_second_reader;
-      const auto slash = shard.find('/');
-      if (slash == std::string::npos) throw lvsi::InvalidArgument("--shard takes i/N, got '" + shard + "'");
-      settings.shard_index = std::stoi(shard.substr(0, slash));
-      settings.shard_count = std::stoi(shard.substr(slash + 1));
+      settings.shard_index = shard_index;
+      settings.shard_count = shard_count;
       settings.progress = lvsi::TerminalProgress();
       const auto report = lvsi::radiomics::CohortExtractor(per_sequence, settings).Run(manifest);
       std::cerr << "lvsi_extract_cohort: " << report.BriefReport() << "\n";
       for (const auto& [id, why] : report.errors) std::cerr << "  " << id << ": " << why << "\n";
-      if (settings.shard_count > 1) return report.errors.empty() ? 0 : 2;
+      if (settings.shard_count > 1) return report.errors.empty() ? 0 : kPartial;
     }
     const auto table = lvsi::radiomics::CohortExtractor::Merge(manifest, out);
     std::cerr << "lvsi_extract_cohort: " << table.rows() << " cases x " << table.cols() << " features in "
               << (fs::path(out) / "features_reader1.csv").string() << "\n";
-    return table.rows() == manifest.cases.size() ? 0 : 2;
-  } catch (const lvsi::Error& e) {
-    std::cerr << "lvsi_extract_cohort: " << e.what() << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "lvsi_extract_cohort: " << e.what() << "\n";
-    return 1;
-  }
+    return table.rows() == manifest.cases.size() ? 0 : kPartial;
+  });
 }

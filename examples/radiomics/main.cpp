@@ -2,6 +2,9 @@
 // [Options]`), with lvsi's extraction: the same options, output files and
 // failure semantics (docs/radiomics.md, "Command line").
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <lvsi/lvsi.h>
 
 #include <chrono>
@@ -13,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -68,7 +72,7 @@ class Logging {
       : console_(console), file_level_(file_level) {
     if (!file.empty()) {
       file_.open(file, std::ios::app);
-      if (!file_) throw lvsi::IoError(file, "cannot open the log file");
+      if (!file_) throw lvsi::OutputError(file, "cannot open the log file");
     }
     lvsi::SetLogLevel(std::min(console_, file_ ? file_level_ : console_));
     lvsi::SetLogSink([this](lvsi::LogLevel level, const std::string& message) { Write(level, message); });
@@ -341,10 +345,29 @@ void Append(const std::string& text, const std::string& path) {
     std::fflush(stdout);
     return;
   }
-  std::ofstream out(path, std::ios::app | std::ios::binary);
-  out << text;
-  out.flush();
-  if (!out) throw lvsi::IoError(path, "cannot append the results");
+  // All or nothing: a write that fails (a full disk) is cut back off, so
+  // the file keeps what it held before.
+  const bool existed = fs::exists(path);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw lvsi::OutputError(path, std::string("cannot open to append the results: ") + std::strerror(errno));
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::size_t written = 0;
+  std::string failure;
+  while (written < text.size() && failure.empty()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno != EINTR) failure = std::strerror(errno);
+    if (n > 0) written += static_cast<std::size_t>(n);
+  }
+  if (failure.empty() && regular && ::fsync(fd) != 0) failure = std::strerror(errno);
+  if (!failure.empty() && regular) {
+    if (::ftruncate(fd, st.st_size) != 0) failure += " (and the file could not be cut back to its old size)";
+  }
+  ::close(fd);
+  if (!failure.empty()) {
+    if (!existed) ::unlink(path.c_str());
+    throw lvsi::OutputError(path, "cannot append the results: " + failure + (regular ? "; the file is as it was" : ""));
+  }
 }
 
 // -od: one features_<case>.csv per case (header and row), read back instead
@@ -379,6 +402,37 @@ struct Input {
   std::optional<int> label, label_channel;
 };
 
+// 16 hex digits of a file's content (a folder: its files' names, sizes and
+// times); a cache key, not a security digest.
+std::string ContentDigest(const std::string& path) {
+  std::error_code ec;
+  std::string text;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& e : fs::directory_iterator(path, ec)) {
+      std::error_code ec2;
+      text += e.path().filename().string() + " " + std::to_string(e.is_regular_file(ec2) ? e.file_size(ec2) : 0) + " " +
+              std::to_string(fs::last_write_time(e.path(), ec2).time_since_epoch().count()) + "\n";
+    }
+  } else {
+    try {
+      text = lvsi::ReadTextFile(path);
+    } catch (const lvsi::Error&) {
+      text = "(unreadable)";
+    }
+  }
+  char hex[20];
+  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
+  return hex;
+}
+
+// What determines a case's row of -od: the settings, its input columns and
+// the contents of its image and mask.
+std::string CaseKey(const Input& in, const std::string& settings_text) {
+  std::string key = settings_text;
+  for (const auto& [column, value] : in.columns) key += column + "=" + value + "\n";
+  return key + "image " + ContentDigest(in.image) + "\nmask " + ContentDigest(in.mask) + "\n";
+}
+
 // One case: its input columns, then diagnostics and features; a failed case
 // keeps its input columns only and logs why.
 Case Extract(std::size_t index, const Input& in, const lvsi::radiomics::ExtractionParameters& params, int threads) {
@@ -398,7 +452,7 @@ Case Extract(std::size_t index, const Input& in, const lvsi::radiomics::Extracti
     Info("Case " + std::to_string(index) + " processed in " +
          std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " s");
   } catch (const std::exception& e) {
-    Error("Feature extraction failed! Case " + std::to_string(index) + " (" + in.image + "): " + e.what());
+    Error("Feature extraction failed! Case " + std::to_string(index) + " (" + in.image + "): " + lvsi::DescribeError(e));
   }
   return c;
 }
@@ -407,15 +461,13 @@ bool Failed(const Case& c) {
   return std::none_of(c.begin(), c.end(), [](const auto& kv) { return kv.first.rfind("diagnostics_", 0) == 0 || kv.second.number; });
 }
 
-std::optional<int> IntCell(const std::string& text, const std::string& column, std::size_t line) {
+std::optional<int> IntCell(const std::string& text, const std::string& column, const std::string& file, std::size_t line) {
+  long long v = 0;
   if (text.empty()) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const int v = std::stoi(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
-  throw lvsi::FormatError("batch line " + std::to_string(line), "column " + column + " must be a whole number, got '" + text + "'");
+  if (!lvsi::ParseInteger(text, &v) || v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+    throw lvsi::FormatError(file, "line " + std::to_string(line) + ": column " + column +
+                                      " must be a whole number, got '" + text + "'");
+  return static_cast<int>(v);
 }
 
 // The cases of a batch file (its rows, paths relative to its folder, which
@@ -440,8 +492,8 @@ std::optional<std::vector<Input>> ReadCases(const std::string& input, const std:
             value = fs::absolute(*relative_start / value).lexically_normal().string();
           (key == "Image" ? in.image : in.mask) = value;
         }
-        if (key == "Label") in.label = IntCell(value, key, r + 2);
-        if (key == "Label_channel") in.label_channel = IntCell(value, key, r + 2);
+        if (key == "Label") in.label = IntCell(value, key, input, batch.line_numbers[r]);
+        if (key == "Label_channel") in.label_channel = IntCell(value, key, input, batch.line_numbers[r]);
       }
       if (in.image.empty() || in.mask.empty()) {
         Warn("Batch L" + std::to_string(r + 2) + ": Missing required Image or Mask, skipping this case...");
@@ -487,16 +539,7 @@ bool Validate(const std::vector<Input>& cases, const std::string& param) {
   return errored == 0;
 }
 
-// The first of `inputs` that names the same file as `output` ("" when
 // none does, or `output` is standard output or does not exist yet).
-std::string SameFileAsAny(const std::string& output, const std::vector<std::string>& inputs) {
-  std::error_code ec;
-  if (output.empty() || output == "-" || !fs::exists(output, ec)) return "";
-  for (const std::string& in : inputs)
-    if (!in.empty() && fs::exists(in, ec) && fs::equivalent(output, in, ec)) return in;
-  return "";
-}
-
 // With LVSI_REPORT_PEAK_MEMORY set, prints this process's peak resident
 // memory (VmHWM, which unlike getrusage excludes the parent's pages from
 // before exec) to standard error at exit; bench_radiomics reads it.
@@ -562,7 +605,7 @@ int main(int argc, char** argv) {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : 2;  // argparse's status for usage errors
+    return code == 0 ? 0 : static_cast<int>(lvsi::ExitStatus::kUsage);  // argparse's status, too
   }
   // -v without a number: INFO (argparse's const=4).
   if (app.count("-v")) {
@@ -572,9 +615,11 @@ int main(int argc, char** argv) {
 
   // The log file is opened first: it must not be an input (the batch
   // file's images and masks are checked against -o below).
-  if (const std::string clash = SameFileAsAny(log_file, {input, mask, param}); !clash.empty()) {
-    std::cerr << "lvsi_radiomics: the log file " << log_file << " is the input " << clash << "; choose another file\n";
-    return 3;
+  try {
+    lvsi::CheckOutputIsNotInput(log_file, {input, mask, param});
+  } catch (const lvsi::OutputError& e) {
+    std::cerr << "lvsi_radiomics: the log file " << e.what() << "\n";
+    return static_cast<int>(lvsi::ExitStatus::kOutput);
   }
   try {
     Logging logging(LevelOfVerbosity(verbosity), LevelOfName(logging_level), log_file);
@@ -585,9 +630,9 @@ int main(int argc, char** argv) {
     // The cases: a CSV batch, or an image and its mask.
     fs::path relative_start = fs::current_path();
     const std::optional<std::vector<Input>> read = ReadCases(input, mask, &relative_start);
-    if (!read) return 1;
+    if (!read) return static_cast<int>(lvsi::ExitStatus::kInput);
     const std::vector<Input>& cases = *read;
-    if (validate) return Validate(cases, param) ? 0 : 1;
+    if (validate) return Validate(cases, param) ? 0 : static_cast<int>(lvsi::ExitStatus::kInput);
 
     lvsi::radiomics::ExtractionParameters params = param.empty() ? lvsi::radiomics::ExtractionParameters::Defaults()
                                                                  : lvsi::radiomics::ReadParameterFile(param);
@@ -597,7 +642,11 @@ int main(int argc, char** argv) {
            "\"--setting=label:N\", where N is the a label value.");
       params.ApplySetting("label", std::to_string(*label));
     }
-    lvsi::radiomics::FeatureExtractor check(params);  // invalid settings stop here, before any case
+    try {
+      lvsi::radiomics::FeatureExtractor check(params);  // invalid settings stop here, before any case
+    } catch (const lvsi::InvalidArgument& e) {
+      throw lvsi::InvalidArgument((param.empty() ? std::string("settings") : param) + ": " + e.what());
+    }
     // An output (or the log) that names an input would be appended to it:
     // refused before anything is written.
     std::vector<std::string> inputs{input, param};
@@ -605,38 +654,50 @@ int main(int argc, char** argv) {
       inputs.push_back(c.image);
       inputs.push_back(c.mask);
     }
-    if (const std::string clash = SameFileAsAny(out, inputs); !clash.empty())
-      throw lvsi::InvalidArgument("the output " + out + " is the input " + clash + "; choose another file");
+    lvsi::CheckOutputIsNotInput(out, inputs);
     if (!out_dir.empty()) fs::create_directories(out_dir);
 
     std::vector<Case> results(cases.size());
     const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), cases.size()));
     Info("Input valid, starting extraction from " + std::to_string(cases.size()) + " case(s) with " +
          std::to_string(workers) + " worker(s)...");
+    const std::string settings_text = "lvsi " + lvsi::Version() + "\n" + params.ToYaml();
     lvsi::ParallelFor(0, cases.size(), [&](std::size_t n) {
-      const std::string file = out_dir.empty() ? "" : (fs::path(out_dir) / ("features_" + std::to_string(n + 1) + ".csv")).string();
+      const std::string number = std::to_string(n + 1);
+      const std::string file = out_dir.empty() ? "" : (fs::path(out_dir) / ("features_" + number + ".csv")).string();
+      // A case file is reused only with its key (beside it, hidden): the
+      // same settings, lvsi version, input columns and image and mask
+      // contents.  Anything else is extracted again.
+      const std::string key_file = out_dir.empty() ? "" : (fs::path(out_dir) / (".features_" + number + ".key")).string();
+      const std::string key = out_dir.empty() ? "" : CaseKey(cases[n], settings_text);
       if (!file.empty()) {
-        if (auto done = ReadCaseFile(file)) {
-          Info("Patient " + std::to_string(n + 1) + " already processed, reading results...");
-          results[n] = std::move(*done);
-          return;
-        }
+        std::error_code ec;
+        if (fs::exists(key_file, ec) && lvsi::ReadTextFile(key_file) == key)
+          if (auto done = ReadCaseFile(file)) {
+            Info("Patient " + number + " already processed, reading results...");
+            results[n] = std::move(*done);
+            return;
+          }
+        fs::remove(key_file, ec);
       }
       // One case at a time uses every core for its classes; parallel cases
       // one core each.
       results[n] = Extract(n + 1, cases[n], params, workers > 1 ? 1 : 0);
-      if (!file.empty()) WriteCaseFile(results[n], file);
+      if (!file.empty()) {
+        WriteCaseFile(results[n], file);
+        lvsi::WriteFileAtomically(key_file, key);
+      }
     }, workers);
     std::size_t failed = 0;
     for (const Case& c : results) failed += Failed(c);
     if (!results.empty()) Append(Output(results, format, format_path, relative_start, skip_nans), out);
     Info("Finished segment-based extraction: " + std::to_string(results.size() - failed) + " of " +
          std::to_string(results.size()) + " case(s) extracted");
-    // pyradiomics exits 0 even when cases fail; lvsi exits 2 so that
+    // pyradiomics exits 0 even when cases fail; lvsi exits 4 so that
     // scripts and schedulers notice (the failed cases are in the output).
-    return failed ? 2 : 0;
+    return failed ? static_cast<int>(lvsi::ExitStatus::kPartial) : 0;
   } catch (const std::exception& e) {
-    Error(std::string("Error extracting features! ") + e.what());
-    return 3;
+    Error("Error extracting features! " + lvsi::DescribeError(e));
+    return static_cast<int>(lvsi::ExitStatusOf(e));
   }
 }

@@ -74,23 +74,31 @@ int main(int argc, char** argv) {
       ->each([&](const std::string&) { seed_given = true; });
   app.add_option("-j,--jobs", jobs, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
   app.add_flag("--no-cache", no_cache, "recompute every stage instead of reusing finished ones");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lvsi::ExitStatus::kUsage);
+  }
   if (!demo && manifest_path.empty()) {
     std::cerr << "lvsi_study: give --manifest COHORT.csv or --demo\n";
-    return 2;
+    return static_cast<int>(lvsi::ExitStatus::kUsage);
   }
   const study::Stopwatch total;
   json report, timings = json::object();
-  try {
+  return lvsi::RunProgram("lvsi_study", [&] {
     if (jobs == 0) jobs = lvsi::DefaultThreadCount();
     lvsi::SetDefaultThreadCount(jobs);
-    for (const char* sub : {"models", "figures", "deep", "evaluation"}) fs::create_directories(out + "/" + sub);
-    lvsi::SetLogFile(out + "/lvsi_study.log");
-    study::WarningsToTerminal();
+    for (const char* written : {"/study_config.yaml", "/split.csv", "/report.json", "/report.html", "/predictions.csv"})
+      lvsi::CheckOutputIsNotInput(out + written, {manifest_path, config_path, weights});
+    // The settings first: a bad configuration stops the study before
+    // anything is written.
     study::Config cfg = demo ? study::DemoConfig() : study::Config{};
     cfg.params_dir = study::DefaultParamsDir(argv[0]);
     if (!config_path.empty()) cfg = study::Config::Read(config_path, cfg);
     if (seed_given) cfg.seed = seed;
+    for (const char* sub : {"models", "figures", "deep", "evaluation"}) fs::create_directories(out + "/" + sub);
+    lvsi::SetLogFile(out + "/lvsi_study.log");
+    study::WarningsToTerminal();
     lvsi::WriteFileAtomically(out + "/study_config.yaml", cfg.ToYaml());
     Say("lvsi_study " + lvsi::Version() + ": " + (demo ? "demo cohort" : manifest_path) + " -> " + out + " (" +
         std::to_string(jobs) + " threads, seed " + std::to_string(cfg.seed) + ")");
@@ -155,7 +163,12 @@ int main(int argc, char** argv) {
     lvsi::FeatureTable deep_table;
     json deep_report = json::object();
     if (cfg.deep) {
-      std::string key = cfg.DeepKey() + " weights=" + weights + " train=";
+      // Cached networks and features are reused only for the same settings,
+      // starting weights (by content), lvsi version, training patients and
+      // slices (DeepSequence adds those).
+      std::string key = cfg.DeepKey() + " lvsi=" + lvsi::Version() + " weights=" +
+                        (weights.empty() ? std::string("none") : study::ContentDigest(lvsi::ReadTextFile(weights))) +
+                        " train=";
       for (const auto& id : train_ids) key += id + ";";
       Say("[4/6] deep features: ResNet-50 " +
           (weights.empty() ? std::string("from a RANDOM initialisation (no --weights)") : "from " + weights) + ", " +
@@ -286,13 +299,5 @@ int main(int argc, char** argv) {
     Say("      time per stage: " + stages);
     Say("      report: " + out + "/report.html, " + out + "/report.json; models in " + out + "/models");
     return 0;
-  } catch (const lvsi::Error& e) {
-    std::cerr << "lvsi_study: " << e.what() << "\n";
-    lvsi::SetLogSink([](lvsi::LogLevel, const std::string&) {});  // already on the terminal: to the log file only
-    lvsi::Log(lvsi::LogLevel::kError, e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "lvsi_study: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }

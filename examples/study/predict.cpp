@@ -33,13 +33,21 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::ExistingFile);
   app.add_option("-o,--out", out, "predictions (CSV); features are kept in <out>.features/")->required();
   app.add_option("-j,--jobs", jobs, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
-  CLI11_PARSE(app, argc, argv);
   try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lvsi::ExitStatus::kUsage);
+  }
+  return lvsi::RunProgram("lvsi_predict", [&] {
     if (jobs == 0) jobs = lvsi::DefaultThreadCount();
     lvsi::SetDefaultThreadCount(jobs);
     const auto model = lvsi::models::TrainedPipeline::Load(model_path);
     const fs::path model_dir = fs::path(model_path).parent_path();
     const lvsi::io::CohortManifest manifest = lvsi::io::ReadManifest(manifest_path);
+    std::vector<std::string> input_files{model_path, manifest_path};
+    for (const auto& c : manifest.cases)
+      for (const auto& [q, files] : c.sequences) input_files.insert(input_files.end(), {files.image, files.mask, files.mask_r2});
+    lvsi::CheckOutputIsNotInput(out, input_files);
     const auto& inputs = model.selection().input_features;
     std::vector<std::string> sequences, rad_seqs, deep_seqs;
     {
@@ -128,9 +136,6 @@ int main(int argc, char** argv) {
       }
     lvsi::WriteFileAtomically(out, csv);
     std::cerr << "lvsi_predict: " << p.size() << " of " << manifest.cases.size() << " patients -> " << out << "\n";
-    return p.size() == manifest.cases.size() ? 0 : 3;
-  } catch (const lvsi::Error& e) {
-    std::cerr << "lvsi_predict: " << e.what() << "\n";
-    return 1;
-  }
+    return p.size() == manifest.cases.size() ? 0 : static_cast<int>(lvsi::ExitStatus::kPartial);
+  });
 }

@@ -33,14 +33,14 @@ class Section {
     try {
       *value = node_[key].as<T>();
     } catch (const YAML::Exception&) {
-      throw lvsi::FormatError(path_, "'" + name_ + "." + key + "' has the wrong type");
+      throw lvsi::InvalidArgument(path_ + ": '" + name_ + "." + key + "' has the wrong type");
     }
     return *this;
   }
   void RejectOthers() const {
     for (const auto& kv : node_) {
       const std::string key = kv.first.as<std::string>();
-      if (!seen_.count(key)) throw lvsi::FormatError(path_, "unknown key '" + name_ + "." + key + "'");
+      if (!seen_.count(key)) throw lvsi::InvalidArgument(path_ + ": unknown key '" + name_ + "." + key + "'");
     }
   }
 
@@ -87,8 +87,8 @@ Config Config::Read(const std::string& path, Config c) {
   const std::set<std::string> sections = {"study", "radiomics", "selection", "svm", "deep", "evaluation"};
   for (const auto& kv : root) {
     const std::string name = kv.first.as<std::string>();
-    if (!sections.count(name)) throw lvsi::FormatError(path, "unknown section '" + name + "'");
-    if (!kv.second.IsMap()) throw lvsi::FormatError(path, "section '" + name + "' must be a mapping");
+    if (!sections.count(name)) throw lvsi::InvalidArgument(path + ": unknown section '" + name + "'");
+    if (!kv.second.IsMap()) throw lvsi::InvalidArgument(path + ": section '" + name + "' must be a mapping");
   }
   Section(root, "study", path)("seed", &c.seed)("train_fraction", &c.train_fraction).RejectOthers();
   Section(root, "radiomics", path)("params_dir", &c.params_dir)("icc_threshold", &c.icc_threshold).RejectOthers();
@@ -105,8 +105,9 @@ Config Config::Read(const std::string& path, Config c) {
       .RejectOthers();
   Section(root, "evaluation", path)("bootstrap", &c.bootstrap).RejectOthers();
   auto bad = [&](bool condition, const std::string& what) {
-    if (condition) throw lvsi::FormatError(path, what);
+    if (condition) throw lvsi::InvalidArgument(path + ": " + what);
   };
+  auto finite = [](double v) { return std::isfinite(v); };
   bad(!(c.train_fraction > 0 && c.train_fraction < 1), "'study.train_fraction' must lie in (0, 1)");
   bad(c.lambda_rule != "1se" && c.lambda_rule != "min", "'selection.lambda_rule' must be 1se or min");
   bad(c.optimizer != "sgd" && c.optimizer != "adam", "'deep.optimizer' must be sgd or adam");
@@ -114,6 +115,24 @@ Config Config::Read(const std::string& path, Config c) {
       "'deep.schedule' must be constant, step or cosine");
   bad(c.lasso_folds < 3 || c.svm_folds < 2, "'selection.lasso_folds' must be >= 3 and 'svm.folds' >= 2");
   bad(c.svm_c.empty(), "'svm.c_values' must not be empty");
+  for (double v : c.svm_c) bad(!(v > 0) || !finite(v), "'svm.c_values' must be positive numbers");
+  bad(!(c.icc_threshold >= 0 && c.icc_threshold <= 1), "'radiomics.icc_threshold' must lie in [0, 1]");
+  bad(!(c.mann_whitney_p > 0 && c.mann_whitney_p <= 1), "'selection.mann_whitney_p' must lie in (0, 1]");
+  bad(c.lasso_folds > 1000 || c.svm_folds > 1000, "'selection.lasso_folds' and 'svm.folds' must be at most 1000");
+  bad(c.slice_size < 32 || c.slice_size > 1024, "'deep.slice_size' must be 32..1024 pixels");
+  bad(c.slice_margin < 0 || c.slice_margin > 1024, "'deep.slice_margin' must be 0..1024 pixels");
+  bad(!(c.low_percentile >= 0 && c.low_percentile < c.high_percentile && c.high_percentile <= 100),
+      "'deep.low_percentile' and 'deep.high_percentile' must satisfy 0 <= low < high <= 100");
+  bad(c.epochs < 1 || c.epochs > 100000, "'deep.epochs' must be 1..100000");
+  bad(c.batch_size < 1 || c.batch_size > 4096, "'deep.batch_size' must be 1..4096");
+  bad(!(c.learning_rate > 0) || !finite(c.learning_rate), "'deep.learning_rate' must be a positive number");
+  bad(!(c.momentum >= 0 && c.momentum < 1), "'deep.momentum' must lie in [0, 1)");
+  bad(!(c.weight_decay >= 0) || !finite(c.weight_decay), "'deep.weight_decay' must be a number >= 0");
+  bad(c.frozen_layers < 0 || c.frozen_layers > 4, "'deep.frozen_layers' must be 0..4");
+  bad(!(c.validation_fraction >= 0 && c.validation_fraction < 1), "'deep.validation_fraction' must lie in [0, 1)");
+  bad(c.patience < 0, "'deep.patience' must be >= 0");
+  bad(c.gradcam_cases < 0, "'deep.gradcam_cases' must be >= 0");
+  bad(c.bootstrap < 0 || c.bootstrap > 1000000, "'evaluation.bootstrap' must be 0..1000000");
   return c;
 }
 
@@ -211,6 +230,16 @@ RadiomicsResult ExtractRadiomics(const lvsi::io::CohortManifest& manifest, const
   const std::string r2 = dir + "/features_reader2.csv";
   if (second_reader && fs::exists(r2)) r.reader2 = lvsi::FeatureTable::ReadCsv(r2);
   return r;
+}
+
+std::string ContentDigest(std::string_view bytes) {
+  // Two independent 64-bit hashes (the bytes, and the bytes with their
+  // length appended): a cache key, not a security digest.
+  char text[40];
+  const std::size_t a = std::hash<std::string_view>{}(bytes);
+  const std::size_t b = std::hash<std::string>{}(std::string(bytes) + std::to_string(bytes.size()));
+  std::snprintf(text, sizeof text, "%016zx%016zx", a, b);
+  return text;
 }
 
 lvsi::deepfeatures::ResNetSettings NetSettings(unsigned seed) {
@@ -382,7 +411,15 @@ DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>
   df::ResNet50 net(NetSettings(cfg.seed));
   DeepPart part;
   part.report["pretrained"] = !weights.empty();
-  const bool cached = !fresh && fs::exists(stem + ".key") && lvsi::ReadTextFile(stem + ".key") == key &&
+  std::string ids_text;
+  for (const auto& id : set.case_ids) ids_text += id + ";";
+  const std::string full_key =
+      key + " slices=" +
+      ContentDigest(std::string_view(reinterpret_cast<const char*>(set.values.data()), set.values.size() * sizeof(float))) +
+      " labels=" +
+      ContentDigest(std::string_view(reinterpret_cast<const char*>(set.labels.data()), set.labels.size() * sizeof(set.labels[0]))) +
+      " ids=" + ContentDigest(ids_text) + "\n";
+  const bool cached = !fresh && fs::exists(stem + ".key") && lvsi::ReadTextFile(stem + ".key") == full_key &&
                       fs::exists(stem + ".pt") && fs::exists(stem + "_features.csv");
   if (cached) {
     net.LoadWeights(stem + ".pt");
@@ -402,7 +439,7 @@ DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>
     net.Save(stem + ".pt");
     part.features = SequenceFeatures(net, set);
     part.features.WriteCsv(stem + "_features.csv");
-    lvsi::WriteFileAtomically(stem + ".key", key);
+    lvsi::WriteFileAtomically(stem + ".key", full_key);
     part.report["cached"] = false;
     part.report["best_epoch"] = result.best_epoch;
     part.report["epochs_run"] = result.history.size();

@@ -9,6 +9,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -105,6 +106,10 @@ lvsi::FeatureTable SequenceFeatures(const lvsi::deepfeatures::ResNet50& net,
 // A network for the study's deep stage: 2 classes, one LibTorch thread,
 // one image per forward pass.  Sequences run in parallel instead, so the
 // values do not depend on --jobs.
+/// 32 hex digits that change when `bytes` change: the study's cache keys
+/// (slices, starting weights).  Not a security digest.
+std::string ContentDigest(std::string_view bytes);
+
 lvsi::deepfeatures::ResNetSettings NetSettings(unsigned seed);
 
 

@@ -106,7 +106,7 @@ TEST(Cli, BatchKeepsInputColumnsLabelsAndFailedCases) {
                       "p2,b_image.nrrd,b_label.nrrd,61,\n"
                       "p3,,c_label.nrrd,70,\n"  // bad row: no image, skipped with a warning
                       "p4,c_image.nrrd,c_label.nrrd,47,3\n");
-  EXPECT_EQ(RunCli(dir + "/batch.csv --jobs 2 -f csv -fp relative -o " + dir + "/out.csv 2>" + dir + "/log.txt"), 2);
+  EXPECT_EQ(RunCli(dir + "/batch.csv --jobs 2 -f csv -fp relative -o " + dir + "/out.csv 2>" + dir + "/log.txt"), 4);  // ExitStatus::kPartial
   const CsvDocument out = ReadCsv(dir + "/out.csv");
   ASSERT_EQ(out.rows.size(), 3u);
   // Every input column, in its order, before the diagnostics and features.
@@ -209,7 +209,7 @@ TEST(Cli, LoggingLevelsAndLogFile) {
 TEST(Cli, BadInputExitStatus) {
   const std::string dir = testing::ScratchDir("cli_bad");
   // A case whose files are missing fails: its row keeps Image and Mask.
-  EXPECT_EQ(RunCli(dir + "/missing.nrrd " + dir + "/missing_label.nrrd -f csv -o " + dir + "/x.csv 2>/dev/null"), 2);
+  EXPECT_EQ(RunCli(dir + "/missing.nrrd " + dir + "/missing_label.nrrd -f csv -o " + dir + "/x.csv 2>/dev/null"), 4);
   EXPECT_EQ(ReadCsv(dir + "/x.csv").header, (std::vector<std::string>{"Image", "Mask"}));
   // Invalid parameters stop before any case; no output is written.
   WriteFileAtomically(dir + "/params.yaml", "setting:\n  binWidth: -1\n");
@@ -219,11 +219,11 @@ TEST(Cli, BadInputExitStatus) {
   // -o naming an input (the mask, the parameter file) is refused before
   // anything is written: the file is unchanged.
   const std::string mask_before = ReadTextFile(dir + "/a_label.nrrd");
-  EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd -o " + dir + "/a_label.nrrd 2>" + dir + "/err.txt"), 3);
+  EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd -o " + dir + "/a_label.nrrd 2>" + dir + "/err.txt"), 5);
   EXPECT_EQ(ReadTextFile(dir + "/a_label.nrrd"), mask_before);
   EXPECT_NE(ReadTextFile(dir + "/err.txt").find("is the input"), std::string::npos);
   const std::string image_before = ReadTextFile(dir + "/a_image.nrrd");
-  EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd --log-file " + dir + "/a_image.nrrd 2>/dev/null"), 3);
+  EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd --log-file " + dir + "/a_image.nrrd 2>/dev/null"), 5);
   EXPECT_EQ(ReadTextFile(dir + "/a_image.nrrd"), image_before);
   // No mask and no batch file; an unknown option.
   EXPECT_EQ(RunCli(dir + "/a_image.nrrd 2>/dev/null"), 1);

@@ -20,12 +20,16 @@ std::string Write(const std::string& name, const std::string& text) {
   return path;
 }
 
-// The message of the FormatError `read` throws ("" when it throws none).
+// The message of the error `read` throws ("" when it throws none): a
+// FormatError for a file that is not a YAML mapping, InvalidArgument for
+// a wrong key or value.
 template <class Fn>
-std::string FormatErrorOf(Fn&& read) {
+std::string ErrorOf(Fn&& read) {
   try {
     read();
   } catch (const lvsi::FormatError& e) {
+    return e.what();
+  } catch (const lvsi::InvalidArgument& e) {
     return e.what();
   }
   return "";
@@ -81,9 +85,12 @@ TEST(StudyConfig, MistakesAreErrorsNamingTheFileAndTheKey) {
   };
   for (const Case& k : {Case{"studdy:\n  seed: 1\n", "studdy"}, Case{"study:\n  sed: 1\n", "sed"},
                         Case{"deep:\n  epochs: many\n", "epochs"}, Case{"study:\n  train_fraction: 1.5\n", "train_fraction"},
-                        Case{"- a list\n", "mapping"}, Case{"study: [1, 2]\n", "study"}}) {
+                        Case{"- a list\n", "mapping"}, Case{"study: [1, 2]\n", "study"},
+                        Case{"deep:\n  epochs: -1\n", "epochs"}, Case{"deep:\n  learning_rate: .nan\n", "learning_rate"},
+                        Case{"svm:\n  c_values: [1, -2]\n", "c_values"}, Case{"deep:\n  slice_size: 8\n", "slice_size"},
+                        Case{"deep:\n  low_percentile: 99\n  high_percentile: 1\n", "percentile"}}) {
     const std::string path = Write("bad.yaml", k.yaml);
-    const std::string message = FormatErrorOf([&] { study::Config::Read(path, d); });
+    const std::string message = ErrorOf([&] { study::Config::Read(path, d); });
     EXPECT_NE(message.find(path), std::string::npos) << k.yaml << " -> " << message;
     EXPECT_NE(message.find(k.names), std::string::npos) << k.yaml << " -> " << message;
   }
