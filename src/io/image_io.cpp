@@ -21,6 +21,7 @@
 #include <optional>
 #include <unistd.h>
 
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
 #include "detail/dicom_api.h"
@@ -76,10 +77,13 @@ void CheckExists(const std::string& path) {
 
 // Reads the header and rejects images lvsi cannot use as 3-D volumes
 // (scalar, or one `component` of a vector image).
+void CheckNiftiHeader(const std::string& path);
+
 void CheckHeader(itk::ImageIOBase* io, const std::string& path, std::optional<int> component = std::nullopt) {
   io->SetFileName(path);
   if (!io->CanReadFile(path.c_str()))
     throw FormatError(path, std::string("not a readable ") + io->GetNameOfClass() + " file");
+  CheckNiftiHeader(path);
   io->ReadImageInformation();
   detail::CheckVoxelLimit(*io, path);
   const unsigned components = io->GetNumberOfComponents();
@@ -214,6 +218,97 @@ typename itk::Image<TPixel, 3>::Pointer ReadComponentItk(const std::string& path
   }
 }
 
+// The header of a NIfTI-1 or NIfTI-2 file (.nii, .nii.gz, the .hdr of a
+// pair), read with zlib (which reads uncompressed files too), in either
+// byte order.
+struct NiftiHeader {
+  unsigned char bytes[540] = {};
+  bool swap = false;  // the file's byte order is not this machine's
+  bool v2 = false;    // NIfTI-2 (540-byte header, 64-bit fields)
+
+  std::uint64_t Raw(std::size_t offset, std::size_t n) const {
+    unsigned char b[8] = {};
+    for (std::size_t i = 0; i < n; ++i) b[i] = bytes[offset + (swap ? n - 1 - i : i)];
+    std::uint64_t v = 0;
+    std::memcpy(&v, b, n);
+    return v;
+  }
+  // A real field: float in NIfTI-1, double in NIfTI-2 (each format's offset).
+  double Real(std::size_t offset1, std::size_t offset2) const {
+    if (v2) {
+      const std::uint64_t raw = Raw(offset2, 8);
+      double d;
+      std::memcpy(&d, &raw, 8);
+      return d;
+    }
+    const std::uint32_t raw = static_cast<std::uint32_t>(Raw(offset1, 4));
+    float f;
+    std::memcpy(&f, &raw, 4);
+    return f;
+  }
+};
+
+struct GzCloser {
+  gzFile f;
+  ~GzCloser() { gzclose(f); }
+};
+
+// As niftilib reads a header: NIfTI-2 by its magic ("n+2"/"ni2" at byte
+// 4), otherwise NIfTI-1's layout whatever sizeof_hdr says; the byte order
+// is the one in which dim[0] is 1..7.
+std::optional<NiftiHeader> ReadNiftiHeader(gzFile gz) {
+  NiftiHeader h;
+  const int got = gzread(gz, h.bytes, sizeof h.bytes);
+  if (got < 348) return std::nullopt;
+  h.v2 = h.bytes[4] == 'n' && (h.bytes[5] == '+' || h.bytes[5] == 'i') && h.bytes[6] == '2' && h.bytes[7] == 0;
+  if (h.v2 && got < 540) return std::nullopt;
+  auto dim0 = [&] { return h.v2 ? static_cast<long long>(h.Raw(16, 8)) : static_cast<long long>(static_cast<std::int16_t>(h.Raw(40, 2))); };
+  if (dim0() < 1 || dim0() > 7) {
+    h.swap = true;
+    if (dim0() < 1 || dim0() > 7) h.swap = false;
+  }
+  return h;
+}
+
+bool IsNiftiFile(const std::string& path) {
+  return EndsWith(path, ".nii") || EndsWith(path, ".nii.gz") || EndsWith(path, ".hdr") || EndsWith(path, ".hdr.gz");
+}
+
+// Refuses a NIfTI header whose geometry fields are not finite numbers:
+// ITK's reader aborts the process on them (vnl_svd's assert_finite; found
+// by fuzz_image).
+void CheckNiftiHeader(const std::string& path) {
+  if (!IsNiftiFile(path)) return;
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (!gz) return;  // ITK reports it
+  const GzCloser closer{gz};
+  const auto h = ReadNiftiHeader(gz);
+  if (!h) return;
+  struct Field {
+    const char* name;
+    std::size_t offset1, offset2, count;
+  };
+  // An Analyze 7.5 header (no NIfTI magic) has text where NIfTI keeps its
+  // orientation: only its voxel sizes are checked.
+  const unsigned char* magic = h->v2 ? h->bytes + 4 : h->bytes + 344;
+  // (niftilib's rule: "ni" or "n+", a digit 1-9, a zero byte.)
+  const bool nifti = magic[0] == 'n' && (magic[1] == '+' || magic[1] == 'i') && magic[2] >= '1' && magic[2] <= '9' &&
+                     magic[3] == 0;
+  // Beyond 1e9 (mm, or unitless for the quaternion) ITK's single-precision
+  // SVD of the orientation overflows and never ends (found by probing after
+  // fuzz_image): no real image is 1000 km wide.
+  constexpr double kLargest = 1e9;
+  for (const Field& f : {Field{"pixdim", 76, 104, 8}, Field{"scl_slope", 112, 176, 1}, Field{"scl_inter", 116, 184, 1},
+                         Field{"quatern/qoffset", 256, 352, 6}, Field{"srow", 280, 400, 12}})
+    for (std::size_t i = 0; i < f.count && (nifti || f.offset1 == 76); ++i) {
+      const double v = h->Real(f.offset1 + 4 * i, f.offset2 + 8 * i);
+      const bool scaling = f.offset1 == 112 || f.offset1 == 116;
+      if (!std::isfinite(v) || (!scaling && std::abs(v) > kLargest))
+        throw FormatError(path, std::string("the NIfTI header's ") + f.name + " holds " + FormatDouble(v) +
+                                    (std::isfinite(v) ? ", beyond 1e9" : ", not a finite number"));
+    }
+}
+
 // The non-finite voxels of a floating-point NIfTI file (index in file
 // order, value), read from the file itself: ITK's NIfTI reader (niftilib)
 // replaces NaN and infinite floats by 0 without a word.  Empty for other
@@ -224,49 +319,24 @@ std::vector<std::pair<std::size_t, double>> NiftiNonFinite(const std::string& pa
   if (!EndsWith(path, ".nii") && !EndsWith(path, ".nii.gz")) return found;
   gzFile gz = gzopen(path.c_str(), "rb");
   if (!gz) return found;
-  struct Closer {
-    gzFile f;
-    ~Closer() { gzclose(f); }
-  } closer{gz};
-  unsigned char header[540];
-  const int got = gzread(gz, header, sizeof header);
-  if (got < 348) return found;
-  auto read = [&](std::size_t offset, std::size_t bytes, bool swap) {
-    unsigned char b[8];
-    for (std::size_t i = 0; i < bytes; ++i) b[i] = header[offset + (swap ? bytes - 1 - i : i)];
-    std::uint64_t v = 0;
-    std::memcpy(&v, b, bytes);
-    return v;
-  };
-  bool swap = false;
-  std::uint32_t size = static_cast<std::uint32_t>(read(0, 4, false));
-  if (size != 348 && size != 540) {
-    swap = true;
-    size = static_cast<std::uint32_t>(read(0, 4, true));
-  }
-  if ((size != 348 && size != 540) || (size == 540 && got < 540)) return found;
-  const bool v2 = size == 540;
-  const int datatype = static_cast<std::int16_t>(read(v2 ? 12 : 70, 2, swap));
+  const GzCloser closer{gz};
+  const auto header = ReadNiftiHeader(gz);
+  if (!header) return found;
+  const NiftiHeader& h = *header;
+  const int datatype = static_cast<std::int16_t>(h.Raw(h.v2 ? 12 : 70, 2));
   if (datatype != 16 && datatype != 64) return found;  // float32, float64
   const std::size_t bytes = datatype == 16 ? 4 : 8;
+  const bool swap = h.swap;
   std::size_t voxels = 1;
-  const int dims = v2 ? static_cast<int>(static_cast<std::int64_t>(read(16, 8, swap)))
-                      : static_cast<std::int16_t>(read(40, 2, swap));
+  const int dims = h.v2 ? static_cast<int>(static_cast<std::int64_t>(h.Raw(16, 8)))
+                        : static_cast<std::int16_t>(h.Raw(40, 2));
   for (int d = 1; d <= std::min(dims, 7); ++d) {
-    const long long n = v2 ? static_cast<std::int64_t>(read(16 + 8 * static_cast<std::size_t>(d), 8, swap))
-                           : static_cast<std::int16_t>(read(40 + 2 * static_cast<std::size_t>(d), 2, swap));
-    if (n > 0) voxels *= static_cast<std::size_t>(n);
+    const long long n = h.v2 ? static_cast<std::int64_t>(h.Raw(16 + 8 * static_cast<std::size_t>(d), 8))
+                             : static_cast<std::int16_t>(h.Raw(40 + 2 * static_cast<std::size_t>(d), 2));
+    if (n > 0) voxels = CheckedVoxelCount({voxels, static_cast<std::size_t>(n), 1});
   }
-  double offset = 0;
-  if (v2) {
-    offset = static_cast<double>(static_cast<std::int64_t>(read(168, 8, swap)));
-  } else {
-    const std::uint32_t raw = static_cast<std::uint32_t>(read(108, 4, swap));
-    float f;
-    std::memcpy(&f, &raw, 4);
-    offset = f;
-  }
-  if (!(offset >= size) || offset > 1e9) return found;
+  const double offset = h.v2 ? static_cast<double>(static_cast<std::int64_t>(h.Raw(168, 8))) : h.Real(108, 168);
+  if (!(offset >= (h.v2 ? 540 : 348)) || offset > 1e9) return found;
   if (gzseek(gz, static_cast<z_off_t>(offset), SEEK_SET) < 0) return found;
   std::vector<unsigned char> buffer(bytes * 65536);
   std::size_t index = 0;
@@ -311,7 +381,7 @@ void WriteItk(const Volume<T>& volume, const std::string& path, bool compress) {
   const fs::path target(path);
   std::error_code ec;
   if (!target.parent_path().empty() && !fs::is_directory(target.parent_path(), ec))
-    throw IoError(path, "folder " + target.parent_path().string() + " does not exist");
+    throw OutputError(path, "folder " + target.parent_path().string() + " does not exist");
   // Never rename over a device or a pipe (it would become a plain file).
   const fs::file_status status = fs::status(path, ec);
   if (!ec && fs::exists(status) && !fs::is_regular_file(status))
@@ -332,6 +402,25 @@ void WriteItk(const Volume<T>& volume, const std::string& path, bool compress) {
   } catch (const itk::ExceptionObject& e) {
     fs::remove(tmp, ec);
     throw OutputError(path, std::string("cannot write image: ") + e.GetDescription());
+  }
+  // ITK's writers do not all report a failed write (niftilib prints "wrote
+  // only 0 of N bytes" and goes on): the file is read back before it takes
+  // the target's place, so that a full disk is an error, never a truncated
+  // image.
+  try {
+    itk::ImageIOBase::Pointer check = MakeImageIO(*format);
+    CheckHeader(check, tmp.string());
+    auto reader = itk::ImageFileReader<itk::Image<TPixel, 3>>::New();
+    reader->SetImageIO(check);
+    reader->SetFileName(tmp.string());
+    reader->Update();
+    if (reader->GetOutput()->GetLargestPossibleRegion().GetNumberOfPixels() != volume.size())
+      throw FormatError(tmp.string(), "reads back with another size");
+  } catch (const std::exception& e) {
+    fs::remove(tmp, ec);
+    const char* why = dynamic_cast<const itk::ExceptionObject*>(&e) ? static_cast<const itk::ExceptionObject&>(e).GetDescription()
+                                                                    : e.what();
+    throw OutputError(path, std::string("the written image is incomplete (a full disk?): ") + why);
   }
   fs::rename(tmp, target, ec);
   if (ec) {
@@ -494,6 +583,10 @@ LabelImage ReadLabelImage(const std::string& path, const ImageReadSettings& opti
   for (std::size_t n = 0; n < labels.size(); ++n) {
     if (!std::isfinite(in[n]))
       throw DataError(path, "label map has NaN or infinite voxels");
+    // (Truncated as SimpleITK's cast truncates; beyond 32 bits no cast is defined.)
+    if (!(in[n] > -2147483649.0 && in[n] < 2147483648.0))
+      throw DataError(path, "label map has the value " + std::to_string(in[n]) +
+                                ", outside the range of labels (32-bit integers)");
     labels[n] = static_cast<std::int32_t>(in[n]);
   }
   return labels;

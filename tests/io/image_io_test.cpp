@@ -320,6 +320,46 @@ TEST(ImageIo, NonFiniteVoxelsRejectedUnlessAllowed) {
     }
 }
 
+// A floating-point label map with a value no 32-bit label can hold is an
+// error naming the file (the cast was undefined; found by fuzz_image).
+TEST(ImageIo, LabelValuesBeyondInt32AreDataErrors) {
+  Image img = MakeImage();
+  img[4] = 9.9e27;
+  const std::string path = testing::ScratchDir("label_range") + "/labels.nrrd";
+  WriteImage(img, path, {PixelType::kFloat32, true});
+  try {
+    ReadLabelImage(path);
+    ADD_FAILURE() << "read";
+  } catch (const DataError& e) {
+    EXPECT_EQ(e.path(), path);
+    EXPECT_NE(std::string(e.what()).find("outside the range of labels"), std::string::npos) << e.what();
+  }
+}
+
+// A NIfTI header whose orientation holds NaN made ITK abort the process
+// (found by fuzz_image): it is a FormatError naming the file.
+// A huge one made its SVD loop for ever.  Both are refused first.
+TEST(ImageIo, NiftiHeaderWithNonFiniteOrientationIsAFormatError) {
+  const std::string path = testing::ScratchDir("nifti_nan_header") + "/x.nii";
+  WriteImage(MakeImage(), path, {PixelType::kFloat32, false});
+  const std::string good = ReadTextFile(path);
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), 3e38f})
+  for (int reader = 0; reader < 3; ++reader) {
+    std::string bytes = good;
+    for (std::size_t offset : {256u, 280u, 296u}) std::memcpy(&bytes[offset], &bad, 4);
+    WriteFileAtomically(path, bytes);
+    try {
+      if (reader == 0) ReadImage(path);
+      if (reader == 1) ReadLabelImage(path);
+      if (reader == 2) ReadImageInfo(path);
+      ADD_FAILURE() << "read";
+    } catch (const FormatError& e) {
+      EXPECT_EQ(e.path(), path);
+      EXPECT_NE(std::string(e.what()).find("the NIfTI header's"), std::string::npos) << e.what();  // (not an abort)
+    }
+  }
+}
+
 // A header that claims more than kMaxVoxels is refused before anything is
 // allocated, whatever the format.
 TEST(ImageIo, HeadersClaimingHugeImagesAreRefused) {
