@@ -195,6 +195,11 @@ CohortExtractionReport CohortExtractor::Run(const io::CohortManifest& manifest) 
         t1.WriteCsv(r1);
         fs::remove(err, ec);
         WriteFileAtomically(key_file, key);
+      } catch (const OutputError&) {
+        // A full disk or a folder that cannot be written: no use going on
+        // (ParallelFor cancels the other cases); the finished ones stay.
+        fs::remove(r1, ec);
+        throw;
       } catch (const std::exception& e) {
         failure = e.what();
         try {

@@ -226,14 +226,36 @@ std::string YamlList(const std::vector<T>& values, Format format) {
   return out + "]";
 }
 
-// A YAML scalar for a string: quoted unless it is a plain word.
+// A YAML scalar for a string: quoted (with every byte that is not printable
+// ASCII escaped, so the text stays on one line) unless it is a plain word.
 std::string YamlString(const std::string& s) {
   const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });
   if (plain && !std::isdigit(static_cast<unsigned char>(s[0])) && s[0] != '-' && s[0] != '.') return s;
   YAML::Emitter e;
+  e.SetOutputCharset(YAML::EscapeNonAscii);
   e << YAML::DoubleQuoted << s;
+  return e.c_str();
+}
+
+// An image type's setting overrides as a one-line flow mapping.  The
+// values are YAML text as the parameter file gave them; they are emitted
+// again, quoted and escaped where needed (a value may hold '#', braces or
+// control bytes; found by fuzz_parameters).
+std::string YamlOverrides(const std::map<std::string, std::string>& overrides) {
+  YAML::Emitter e;
+  e.SetOutputCharset(YAML::EscapeNonAscii);
+  e << YAML::Flow << YAML::BeginMap;
+  for (const auto& [key, text] : overrides) {
+    e << YAML::Key << key << YAML::Value;
+    try {
+      e << YAML::Load(text);
+    } catch (const YAML::Exception&) {
+      e << text;
+    }
+  }
+  e << YAML::EndMap;
   return e.c_str();
 }
 
@@ -290,10 +312,7 @@ std::string ExtractionParameters::ToYaml() const {
   y += "imageType:\n";
   for (const auto& type : image_type_order) {
     const auto it = image_types.find(type);
-    std::string overrides;
-    if (it != image_types.end())
-      for (const auto& [key, value] : it->second) overrides += (overrides.empty() ? "" : ", ") + key + ": " + value;
-    y += "  " + type + ": {" + overrides + "}\n";
+    y += "  " + type + ": " + (it == image_types.end() ? std::string("{}") : YamlOverrides(it->second)) + "\n";
   }
   y += "featureClass:\n";
   for (const auto& cls : class_order) {
@@ -336,7 +355,22 @@ void ExtractionParameters::ApplySetting(const std::string& key, const std::strin
   else applied_settings.emplace_back(key, yaml_value);
 }
 
+namespace {
+ExtractionParameters ParseParameterNodes(const std::string& yaml_text, const std::string& source);
+}  // namespace
+
 ExtractionParameters ParseParameters(const std::string& yaml_text, const std::string& source) {
+  try {
+    return ParseParameterNodes(yaml_text, source);
+  } catch (const YAML::Exception& e) {
+    // A key, class or feature name that is not text (a list or mapping
+    // where a name belongs), found by fuzz_parameters.
+    throw InvalidArgument(source + ": a value of the wrong kind: " + e.what());
+  }
+}
+
+namespace {
+ExtractionParameters ParseParameterNodes(const std::string& yaml_text, const std::string& source) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -446,6 +480,8 @@ ExtractionParameters ParseParameters(const std::string& yaml_text, const std::st
   if (!p.settings.IsValid(&why)) throw InvalidArgument(where(why));
   return p;
 }
+
+}  // namespace
 
 ExtractionParameters ReadParameterFile(const std::string& path) {
   return ParseParameters(ReadTextFile(path), path);

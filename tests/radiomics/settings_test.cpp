@@ -134,6 +134,25 @@ TEST(ParameterFile, ToYamlRoundTripsAndShowsEveryChange) {
     EXPECT_NE(ParseParameters(text + line).ToYaml(), yaml) << change;
   }
   EXPECT_NE(ParseParameters("featureClass:\n  glcm:\n").ToYaml(), ParseParameters("featureClass:\n  glrlm:\n").ToYaml());
+  // Values with '#', braces, quotes and control bytes stay one quoted line
+  // (found by fuzz_parameters).
+  const ExtractionParameters odd =
+      ParseParameters("imageType:\n  Wavelet: {wavelet: \"co#if} {\\x01\\xff\\n'\"}\nsetting:\n  wavelet: \"a # b\"\n");
+  EXPECT_EQ(ParseParameters(odd.ToYaml()).ToYaml(), odd.ToYaml()) << odd.ToYaml();
+}
+
+// Names that are not text (a mapping or list where a class, feature or
+// key belongs) are errors naming the file (found by fuzz_parameters).
+TEST(ParameterFile, NamesThatAreNotTextAreErrors) {
+  for (const char* bad : {"featureClass:\n  glcm: [{a: 1}]\n", "featureClass:\n  glcm: [Autor:alize: true\n",
+                          "imageType:\n  [1, 2]: {}\n", "setting:\n  {a: 1}: 3\n"}) {
+    try {
+      ParseParameters(bad, "p.yaml");
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("p.yaml"), std::string::npos) << e.what();
+    }
+  }
 }
 
 // Numeric settings must be finite and in range where they size things.

@@ -59,8 +59,9 @@ class LVSI_RADIOMICS_EXPORT CohortExtractor {
   /// (sequences without an entry use pyradiomics' defaults).
   CohortExtractor(std::map<std::string, ExtractionParameters> parameters, CohortExtractionSettings settings);
 
-  /// Extracts this shard's cases.  Throws IoError when the output folder
-  /// cannot be written; case failures are reported, not thrown.
+  /// Extracts this shard's cases.  Throws OutputError when the output folder
+  /// or a case's files cannot be written (a full disk): the run stops, the
+  /// cases finished before are kept.  Case failures are reported, not thrown.
   CohortExtractionReport Run(const io::CohortManifest& manifest) const;
 
   /// Reads every finished case of `manifest` from `output_dir` and writes
