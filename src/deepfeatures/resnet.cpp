@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -19,6 +20,7 @@
 #include "detail/dnnl_trunk.h"
 #endif
 #include "detail/caching_allocator.h"
+#include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
@@ -499,9 +501,11 @@ void ResNet50::Save(const std::string& path) const {
     torch::serialize::OutputArchive archive;
     impl_->net->save(archive);
     archive.write(kFormatTag, torch::tensor(static_cast<int64_t>(options_.num_classes)));
-    const std::string tmp = path + ".tmp";
-    archive.save_to(tmp);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw OutputError(path, "cannot move the weights into place");
+    // Written as every output is (WriteFileAtomically): a full disk or a
+    // kill leaves the previous file, never half a network.
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    WriteFileAtomically(path, bytes.str());
   } catch (const c10::Error& e) {
     throw OutputError(path, std::string("cannot write the weights: ") + e.what_without_backtrace());
   }
