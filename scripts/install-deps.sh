@@ -5,14 +5,16 @@
 #   --without-deep  leave out LibTorch, oneDNN and torchvision (about 1 GB):
 #                   enough for a build with -DLVSI_WITH_DEEPFEATURES=OFF
 #   --with-r        also install R with glmnet and pROC (benchmarks compare with them)
+#   --with-checks   also install clang with libFuzzer (scripts/run-checks.sh: fuzzers)
 set -euo pipefail
 
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
-deep=1 r=0
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
+deep=1 r=0 checks=0
 for arg in "$@"; do
   case "$arg" in
     --without-deep) deep=0 ;;
     --with-r) r=1 ;;
+    --with-checks) checks=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install-deps: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
   esac
@@ -35,6 +37,10 @@ if [[ $deep -eq 1 ]]; then
   # package would ask for are not needed), the multithreaded BLAS LibTorch calls,
   # and torchvision as the tests' reference
   packages+=(libtorch-dev libdnnl-dev libopenblas0-pthread python3-torchvision)
+fi
+if [[ $checks -eq 1 ]]; then
+  # clang 14 and its libFuzzer runtime; llvm's symbolizer for the reports
+  packages+=(clang libclang-rt-14-dev llvm)
 fi
 if [[ $r -eq 1 ]]; then
   packages+=(r-base-core r-cran-glmnet r-cran-proc)
