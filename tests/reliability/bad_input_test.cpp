@@ -6,6 +6,8 @@
 // (its inputs are unchanged, no output appeared) unless the case expects
 // success.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,12 +103,35 @@ std::string Floats(std::size_t n, float value) {
   return std::string(reinterpret_cast<const char*>(v.data()), n * sizeof(float));
 }
 
-// The inputs every case may read (never written to), made once per process.
+// The inputs every case may read (never written to), made once and shared
+// by the test processes (ctest runs each case in its own): the first makes
+// them under a lock, the others find the stamp.
+void MakeGoodInputs(const std::string& dir);
+
 const std::string& GoodDir() {
   static std::once_flag once;
   static std::string dir;
   std::call_once(once, [] {
-    dir = testing::ScratchDir("bad_input_good_" + std::to_string(::getpid()));
+    dir = std::string(LVSI_TEST_TMP) + "/bad_input_good";
+    const std::string stamp = dir + "/ready";
+    constexpr const char* kVersion = "inputs 1\n";  // raise when MakeGoodInputs changes
+    fs::create_directories(LVSI_TEST_TMP);
+    const int lock = ::open((std::string(LVSI_TEST_TMP) + "/bad_input_good.lock").c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) throw IoError(dir, "cannot lock the shared inputs");
+    if (!fs::exists(stamp) || ReadTextFile(stamp) != kVersion) {
+      fs::remove_all(dir);
+      fs::create_directories(dir);
+      MakeGoodInputs(dir);
+      Write(stamp, kVersion);
+    }
+    ::flock(lock, LOCK_UN);
+    ::close(lock);
+  });
+  return dir;
+}
+
+void MakeGoodInputs(const std::string& dir) {
+  {
     io::WriteImage(SmallImage(), dir + "/img.nrrd", {io::PixelType::kInt16, true});
     io::WriteLabelImage(SmallMask(), dir + "/mask.nrrd");
     io::WriteImage(SmallImage(), dir + "/img.nii.gz", {io::PixelType::kFloat32, true});
@@ -147,8 +172,7 @@ const std::string& GoodDir() {
     models::SvmClassifier svm;
     svm.Train(x, y);
     models::TrainedPipeline("Rad", sel, std::move(svm)).Save(dir + "/svm.lvsi");
-  });
-  return dir;
+  }
 }
 
 // A manifest of the good cohort's first patient(s) with other ids or files.
