@@ -7,7 +7,8 @@
 #         cohort extractor, SVM grid search, LASSO cross-validation, the
 #         batch command line with -j, concurrent NIfTI reads)
 #   fuzz  clang build with libFuzzer: every fuzzer for LVSI_FUZZ_SECONDS
-#         (default 60) from its seed corpus (tests/fuzz/corpus)
+#         (default 60) from its seed corpus (tests/fuzz/corpus); the .npy and
+#         study-configuration fuzzers only with LVSI_FUZZ_DEEP=1
 # Usage: scripts/run-checks.sh [asan] [tsan] [fuzz]   (default: all three)
 # Installs what it needs (scripts/install-deps.sh --with-checks).
 set -euo pipefail
@@ -41,7 +42,10 @@ for check in "${checks[@]}"; do
       ;;
     fuzz)
       step "fuzzers"
+      # The deep-feature parsers (.npy, the study's configuration) fuzz with
+      # LVSI_FUZZ_DEEP=1: LibTorch then compiles with clang too (slow).
       CC=clang CXX=clang++ cmake -S . -B build-fuzz "${common[@]}" -DLVSI_FUZZ=ON \
+        -DLVSI_WITH_DEEPFEATURES="$([[ ${LVSI_FUZZ_DEEP:-0} == 1 ]] && echo ON || echo OFF)" \
         -DLVSI_FUZZ_SECONDS="${LVSI_FUZZ_SECONDS:-60}" > /dev/null
       targets=(fuzz_image fuzz_parameters fuzz_tables fuzz_models fuzz_rtstruct)
       grep -q '^LVSI_WITH_DEEPFEATURES:BOOL=ON' build-fuzz/CMakeCache.txt && targets+=(fuzz_npy fuzz_study_config)

@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
+#include <vector>
 #include <unistd.h>
 
 #include "lvsi/core/csv.h"
@@ -79,11 +81,50 @@ void CheckExists(const std::string& path) {
 // (scalar, or one `component` of a vector image).
 void CheckNiftiHeader(const std::string& path);
 
+// Refuses a MetaImage header whose DimSize does not give NDims (1..4)
+// positive sizes, or whose channel count is not a positive number: ITK's
+// reader then writes past the image it allocated (found by fuzz_image).
+void CheckMetaImageHeader(const std::string& path) {
+  if (!EndsWith(path, ".mha") && !EndsWith(path, ".mhd")) return;
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  long long ndims = -1;
+  std::vector<long long> sizes;
+  bool have_sizes = false;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    key.erase(key.find_last_not_of(" \t\r") + 1);
+    key.erase(0, key.find_first_not_of(" \t"));
+    std::istringstream values(value);
+    if (key == "NDims") {
+      if (!(values >> ndims) || ndims < 1 || ndims > 4)
+        throw FormatError(path, "the MetaImage header's NDims is not 1..4");
+    } else if (key == "DimSize") {
+      have_sizes = true;
+      for (long long v; values >> v;) sizes.push_back(v);
+    } else if (key == "ElementNumberOfChannels") {
+      long long channels = 0;
+      if (!(values >> channels) || channels < 1 || channels > 1000)
+        throw FormatError(path, "the MetaImage header's ElementNumberOfChannels is not 1..1000");
+    }
+    if (key == "ElementDataFile") break;  // the header ends here
+  }
+  if (ndims < 0 || !have_sizes) return;  // ITK reports what is missing
+  if (static_cast<long long>(sizes.size()) != ndims)
+    throw FormatError(path, "the MetaImage header's DimSize has " + std::to_string(sizes.size()) + " sizes for NDims " +
+                                std::to_string(ndims));
+  for (long long v : sizes)
+    if (v < 1) throw FormatError(path, "the MetaImage header's DimSize holds " + std::to_string(v));
+}
+
 void CheckHeader(itk::ImageIOBase* io, const std::string& path, std::optional<int> component = std::nullopt) {
   io->SetFileName(path);
   if (!io->CanReadFile(path.c_str()))
     throw FormatError(path, std::string("not a readable ") + io->GetNameOfClass() + " file");
   CheckNiftiHeader(path);
+  CheckMetaImageHeader(path);
   io->ReadImageInformation();
   detail::CheckVoxelLimit(*io, path);
   const unsigned components = io->GetNumberOfComponents();
