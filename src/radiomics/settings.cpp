@@ -95,8 +95,8 @@ const std::map<std::string, Setter>& Setters() {
              static const char* kByNumber[] = {"", "sitkNearestNeighbor", "sitkLinear", "sitkBSpline", "sitkGaussian",
                                                "sitkLabelGaussian", "sitkHammingWindowedSinc", "sitkCosineWindowedSinc",
                                                "sitkWelchWindowedSinc", "sitkLanczosWindowedSinc", "sitkBlackmanWindowedSinc"};
+             if (!(v >= 1 && v <= 10) || v != std::floor(v)) BadType(k, "an interpolator name or SimpleITK number 1-10", n);
              const int i = static_cast<int>(v);
-             if (i < 1 || i > 10 || v != i) BadType(k, "an interpolator name or SimpleITK number 1-10", n);
              s.interpolator = kByNumber[i];
              return;
            }
@@ -281,7 +281,7 @@ std::string ExtractionParameters::ToYaml() const {
   if (s.resampled_pixel_spacing)
     put("resampledPixelSpacing",
         YamlList(std::vector<double>(s.resampled_pixel_spacing->begin(), s.resampled_pixel_spacing->end()), YamlNumber));
-  if (!s.interpolator.empty()) put("interpolator", YamlString(s.interpolator));
+  put("interpolator", s.interpolator.empty() ? "~" : YamlString(s.interpolator));  // (~: none, as the file said)
   put("padDistance", integer(s.pad_distance));
   put("preCrop", YamlBool(s.pre_crop));
   if (!s.resegment_range.empty()) put("resegmentRange", YamlList(s.resegment_range, YamlNumber));

@@ -139,6 +139,11 @@ TEST(ParameterFile, ToYamlRoundTripsAndShowsEveryChange) {
   const ExtractionParameters odd =
       ParseParameters("imageType:\n  Wavelet: {wavelet: \"co#if} {\\x01\\xff\\n'\"}\nsetting:\n  wavelet: \"a # b\"\n");
   EXPECT_EQ(ParseParameters(odd.ToYaml()).ToYaml(), odd.ToYaml()) << odd.ToYaml();
+  // No interpolator (an empty value) stays none (found by fuzz_parameters).
+  const ExtractionParameters none = ParseParameters("setting:\n  interpolator:\n");
+  EXPECT_EQ(none.settings.interpolator, "");
+  EXPECT_EQ(ParseParameters(none.ToYaml()).settings.interpolator, "");
+  EXPECT_THROW(ParseParameters("setting:\n  interpolator: 1e300\n"), InvalidArgument);
 }
 
 // Names that are not text (a mapping or list where a class, feature or
