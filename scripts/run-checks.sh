@@ -26,7 +26,7 @@ for check in "${checks[@]}"; do
     asan)
       step "ASan + UBSan"
       cmake -S . -B build-asan "${common[@]}" -DLVSI_WITH_DEEPFEATURES=OFF -DLVSI_SANITIZE=address,undefined > /dev/null
-      cmake --build build-asan -j "$jobs" > build-asan.log 2>&1 || { tail -40 build-asan.log; exit 1; }
+      cmake --build build-asan -j "$jobs" > build-asan/build.log 2>&1 || { tail -40 build-asan/build.log; exit 1; }
       # Leak detection is off: ITK's NRRD and NIfTI readers leak on their
       # error paths, which the bad-input tests take on purpose.
       ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -36,7 +36,7 @@ for check in "${checks[@]}"; do
       step "TSan"
       cmake -S . -B build-tsan "${common[@]}" -DLVSI_WITH_DEEPFEATURES=OFF -DLVSI_SANITIZE=thread > /dev/null
       cmake --build build-tsan -j "$jobs" --target lvsi_core_tests lvsi_io_tests lvsi_radiomics_integration_tests \
-        lvsi_models_tests lvsi_selection_tests lvsi_radiomics_cli > build-tsan.log 2>&1 || { tail -40 build-tsan.log; exit 1; }
+        lvsi_models_tests lvsi_selection_tests lvsi_radiomics_cli > build-tsan/build.log 2>&1 || { tail -40 build-tsan/build.log; exit 1; }
       TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
         ctest --test-dir build-tsan -j "$jobs" --output-on-failure \
         -R '^core\.Parallel|^io\.ImageIo\.NiftiReadsFromSeveralThreads|^radiomics\.(Cohort|Cli)\.|^models\.(GridSearch|Svm)|^selection\.Lasso'
@@ -50,7 +50,7 @@ for check in "${checks[@]}"; do
         -DLVSI_FUZZ_SECONDS="${LVSI_FUZZ_SECONDS:-60}" > /dev/null
       targets=(fuzz_image fuzz_parameters fuzz_tables fuzz_models fuzz_rtstruct)
       grep -q '^LVSI_WITH_DEEPFEATURES:BOOL=ON' build-fuzz/CMakeCache.txt && targets+=(fuzz_npy fuzz_study_config)
-      cmake --build build-fuzz -j "$jobs" --target "${targets[@]}" > build-fuzz.log 2>&1 || { tail -40 build-fuzz.log; exit 1; }
+      cmake --build build-fuzz -j "$jobs" --target "${targets[@]}" > build-fuzz/build.log 2>&1 || { tail -40 build-fuzz/build.log; exit 1; }
       # fuzz_rtstruct is built but not run here: Debian's GDCM 3.0 asserts
       # (aborts) on malformed DICOM in gdcm::VR16ExplicitDataElement::ReadPreValue
       # (tests/fuzz/known/), which lvsi cannot yet keep away from it.
