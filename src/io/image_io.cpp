@@ -77,54 +77,83 @@ void CheckExists(const std::string& path) {
   if (!fs::exists(path, ec)) throw IoError(path, "file does not exist");
 }
 
-// Reads the header and rejects images lvsi cannot use as 3-D volumes
-// (scalar, or one `component` of a vector image).
 void CheckNiftiHeader(const std::string& path);
 
-// Refuses a MetaImage header whose DimSize does not give NDims (1..4)
-// positive sizes, or whose channel count is not a positive number: ITK's
-// reader then writes past the image it allocated (found by fuzz_image).
-void CheckMetaImageHeader(const std::string& path) {
-  if (!EndsWith(path, ".mha") && !EndsWith(path, ".mhd")) return;
+// The fields of a MetaImage header (.mha, .mhd) that lvsi checks, read once,
+// up to the line "ElementDataFile", where the header ends.
+struct MetaImageHeader {
+  bool has_ndims = false, ndims_ok = false;  // NDims given; a number 1..4
+  long long ndims = 0;
+  bool has_sizes = false;                    // DimSize given
+  std::vector<long long> sizes;
+  bool channels_ok = true;                   // ElementNumberOfChannels absent or 1..1000
+  bool compressed = false;                   // CompressedData = True
+  std::uintmax_t compressed_size = 0;        // CompressedDataSize
+  bool has_data_file = false;
+  std::string data_file;                     // ElementDataFile: LOCAL, a file name, LIST, a pattern
+  std::uintmax_t data_offset = 0;            // bytes before the data of a LOCAL file
+};
+
+std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
+  if (!EndsWith(path, ".mha") && !EndsWith(path, ".mhd")) return std::nullopt;
+  MetaImageHeader h;
   std::ifstream in(path, std::ios::binary);
   std::string line;
-  long long ndims = -1;
-  std::vector<long long> sizes;
-  bool have_sizes = false;
   while (std::getline(in, line)) {
     const auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string key = line.substr(0, eq), value = line.substr(eq + 1);
     key.erase(key.find_last_not_of(" \t\r") + 1);
     key.erase(0, key.find_first_not_of(" \t"));
+    value.erase(0, value.find_first_not_of(" \t"));
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
     std::istringstream values(value);
     if (key == "NDims") {
-      if (!(values >> ndims) || ndims < 1 || ndims > 4)
-        throw FormatError(path, "the MetaImage header's NDims is not 1..4");
+      h.has_ndims = true;
+      h.ndims_ok = (values >> h.ndims) && h.ndims >= 1 && h.ndims <= 4;
     } else if (key == "DimSize") {
-      have_sizes = true;
-      for (long long v; values >> v;) sizes.push_back(v);
+      h.has_sizes = true;
+      for (long long v; values >> v;) h.sizes.push_back(v);
     } else if (key == "ElementNumberOfChannels") {
       long long channels = 0;
-      if (!(values >> channels) || channels < 1 || channels > 1000)
-        throw FormatError(path, "the MetaImage header's ElementNumberOfChannels is not 1..1000");
+      h.channels_ok = (values >> channels) && channels >= 1 && channels <= 1000;
+    } else if (key == "CompressedDataSize") {
+      h.compressed_size = std::strtoull(value.c_str(), nullptr, 10);
+    } else if (key == "CompressedData") {
+      h.compressed = value == "True";
+    } else if (key == "ElementDataFile") {
+      h.has_data_file = true;
+      h.data_file = value;
+      h.data_offset = static_cast<std::uintmax_t>(in.tellg());
+      break;
     }
-    if (key == "ElementDataFile") break;  // the header ends here
   }
-  if (ndims < 0 || !have_sizes) return;  // ITK reports what is missing
-  if (static_cast<long long>(sizes.size()) != ndims)
-    throw FormatError(path, "the MetaImage header's DimSize has " + std::to_string(sizes.size()) + " sizes for NDims " +
-                                std::to_string(ndims));
-  for (long long v : sizes)
+  return h;
+}
+
+// Refuses a MetaImage header whose DimSize does not give NDims (1..4)
+// positive sizes, or whose channel count is not a positive number: ITK's
+// reader then writes past the image it allocated (found by fuzz_image).
+void CheckMetaImageStructure(const MetaImageHeader& h, const std::string& path) {
+  if (h.has_ndims && !h.ndims_ok) throw FormatError(path, "the MetaImage header's NDims is not 1..4");
+  if (!h.channels_ok) throw FormatError(path, "the MetaImage header's ElementNumberOfChannels is not 1..1000");
+  if (!h.has_ndims || !h.has_sizes) return;  // ITK reports what is missing
+  if (static_cast<long long>(h.sizes.size()) != h.ndims)
+    throw FormatError(path, "the MetaImage header's DimSize has " + std::to_string(h.sizes.size()) + " sizes for NDims " +
+                                std::to_string(h.ndims));
+  for (long long v : h.sizes)
     if (v < 1) throw FormatError(path, "the MetaImage header's DimSize holds " + std::to_string(v));
 }
 
+// Reads the header and rejects images lvsi cannot use as 3-D volumes
+// (scalar, or one `component` of a vector image).
 void CheckHeader(itk::ImageIOBase* io, const std::string& path, std::optional<int> component = std::nullopt) {
   io->SetFileName(path);
   if (!io->CanReadFile(path.c_str()))
     throw FormatError(path, std::string("not a readable ") + io->GetNameOfClass() + " file");
   CheckNiftiHeader(path);
-  CheckMetaImageHeader(path);
+  const std::optional<MetaImageHeader> meta = ReadMetaImageHeader(path);
+  if (meta) CheckMetaImageStructure(*meta, path);
   io->ReadImageInformation();
   detail::CheckVoxelLimit(*io, path);
   const unsigned components = io->GetNumberOfComponents();
@@ -154,35 +183,16 @@ void CheckHeader(itk::ImageIOBase* io, const std::string& path, std::optional<in
                                   ")");
   };
   if (EndsWith(path, ".nii")) check_size(path, 348, image_bytes);
-  if (EndsWith(path, ".mha") || EndsWith(path, ".mhd")) {
+  if (meta && meta->has_data_file) {
     // The same for MetaImage: data follow the header line
     // "ElementDataFile = LOCAL", or lie in the file that line names;
     // compressed data have their size in CompressedDataSize.
-    std::ifstream in(path, std::ios::binary);
-    std::string line;
-    bool compressed = false;
-    std::uintmax_t compressed_size = 0;
-    auto value_of = [](const std::string& l) {
-      std::string v = l.substr(l.find('=') + 1);
-      v.erase(0, v.find_first_not_of(" \t"));
-      while (!v.empty() && (v.back() == '\r' || v.back() == ' ')) v.pop_back();
-      return v;
-    };
-    while (std::getline(in, line)) {
-      if (line.rfind("CompressedDataSize", 0) == 0) {
-        compressed_size = std::strtoull(value_of(line).c_str(), nullptr, 10);
-      } else if (line.rfind("CompressedData", 0) == 0) {
-        compressed = value_of(line) == "True";
-      }
-      if (line.rfind("ElementDataFile", 0) != 0) continue;
-      const std::string target = value_of(line);
-      const std::uintmax_t data_bytes = compressed ? compressed_size : image_bytes;
-      if (target == "LOCAL") {
-        check_size(path, static_cast<std::uintmax_t>(in.tellg()), data_bytes);
-      } else if (target.find_first_of(" %") == std::string::npos && target != "LIST") {
-        check_size((fs::path(path).parent_path() / target).string(), 0, data_bytes);
-      }
-      break;
+    const std::uintmax_t data_bytes = meta->compressed ? meta->compressed_size : image_bytes;
+    const std::string& target = meta->data_file;
+    if (target == "LOCAL") {
+      check_size(path, meta->data_offset, data_bytes);
+    } else if (target.find_first_of(" %") == std::string::npos && target != "LIST") {
+      check_size((fs::path(path).parent_path() / target).string(), 0, data_bytes);
     }
   }
   if (EndsWith(path, ".nii.gz")) {
