@@ -233,12 +233,11 @@ RadiomicsResult ExtractRadiomics(const lvsi::io::CohortManifest& manifest, const
 }
 
 std::string ContentDigest(std::string_view bytes) {
-  // Two independent 64-bit hashes (the bytes, and the bytes with their
-  // length appended): a cache key, not a security digest.
+  // The bytes' 64-bit hash and their count: a cache key, not a security
+  // digest (hashing a copy with the length appended added nothing but a
+  // copy of every slice).
   char text[40];
-  const std::size_t a = std::hash<std::string_view>{}(bytes);
-  const std::size_t b = std::hash<std::string>{}(std::string(bytes) + std::to_string(bytes.size()));
-  std::snprintf(text, sizeof text, "%016zx%016zx", a, b);
+  std::snprintf(text, sizeof text, "%016zx%016zx", std::hash<std::string_view>{}(bytes), bytes.size());
   return text;
 }
 
