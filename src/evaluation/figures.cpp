@@ -377,11 +377,12 @@ void PlotHeatmapPanels(const std::vector<HeatmapPanel>& panels, const std::strin
   f.Text(width / 2, 19, title, 12, 0.5);
   for (std::size_t i = 0; i < panels.size(); ++i) {
     const auto& p = panels[i];
-    const auto [lo, hi] = std::minmax_element(p.image.begin(), p.image.end());
-    const double range = *hi > *lo ? *hi - *lo : 1;
+    const auto extremes = std::minmax_element(p.image.begin(), p.image.end());
+    const double lo = *extremes.first, hi = *extremes.second;
+    const double range = hi > lo ? hi - lo : 1;
     cairo_surface_t* s = RgbSurface(p.width, p.height, [&](int x, int y, double* c) {
       const std::size_t k = static_cast<std::size_t>(y) * static_cast<std::size_t>(p.width) + static_cast<std::size_t>(x);
-      const double grey = (p.image[k] - *lo) / range;
+      const double grey = (p.image[k] - lo) / range;
       double heat[3];
       Turbo(p.heat[k], heat);
       // Opacity grows with the heat: cold regions show the anatomy.
