@@ -29,6 +29,7 @@
 #include <map>
 
 #include "detail/dicom_api.h"
+#include "detail/dicom_structure.h"
 #include "detail/itk_info.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/itk_interop.h"
@@ -239,6 +240,7 @@ gdcm::SmartPointer<gdcm::SequenceOfItems> Sequence(const gdcm::DataSet& ds, uint
 std::vector<ParsedRoi> ParseRtStruct(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw IoError(path, "file does not exist");
+  CheckDicomStructure(path);
   gdcm::Reader reader;
   reader.SetFileName(path.c_str());
   if (!reader.Read()) throw FormatError(path, "not a readable DICOM file");

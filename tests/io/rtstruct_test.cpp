@@ -60,5 +60,68 @@ TEST(RtStruct, Errors) {
   EXPECT_THROW(ListRtStructRois(dir + "/junk.dcm"), FormatError);
 }
 
+// Damaged structure is refused, before GDCM sees it, with the element at
+// fault: GDCM aborted on the first file (found by fuzz_rtstruct) and
+// trusted the length of the second (a 1 KiB file made it allocate 1.3 GB).
+TEST(RtStruct, MalformedStructureNamesTheElement) {
+  const std::string dir = testing::ScratchDir("rtstruct_structure");
+  const std::string found = std::string(LVSI_SOURCE_DIR) + "/tests/fuzz/corpus/rtstruct/gdcm_assert_vr16";
+  try {
+    ListRtStructRois(found);
+    FAIL() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_EQ(e.path(), found);
+    EXPECT_NE(e.problem().find("(FAFE,E00D) has no valid value representation"), std::string::npos) << e.what();
+  }
+  WriteRtStruct(dir + "/rs.dcm", {{"GTV", {Square(-5.5, 4.5, 4.0)}}});
+  std::string bytes = ReadTextFile(dir + "/rs.dcm");
+  // (3006,0026) ROIName, explicit VR "LO" with a 16-bit length.
+  const std::string name_tag("\x06\x30\x26\x00LO", 6);
+  const std::size_t at = bytes.find(name_tag);
+  ASSERT_NE(at, std::string::npos);
+  std::string longer = bytes;
+  longer[at + 6] = '\xF0';
+  longer[at + 7] = '\x7F';
+  WriteFileAtomically(dir + "/long.dcm", longer);
+  try {
+    ListRtStructRois(dir + "/long.dcm");
+    FAIL() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(e.problem().find("element (3006,0026) claims 32752 bytes, but only"), std::string::npos) << e.what();
+  }
+  // The file cut anywhere after the prefix: a FormatError, or (cut between
+  // two whole elements after the ROI list) the ROI with fewer contours.
+  int valid_prefixes = 0;
+  for (std::size_t cut = 132; cut < bytes.size(); cut += 2) {
+    WriteFileAtomically(dir + "/cut.dcm", bytes.substr(0, cut));
+    try {
+      const auto rois = ListRtStructRois(dir + "/cut.dcm");
+      ASSERT_EQ(rois.size(), 1u) << cut;
+      EXPECT_EQ(rois[0].name, "GTV") << cut;
+      EXPECT_LE(rois[0].contours, 1u) << cut;
+      ++valid_prefixes;
+    } catch (const FormatError&) {
+    }
+  }
+  EXPECT_LT(valid_prefixes, 10);
+  EXPECT_EQ(ListRtStructRois(dir + "/rs.dcm").size(), 1u);
+}
+
+// The readers run in a child; what the child throws reaches the caller as
+// the same lvsi type, with the same path and problem.
+TEST(RtStruct, ChildErrorsKeepTheirType) {
+  const std::string dir = testing::ScratchDir("rtstruct_child");
+  WriteRtStruct(dir + "/rs.dcm", {{"GTV", {Square(-5.5, 4.5, 4.0)}}});
+  try {
+    ListRtStructRois(dir + "/missing.dcm");
+    FAIL();
+  } catch (const FormatError&) {
+    FAIL() << "IoError expected, not FormatError";
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.path(), dir + "/missing.dcm");
+    EXPECT_EQ(e.problem(), "file does not exist");
+  }
+}
+
 }  // namespace
 }  // namespace lvsi::io
