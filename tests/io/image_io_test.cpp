@@ -4,6 +4,8 @@
 #include <itkImageFileReader.h>
 #include <itkNrrdImageIO.h>
 
+#include <signal.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -94,6 +96,74 @@ TEST(ImageIo, DicomSeriesRoundTripAndSeriesSelection) {
   bad.dicom_series_uid = "1.2.3.4";
   EXPECT_THROW(ReadImage(both, bad), FormatError);
   EXPECT_THROW(ReadImage(testing::ScratchDir("dicom_empty")), FormatError);
+}
+
+// GDCM aborts the process on the first file of this folder (the input
+// fuzz_rtstruct found): lvsi reads DICOM in a child process, so the abort is
+// a FormatError naming the folder, and reading goes on for the next folder,
+// from several threads at once.
+TEST(ImageIo, DicomReaderCrashIsAnErrorNamingTheFolder) {
+  const std::string dir = testing::ScratchDir("dicom_crash");
+  fs::create_directories(dir + "/bad");
+  fs::copy_file(std::string(LVSI_SOURCE_DIR) + "/tests/fuzz/corpus/rtstruct/gdcm_assert_vr16", dir + "/bad/1.dcm",
+                fs::copy_options::overwrite_existing);
+  const Image img = MakeImage();
+  WriteDicomSeries(img, dir + "/good", "good");
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        try {
+          ListDicomSeries(dir + "/bad");
+          continue;
+        } catch (const FormatError& e) {
+          if (e.path() != dir + "/bad" || e.problem().find("SIGABRT") == std::string::npos) continue;
+        }
+        try {
+          ReadImage(dir + "/bad");
+          continue;
+        } catch (const FormatError& e) {
+          if (e.problem().find("SIGABRT") == std::string::npos) continue;
+        }
+        if (ReadImage(dir + "/good").values() == img.values()) ++ok[t];
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, std::vector<int>(4, 3));
+  try {
+    ListDicomSeries(dir + "/bad");
+    FAIL();
+  } catch (const FormatError& e) {
+    EXPECT_EQ(e.path(), dir + "/bad");
+    EXPECT_NE(e.problem().find("crashed on a file of this folder (SIGABRT"), std::string::npos) << e.what();
+  }
+  // Idle reader processes killed from outside: the next read starts a new
+  // one.
+  EXPECT_EQ(ReadImage(dir + "/good").values(), img.values());  // one idle, at least
+  std::vector<std::string> killed;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string pid, comm, state, ppid;
+    if (!(stat >> pid >> comm >> state >> ppid)) continue;
+    if (comm == "(lvsi_dicom_read)" && ppid == std::to_string(getpid()) && kill(std::stoi(pid), SIGKILL) == 0)
+      killed.push_back(pid);
+  }
+  EXPECT_GE(killed.size(), 1u);
+  // Until each has ended, all its threads with it (the leader shows as a
+  // zombie while ITK's threads still hold its socket).
+  auto ended = [](const std::string& pid) {
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator("/proc/" + pid + "/task", ec)) {
+      std::ifstream stat(task.path() / "stat");
+      std::string p, comm, state;
+      if ((stat >> p >> comm >> state) && state != "Z" && state != "X") return false;
+    }
+    return true;
+  };
+  for (const auto& pid : killed)
+    for (int wait = 0; wait < 1000 && !ended(pid); ++wait) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(ReadImage(dir + "/good").values(), img.values());
 }
 
 // NIfTI files read on several threads at once (ITK's NIfTI reader is not

@@ -24,7 +24,8 @@ int main() {
   table.AppendRow("case1", {{"voxels", static_cast<double>(lvsi::CountVoxels(m))}});
   std::printf("%s", table.ToCsv().c_str());
   if (lvsi::CountVoxels(m) != 2) return 1;
-  // DICOM comes from the installed plugin, loaded on this first call.
+  // DICOM is written by the installed plugin, loaded on this first call,
+  // and read by the installed reader process, lvsi_dicom_reader.
   lvsi::io::WriteDicomSeries(image, (dir / "dicom").string());
   if (lvsi::io::ReadImage((dir / "dicom").string()).geometry().size != g.size) return 1;
   std::printf("lvsi consumer OK (lvsi %s)\n", lvsi::Version().c_str());
