@@ -22,6 +22,13 @@ std::mutex g_print;
 
 // One section of study.yaml: reads the keys it is asked for (with the
 // section and key named in any type error) and rejects the others.
+// A mapping key as a name; a key that is a list or a mapping (YAML's
+// "? " form) is an error naming where it is.
+std::string KeyName(const YAML::Node& key, const std::string& path, const std::string& where) {
+  if (!key.IsScalar()) throw lvsi::InvalidArgument(path + ": a key in " + where + " is not a name");
+  return key.Scalar();
+}
+
 class Section {
  public:
   Section(const YAML::Node& root, std::string name, std::string path)
@@ -39,7 +46,7 @@ class Section {
   }
   void RejectOthers() const {
     for (const auto& kv : node_) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = KeyName(kv.first, path_, "section '" + name_ + "'");
       if (!seen_.count(key)) throw lvsi::InvalidArgument(path_ + ": unknown key '" + name_ + "." + key + "'");
     }
   }
@@ -86,7 +93,7 @@ Config Config::Read(const std::string& path, Config c) {
   if (!root.IsMap()) throw lvsi::FormatError(path, "the study configuration must be a mapping of sections");
   const std::set<std::string> sections = {"study", "radiomics", "selection", "svm", "deep", "evaluation"};
   for (const auto& kv : root) {
-    const std::string name = kv.first.as<std::string>();
+    const std::string name = KeyName(kv.first, path, "the top level");
     if (!sections.count(name)) throw lvsi::InvalidArgument(path + ": unknown section '" + name + "'");
     if (!kv.second.IsMap()) throw lvsi::InvalidArgument(path + ": section '" + name + "' must be a mapping");
   }

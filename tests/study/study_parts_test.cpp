@@ -88,7 +88,9 @@ TEST(StudyConfig, MistakesAreErrorsNamingTheFileAndTheKey) {
                         Case{"- a list\n", "mapping"}, Case{"study: [1, 2]\n", "study"},
                         Case{"deep:\n  epochs: -1\n", "epochs"}, Case{"deep:\n  learning_rate: .nan\n", "learning_rate"},
                         Case{"svm:\n  c_values: [1, -2]\n", "c_values"}, Case{"deep:\n  slice_size: 8\n", "slice_size"},
-                        Case{"deep:\n  low_percentile: 99\n  high_percentile: 1\n", "percentile"}}) {
+                        Case{"deep:\n  low_percentile: 99\n  high_percentile: 1\n", "percentile"},
+                        // Keys that are mappings (found by fuzz_study_config: an uncaught yaml-cpp exception).
+                        Case{"deep:\n  ? augment: true\n", "section 'deep'"}, Case{"? [a, b]\n: 1\n", "top level"}}) {
     const std::string path = Write("bad.yaml", k.yaml);
     const std::string message = ErrorOf([&] { study::Config::Read(path, d); });
     EXPECT_NE(message.find(path), std::string::npos) << k.yaml << " -> " << message;
