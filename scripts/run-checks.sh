@@ -34,12 +34,21 @@ for check in "${checks[@]}"; do
       ;;
     tsan)
       step "TSan"
-      cmake -S . -B build-tsan "${common[@]}" -DLVSI_WITH_DEEPFEATURES=OFF -DLVSI_SANITIZE=thread > /dev/null
-      cmake --build build-tsan -j "$jobs" --target lvsi_core_tests lvsi_io_tests lvsi_radiomics_integration_tests \
-        lvsi_models_tests lvsi_selection_tests lvsi_radiomics_cli > build-tsan/build.log 2>&1 || { tail -40 build-tsan/build.log; exit 1; }
+      # With LibTorch (when installed), the study's per-sequence workers too:
+      # lvsi's code around LibTorch is instrumented, LibTorch is not.
+      deep=OFF
+      [[ -n $(find /usr/lib /usr/share -name TorchConfig.cmake -print -quit 2>/dev/null) ]] && deep=ON
+      cmake -S . -B build-tsan "${common[@]}" -DLVSI_WITH_DEEPFEATURES=$deep -DLVSI_SANITIZE=thread > /dev/null
+      targets=(lvsi_core_tests lvsi_io_tests lvsi_radiomics_integration_tests lvsi_models_tests lvsi_selection_tests
+        lvsi_radiomics_cli)
+      tests='^core\.Parallel|^io\.ImageIo\.(NiftiReadsFromSeveralThreads|DicomReaderCrash)|^radiomics\.(Cohort|Cli)\.|^models\.(GridSearch|Svm)|^selection\.Lasso'
+      if [[ $deep == ON ]]; then
+        targets+=(lvsi_study_tests)
+        tests+='|^study\.StudyDeep\.'
+      fi
+      cmake --build build-tsan -j "$jobs" --target "${targets[@]}" > build-tsan/build.log 2>&1 || { tail -40 build-tsan/build.log; exit 1; }
       TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-        ctest --test-dir build-tsan -j "$jobs" --output-on-failure \
-        -R '^core\.Parallel|^io\.ImageIo\.NiftiReadsFromSeveralThreads|^radiomics\.(Cohort|Cli)\.|^models\.(GridSearch|Svm)|^selection\.Lasso'
+        ctest --test-dir build-tsan -j "$jobs" --output-on-failure -R "$tests"
       ;;
     fuzz)
       step "fuzzers"

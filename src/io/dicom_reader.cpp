@@ -2,6 +2,7 @@
 // Started by lvsi_io with a Unix socket on descriptor 3; answers requests
 // until the socket closes.  Not a program for users.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -34,6 +35,10 @@ int main(int argc, char**) {
     std::fprintf(stderr, "lvsi_dicom_reader is started by lvsi itself and takes no arguments\n");
     return 2;
   }
+  // A crash on a damaged file is reported by lvsi_io; no core file in the
+  // caller's folder.
+  const rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
   // Freed buffers stay in this process's heap for the next read: mapping and
   // unmapping a series' buffers each time cost more than the socket.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);

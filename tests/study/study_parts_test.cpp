@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -201,6 +203,52 @@ TEST(StudyReport, PredictionsCsvHoldsEveryProbabilityExactly) {
     EXPECT_EQ(std::stod(cells[4]), fused[i]);
   }
   EXPECT_FALSE(std::getline(csv, line)) << "one row per patient";
+}
+
+// The study's per-sequence workers (lvsi_study's deep stage): the three
+// sequences fine-tuned on three threads at once give the features, bit for
+// bit, of one sequence after another (docs/study.md: values do not depend
+// on --jobs).  scripts/run-checks.sh runs this under ThreadSanitizer.
+TEST(StudyDeep, SequencesOnThreadsEqualOneByOne) {
+  const std::string dir = lvsi::testing::ScratchDir("study_deep_threads");
+  lvsi::io::SyntheticCohortSettings cohort;
+  cohort.patients = 12;
+  cohort.seed = 5;
+  cohort.threads = 1;
+  const auto manifest = lvsi::io::GenerateSyntheticCohort(dir + "/cohort", cohort);
+  study::Config cfg;
+  cfg.slice_size = 32;
+  cfg.epochs = 1;
+  cfg.batch_size = 4;
+  cfg.gradcam_cases = 1;
+  std::vector<lvsi::deepfeatures::SliceSet> slices;
+  for (const auto& q : manifest.sequences)
+    slices.push_back(lvsi::deepfeatures::LoadTumourSlices(manifest, q, cfg.SliceSettings(), 1));
+  std::vector<std::string> ids;
+  std::set<std::string> train;
+  for (const auto& c : manifest.cases) {
+    ids.push_back(c.case_id);
+    if (train.size() < 8) train.insert(c.case_id);
+  }
+  auto run = [&](const std::string& out, int jobs) {
+    for (const char* sub : {"figures", "deep"}) std::filesystem::create_directories(out + "/" + sub);
+    std::vector<study::DeepPart> parts(slices.size());
+    lvsi::ParallelFor(0, slices.size(), [&](std::size_t s) {
+      parts[s] = study::DeepSequence(slices[s], ids, train, cfg, "", "test", out, /*fresh=*/true);
+    }, jobs);
+    return parts;
+  };
+  const auto together = run(dir + "/together", static_cast<int>(slices.size()));
+  const auto apart = run(dir + "/apart", 1);
+  ASSERT_EQ(together.size(), 3u);
+  for (std::size_t s = 0; s < together.size(); ++s) {
+    const auto& a = together[s].features;
+    const auto& b = apart[s].features;
+    ASSERT_EQ(a.rows(), ids.size());
+    ASSERT_EQ(a.cols(), 2048u);
+    EXPECT_EQ(a.row_ids(), b.row_ids());
+    EXPECT_EQ(a.ToCsv(), b.ToCsv()) << slices[s].sequence;
+  }
 }
 
 }  // namespace
