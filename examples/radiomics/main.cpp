@@ -402,7 +402,7 @@ struct Input {
   std::optional<int> label, label_channel;
 };
 
-// 16 hex digits of a file's content (a folder: its files' names, sizes and
+// The SHA-1 of a file's content (a folder: of its files' names, sizes and
 // times); a cache key, not a security digest.
 std::string ContentDigest(const std::string& path) {
   std::error_code ec;
@@ -420,9 +420,7 @@ std::string ContentDigest(const std::string& path) {
       text = "(unreadable)";
     }
   }
-  char hex[20];
-  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
-  return hex;
+  return lvsi::Sha1Hex(text);
 }
 
 // What determines a case's row of -od: the settings, its input columns and

@@ -239,14 +239,7 @@ RadiomicsResult ExtractRadiomics(const lvsi::io::CohortManifest& manifest, const
   return r;
 }
 
-std::string ContentDigest(std::string_view bytes) {
-  // The bytes' 64-bit hash and their count: a cache key, not a security
-  // digest (hashing a copy with the length appended added nothing but a
-  // copy of every slice).
-  char text[40];
-  std::snprintf(text, sizeof text, "%016zx%016zx", std::hash<std::string_view>{}(bytes), bytes.size());
-  return text;
-}
+std::string ContentDigest(std::string_view bytes) { return lvsi::Sha1Hex(bytes); }
 
 lvsi::deepfeatures::ResNetSettings NetSettings(unsigned seed) {
   lvsi::deepfeatures::ResNetSettings o;

@@ -106,8 +106,8 @@ lvsi::FeatureTable SequenceFeatures(const lvsi::deepfeatures::ResNet50& net,
 // A network for the study's deep stage: 2 classes, one LibTorch thread,
 // one image per forward pass.  Sequences run in parallel instead, so the
 // values do not depend on --jobs.
-/// 32 hex digits that change when `bytes` change: the study's cache keys
-/// (slices, starting weights).  Not a security digest.
+/// The SHA-1 of `bytes` (40 hex digits): the study's cache keys (slices,
+/// starting weights).
 std::string ContentDigest(std::string_view bytes);
 
 lvsi::deepfeatures::ResNetSettings NetSettings(unsigned seed);

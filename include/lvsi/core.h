@@ -10,5 +10,6 @@
 #include "lvsi/core/parallel.h"
 #include "lvsi/core/program.h"
 #include "lvsi/core/progress.h"
+#include "lvsi/core/sha1.h"
 #include "lvsi/core/volume.h"
 #include "lvsi/version.h"

@@ -11,11 +11,11 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/sha1.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
 #include "lvsi/radiomics/extractor.h"
 #include "lvsi/version.h"
-#include "detail/sha1.h"
 
 namespace lvsi::radiomics {
 namespace fs = std::filesystem;
@@ -30,7 +30,7 @@ std::string SafeName(const std::string& id) {
   for (char c : id)
     safe += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || (c == '.' && !safe.empty()) ? c : '_';
   if (safe == id && id.size() <= 100) return id;
-  detail::Sha1 digest;
+  Sha1 digest;
   digest.Add(id.data(), id.size());
   return safe.substr(0, 60) + "-" + digest.HexDigest().substr(0, 16);
 }
@@ -42,7 +42,7 @@ std::string CaseFile(const std::string& dir, const std::string& id, const std::s
 // Adds a file's content to `digest` (a folder, such as a DICOM series: the
 // names, sizes and modification times of its files).  A file that cannot
 // be read adds a marker: the extraction reports it.
-void AddInput(detail::Sha1& digest, const std::string& path) {
+void AddInput(Sha1& digest, const std::string& path) {
   // The content, not the path: a cohort folder moved or copied elsewhere
   // keeps its finished cases.
   digest.Add(path.empty() ? "none" : "file", 5);
@@ -71,7 +71,7 @@ void AddInput(detail::Sha1& digest, const std::string& path) {
 // What determines a case's features besides the settings: its id and the
 // content of its images and masks.
 std::string InputsDigest(const io::ManifestCase& c, const std::vector<std::string>& sequences, bool second_reader) {
-  detail::Sha1 digest;
+  Sha1 digest;
   digest.Add(c.case_id.data(), c.case_id.size() + 1);
   for (const auto& seq : sequences) {
     const auto it = c.sequences.find(seq);
@@ -87,7 +87,7 @@ std::string InputsDigest(const io::ManifestCase& c, const std::vector<std::strin
 }  // namespace
 
 std::string CohortExtractor::SettingsDigest(const io::CohortManifest& manifest) const {
-  detail::Sha1 digest;
+  Sha1 digest;
   const std::string head = "lvsi " + Version() + "\nreaders " + (settings_.second_reader ? "2" : "1") + "\n";
   digest.Add(head.data(), head.size());
   for (const auto& seq : manifest.sequences) {

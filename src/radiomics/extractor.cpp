@@ -13,10 +13,10 @@
 #include <type_traits>
 
 #include "detail/python_literal.h"
-#include "detail/sha1.h"
 #include "detail/texture.h"
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
+#include "lvsi/core/sha1.h"
 #include "lvsi/core/logging.h"
 #include "lvsi/core/parallel.h"
 #include "lvsi/io/image_io.h"
@@ -93,7 +93,7 @@ class VoxelHash {
     }
   }
   void (VoxelHash::*feed_)(const double*, std::size_t);
-  detail::Sha1 sha_;
+  Sha1 sha_;
 };
 
 // One pass over the label map: voxels with the label, their bounding box,
@@ -468,7 +468,7 @@ class Extraction {
     diag.emplace_back("diagnostics_Image-original_Maximum", FormatPythonFloat(statistics_->maximum));
     // The mask hash is over its labels as unsigned 32-bit numbers (pyradiomics
     // casts the mask to UInt32 first); the int32 label map has those bytes.
-    detail::Sha1 mask_hash;
+    Sha1 mask_hash;
     mask_hash.Add(labels_.data(), labels_.size() * sizeof(std::int32_t));
     diag.emplace_back("diagnostics_Mask-original_Hash", mask_hash.HexDigest());
     // The rest from the label's box, reported in the label map's indices.

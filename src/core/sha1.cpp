@@ -1,4 +1,4 @@
-#include "detail/sha1.h"
+#include "lvsi/core/sha1.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -11,7 +11,7 @@
 #define LVSI_SHA1_NI 1
 #endif
 
-namespace lvsi::radiomics::detail {
+namespace lvsi {
 namespace {
 
 std::uint32_t Rotl(std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
@@ -183,4 +183,10 @@ std::string Sha1::HexDigest() {
   return std::string(hex, 40);
 }
 
-}  // namespace lvsi::radiomics::detail
+std::string Sha1Hex(std::string_view bytes) {
+  Sha1 digest;
+  digest.Add(bytes);
+  return digest.HexDigest();
+}
+
+}  // namespace lvsi
