@@ -47,7 +47,7 @@ for check in "${checks[@]}"; do
         tests+='|^study\.StudyDeep\.'
       fi
       cmake --build build-tsan -j "$jobs" --target "${targets[@]}" > build-tsan/build.log 2>&1 || { tail -40 build-tsan/build.log; exit 1; }
-      TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+      TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp \
         ctest --test-dir build-tsan -j "$jobs" --output-on-failure -R "$tests"
       ;;
     fuzz)
