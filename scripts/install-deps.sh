@@ -6,15 +6,17 @@
 #                   enough for a build with -DLVSI_WITH_DEEPFEATURES=OFF
 #   --with-r        also install R with glmnet and pROC (benchmarks compare with them)
 #   --with-checks   also install clang with libFuzzer (scripts/run-checks.sh: fuzzers)
+#   --without-cluster  leave out Slurm and munge (the cluster tests then skip)
 set -euo pipefail
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
-deep=1 r=0 checks=0
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+deep=1 r=0 checks=0 cluster=1
 for arg in "$@"; do
   case "$arg" in
     --without-deep) deep=0 ;;
     --with-r) r=1 ;;
     --with-checks) checks=1 ;;
+    --without-cluster) cluster=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install-deps: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
   esac
@@ -37,6 +39,12 @@ if [[ $deep -eq 1 ]]; then
   # package would ask for are not needed), the multithreaded BLAS LibTorch calls,
   # and torchvision as the tests' reference
   packages+=(libtorch-dev libdnnl-dev libopenblas0-pthread python3-torchvision)
+fi
+if [[ $cluster -eq 1 ]]; then
+  # the cluster tests (tests/cluster): a one-node Slurm they start and stop
+  # themselves, with its own configuration, key and ports in a temporary
+  # folder (the packages' own services are not configured by lvsi)
+  packages+=(slurmctld slurmd slurm-client munge)
 fi
 if [[ $checks -eq 1 ]]; then
   # clang 14 and its libFuzzer runtime; llvm's symbolizer for the reports

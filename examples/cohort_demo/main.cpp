@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   app.add_option("-j,--jobs", jobs, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("-p,--param", param, "one parameter file for every sequence (default: the study's)")
       ->check(CLI::ExistingFile);
+  bool generate_only = false;
+  app.add_flag("--generate-only", generate_only,
+               "write the synthetic cohort (images, masks of two readers, cohort.csv) and stop");
   std::string params_dir = DefaultParamsDir(argv[0]);
   app.add_option("--params-dir", params_dir, "folder with the study's <sequence>.yaml parameter files");
   try {
@@ -60,6 +63,10 @@ int main(int argc, char** argv) {
     cohort.seed = seed;
     cohort.threads = jobs;
     lvsi::io::GenerateSyntheticCohort(out, cohort);
+    if (generate_only) {
+      std::cout << "wrote " << patients << " synthetic patients: " << out << "/cohort.csv\n";
+      return 0;
+    }
     const auto manifest = lvsi::io::ReadManifest(out + "/cohort.csv");
     // The study's parameter files (1409 features per sequence) when found.
     std::map<std::string, lvsi::radiomics::ExtractionParameters> per_sequence;
