@@ -74,6 +74,15 @@ int main(int argc, char** argv) {
       ->each([&](const std::string&) { seed_given = true; });
   app.add_option("-j,--jobs", jobs, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
   app.add_flag("--no-cache", no_cache, "recompute every stage instead of reusing finished ones");
+  // One stage of the study, for a cluster's job arrays (docs/study.md): the
+  // run without --stage then reuses what they left in the output folder.
+  std::string stage = "all", shard, stage_sequence;
+  app.add_option("--stage", stage,
+                 "run one stage only, for a cluster job: radiomics (with --shard i/N) or deep (with --sequence); "
+                 "the run without --stage reuses their results")
+      ->check(CLI::IsMember({"all", "radiomics", "deep"}));
+  app.add_option("--shard", shard, "with --stage radiomics: the i-th of N shares of the patients, as i/N");
+  app.add_option("--sequence", stage_sequence, "with --stage deep: the sequence to fine-tune and extract");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -83,6 +92,23 @@ int main(int argc, char** argv) {
     std::cerr << "lvsi_study: give --manifest COHORT.csv or --demo\n";
     return static_cast<int>(lvsi::ExitStatus::kUsage);
   }
+  int shard_index = 1, shard_count = 1;
+  const auto usage = [](const std::string& why) {
+    std::cerr << "lvsi_study: " << why << "\n";
+    return static_cast<int>(lvsi::ExitStatus::kUsage);
+  };
+  if (!shard.empty()) {
+    if (stage != "radiomics") return usage("--shard goes with --stage radiomics");
+    const auto slash = shard.find('/');
+    long long i = 0, n = 0;
+    if (slash == std::string::npos || !lvsi::ParseInteger(std::string_view(shard).substr(0, slash), &i) ||
+        !lvsi::ParseInteger(std::string_view(shard).substr(slash + 1), &n) || n < 1 || n > 1000000 || i < 1 || i > n)
+      return usage("--shard must be i/N with 1 <= i <= N, not '" + shard + "'");
+    shard_index = static_cast<int>(i);
+    shard_count = static_cast<int>(n);
+  }
+  if ((stage == "deep") != !stage_sequence.empty()) return usage("--stage deep needs --sequence, and only it takes one");
+  if (stage != "all" && demo) return usage("--stage runs on a --manifest, not on --demo");
   const study::Stopwatch total;
   json report, timings = json::object();
   return lvsi::RunProgram("lvsi_study", [&] {
@@ -118,6 +144,17 @@ int main(int argc, char** argv) {
     t = study::Stopwatch();
     bool second_reader = true;
     for (const auto& q : manifest.sequences) second_reader = second_reader && manifest.HasSecondReader(q);
+    if (stage == "radiomics") {
+      const auto errors = study::RadiomicsShard(manifest, cfg, out + "/radiomics", jobs, second_reader, shard_index,
+                                                shard_count);
+      for (const auto& [id, why] : errors) Say("      failed " + id + ": " + why);
+      return errors.empty() ? 0 : static_cast<int>(lvsi::ExitStatus::kPartial);
+    }
+    if (stage == "deep" && !cfg.deep) throw lvsi::InvalidArgument("--stage deep: the configuration disables the deep stage");
+    if (stage == "deep" && std::find(manifest.sequences.begin(), manifest.sequences.end(), stage_sequence) ==
+                               manifest.sequences.end())
+      throw lvsi::InvalidArgument("--sequence " + stage_sequence + ": the manifest has no such sequence (it has " +
+                                  sequence_list + ")");
     const study::RadiomicsResult rad =
         study::RadiomicsStage(manifest, cfg, out + "/radiomics", jobs, second_reader, no_cache);
     timings["radiomics"] = t.Seconds();
@@ -173,6 +210,12 @@ int main(int argc, char** argv) {
       Say("[4/6] deep features: ResNet-50 " +
           (weights.empty() ? std::string("from a RANDOM initialisation (no --weights)") : "from " + weights) + ", " +
           std::to_string(cfg.slice_size) + " px slices, " + std::to_string(cfg.epochs) + " epochs");
+      if (stage == "deep") {  // this sequence only: the run without --stage reuses it
+        for (const auto& s : slices)
+          if (s.sequence == stage_sequence) study::DeepSequence(s, ids, train_ids, cfg, weights, key, out, no_cache);
+        Say("deep stage of " + stage_sequence + " done in " + Fixed(t.Seconds(), 1) + " s");
+        return 0;
+      }
       std::vector<study::DeepPart> parts(slices.size());
       // Sequences in parallel, one LibTorch thread each, so values do not depend on --jobs.
       lvsi::ParallelFor(0, slices.size(), [&](std::size_t s) {

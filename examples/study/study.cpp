@@ -317,10 +317,50 @@ void CheckManifest(const lvsi::io::CohortManifest& manifest, const Config& cfg) 
   CheckCohort(labels, Cohorts(all, manifest.has_split, labels, cfg), cfg);
 }
 
-RadiomicsResult RadiomicsStage(const lvsi::io::CohortManifest& manifest, const Config& cfg, const std::string& dir,
-                               int jobs, bool second_reader, bool fresh) {
+namespace {
+
+// What the radiomics folder's features depend on besides the cases (whose
+// own keys cover their images, masks and parameters).
+std::string RadiomicsKey(const lvsi::io::CohortManifest& manifest, const Config& cfg, bool second_reader) {
   std::string key = second_reader ? "readers 2\n" : "readers 1\n";
   for (const auto& q : manifest.sequences) key += q + "\n" + lvsi::ReadTextFile(cfg.params_dir + "/" + q + ".yaml");
+  return key;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> RadiomicsShard(const lvsi::io::CohortManifest& manifest,
+                                                                const Config& cfg, const std::string& dir, int jobs,
+                                                                bool second_reader, int shard, int shards) {
+  // Shards run at once: none may clear the folder; one of other settings is
+  // an error, not a reason to delete what other tasks write.
+  const std::string key = RadiomicsKey(manifest, cfg, second_reader);
+  const std::string stamp = dir + "/study.key";
+  if (fs::exists(stamp) && lvsi::ReadTextFile(stamp) != key)
+    throw lvsi::InvalidArgument(dir + " holds radiomics of other parameter files or readers; remove it, or run the "
+                                "whole study once without --stage");
+  fs::create_directories(dir);
+  lvsi::WriteFileAtomically(stamp, key);
+  std::map<std::string, lvsi::radiomics::ExtractionParameters> parameters;
+  for (const auto& seq : manifest.sequences)
+    parameters[seq] = lvsi::radiomics::ReadParameterFile(cfg.params_dir + "/" + seq + ".yaml");
+  lvsi::radiomics::CohortExtractionSettings settings;
+  settings.output_dir = dir;
+  settings.threads = jobs;
+  settings.second_reader = second_reader;
+  settings.shard_index = shard;
+  settings.shard_count = shards;
+  settings.progress = lvsi::TerminalProgress();
+  const auto run = lvsi::radiomics::CohortExtractor(parameters, settings).Run(manifest);
+  Say("[2/6] radiomics, share " + std::to_string(shard) + "/" + std::to_string(shards) + ": " +
+      std::to_string(run.cases) + " patients (" + std::to_string(run.reused) + " reused, " +
+      std::to_string(run.errors.size()) + " failed)");
+  return run.errors;
+}
+
+RadiomicsResult RadiomicsStage(const lvsi::io::CohortManifest& manifest, const Config& cfg, const std::string& dir,
+                               int jobs, bool second_reader, bool fresh) {
+  const std::string key = RadiomicsKey(manifest, cfg, second_reader);
   const std::string stamp = dir + "/study.key";
   if (fresh || !fs::exists(stamp) || lvsi::ReadTextFile(stamp) != key) fs::remove_all(dir);
   fs::create_directories(dir);

@@ -132,6 +132,15 @@ void CheckManifest(const lvsi::io::CohortManifest& manifest, const Config& cfg);
 RadiomicsResult RadiomicsStage(const lvsi::io::CohortManifest& manifest, const Config& cfg, const std::string& dir,
                                int jobs, bool second_reader, bool fresh);
 
+// One share of the radiomics stage, for a cluster's job array: the cases at
+// positions shard-1, shard-1+shards, ... of the manifest into `dir`, no
+// tables merged (RadiomicsStage later reuses them).  Throws InvalidArgument
+// when `dir` holds features of other parameter files or readers.  Returns
+// the failed cases with their reasons.
+std::vector<std::pair<std::string, std::string>> RadiomicsShard(const lvsi::io::CohortManifest& manifest,
+                                                                const Config& cfg, const std::string& dir, int jobs,
+                                                                bool second_reader, int shard, int shards);
+
 // The deep stage of one sequence's slices (only the study's patients):
 // fine-tune on `train_ids`, extract 2048 features for everyone, Grad-CAM of
 // a few validation patients (figure and .npy).  Reuses the network and
