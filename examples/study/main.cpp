@@ -136,6 +136,11 @@ int main(int argc, char** argv) {
     if (manifest.sequences.empty()) throw lvsi::ManifestError(manifest_path, {"no <sequence>_image columns"});
     std::string sequence_list;
     for (const auto& q : manifest.sequences) sequence_list += (sequence_list.empty() ? "" : ", ") + q;
+    if (stage == "deep" && !cfg.deep) throw lvsi::InvalidArgument("--stage deep: the configuration disables the deep stage");
+    if (stage == "deep" && std::find(manifest.sequences.begin(), manifest.sequences.end(), stage_sequence) ==
+                               manifest.sequences.end())
+      throw lvsi::InvalidArgument("--sequence " + stage_sequence + ": the manifest has no such sequence (it has " +
+                                  sequence_list + ")");
     Say("[1/6] manifest: " + std::to_string(manifest.cases.size()) + " patients, sequences " + sequence_list);
     study::CheckManifest(manifest, cfg);
     timings["manifest"] = t.Seconds();
@@ -150,11 +155,6 @@ int main(int argc, char** argv) {
       for (const auto& [id, why] : errors) Say("      failed " + id + ": " + why);
       return errors.empty() ? 0 : static_cast<int>(lvsi::ExitStatus::kPartial);
     }
-    if (stage == "deep" && !cfg.deep) throw lvsi::InvalidArgument("--stage deep: the configuration disables the deep stage");
-    if (stage == "deep" && std::find(manifest.sequences.begin(), manifest.sequences.end(), stage_sequence) ==
-                               manifest.sequences.end())
-      throw lvsi::InvalidArgument("--sequence " + stage_sequence + ": the manifest has no such sequence (it has " +
-                                  sequence_list + ")");
     const study::RadiomicsResult rad =
         study::RadiomicsStage(manifest, cfg, out + "/radiomics", jobs, second_reader, no_cache);
     timings["radiomics"] = t.Seconds();

@@ -602,6 +602,20 @@ std::vector<Case> DeepCases() {
       {"StudyConfigIsTheOutput", "study", "--manifest {good}/cohort/cohort.csv -o {dir} --config {dir}/study_config.yaml", kOutput,
        {"{dir}/study_config.yaml", "is the input"}, Text("study_config.yaml", "deep:\n  epochs: 1\n")},
       {"StudyTooFewPatients", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out", kSettings, {"patients"}, nullptr, true},
+      // The cluster stages (docs/study.md, "On a cluster").
+      {"StudyShardWithoutStage", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out --shard 1/2", kUsage, {"--shard"}},
+      {"StudyShardBeyondCount", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out --stage radiomics --shard 3/2",
+       kUsage, {"3/2"}},
+      {"StudyShardNotNumbers", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out --stage radiomics --shard a/b",
+       kUsage, {"a/b"}},
+      {"StudyShardZero", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out --stage radiomics --shard 0/4",
+       kUsage, {"0/4"}},
+      {"StudyUnknownStage", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out --stage models", kUsage, {"models"}},
+      {"StudyDeepWithoutSequence", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out --stage deep", kUsage,
+       {"--sequence"}},
+      {"StudyStageOnTheDemo", "study", "--demo -o {dir}/out --stage radiomics --shard 1/2", kUsage, {"--demo"}},
+      {"StudyDeepUnknownSequence", "study", "--manifest {good}/cohort/cohort.csv -o {dir}/out --stage deep --sequence dwi",
+       kSettings, {"dwi", "t2w"}, nullptr, true},
   };
 }
 
