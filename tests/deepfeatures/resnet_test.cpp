@@ -25,11 +25,12 @@ class TorchvisionReference : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // Per process: ctest runs the tests of this suite in parallel processes.
-    dir_ = testing::ScratchDir("torchvision_reference_" + std::to_string(::getpid()));
+    dir_ = testing::ProcessScratchDir("torchvision_reference");
     const std::string cmd = std::string(LVSI_TORCH_PYTHON) + " " + LVSI_SOURCE_DIR +
                             "/tests/deepfeatures/torchvision_reference.py " + dir_ + " > " + dir_ + "/python.log 2>&1";
     made_ = std::system(cmd.c_str()) == 0;
   }
+  static void TearDownTestSuite() { testing::RemoveProcessScratchDir(dir_); }
   void SetUp() override {
     ASSERT_TRUE(made_) << "python3 with torchvision failed, see " << dir_ << "/python.log";
   }

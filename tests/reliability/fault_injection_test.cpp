@@ -38,7 +38,7 @@ struct Inputs {
 const Inputs& Shared() {
   static const Inputs inputs = [] {
     Inputs in;
-    in.dir = testing::ScratchDir("fault_inputs_" + std::to_string(::getpid()));
+    in.dir = testing::ProcessScratchDir("fault_inputs");
     io::SyntheticCohortSettings s;
     s.patients = 20;
     s.seed = 11;

@@ -32,7 +32,7 @@ int RunCommand(const std::string& command, const std::string& log) {
 class Study : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = lvsi::testing::ScratchDir("study_" + std::to_string(::getpid()));
+    dir_ = lvsi::testing::ProcessScratchDir("study");
     // Small and quick: 64-pixel slices, two epochs.
     lvsi::WriteFileAtomically(dir_ + "/study.yaml",
                               "deep:\n  slice_size: 64\n  epochs: 2\n  batch_size: 8\n  learning_rate: 0.001\n"
@@ -46,6 +46,7 @@ class Study : public ::testing::Test {
     fs::copy(dir_ + "/a/radiomics", dir_ + "/b/radiomics", fs::copy_options::recursive);
     status_b_ = RunCommand(std::string(LVSI_STUDY_CLI) + common + " -o " + dir_ + "/b --jobs 1", dir_ + "/b.log");
   }
+  static void TearDownTestSuite() { lvsi::testing::RemoveProcessScratchDir(dir_); }
   void SetUp() override {
     ASSERT_EQ(status_a_, 0) << lvsi::ReadTextFile(dir_ + "/a.log");
     report_ = json::parse(lvsi::ReadTextFile(dir_ + "/a/report.json"));
