@@ -50,8 +50,10 @@ int main(int argc, char** argv) {
       if (eq == std::string::npos) throw lvsi::InvalidArgument("--param takes SEQUENCE=FILE, got '" + p + "'");
       per_sequence[p.substr(0, eq)] = lvsi::radiomics::ReadParameterFile(p.substr(eq + 1));
     }
+    // --merge-only merges finished cases whatever their parameters (their
+    // keys must agree with each other), so it needs none.
     for (const auto& seq : manifest.sequences)
-      if (!per_sequence.count(seq))
+      if (!merge_only && !per_sequence.count(seq))
         std::cerr << "lvsi_extract_cohort: no parameter file for " << seq << "; using pyradiomics defaults\n";
     fs::create_directories(out);
     lvsi::SetLogFile((fs::path(out) / "lvsi.log").string());
