@@ -13,22 +13,10 @@
 # Usage: slurm_cohort_test.sh BIN_DIR SOURCE_DIR WORK_DIR.  Exit 77 (ctest:
 # skipped) without Slurm, munge or root.
 set -euo pipefail
-bin=$(realpath "$1") src=$(realpath "$2") work=$3
-source "$src/tests/cluster/slurm_fixture.sh"
-missing=$(slurm_missing)
-if [[ -n $missing ]]; then
-  echo "SKIPPED: the cluster tests need $missing (scripts/install-deps.sh installs Slurm and munge)"
-  exit 77
-fi
-rm -rf "$work"
-mkdir -p "$work"
-work=$(realpath "$work")
-trap slurm_stop EXIT
-slurm_start "$work/slurm"
-export LVSI_BIN_DIR=$bin
+source "$(dirname "${BASH_SOURCE[0]}")/slurm_fixture.sh"
+slurm_test_begin "$@"  # sets bin, src and work; a cluster of its own in work/slurm
 submit="$src/examples/slurm/submit_cohort.sh"
 params="$src/examples/params"
-fail() { echo "FAILED: $*" >&2; exit 1; }
 held() {  # a job Slurm holds for ever because its afterok dependency failed
   local deadline=$((SECONDS + 60))
   until [[ $(squeue -h -j "$1" -o %r) == DependencyNeverSatisfied ]]; do
@@ -47,7 +35,6 @@ same_tables() {  # $1 = a run's folder, compared with the single-process run
 manifest="$work/cohort/cohort.csv"
 
 # The reference: one process on every core of this machine.
-seconds_since() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
 start=$(date +%s%N)
 "$bin/lvsi_extract_cohort" --manifest "$manifest" -o "$work/single" --params-dir "$params" --jobs "$(nproc)" > /dev/null 2>&1
 single_s=$(seconds_since "$start")

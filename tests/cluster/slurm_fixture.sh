@@ -122,3 +122,31 @@ slurm_state() {
   sacct --completion --noheader --parsable2 --format=JobIDRaw,State 2> /dev/null |
     awk -F'|' -v id="$raw" '$1 == id { state = $2 } END { print state }'
 }
+
+# The start of every cluster test: slurm_test_begin BIN_DIR SOURCE_DIR
+# WORK_DIR sets bin, src and work (emptied), ends the test as skipped (exit
+# 77) when Slurm, munge or root is missing, starts the cluster in work/slurm
+# (stopped on exit) and exports LVSI_BIN_DIR for the shipped scripts.
+slurm_test_begin() {
+  bin=$(realpath "$1") src=$(realpath "$2") work=$3
+  local missing
+  missing=$(slurm_missing)
+  if [[ -n $missing ]]; then
+    echo "SKIPPED: the cluster tests need $missing (scripts/install-deps.sh installs Slurm and munge)"
+    exit 77
+  fi
+  rm -rf "$work"
+  mkdir -p "$work"
+  work=$(realpath "$work")
+  trap slurm_stop EXIT
+  slurm_start "$work/slurm"
+  export LVSI_BIN_DIR=$bin
+}
+
+fail() { echo "FAILED: $*" >&2; exit 1; }
+
+# Seconds since $1 (a `date +%s%N` stamp), with milliseconds.
+seconds_since() {
+  local ms=$((($(date +%s%N) - $1) / 1000000))
+  printf '%d.%03d' $((ms / 1000)) $((ms % 1000))
+}

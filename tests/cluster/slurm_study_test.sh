@@ -10,21 +10,8 @@
 # Usage: slurm_study_test.sh BIN_DIR SOURCE_DIR WORK_DIR.  Exit 77 (ctest:
 # skipped) without Slurm, munge or root.
 set -euo pipefail
-bin=$(realpath "$1") src=$(realpath "$2") work=$3
-source "$src/tests/cluster/slurm_fixture.sh"
-missing=$(slurm_missing)
-if [[ -n $missing ]]; then
-  echo "SKIPPED: the cluster tests need $missing (scripts/install-deps.sh installs Slurm and munge)"
-  exit 77
-fi
-rm -rf "$work"
-mkdir -p "$work"
-work=$(realpath "$work")
-trap slurm_stop EXIT
-slurm_start "$work/slurm"
-export LVSI_BIN_DIR=$bin
-fail() { echo "FAILED: $*" >&2; exit 1; }
-seconds_since() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
+source "$(dirname "${BASH_SOURCE[0]}")/slurm_fixture.sh"
+slurm_test_begin "$@"  # sets bin, src and work; a cluster of its own in work/slurm
 
 "$bin/lvsi_cohort_demo" --generate-only --patients 30 --seed 3 -o "$work/cohort" > /dev/null 2>&1
 manifest="$work/cohort/cohort.csv"
