@@ -208,18 +208,26 @@ Result Call(wire::Op op, const std::string& subject, const std::string& a, const
       ThrowDeath(subject, status);
     }
     wire::Source in(h.socket);
+    bool released = false;  // back in the pool once its whole reply is read
     try {
       if (in.Plain<std::uint8_t>() == 0) {
         Result result{};
         wire::Get(in, &result);
+        released = true;
         TheHelpers().Release(h);
         return result;
       }
       const auto error = wire::ErrorReply::Read(in);
+      released = true;
       TheHelpers().Release(h);
       error.Throw(subject);
     } catch (const wire::Broken&) {
       ThrowDeath(subject, Helpers::Discard(h));
+    } catch (...) {
+      // The helper's own error, rethrown here; or a reply that could not be
+      // used (a result lvsi refuses), whose helper is not trusted again.
+      if (!released) Helpers::Discard(h);
+      throw;
     }
   }
 }
