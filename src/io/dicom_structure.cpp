@@ -44,9 +44,9 @@ class Walker {
 
   void File() {
     std::size_t pos = 132;
-    // File meta information: explicit VR little endian, group 0002.
-    // Its group length (0002,0000), when present, must end the group at an
-    // element boundary inside the file (GDCM asserts otherwise).
+    // File meta information: explicit VR little endian, group 0002, first
+    // its group length (0002,0000), which must end the group at an element
+    // boundary inside the file (GDCM asserts otherwise; DICOM requires it).
     std::string syntax;
     std::size_t group_end = 0;
     std::int64_t last = -1;
