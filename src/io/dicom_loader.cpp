@@ -27,11 +27,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <mutex>
-#include <new>
-#include <type_traits>
+#include <string>
+#include <vector>
 
 #include "detail/dicom_api.h"
 #include "detail/dicom_wire.h"
@@ -42,17 +41,24 @@ namespace {
 
 // ------------------------------------------------------------- the plugin
 
+// The folder of this library's file, where the plugin and the reader are
+// installed (build tree and installed tree alike); empty when unknown.
+std::string LibraryFolder() {
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<void*>(&Dicom), &self) && self.dli_fname)
+    return std::filesystem::path(self.dli_fname).parent_path().string();
+  return "";
+}
+
 const DicomApi& Plugin() {
   static const DicomApi* api = nullptr;
   static std::once_flag once;
   static std::string failure;
   std::call_once(once, [] {
-    // Next to this library first (build tree and installed tree alike),
-    // then the loader's search path.
-    Dl_info self{};
+    // Next to this library first, then the loader's search path.
     std::vector<std::string> candidates;
-    if (dladdr(reinterpret_cast<void*>(&Dicom), &self) && self.dli_fname)
-      candidates.push_back((std::filesystem::path(self.dli_fname).parent_path() / "liblvsi_io_dicom.so").string());
+    if (const std::string folder = LibraryFolder(); !folder.empty())
+      candidates.push_back(folder + "/liblvsi_io_dicom.so");
     candidates.push_back("liblvsi_io_dicom.so");
     for (const auto& path : candidates) {
       void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -77,14 +83,6 @@ const DicomApi& Plugin() {
 // ------------------------------------------------------------ the helpers
 
 extern "C" char** environ;
-
-// The folder of this library's file (where the plugin and the helper are).
-std::string LibraryFolder() {
-  Dl_info self{};
-  if (dladdr(reinterpret_cast<void*>(&Dicom), &self) && self.dli_fname)
-    return std::filesystem::path(self.dli_fname).parent_path().string();
-  return ".";
-}
 
 // What ended a helper that sent no complete reply: the file's fault when
 // the reader crashed, not when something outside stopped it.
@@ -154,7 +152,8 @@ class Helpers {
 
  private:
   static Helper Spawn(const std::string& subject) {
-    const std::string program = LibraryFolder() + "/lvsi_dicom_reader";
+    const std::string folder = LibraryFolder();
+    const std::string program = (folder.empty() ? std::string(".") : folder) + "/lvsi_dicom_reader";
     if (::access(program.c_str(), X_OK) != 0)
       throw IoError(program, "lvsi's DICOM reader is missing or not executable; reinstall lvsi");
     int fds[2];
