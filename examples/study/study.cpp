@@ -215,8 +215,13 @@ std::string DefaultParamsDir(const char* argv0) {
   return LVSI_STUDY_PARAMS_DIR;
 }
 
-RadiomicsResult ExtractRadiomics(const lvsi::io::CohortManifest& manifest, const std::string& params_dir,
-                                 const std::string& dir, int jobs, bool second_reader) {
+namespace {
+
+// The cohort extraction of `manifest` (its share `shard` of `shards`) into
+// `dir` with `params_dir`/<sequence>.yaml, without merging the tables.
+lvsi::radiomics::CohortExtractionReport RunCohort(const lvsi::io::CohortManifest& manifest,
+                                                  const std::string& params_dir, const std::string& dir, int jobs,
+                                                  bool second_reader, int shard = 1, int shards = 1) {
   std::map<std::string, lvsi::radiomics::ExtractionParameters> parameters;
   for (const auto& seq : manifest.sequences) {
     const fs::path file = fs::path(params_dir) / (seq + ".yaml");
@@ -228,8 +233,17 @@ RadiomicsResult ExtractRadiomics(const lvsi::io::CohortManifest& manifest, const
   settings.output_dir = dir;
   settings.threads = jobs;
   settings.second_reader = second_reader;
+  settings.shard_index = shard;
+  settings.shard_count = shards;
   settings.progress = lvsi::TerminalProgress();
-  const auto run = lvsi::radiomics::CohortExtractor(parameters, settings).Run(manifest);
+  return lvsi::radiomics::CohortExtractor(parameters, settings).Run(manifest);
+}
+
+}  // namespace
+
+RadiomicsResult ExtractRadiomics(const lvsi::io::CohortManifest& manifest, const std::string& params_dir,
+                                 const std::string& dir, int jobs, bool second_reader) {
+  const auto run = RunCohort(manifest, params_dir, dir, jobs, second_reader);
   RadiomicsResult r;
   r.errors = run.errors;
   r.reused = run.reused;
@@ -341,17 +355,7 @@ std::vector<std::pair<std::string, std::string>> RadiomicsShard(const lvsi::io::
                                 "whole study once without --stage");
   fs::create_directories(dir);
   lvsi::WriteFileAtomically(stamp, key);
-  std::map<std::string, lvsi::radiomics::ExtractionParameters> parameters;
-  for (const auto& seq : manifest.sequences)
-    parameters[seq] = lvsi::radiomics::ReadParameterFile(cfg.params_dir + "/" + seq + ".yaml");
-  lvsi::radiomics::CohortExtractionSettings settings;
-  settings.output_dir = dir;
-  settings.threads = jobs;
-  settings.second_reader = second_reader;
-  settings.shard_index = shard;
-  settings.shard_count = shards;
-  settings.progress = lvsi::TerminalProgress();
-  const auto run = lvsi::radiomics::CohortExtractor(parameters, settings).Run(manifest);
+  const auto run = RunCohort(manifest, cfg.params_dir, dir, jobs, second_reader, shard, shards);
   Say("[2/6] radiomics, share " + std::to_string(shard) + "/" + std::to_string(shards) + ": " +
       std::to_string(run.cases) + " patients (" + std::to_string(run.reused) + " reused, " +
       std::to_string(run.errors.size()) + " failed)");
