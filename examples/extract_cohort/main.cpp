@@ -32,13 +32,9 @@ int main(int argc, char** argv) {
   constexpr int kPartial = static_cast<int>(lvsi::ExitStatus::kPartial);
   return lvsi::RunProgram("lvsi_extract_cohort", [&] {
     // Everything given is checked before anything is written.
-    const auto slash = shard.find('/');
-    long long index = 0, count = 0;
-    if (slash == std::string::npos || !lvsi::ParseInteger(shard.substr(0, slash), &index) ||
-        !lvsi::ParseInteger(shard.substr(slash + 1), &count) || count < 1 || count > 1000000 || index < 1 ||
-        index > count)
+    int shard_index = 1, shard_count = 1;
+    if (!lvsi::radiomics::ParseShard(shard, &shard_index, &shard_count))
       throw lvsi::InvalidArgument("--shard takes i/N with 1 <= i <= N <= 1000000 (e.g. 3/10), got '" + shard + "'");
-    const int shard_index = static_cast<int>(index), shard_count = static_cast<int>(count);
     const lvsi::io::CohortManifest manifest = lvsi::io::ReadManifest(manifest_path);
     std::map<std::string, lvsi::radiomics::ExtractionParameters> per_sequence;
     for (const auto& seq : manifest.sequences) {

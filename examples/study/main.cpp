@@ -99,13 +99,8 @@ int main(int argc, char** argv) {
   };
   if (!shard.empty()) {
     if (stage != "radiomics") return usage("--shard goes with --stage radiomics");
-    const auto slash = shard.find('/');
-    long long i = 0, n = 0;
-    if (slash == std::string::npos || !lvsi::ParseInteger(std::string_view(shard).substr(0, slash), &i) ||
-        !lvsi::ParseInteger(std::string_view(shard).substr(slash + 1), &n) || n < 1 || n > 1000000 || i < 1 || i > n)
+    if (!lvsi::radiomics::ParseShard(shard, &shard_index, &shard_count))
       return usage("--shard must be i/N with 1 <= i <= N, not '" + shard + "'");
-    shard_index = static_cast<int>(i);
-    shard_count = static_cast<int>(n);
   }
   if ((stage == "deep") != !stage_sequence.empty()) return usage("--stage deep needs --sequence, and only it takes one");
   if (stage != "all" && demo) return usage("--stage runs on a --manifest, not on --demo");

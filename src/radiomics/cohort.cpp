@@ -112,6 +112,17 @@ bool CohortExtractionSettings::IsValid(std::string* why) const {
   return true;
 }
 
+bool ParseShard(std::string_view text, int* index, int* count) noexcept {
+  const auto slash = text.find('/');
+  long long i = 0, n = 0;
+  if (slash == std::string_view::npos || !ParseInteger(text.substr(0, slash), &i) ||
+      !ParseInteger(text.substr(slash + 1), &n) || n < 1 || n > 1000000 || i < 1 || i > n)
+    return false;
+  *index = static_cast<int>(i);
+  *count = static_cast<int>(n);
+  return true;
+}
+
 std::string CohortExtractionReport::BriefReport() const {
   char buf[200];
   std::snprintf(buf, sizeof buf, "%zu cases: %zu extracted, %zu already done, %zu failed in %.1f s", cases,

@@ -119,6 +119,21 @@ TEST(Cohort, ShardsAreDisjointAndMergeToTheWhole) {
   EXPECT_THROW(CohortExtractor({}, bad), InvalidArgument);
 }
 
+TEST(Cohort, ParseShardTakesIOverNWithinRange) {
+  int i = 7, n = 7;
+  EXPECT_TRUE(ParseShard("3/10", &i, &n));
+  EXPECT_EQ(i, 3);
+  EXPECT_EQ(n, 10);
+  EXPECT_TRUE(ParseShard("1000000/1000000", &i, &n));
+  EXPECT_EQ(i, 1000000);
+  for (const char* bad : {"", "3", "3/", "/3", "0/4", "5/4", "1/0", "-1/4", "a/b", "1/1000001", "1/2/3", "1.5/2"}) {
+    int bi = 7, bn = 7;
+    EXPECT_FALSE(ParseShard(bad, &bi, &bn)) << bad;
+    EXPECT_EQ(bi, 7) << bad << ": nothing written";
+    EXPECT_EQ(bn, 7) << bad;
+  }
+}
+
 // Finished cases are reused only while nothing that made them changed: a
 // changed parameter, or another image under the same id, recomputes them;
 // a copied folder (other paths, same contents) reuses them.

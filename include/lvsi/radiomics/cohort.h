@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,11 @@ struct LVSI_RADIOMICS_EXPORT CohortExtractionSettings {
   ProgressCallback progress;    ///< Called after every case (may be empty).
   bool IsValid(std::string* why = nullptr) const;
 };
+
+/// Reads a share as `--shard` takes it, "i/N" with 1 <= i <= N <= 1000000
+/// (e.g. "3/10"), into `*index` and `*count`.  False, and nothing written,
+/// for anything else.
+LVSI_RADIOMICS_EXPORT bool ParseShard(std::string_view text, int* index, int* count) noexcept;
 
 /// What a run did.
 struct LVSI_RADIOMICS_EXPORT CohortExtractionReport {
