@@ -92,7 +92,13 @@ struct MetaImageHeader {
   bool has_data_file = false;
   std::string data_file;                     // ElementDataFile: LOCAL, a file name, LIST, a pattern
   std::uintmax_t data_offset = 0;            // bytes before the data of a LOCAL file
+  std::size_t longest_key = 0;               // longest field name before ElementDataFile
 };
+
+// MetaIO copies every field name it does not know into a 255-byte buffer
+// without a bound (found by fuzz_image: glibc's fortify check aborts).  Real
+// field names are under 40 characters.
+constexpr std::size_t kMaxMetaImageKey = 200;
 
 std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
   if (!EndsWith(path, ".mha") && !EndsWith(path, ".mhd")) return std::nullopt;
@@ -100,11 +106,14 @@ std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string line;
   while (std::getline(in, line)) {
-    const auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    // MetaIO ends a field name at '=', ':' or the end of a line ('\r' too).
+    const auto eq = line.find_first_of("=:\r");
+    std::string key = line.substr(0, eq);
     key.erase(key.find_last_not_of(" \t\r") + 1);
     key.erase(0, key.find_first_not_of(" \t"));
+    h.longest_key = std::max(h.longest_key, key.size());
+    if (eq == std::string::npos || line[eq] == '\r') continue;
+    std::string value = line.substr(eq + 1);
     value.erase(0, value.find_first_not_of(" \t"));
     while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
     std::istringstream values(value);
@@ -135,6 +144,9 @@ std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
 // positive sizes, or whose channel count is not a positive number: ITK's
 // reader then writes past the image it allocated (found by fuzz_image).
 void CheckMetaImageStructure(const MetaImageHeader& h, const std::string& path) {
+  if (h.longest_key > kMaxMetaImageKey)
+    throw FormatError(path, "the MetaImage header has a field name of " + std::to_string(h.longest_key) +
+                                " characters (at most " + std::to_string(kMaxMetaImageKey) + ")");
   if (h.has_ndims && !h.ndims_ok) throw FormatError(path, "the MetaImage header's NDims is not 1..4");
   if (!h.channels_ok) throw FormatError(path, "the MetaImage header's ElementNumberOfChannels is not 1..1000");
   if (!h.has_ndims || !h.has_sizes) return;  // ITK reports what is missing
