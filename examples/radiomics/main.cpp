@@ -455,9 +455,41 @@ Case Extract(std::size_t index, const Input& in, const lvsi::radiomics::Extracti
   return c;
 }
 
-bool Failed(const Case& c) {
-  return std::none_of(c.begin(), c.end(), [](const auto& kv) { return kv.first.rfind("diagnostics_", 0) == 0 || kv.second.number; });
+// One case voxel-based: its input columns, the diagnostics, then each
+// feature's map written to `dir` as Case-<index>_<feature>.<ext> (as
+// pyradiomics' voxel command line names them), its path in the row.
+Case ExtractVoxel(std::size_t index, const Input& in, const lvsi::radiomics::ExtractionParameters& params, int threads,
+                  const std::string& dir, const std::string& ext, const std::vector<std::string>& inputs) {
+  Case c;
+  for (const auto& [k, v] : in.columns) c.emplace_back(k, Text(v));
+  try {
+    Info("Processing case " + std::to_string(index) + " (voxel-based)");
+    const auto start = std::chrono::steady_clock::now();
+    lvsi::radiomics::ExtractionParameters p = params;
+    if (in.label) p.ApplySetting("label", std::to_string(*in.label));
+    if (in.label_channel) p.ApplySetting("label_channel", std::to_string(*in.label_channel));
+    lvsi::radiomics::FeatureExtractor extractor(p);
+    extractor.set_threads(threads);
+    const lvsi::radiomics::VoxelResult r = extractor.ExecuteVoxelFiles(in.image, in.mask);
+    for (const auto& [k, v] : r.diagnostics) c.emplace_back(k, Value{v, std::nullopt, true});
+    for (const auto& [name, map] : r.maps) {
+      const std::string target = (fs::path(dir) / ("Case-" + std::to_string(index) + "_" + name + ext)).string();
+      lvsi::CheckOutputIsNotInput(target, inputs);
+      lvsi::io::WriteImage(map, target);
+      c.emplace_back(name, Text(target));
+    }
+    Info("Case " + std::to_string(index) + " processed in " +
+         std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " s (" +
+         std::to_string(r.maps.size()) + " maps of " + std::to_string(r.voxel_count) + " voxels)");
+  } catch (const std::exception& e) {
+    Error("Feature extraction failed! Case " + std::to_string(index) + " (" + in.image + "): " + lvsi::DescribeError(e));
+  }
+  return c;
 }
+
+// A failed case keeps its input columns only (a voxel case's results are
+// map paths, text like the columns).
+bool Failed(const Case& c, const Input& in) { return c.size() <= in.columns.size(); }
 
 std::optional<int> IntCell(const std::string& text, const std::string& column, const std::string& file, std::size_t line) {
   long long v = 0;
@@ -573,7 +605,12 @@ int main(int argc, char** argv) {
   app.add_option("-j,--jobs", jobs, "(batch mode) cases extracted in parallel")->check(CLI::Range(1, 4096));
   app.add_flag("--validate", validate, "check the parameter file and that the input files exist, extract nothing");
   app.add_option("-o,--out", out, "file to append the output to (default: standard output)");
-  app.add_option("--out-dir", out_dir, "(-od) folder for one features_<case>.csv per case; finished cases are reused");
+  app.add_option("--out-dir", out_dir,
+                 "(-od) segment mode: folder for one features_<case>.csv per case, finished cases are reused; "
+                 "voxel mode: folder of the feature maps (default: the current folder)");
+  std::string voxel_format = "nrrd";
+  app.add_option("--voxel-format", voxel_format, "file format of the voxel mode's feature maps")
+      ->check(CLI::IsMember({"nrrd", "nii.gz", "nii", "mha"}));
   app.add_option("-m,--mode", mode, "extraction mode")->check(CLI::IsMember({"segment", "voxel"}));
   app.add_flag("--skip-nans", skip_nans, "leave out features whose value is NaN");
   app.add_option("-f,--format", format, "output format: txt (Case-N_name: value lines), json, csv")
@@ -622,8 +659,6 @@ int main(int argc, char** argv) {
   try {
     Logging logging(LevelOfVerbosity(verbosity), LevelOfName(logging_level), log_file);
     Info("Starting lvsi_radiomics (version: " + lvsi::Version() + ")");
-    if (mode == "voxel")
-      throw lvsi::InvalidArgument("voxel-based extraction (--mode voxel) is not available in lvsi yet; use --mode segment");
 
     // The cases: a CSV batch, or an image and its mask.
     fs::path relative_start = fs::current_path();
@@ -654,6 +689,7 @@ int main(int argc, char** argv) {
     }
     lvsi::CheckOutputIsNotInput(out, inputs);
     if (!out_dir.empty()) fs::create_directories(out_dir);
+    const bool voxel = mode == "voxel";
 
     std::vector<Case> results(cases.size());
     const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), cases.size()));
@@ -661,6 +697,11 @@ int main(int argc, char** argv) {
          std::to_string(workers) + " worker(s)...");
     const std::string settings_text = "lvsi " + lvsi::Version() + "\n" + params.ToYaml();
     lvsi::ParallelFor(0, cases.size(), [&](std::size_t n) {
+      if (voxel) {
+        results[n] = ExtractVoxel(n + 1, cases[n], params, workers > 1 ? 1 : 0, out_dir.empty() ? "." : out_dir,
+                                  "." + voxel_format, inputs);
+        return;
+      }
       const std::string number = std::to_string(n + 1);
       const std::string file = out_dir.empty() ? "" : (fs::path(out_dir) / ("features_" + number + ".csv")).string();
       // A case file is reused only with its key (beside it, hidden): the
@@ -687,9 +728,10 @@ int main(int argc, char** argv) {
       }
     }, workers);
     std::size_t failed = 0;
-    for (const Case& c : results) failed += Failed(c);
+    for (std::size_t n = 0; n < results.size(); ++n) failed += Failed(results[n], cases[n]);
     if (!results.empty()) Append(Output(results, format, format_path, relative_start, skip_nans), out);
-    Info("Finished segment-based extraction: " + std::to_string(results.size() - failed) + " of " +
+    Info(std::string("Finished ") + (voxel ? "voxel" : "segment") + "-based extraction: " +
+         std::to_string(results.size() - failed) + " of " +
          std::to_string(results.size()) + " case(s) extracted");
     // pyradiomics exits 0 even when cases fail; lvsi exits 4 so that
     // scripts and schedulers notice (the failed cases are in the output).

@@ -396,9 +396,9 @@ namespace {
 class Extraction {
  public:
   Extraction(const ExtractionParameters& parameters, const Image& image, const LabelImage& labels,
-             const std::string& image_pixel_type, int threads)
+             const std::string& image_pixel_type, int threads, bool voxel = false)
       : p_(parameters), s_(parameters.settings), image_(image), labels_(labels), pixel_type_(image_pixel_type),
-        threads_(threads) {}
+        threads_(threads), voxel_(voxel) {}
 
   ExtractionResult Run() {
     const auto start = std::chrono::steady_clock::now();
@@ -416,6 +416,29 @@ class Extraction {
     FeatureClasses();
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return std::move(result_);
+  }
+
+  // Voxel-based: the same checks, preprocessing and filters on the ROI box
+  // grown by kernelRadius (pyradiomics' crop), then a kernel per ROI voxel.
+  VoxelResult RunVoxel(MapGrid grid) {
+    const auto start = std::chrono::steady_clock::now();
+    Log(LogLevel::kDebug, "Calculating voxel-based features with label " + std::to_string(s_.label) +
+                              ", kernelRadius " + std::to_string(s_.kernel_radius) +
+                              (s_.masked_kernel ? " (masked kernels)" : " (unmasked kernels)"));
+    CheckLabels();
+    if (s_.additional_info) OriginalDiagnostics();
+    Preprocess();
+    for (const auto& [cls, names] : p_.feature_classes)
+      if (cls.rfind("shape", 0) == 0)
+        Log(LogLevel::kWarning, cls + " features are not available in voxel-based extraction; skipped");
+    GrowBoxForKernels();
+    PrepareFilters();
+    FilterImages();
+    VoxelResult out;
+    VoxelClasses(grid, out);
+    out.diagnostics = std::move(result_.diagnostics);
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
   }
 
  private:
@@ -567,7 +590,11 @@ class Extraction {
   // distance, as preCrop does) so the work scales with the ROI, then
   // normalise with the whole image's statistics.
   void CropAndNormalise(bool same_grid, const preprocessing::MaskCheckSettings& check) {
-    const auto pad = static_cast<std::size_t>(s_.pad_distance);
+    // Voxel-based extraction crops the box grown by kernelRadius from the
+    // whole image (or, with preCrop, from the pre-cropped one): keep room
+    // for it.
+    const auto pad = static_cast<std::size_t>(
+        voxel_ && !s_.pre_crop ? std::max(s_.pad_distance, s_.kernel_radius) : s_.pad_distance);
     if (same_grid) {
       // Crop straight from the label map: lower corner and size of the
       // label's box grown by padDistance, clamped to the image.
@@ -982,12 +1009,127 @@ class Extraction {
     return block;
   }
 
+  // pyradiomics' voxel crop: the ROI box grown by kernelRadius on every
+  // side, clamped to the image.
+  void GrowBoxForKernels() {
+    const auto r = static_cast<std::size_t>(s_.kernel_radius);
+    const Geometry& g = img_.geometry();
+    for (int d = 0; d < 3; ++d) {
+      box_.lower[d] = box_.lower[d] > r ? box_.lower[d] - r : 0;
+      box_.upper[d] = std::min(g.size[d] - 1, box_.upper[d] + r);
+    }
+  }
+
+  // Every (filtered image, class, feature) map: for each image the grey
+  // levels of the whole ROI (or crop), then the kernels in parallel, each
+  // voxel writing its own map entries.
+  void VoxelClasses(MapGrid grid, VoxelResult& out) {
+    struct ClassPlan {
+      std::string cls;
+      std::vector<std::string> names;  // what PyradiomicsComputes keeps (empty: all)
+      std::size_t first = 0;           // index of its first map, per image
+      std::size_t count = 0;
+    };
+    std::vector<ClassPlan> plans;
+    std::size_t per_image = 0;
+    for (const auto& cls : p_.class_order) {
+      if (cls.rfind("shape", 0) == 0) continue;
+      ClassPlan plan{cls, PyradiomicsComputes(cls, p_.feature_classes.at(cls)), per_image, 0};
+      if (plan.names.empty() && !p_.feature_classes.at(cls).empty()) continue;
+      plan.count = detail::ResolveNames(FeatureClassInfo(cls), plan.names, cls.c_str()).size();
+      per_image += plan.count;
+      plans.push_back(std::move(plan));
+    }
+    const Geometry& crop = texture_crop_.geometry();
+    std::vector<std::size_t> roi_voxels;  // indices in the crop, raster order
+    for (std::size_t n = 0; n < texture_crop_.size(); ++n)
+      if (texture_crop_[n]) roi_voxels.push_back(n);
+    out.voxel_count = roi_voxels.size();
+    // The maps' grid and where the crop's voxels land on it.
+    Geometry map_grid = crop;
+    std::array<std::size_t, 3> at{0, 0, 0};
+    if (grid == MapGrid::kImage) {
+      map_grid = full_->geometry();
+      at = box_full_.lower;
+    }
+    std::vector<std::size_t> map_index(roi_voxels.size());
+    for (std::size_t v = 0; v < roi_voxels.size(); ++v) {
+      const std::size_t n = roi_voxels[v];
+      const std::size_t x = n % crop.size[0], y = n / crop.size[0] % crop.size[1], z = n / (crop.size[0] * crop.size[1]);
+      map_index[v] = (x + at[0]) + map_grid.size[0] * ((y + at[1]) + map_grid.size[1] * (z + at[2]));
+    }
+    for (std::size_t t = 0; t < outputs_.size(); ++t)
+      for (const auto& [prefix, image] : outputs_[t].images)
+        for (const ClassPlan& plan : plans)
+          for (const std::string_view name :
+               detail::ResolveNames(FeatureClassInfo(plan.cls), plan.names, plan.cls.c_str()))
+            out.maps.emplace_back(prefix + "_" + plan.cls + "_" + std::string(name), Image(map_grid, s_.init_value));
+    std::size_t image_index = 0;
+    for (std::size_t t = 0; t < outputs_.size(); ++t) {
+      const ExtractionSettings& ts = outputs_[t].settings;
+      for (const auto& [prefix, image] : outputs_[t].images) {
+        const std::size_t base = image_index++ * per_image;
+        Log(LogLevel::kDebug, "Calculating voxel-based features for " + prefix + " image (" +
+                                  std::to_string(roi_voxels.size()) + " kernels)");
+        // Grey levels of the whole ROI, or with unmasked kernels of the
+        // whole crop (pyradiomics bins the array its kernels read).
+        const Mask binned = ts.masked_kernel ? texture_crop_ : Mask(crop, 1);
+        const Roi whole = Roi::Build(image, binned, preprocessing::DiscretizationSettings{ts.bin_width, ts.bin_count});
+        const detail::KernelShape shape{ts.kernel_radius, ts.texture.force2d ? 2 - ts.texture.force2d_dimension : -1};
+        constexpr std::size_t kChunk = 64;
+        const std::size_t chunks = (roi_voxels.size() + kChunk - 1) / kChunk;
+        ParallelFor(0, chunks, [&](std::size_t c) {
+          Roi kernel;
+          detail::KernelBuffers buffers;
+          const std::size_t end = std::min(roi_voxels.size(), (c + 1) * kChunk);
+          for (std::size_t v = c * kChunk; v < end; ++v) {
+            detail::BuildKernel(whole, roi_voxels[v], shape, buffers, &kernel);
+            for (const ClassPlan& plan : plans) {
+              const std::vector<double> values = KernelValues(plan.cls, plan.names, plan.count, kernel, whole, ts);
+              for (std::size_t k = 0; k < values.size(); ++k)
+                out.maps[base + plan.first + k].second.data()[map_index[v]] = values[k];
+            }
+          }
+        }, threads_);
+      }
+    }
+  }
+
+  // One class's values on a kernel (NaN when the class fails there, as a
+  // failed feature in pyradiomics).
+  static std::vector<double> KernelValues(const std::string& cls, const std::vector<std::string>& names,
+                                          std::size_t count, const Roi& kernel, const Roi& whole,
+                                          const ExtractionSettings& ts) {
+    try {
+      if (cls == "firstorder") return FirstOrderFeatures(kernel, ts.voxel_array_shift).Values(names);
+      if (cls == "glcm") {
+        std::vector<double> v = GlcmFeatures(kernel, ts.texture).Values(names);
+        // pyradiomics' voxel matrices span every grey level of the ROI: a
+        // kernel of one level has Q eigenvalues {1, 0, ...}, so MCC is 0
+        // there (the 1 of a flat ROI needs a flat ROI).
+        if (kernel.gray_levels.size() == 1 && whole.gray_levels.size() > 1) {
+          const auto names_used = detail::ResolveNames(GlcmFeatures::Features(), names, "glcm");
+          for (std::size_t k = 0; k < names_used.size(); ++k)
+            if (names_used[k] == "MCC" && !std::isnan(v[k])) v[k] = 0;
+        }
+        return v;
+      }
+      if (cls == "glrlm") return GlrlmFeatures(kernel, ts.texture).Values(names);
+      if (cls == "glszm") return GlszmFeatures(kernel, ts.texture).Values(names);
+      if (cls == "gldm") return GldmFeatures(kernel, ts.texture).Values(names);
+      if (cls == "ngtdm") return NgtdmFeatures(kernel, ts.texture).Values(names);
+    } catch (const std::exception&) {
+    }
+    return std::vector<double>(count, std::nan(""));
+  }
+
   const ExtractionParameters& p_;
   const ExtractionSettings& s_;
   const Image& image_;
   const LabelImage& labels_;
   const std::string& pixel_type_;
   const int threads_;
+  const bool voxel_;
   ExtractionResult result_;
   LabelScan scan_;
   std::optional<preprocessing::IntensityStatistics> statistics_;  // of the whole image
@@ -1015,6 +1157,34 @@ class Extraction {
 ExtractionResult FeatureExtractor::Execute(const Image& image, const LabelImage& labels,
                                            const std::string& image_pixel_type) const {
   return Extraction(parameters_, image, labels, image_pixel_type, threads_).Run();
+}
+
+const Image& VoxelResult::Map(const std::string& name) const {
+  for (const auto& [n, map] : maps)
+    if (n == name) return map;
+  throw InvalidArgument("no voxel map named '" + name + "'");
+}
+
+VoxelResult FeatureExtractor::ExecuteVoxel(const Image& image, const LabelImage& labels,
+                                           const std::string& image_pixel_type, MapGrid grid) const {
+  return Extraction(parameters_, image, labels, image_pixel_type, threads_, true).RunVoxel(grid);
+}
+
+VoxelResult FeatureExtractor::ExecuteVoxelFiles(const std::string& image_path, const std::string& mask_path,
+                                                MapGrid grid) const {
+  Log(LogLevel::kDebug, "Loading image and mask (" + image_path + ", " + mask_path + ")");
+  const io::ImageInfo info = io::ReadImageInfo(image_path);
+  const Image image = io::ReadImage(image_path);
+  io::ImageReadSettings mask_settings;
+  mask_settings.component = parameters_.settings.label_channel;
+  const LabelImage labels = io::ReadLabelImage(mask_path, mask_settings);
+  try {
+    return ExecuteVoxel(image, labels, info.pixel_type, grid);
+  } catch (const GeometryError& e) {
+    throw GeometryError(mask_path, e.problem());
+  } catch (const DataError& e) {
+    throw DataError(e.input() == Input::kImage ? image_path : mask_path, e.problem());
+  }
 }
 
 ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, const std::string& mask_path) const {

@@ -150,6 +150,14 @@ const std::map<std::string, Setter>& Setters() {
       {"lbp3DLevels", [](auto& s, auto& n, auto& k) { s.lbp3d_levels = AsInt(n, k); }},
       {"lbp3DIcosphereRadius", [](auto& s, auto& n, auto& k) { s.lbp3d_icosphere_radius = AsDouble(n, k); }},
       {"lbp3DIcosphereSubdivision", [](auto& s, auto& n, auto& k) { s.lbp3d_icosphere_subdivision = AsInt(n, k); }},
+      {"kernelRadius", [](auto& s, auto& n, auto& k) { s.kernel_radius = AsInt(n, k); }},
+      {"maskedKernel", [](auto& s, auto& n, auto& k) { s.masked_kernel = AsBool(n, k); }},
+      {"initValue", [](auto& s, auto& n, auto& k) {
+         // YAML's NaN (.nan) is a common choice for outside the ROI.
+         const bool nan = n.IsScalar() && (n.Scalar() == ".nan" || n.Scalar() == ".NaN" || n.Scalar() == ".NAN");
+         s.init_value = nan ? std::nan("") : AsDouble(n, k);
+       }},
+      {"voxelBatch", [](auto& s, auto& n, auto& k) { s.voxel_batch = AsInt(n, k); }},
   };
   return kSetters;
 }
@@ -181,6 +189,8 @@ bool ExtractionSettings::IsValid(std::string* why) const {
     }
   }
   if (pad_distance < 0) return Invalid(why, "padDistance must be >= 0");
+  if (kernel_radius < 1 || kernel_radius > 50) return Invalid(why, "kernelRadius must be 1..50 voxels");
+  if (std::isinf(init_value)) return Invalid(why, "initValue must be a number or NaN, not infinite");
   if (label_channel < 0) return Invalid(why, "label_channel must be >= 0 (0-based)");
   if (resegment_range.size() > 2) return Invalid(why, "resegmentRange takes 1 or 2 thresholds");
   if (resegment_mode != "absolute" && resegment_mode != "relative" && resegment_mode != "sigma")
@@ -337,10 +347,6 @@ void ExtractionParameters::ApplySetting(const std::string& key, const std::strin
   } catch (const YAML::Exception& e) {
     throw InvalidArgument("setting '" + key + "': not valid YAML: " + e.what());
   }
-  if (IsVoxelSetting(key))
-    throw InvalidArgument("setting '" + key +
-                          "' belongs to voxel-based extraction (pyradiomics --mode voxel), which lvsi does not "
-                          "offer yet; segment-based extraction does not use it (remove it)");
   const auto& setters = Setters();
   auto it = setters.find(key);
   if (it == setters.end()) {
@@ -458,20 +464,22 @@ ExtractionParameters ParseParameterNodes(const std::string& yaml_text, const std
         p.class_order.push_back(cls);
       }
     } else if (key == "voxelSetting") {
-      // Segment-based pyradiomics ignores this section; lvsi has no voxel
-      // mode yet, so a non-empty one is an error rather than a silent no-op.
+      // pyradiomics applies this section's settings in voxel-based
+      // extraction only; segment-based extraction ignores them.
       if (IsNullNode(value) || (value.IsMap() && value.size() == 0)) continue;
       if (!value.IsMap()) throw InvalidArgument(where("'voxelSetting' must be a mapping"));
-      std::string keys;
       for (auto v = value.begin(); v != value.end(); ++v) {
         const std::string vkey = v->first.as<std::string>();
         if (!IsVoxelSetting(vkey))
           throw InvalidArgument(where("unknown voxel setting '" + vkey + "' (kernelRadius, maskedKernel, initValue, voxelBatch)"));
-        keys += (keys.empty() ? "" : ", ") + vkey;
+        YAML::Emitter e;
+        e << YAML::Flow << v->second;
+        try {
+          p.ApplySetting(vkey, IsNullNode(v->second) ? "~" : e.c_str());
+        } catch (const InvalidArgument& err) {
+          throw InvalidArgument(where(err.what()));
+        }
       }
-      throw InvalidArgument(where("section 'voxelSetting' (" + keys +
-                                  ") configures voxel-based extraction (pyradiomics --mode voxel), which lvsi does not "
-                                  "offer yet; remove the section for segment-based extraction"));
     } else {
       throw InvalidArgument(where("unknown section '" + key + "' (imageType, featureClass, setting, voxelSetting)"));
     }

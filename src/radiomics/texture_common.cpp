@@ -106,6 +106,51 @@ PaddedLevels::PaddedLevels(const Roi& roi, std::size_t pad)
   if (&at == &own_at_) BuildPadded(roi, pad, &own_at_, &own_voxels_);
 }
 
+void BuildKernel(const Roi& whole, std::size_t center, const KernelShape& shape, KernelBuffers& buffers, Roi* kernel) {
+  const auto& size = whole.geometry.size;
+  const std::array<std::size_t, 3> c{center % size[0], center / size[0] % size[1], center / (size[0] * size[1])};
+  std::array<std::size_t, 3> lo{}, hi{};
+  const auto r = static_cast<std::size_t>(shape.radius);
+  for (int d = 0; d < 3; ++d) {
+    const bool flat = d == shape.flat_axis;
+    lo[d] = flat || c[d] < r ? (flat ? c[d] : 0) : c[d] - r;
+    hi[d] = flat ? c[d] : std::min(size[d] - 1, c[d] + r);
+  }
+  Roi& k = *kernel;
+  k.geometry = whole.geometry;
+  k.geometry.size = {hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1};
+  k.geometry.origin = whole.geometry.IndexToPhysical(
+      {static_cast<double>(lo[0]), static_cast<double>(lo[1]), static_cast<double>(lo[2])});
+  const std::size_t n = k.geometry.size[0] * k.geometry.size[1] * k.geometry.size[2];
+  k.values.resize(n);
+  k.mask.resize(n);
+  k.levels.resize(n);
+  buffers.present.assign(static_cast<std::size_t>(whole.max_level) + 1, 0);
+  std::size_t out = 0, count = 0;
+  for (std::size_t z = lo[2]; z <= hi[2]; ++z)
+    for (std::size_t y = lo[1]; y <= hi[1]; ++y) {
+      const std::size_t row = size[0] * (y + size[1] * z);
+      for (std::size_t x = lo[0]; x <= hi[0]; ++x, ++out) {
+        const std::size_t src = row + x;
+        const std::uint8_t m = whole.mask[src];
+        k.values[out] = whole.values[src];
+        k.mask[out] = m;
+        k.levels[out] = m ? whole.levels[src] : 0;
+        if (m) {
+          ++count;
+          buffers.present[static_cast<std::size_t>(whole.levels[src])] = 1;
+        }
+      }
+    }
+  k.voxel_count = count;
+  k.gray_levels.clear();
+  for (std::size_t l = 0; l < buffers.present.size(); ++l)
+    if (buffers.present[l]) k.gray_levels.push_back(static_cast<int>(l));
+  k.max_level = whole.max_level;
+  k.bin_edges.clear();
+  BuildPadded(k, 1, &k.padded_index, &k.padded_voxels);
+}
+
 std::vector<int> LevelIndex(const Roi& roi) {
   std::vector<int> index(static_cast<std::size_t>(roi.max_level) + 1, -1);
   for (std::size_t g = 0; g < roi.gray_levels.size(); ++g)

@@ -12,6 +12,7 @@
 
 #include "lvsi/core/csv.h"
 #include "lvsi/io/image_io.h"
+#include "lvsi/radiomics/extractor.h"
 #include "test_util.h"
 
 namespace lvsi {
@@ -87,12 +88,38 @@ TEST(Cli, SettingOverridesAndTheirErrors) {
   ASSERT_EQ(RunCli(args + dir + "/l.csv -l 2 2>/dev/null"), 0);
   EXPECT_GT(ReadCsv(dir + "/l.csv").header.size(), 100u);
   // A setting lvsi does not know is an error naming it (pyradiomics skips it
-  // with a warning); so is voxel mode.
+  // with a warning); so is a voxel setting out of range.
   EXPECT_EQ(RunCli(args + dir + "/x.csv -s binWidht:10 2>" + dir + "/err.txt"), 3);
   EXPECT_NE(ReadTextFile(dir + "/err.txt").find("binWidht"), std::string::npos);
-  EXPECT_EQ(RunCli(args + dir + "/x.csv -m voxel 2>" + dir + "/err.txt"), 3);
-  EXPECT_NE(ReadTextFile(dir + "/err.txt").find("voxel"), std::string::npos);
+  EXPECT_EQ(RunCli(args + dir + "/x.csv -m voxel -s kernelRadius:0 2>" + dir + "/err.txt"), 3);
+  EXPECT_NE(ReadTextFile(dir + "/err.txt").find("kernelRadius"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir + "/x.csv"));
+}
+
+// --mode voxel writes one map per feature, named as pyradiomics' voxel
+// command line names them, and reports their paths; the maps are the
+// library's.
+TEST(Cli, VoxelModeWritesOneMapPerFeature) {
+  const std::string dir = testing::ScratchDir("cli_voxel");
+  MakeCase(dir, "a", false);
+  const std::string image = dir + "/a_image.nrrd", mask = dir + "/a_label.nrrd";
+  ASSERT_EQ(RunCli(image + " " + mask + " -m voxel -od " + dir + "/maps -s kernelRadius:1 -f csv -o " + dir + "/v.csv"), 0);
+  const CsvDocument doc = ReadCsv(dir + "/v.csv");
+  const lvsi::radiomics::VoxelResult lib =
+      lvsi::radiomics::FeatureExtractor(lvsi::radiomics::ExtractionParameters::Defaults()).ExecuteVoxelFiles(image, mask);
+  ASSERT_EQ(lib.maps.size(), 93u);
+  for (const auto& [name, map] : lib.maps) {
+    const std::string path = Cell(doc, 0, name);
+    EXPECT_EQ(path, dir + "/maps/Case-1_" + name + ".nrrd");
+    const Image written = io::ReadImage(path);
+    ASSERT_EQ(written.size(), map.size()) << name;
+    for (std::size_t n = 0; n < map.size(); ++n)
+      ASSERT_TRUE(written[n] == map[n] || (std::isnan(written[n]) && std::isnan(map[n]))) << name;
+  }
+  EXPECT_FALSE(Cell(doc, 0, "diagnostics_Mask-original_VoxelNum").empty());
+  // NIfTI on request.
+  ASSERT_EQ(RunCli(image + " " + mask + " -m voxel -od " + dir + "/nii --voxel-format nii.gz -f csv -o " + dir + "/n.csv"), 0);
+  EXPECT_TRUE(fs::exists(dir + "/nii/Case-1_original_glcm_Contrast.nii.gz"));
 }
 
 TEST(Cli, BatchKeepsInputColumnsLabelsAndFailedCases) {

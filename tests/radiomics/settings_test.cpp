@@ -107,11 +107,15 @@ TEST(ParameterFile, EmptySectionsEnableWhatPyradiomicsEnables) {
 
 // Voxel-based settings are checked and refused with the reason, not
 // accepted and ignored: lvsi has no voxel mode yet.
-TEST(ParameterFile, VoxelSettingsAreRefusedWithTheReason) {
-  ExpectRejected("voxelSetting:\n  kernelRadius: 2\n", "voxel-based extraction");
-  ExpectRejected("voxelSetting:\n  kernelRadius: 2\n", "kernelRadius");
+TEST(ParameterFile, VoxelSettingsAreReadFromEitherSectionAndChecked) {
+  const ExtractionParameters p = ParseParameters("voxelSetting:\n  kernelRadius: 2\n  maskedKernel: false\n");
+  EXPECT_EQ(p.settings.kernel_radius, 2);
+  EXPECT_FALSE(p.settings.masked_kernel);
+  EXPECT_EQ(ParseParameters("setting:\n  initValue: 3\n").settings.init_value, 3.0);
   ExpectRejected("voxelSetting:\n  kernelRadis: 2\n", "unknown voxel setting 'kernelRadis'");
-  ExpectRejected("setting:\n  maskedKernel: true\n", "'maskedKernel' belongs to voxel-based extraction");
+  ExpectRejected("voxelSetting:\n  kernelRadius: 51\n", "kernelRadius");
+  ExpectRejected("voxelSetting:\n  initValue: .inf\n", "initValue");
+  ExpectRejected("voxelSetting: [1]\n", "'voxelSetting' must be a mapping");
   EXPECT_NO_THROW(ParseParameters("voxelSetting: {}\n"));
 }
 

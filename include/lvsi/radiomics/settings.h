@@ -57,6 +57,12 @@ struct LVSI_RADIOMICS_EXPORT ExtractionSettings {
   int lbp3d_levels = 2;                         ///< `lbp3DLevels`.
   double lbp3d_icosphere_radius = 1;            ///< `lbp3DIcosphereRadius` [voxels].
   int lbp3d_icosphere_subdivision = 1;          ///< `lbp3DIcosphereSubdivision`.
+  // -- voxel-based extraction (pyradiomics' `voxelSetting`; segment-based
+  //    extraction ignores them, so they are not part of ToYaml())
+  int kernel_radius = 1;                        ///< `kernelRadius`: kernel half-width (1..50) [voxels].
+  bool masked_kernel = true;                    ///< `maskedKernel`: kernels hold ROI voxels only (else every voxel).
+  double init_value = 0;                        ///< `initValue`: map value outside the ROI (NaN allowed).
+  int voxel_batch = -1;                         ///< `voxelBatch`: accepted; lvsi's memory does not depend on it.
   /// Checks every value; on failure names the pyradiomics key in *why.
   bool IsValid(std::string* why = nullptr) const;
 };

@@ -124,6 +124,27 @@ class LevelTable {
   std::vector<T> values_;
 };
 
+/// The neighbourhood of voxel-based extraction: every voxel within
+/// `radius` (infinity norm), none off-plane along lvsi axis `flat_axis`
+/// (force2D; -1 for none).
+struct KernelShape {
+  int radius = 1;
+  int flat_axis = -1;
+};
+
+/// Scratch space BuildKernel reuses from one kernel to the next.
+struct KernelBuffers {
+  std::vector<char> present;  // per grey level: seen in this kernel
+};
+
+/// The kernel around voxel `center` (an index into `whole`'s box) as a Roi
+/// of its own, written into *kernel (whose storage is reused): its box is
+/// the neighbourhood clipped to `whole`'s box, its voxels those of `whole`
+/// there, with `whole`'s grey levels (the levels present in the kernel;
+/// max_level, pyradiomics' Ng, stays the whole ROI's).  bin_edges is left
+/// empty.
+void BuildKernel(const Roi& whole, std::size_t center, const KernelShape& shape, KernelBuffers& buffers, Roi* kernel);
+
 /// Resolves a feature request: empty `names` -> all non-deprecated features
 /// of `infos` (in pyradiomics' order), else the named ones (InvalidArgument
 /// for unknown names, naming the family).  The views point at the names in
