@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <set>
 #include <mutex>
 #include <atomic>
 #include <cmath>
@@ -93,6 +94,7 @@ struct MetaImageHeader {
   std::string data_file;                     // ElementDataFile: LOCAL, a file name, LIST, a pattern
   std::uintmax_t data_offset = 0;            // bytes before the data of a LOCAL file
   std::size_t longest_key = 0;               // longest field name before ElementDataFile
+  std::string repeated_key;                  // a field given twice (MetaIO then mixes the two)
 };
 
 // MetaIO copies every field name it does not know into a 255-byte buffer
@@ -105,6 +107,7 @@ std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
   MetaImageHeader h;
   std::ifstream in(path, std::ios::binary);
   std::string line;
+  std::set<std::string> seen;
   while (std::getline(in, line)) {
     // MetaIO ends a field name at '=', ':' or the end of a line ('\r' too).
     const auto eq = line.find_first_of("=:\r");
@@ -113,6 +116,7 @@ std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
     key.erase(0, key.find_first_not_of(" \t"));
     h.longest_key = std::max(h.longest_key, key.size());
     if (eq == std::string::npos || line[eq] == '\r') continue;
+    if (!key.empty() && !seen.insert(key).second && h.repeated_key.empty()) h.repeated_key = key;
     std::string value = line.substr(eq + 1);
     value.erase(0, value.find_first_not_of(" \t"));
     while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
@@ -147,6 +151,8 @@ void CheckMetaImageStructure(const MetaImageHeader& h, const std::string& path) 
   if (h.longest_key > kMaxMetaImageKey)
     throw FormatError(path, "the MetaImage header has a field name of " + std::to_string(h.longest_key) +
                                 " characters (at most " + std::to_string(kMaxMetaImageKey) + ")");
+  if (!h.repeated_key.empty())
+    throw FormatError(path, "the MetaImage header gives the field '" + h.repeated_key.substr(0, 80) + "' twice");
   if (h.has_ndims && !h.ndims_ok) throw FormatError(path, "the MetaImage header's NDims is not 1..4");
   if (!h.channels_ok) throw FormatError(path, "the MetaImage header's ElementNumberOfChannels is not 1..1000");
   if (!h.has_ndims || !h.has_sizes) return;  // ITK reports what is missing
