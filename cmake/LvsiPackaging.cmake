@@ -40,7 +40,7 @@ set(CPACK_DEBIAN_RUNTIME_DESCRIPTION
   "MRI radiomics and deep-learning prediction of LVSI: libraries and programs\n"
   "pyradiomics-exact radiomics, ResNet-50 deep features, feature selection,\n"
   "SVM models and the study's evaluation (lvsi_radiomics, lvsi_extract_cohort,\n"
-  "lvsi_evaluate, lvsi_study, lvsi_predict and the shared libraries).")
+  "lvsi_evaluate, lvsi_habitat, lvsi_study, lvsi_predict and the shared libraries).")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME lvsi-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)

@@ -411,4 +411,44 @@ void PlotHeatmapPanels(const std::vector<HeatmapPanel>& panels, const std::strin
   f.Save();
 }
 
+void PlotLabelOverlay(const LabelOverlay& o, const std::string& title, const std::string& path) {
+  const auto count = static_cast<std::size_t>(std::max(0, o.width)) * static_cast<std::size_t>(std::max(0, o.height));
+  if (o.width < 1 || o.height < 1 || o.image.size() != count || o.labels.size() != count)
+    throw InvalidArgument("label overlay: image and labels must both hold width x height values");
+  for (int l : o.labels)
+    if (l < 0 || static_cast<std::size_t>(l) > o.names.size())
+      throw InvalidArgument("label overlay: label " + std::to_string(l) + " has no legend name (" +
+                            std::to_string(o.names.size()) + " names)");
+  constexpr double kPanel = 300, kGap = 10, kLegend = 150;
+  const double width = kGap + kPanel + kGap + kLegend, height = 30 + kPanel + kGap;
+  Figure f(path, width, height);
+  cairo_t* cr = f.cr();
+  f.Text(width / 2, 19, title, 12, 0.5);
+  const auto extremes = std::minmax_element(o.image.begin(), o.image.end());
+  const double lo = *extremes.first, range = *extremes.second > lo ? *extremes.second - lo : 1;
+  cairo_surface_t* s = RgbSurface(o.width, o.height, [&](int x, int y, double* c) {
+    const std::size_t k = static_cast<std::size_t>(y) * static_cast<std::size_t>(o.width) + static_cast<std::size_t>(x);
+    const double grey = (o.image[k] - lo) / range;
+    double colour[3] = {grey, grey, grey};
+    if (o.labels[k] > 0) ModelColour(static_cast<std::size_t>(o.labels[k] - 1), colour);
+    const double alpha = o.labels[k] > 0 ? 0.55 : 0.0;
+    for (int ch = 0; ch < 3; ++ch) c[ch] = (1 - alpha) * grey + alpha * colour[ch];
+  });
+  const double side = kPanel / std::max(o.width, o.height);
+  PaintScaled(cr, s, kGap + (kPanel - side * o.width) / 2, 30 + (kPanel - side * o.height) / 2, side * o.width,
+              side * o.height);
+  cairo_surface_destroy(s);
+  const double lx = kGap + kPanel + kGap;
+  for (std::size_t k = 0; k < o.names.size(); ++k) {
+    double colour[3];
+    ModelColour(k, colour);
+    const double y = 40 + 16 * static_cast<double>(k);
+    cairo_set_source_rgb(cr, colour[0], colour[1], colour[2]);
+    cairo_rectangle(cr, lx, y - 8, 10, 10);
+    cairo_fill(cr);
+    f.Text(lx + 14, y, o.names[k], 8);
+  }
+  f.Save();
+}
+
 }  // namespace lvsi::evaluation

@@ -105,6 +105,40 @@ TEST(Figures, HeatmapPanelsOverlayTheMap) {
   EXPECT_THROW(PlotHeatmapPanels({}, "x", dir + "/bad.png"), InvalidArgument);
 }
 
+// A label overlay colours labelled pixels with their label's colour and
+// leaves label 0 as the image.
+TEST(Figures, LabelOverlayColoursTheLabels) {
+  const std::string dir = testing::ScratchDir("label_overlay");
+  LabelOverlay o;
+  o.width = 40;
+  o.height = 30;
+  o.image.assign(40 * 30, 0.0);
+  o.image[0] = 1;
+  for (int y = 0; y < 30; ++y)
+    for (int x = 0; x < 40; ++x) o.labels.push_back(x < 20 ? 1 : 0);
+  o.names = {"habitat 1"};
+  PlotLabelOverlay(o, "habitats", dir + "/o.png");
+  cairo_surface_t* s = cairo_image_surface_create_from_png((dir + "/o.png").c_str());
+  ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  const int stride = cairo_image_surface_get_stride(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  auto rgb = [&](double fx, double fy, int c) {  // fraction of the image (300 x 225 pt at x = 10, y = 67.5)
+    const double scale = 1200.0 / 360;
+    const int x = static_cast<int>((10 + 300 * fx) * scale), y = static_cast<int>((67.5 + 225 * fy) * scale);
+    const auto pixel = *reinterpret_cast<const std::uint32_t*>(data + y * stride + x * 4);
+    return static_cast<int>((pixel >> (16 - 8 * c)) & 0xff);
+  };
+  double colour[3];
+  ModelColour(0, colour);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(rgb(0.25, 0.5, c), 255 * 0.55 * colour[c], 3) << c;  // label 1 over black
+    EXPECT_EQ(rgb(0.75, 0.5, c), 0);                                // label 0: the image
+  }
+  cairo_surface_destroy(s);
+  o.labels[5] = 2;  // no name for label 2
+  EXPECT_THROW(PlotLabelOverlay(o, "x", dir + "/bad.png"), InvalidArgument);
+}
+
 TEST(Tables, Table1PicksTestsAndFormats) {
   const std::vector<int> y{0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
   const std::vector<ClinicalVariable> vars{

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
@@ -255,6 +256,62 @@ TEST(Cli, BadInputExitStatus) {
   // No mask and no batch file; an unknown option.
   EXPECT_EQ(RunCli(dir + "/a_image.nrrd 2>/dev/null"), 1);
   EXPECT_EQ(RunCli(dir + "/a_image.nrrd " + dir + "/a_label.nrrd --frobnicate 2>/dev/null"), 2);
+}
+
+}  // namespace
+}  // namespace lvsi
+
+namespace lvsi {
+namespace {
+
+// lvsi_habitat finds two sub-regions that differ in intensity and texture:
+// the left half of the ROI smooth and dark, the right half bright and
+// noisy.  Away from the seam each habitat is (almost) one half, whatever
+// the seed.
+TEST(Habitat, TwoDifferentHalvesBecomeTwoHabitats) {
+  const std::string dir = testing::ScratchDir("habitat");
+  Geometry g;
+  g.size = {30, 24, 8};
+  Image img(g, 0.0);
+  LabelImage lab(g, 0);
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 1);
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        const bool right = i >= 15;
+        img(i, j, k) = right ? 400 + 60 * noise(rng) : 100 + 3 * noise(rng);
+        if (i >= 5 && i < 25 && j >= 4 && j < 20 && k >= 1 && k < 7) lab(i, j, k) = 1;
+      }
+  io::WriteImage(img, dir + "/image.nrrd");
+  io::WriteLabelImage(lab, dir + "/mask.nrrd");
+  for (const char* seed : {"1", "2"}) {
+    const std::string out = dir + "/out" + seed;
+    const int status = std::system((std::string(LVSI_HABITAT) + " " + dir + "/image.nrrd " + dir + "/mask.nrrd -k 2 --seed " +
+                                    seed + " -o " + out + " > " + dir + "/log.txt 2>&1")
+                                       .c_str());
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadTextFile(dir + "/log.txt");
+    const LabelImage habitats = io::ReadLabelImage(out + "/habitats.nrrd");
+    ASSERT_EQ(habitats.geometry().size, g.size);
+    std::size_t agree = 0, total = 0;
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+      for (std::size_t j = 0; j < g.size[1]; ++j)
+        for (std::size_t i = 0; i < g.size[0]; ++i) {
+          if (lab(i, j, k) != 1) {
+            ASSERT_EQ(habitats(i, j, k), 0);
+            continue;
+          }
+          ASSERT_GE(habitats(i, j, k), 1);
+          if (i == 14 || i == 15) continue;  // kernels straddling the two halves
+          ++total;
+          // Habitats are numbered by ascending mean intensity: 1 dark, 2 bright.
+          agree += habitats(i, j, k) == (i >= 15 ? 2 : 1);
+        }
+    EXPECT_GE(static_cast<double>(agree), 0.95 * static_cast<double>(total)) << "seed " << seed;
+    EXPECT_TRUE(fs::exists(out + "/overlay.png"));
+    const CsvDocument table = ReadCsv(out + "/habitats.csv");
+    ASSERT_EQ(table.rows.size(), 2u);
+  }
 }
 
 }  // namespace

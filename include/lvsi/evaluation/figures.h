@@ -52,4 +52,18 @@ struct HeatmapPanel {
 LVSI_EVALUATION_EXPORT void PlotHeatmapPanels(const std::vector<HeatmapPanel>& panels, const std::string& title,
                                               const std::string& path);
 
+/// A label map over its grey-scale image (one slice, row-major, `width` x
+/// `height`), e.g. habitats found in voxel-based feature maps.
+struct LabelOverlay {
+  int width = 0, height = 0;
+  std::vector<double> image;       ///< Intensities, shown min-max scaled in grey.
+  std::vector<int> labels;         ///< 0: not drawn; k >= 1: ModelColour(k - 1) at opacity 0.55.
+  std::vector<std::string> names;  ///< Legend text of label k at names[k - 1].
+};
+/// The overlay, scaled to fit, with a legend of the labels.  Throws
+/// InvalidArgument for sizes that do not match or labels without a name,
+/// IoError/FormatError for the file.
+LVSI_EVALUATION_EXPORT void PlotLabelOverlay(const LabelOverlay& overlay, const std::string& title,
+                                             const std::string& path);
+
 }  // namespace lvsi::evaluation
