@@ -433,18 +433,25 @@ std::string CaseKey(const Input& in, const std::string& settings_text) {
 
 // One case: its input columns, then diagnostics and features; a failed case
 // keeps its input columns only and logs why.
+// The extractor of one case: the parameters with the case's Label and
+// Label_channel columns.
+lvsi::radiomics::FeatureExtractor CaseExtractor(const Input& in, const lvsi::radiomics::ExtractionParameters& params,
+                                               int threads) {
+  lvsi::radiomics::ExtractionParameters p = params;
+  if (in.label) p.ApplySetting("label", std::to_string(*in.label));
+  if (in.label_channel) p.ApplySetting("label_channel", std::to_string(*in.label_channel));
+  lvsi::radiomics::FeatureExtractor extractor(p);
+  extractor.set_threads(threads);
+  return extractor;
+}
+
 Case Extract(std::size_t index, const Input& in, const lvsi::radiomics::ExtractionParameters& params, int threads) {
   Case c;
   for (const auto& [k, v] : in.columns) c.emplace_back(k, Text(v));
   try {
     Info("Processing case " + std::to_string(index));
     const auto start = std::chrono::steady_clock::now();
-    lvsi::radiomics::ExtractionParameters p = params;
-    if (in.label) p.ApplySetting("label", std::to_string(*in.label));
-    if (in.label_channel) p.ApplySetting("label_channel", std::to_string(*in.label_channel));
-    lvsi::radiomics::FeatureExtractor extractor(p);
-    extractor.set_threads(threads);
-    const lvsi::radiomics::ExtractionResult r = extractor.ExecuteFiles(in.image, in.mask);
+    const lvsi::radiomics::ExtractionResult r = CaseExtractor(in, params, threads).ExecuteFiles(in.image, in.mask);
     for (const auto& [k, v] : r.diagnostics) c.emplace_back(k, Value{v, std::nullopt, true});
     for (const auto& [k, v] : r.features) c.emplace_back(k, Value{"", v, false});
     Info("Case " + std::to_string(index) + " processed in " +
@@ -465,12 +472,7 @@ Case ExtractVoxel(std::size_t index, const Input& in, const lvsi::radiomics::Ext
   try {
     Info("Processing case " + std::to_string(index) + " (voxel-based)");
     const auto start = std::chrono::steady_clock::now();
-    lvsi::radiomics::ExtractionParameters p = params;
-    if (in.label) p.ApplySetting("label", std::to_string(*in.label));
-    if (in.label_channel) p.ApplySetting("label_channel", std::to_string(*in.label_channel));
-    lvsi::radiomics::FeatureExtractor extractor(p);
-    extractor.set_threads(threads);
-    const lvsi::radiomics::VoxelResult r = extractor.ExecuteVoxelFiles(in.image, in.mask);
+    const lvsi::radiomics::VoxelResult r = CaseExtractor(in, params, threads).ExecuteVoxelFiles(in.image, in.mask);
     for (const auto& [k, v] : r.diagnostics) c.emplace_back(k, Value{v, std::nullopt, true});
     for (const auto& [name, map] : r.maps) {
       const std::string target = (fs::path(dir) / ("Case-" + std::to_string(index) + "_" + name + ext)).string();

@@ -1170,16 +1170,21 @@ VoxelResult FeatureExtractor::ExecuteVoxel(const Image& image, const LabelImage&
   return Extraction(parameters_, image, labels, image_pixel_type, threads_, true).RunVoxel(grid);
 }
 
-VoxelResult FeatureExtractor::ExecuteVoxelFiles(const std::string& image_path, const std::string& mask_path,
-                                                MapGrid grid) const {
+namespace {
+
+// Reads image and mask (a vector mask gives its label_channel, as
+// pyradiomics' getMask; a scalar mask ignores the setting) and runs
+// `extract(image, labels, pixel_type)`, naming the file in its errors.
+template <class Extract>
+auto WithFiles(const std::string& image_path, const std::string& mask_path, int label_channel, Extract extract) {
   Log(LogLevel::kDebug, "Loading image and mask (" + image_path + ", " + mask_path + ")");
   const io::ImageInfo info = io::ReadImageInfo(image_path);
   const Image image = io::ReadImage(image_path);
   io::ImageReadSettings mask_settings;
-  mask_settings.component = parameters_.settings.label_channel;
+  mask_settings.component = label_channel;
   const LabelImage labels = io::ReadLabelImage(mask_path, mask_settings);
   try {
-    return ExecuteVoxel(image, labels, info.pixel_type, grid);
+    return extract(image, labels, info.pixel_type);
   } catch (const GeometryError& e) {
     throw GeometryError(mask_path, e.problem());
   } catch (const DataError& e) {
@@ -1187,22 +1192,21 @@ VoxelResult FeatureExtractor::ExecuteVoxelFiles(const std::string& image_path, c
   }
 }
 
+}  // namespace
+
+VoxelResult FeatureExtractor::ExecuteVoxelFiles(const std::string& image_path, const std::string& mask_path,
+                                                MapGrid grid) const {
+  return WithFiles(image_path, mask_path, parameters_.settings.label_channel,
+                   [&](const Image& image, const LabelImage& labels, const std::string& pixel_type) {
+                     return ExecuteVoxel(image, labels, pixel_type, grid);
+                   });
+}
+
 ExtractionResult FeatureExtractor::ExecuteFiles(const std::string& image_path, const std::string& mask_path) const {
-  Log(LogLevel::kDebug, "Loading image and mask (" + image_path + ", " + mask_path + ")");
-  const io::ImageInfo info = io::ReadImageInfo(image_path);
-  const Image image = io::ReadImage(image_path);
-  // A vector mask (one channel per segment) gives its label_channel, as
-  // pyradiomics' getMask; a scalar mask ignores the setting.
-  io::ImageReadSettings mask_settings;
-  mask_settings.component = parameters_.settings.label_channel;
-  const LabelImage labels = io::ReadLabelImage(mask_path, mask_settings);
-  try {
-    return Execute(image, labels, info.pixel_type);
-  } catch (const GeometryError& e) {
-    throw GeometryError(mask_path, e.problem());
-  } catch (const DataError& e) {
-    throw DataError(e.input() == Input::kImage ? image_path : mask_path, e.problem());
-  }
+  return WithFiles(image_path, mask_path, parameters_.settings.label_channel,
+                   [&](const Image& image, const LabelImage& labels, const std::string& pixel_type) {
+                     return Execute(image, labels, pixel_type);
+                   });
 }
 
 }  // namespace lvsi::radiomics

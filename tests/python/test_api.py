@@ -1,0 +1,202 @@
+"""The Python API's behaviour: images and numpy, pyradiomics' extractor
+interface, voxel maps, exceptions, logging, the GIL, and the models."""
+import collections
+import logging
+import os
+import threading
+import time
+
+import numpy
+import pytest
+
+import lvsi
+from lvsi.radiomics import featureextractor
+
+
+def make_case(folder, shape=(6, 11, 12), seed=3):
+    rng = numpy.random.default_rng(seed)
+    array = rng.integers(0, 200, size=shape).astype("float64")
+    mask = numpy.zeros(shape, dtype="int32")
+    mask[1:5, 2:8, 3:9] = 1
+    image = lvsi.Image(array, spacing=(0.8, 0.9, 2.5), origin=(-10.0, 4.0, 7.5))
+    labels = lvsi.LabelImage(mask, spacing=(0.8, 0.9, 2.5), origin=(-10.0, 4.0, 7.5))
+    lvsi.write_image(image, os.path.join(folder, "image.nrrd"))
+    lvsi.write_label_image(labels, os.path.join(folder, "mask.nrrd"))
+    return image, labels
+
+
+def test_image_numpy_round_trip(tmp_path):
+    array = numpy.arange(2 * 3 * 4, dtype="float64").reshape(2, 3, 4)
+    direction = (0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    image = lvsi.Image(array, spacing=(0.5, 0.7, 3.0), origin=(1.0, 2.0, 3.0), direction=direction)
+    assert image.size == (4, 3, 2)  # (x, y, z) as SimpleITK
+    assert image.GetSpacing() == (0.5, 0.7, 3.0)
+    numpy.testing.assert_array_equal(image.array, array)  # (z, y, x)
+    view = image.array
+    assert not view.flags.owndata  # a view of the image's voxels
+    path = str(tmp_path / "x.nii.gz")
+    lvsi.write_image(image, path)
+    back = lvsi.read_image(path)
+    numpy.testing.assert_array_equal(numpy.asarray(back), array)
+    assert back.spacing == pytest.approx((0.5, 0.7, 3.0))
+    assert back.origin == pytest.approx((1.0, 2.0, 3.0))
+    assert back.direction == pytest.approx(direction)
+    with pytest.raises(lvsi.InvalidArgument):
+        lvsi.Image(numpy.zeros(5))
+    with pytest.raises(ValueError):  # lvsi.InvalidArgument is a ValueError
+        lvsi.Image(numpy.zeros((2, 2, 2)), spacing=(0.0, 1.0, 1.0))
+
+
+def test_errors_are_typed_and_name_the_file(tmp_path):
+    missing = str(tmp_path / "none.nrrd")
+    with pytest.raises(FileNotFoundError) as info:
+        lvsi.read_image(missing)
+    assert isinstance(info.value, lvsi.MissingFileError) and isinstance(info.value, lvsi.IoError)
+    assert missing in str(info.value)
+    garbage = tmp_path / "bad.nrrd"
+    garbage.write_text("not an image\n")
+    with pytest.raises(lvsi.FormatError) as info:
+        lvsi.read_image(str(garbage))
+    assert isinstance(info.value, OSError) and str(garbage) in str(info.value)
+    make_case(str(tmp_path))
+    with pytest.raises(lvsi.DataError):
+        featureextractor.RadiomicsFeatureExtractor(label=7).execute(str(tmp_path / "image.nrrd"),
+                                                                    str(tmp_path / "mask.nrrd"))
+    with pytest.raises(lvsi.InvalidArgument) as info:
+        featureextractor.RadiomicsFeatureExtractor(binWidht=5).execute(str(tmp_path / "image.nrrd"),
+                                                                       str(tmp_path / "mask.nrrd"))
+    assert "binWidht" in str(info.value)
+    assert issubclass(lvsi.Error, Exception)
+
+
+def test_execute_follows_pyradiomics(tmp_path):
+    image, labels = make_case(str(tmp_path))
+    extractor = featureextractor.RadiomicsFeatureExtractor(binWidth=10)
+    assert extractor.settings["binWidth"] == 10 and extractor.enabledImagetypes == {"Original": {}}
+    assert list(extractor.enabledFeatures) == ["firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm", "shape",
+                                               "shape2D"]
+    from_files = extractor.execute(str(tmp_path / "image.nrrd"), str(tmp_path / "mask.nrrd"))
+    assert isinstance(from_files, collections.OrderedDict)
+    names = list(from_files)
+    first_feature = next(i for i, n in enumerate(names) if not n.startswith("diagnostics_"))
+    assert all(n.startswith("diagnostics_") for n in names[:first_feature])
+    assert all(not n.startswith("diagnostics_") for n in names[first_feature:])
+    assert isinstance(from_files["diagnostics_Configuration_Settings"], dict)
+    assert from_files["diagnostics_Configuration_Settings"]["binWidth"] == 10
+    assert isinstance(from_files["diagnostics_Mask-original_BoundingBox"], tuple)
+    assert isinstance(from_files["diagnostics_Mask-original_VoxelNum"], int)
+    assert isinstance(from_files["diagnostics_Image-original_Mean"], numpy.float64)
+    assert isinstance(from_files["diagnostics_Image-original_Hash"], str)
+    value = from_files["original_glcm_Contrast"]
+    assert isinstance(value, numpy.ndarray) and value.shape == () and value.dtype == numpy.float64
+    # The same numbers from lvsi.Image objects (the image stored as float64,
+    # so only the Hash and the stored type may differ).
+    from_objects = extractor.execute(image, labels)
+    for name in names[first_feature:]:
+        assert float(from_objects[name]) == pytest.approx(float(from_files[name]), rel=1e-12, abs=1e-12), name
+    # Enabling as pyradiomics does.
+    extractor.disableAllFeatures()
+    extractor.enableFeaturesByName(firstorder=["Mean", "Median"])
+    extractor.enableImageTypeByName("LoG", customArgs={"sigma": [1.0]})
+    got = [n for n in extractor.execute(image, labels) if not n.startswith("diagnostics_")]
+    assert got == ["original_firstorder_Mean", "original_firstorder_Median", "log-sigma-1-0-mm-3D_firstorder_Mean",
+                   "log-sigma-1-0-mm-3D_firstorder_Median"]
+    with pytest.raises(lvsi.InvalidArgument):
+        extractor.enableFeatureClassByName("glcmm")
+    with pytest.raises(ValueError):
+        extractor.execute(numpy.zeros((3, 3, 3)), labels)  # no geometry
+
+
+def test_parameter_file_and_dict_agree(tmp_path):
+    make_case(str(tmp_path))
+    params = tmp_path / "p.yaml"
+    params.write_text("imageType:\n  Original: {}\n  Square: {}\nfeatureClass:\n  glrlm:\n"
+                      "setting:\n  binWidth: 15\n  normalize: true\n")
+    a = featureextractor.RadiomicsFeatureExtractor(str(params))
+    b = featureextractor.RadiomicsFeatureExtractor({"imageType": {"Original": {}, "Square": {}},
+                                                    "featureClass": {"glrlm": None},
+                                                    "setting": {"binWidth": 15, "normalize": True}})
+    c = featureextractor.RadiomicsFeatureExtractor()
+    c.loadJSONParams('{"imageType": {"Original": {}, "Square": {}}, "featureClass": {"glrlm": []},'
+                     ' "setting": {"binWidth": 15, "normalize": true}}')
+    image, mask = str(tmp_path / "image.nrrd"), str(tmp_path / "mask.nrrd")
+    ra, rb, rc = a.execute(image, mask), b.execute(image, mask), c.execute(image, mask)
+    assert list(ra) == list(rb) == list(rc)
+    for name in ra:
+        if not name.startswith("diagnostics_"):
+            assert float(ra[name]) == float(rb[name]) == float(rc[name])
+    with pytest.raises(lvsi.InvalidArgument):
+        featureextractor.RadiomicsFeatureExtractor({"setting": {"binWidth": "wide"}})
+
+
+def test_voxel_based_maps(tmp_path):
+    image, labels = make_case(str(tmp_path))
+    extractor = featureextractor.RadiomicsFeatureExtractor(kernelRadius=1, initValue=-1)
+    extractor.disableAllFeatures()
+    extractor.enableFeaturesByName(firstorder=["Mean"])
+    result = extractor.execute(image, labels, voxelBased=True)
+    mean = result["original_firstorder_Mean"]
+    assert isinstance(mean, lvsi.Image)
+    # The crop: the ROI box grown by kernelRadius.
+    assert mean.size == (8, 8, 6)
+    array = mean.array
+    z, y, x = 2, 4, 5  # an ROI voxel, in the crop (offsets 1, 1, 2 from the image)
+    inside = image.array[z - 1 + 0:z + 2, y + 1 - 1:y + 1 + 2, x + 2 - 1:x + 2 + 2]
+    kernel_mask = labels.array[z - 1:z + 2, y:y + 3, x + 1:x + 4] == 1
+    assert array[z, y, x] == pytest.approx(inside[kernel_mask].mean())
+    assert array[0, 0, 0] == -1
+
+
+def test_logging_goes_to_python_logging(tmp_path, caplog):
+    make_case(str(tmp_path))
+    extractor = featureextractor.RadiomicsFeatureExtractor()
+    with caplog.at_level(logging.DEBUG, logger="lvsi"):
+        extractor.execute(str(tmp_path / "image.nrrd"), str(tmp_path / "mask.nrrd"))
+    assert any(r.name == "lvsi" and r.levelno == logging.DEBUG for r in caplog.records)
+
+
+def test_the_gil_is_released(pyradiomics_dir):
+    image = os.path.join(pyradiomics_dir, "brain1_image.nrrd")
+    mask = os.path.join(pyradiomics_dir, "brain1_label.nrrd")
+    extractor = featureextractor.RadiomicsFeatureExtractor(binWidth=25)
+    extractor.threads = 1
+    extractor.execute(image, mask)  # warm up (files in cache)
+
+    def run(n):
+        for _ in range(n):
+            extractor.execute(image, mask)
+
+    t0 = time.perf_counter()
+    run(4)
+    one = time.perf_counter() - t0
+    threads = [threading.Thread(target=run, args=(2,)) for _ in range(2)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    two = time.perf_counter() - t0
+    print("4 extractions: one thread %.3f s, two Python threads %.3f s" % (one, two))
+    if (os.cpu_count() or 1) >= 2:
+        assert two < 0.85 * one
+
+
+def test_models_have_scikit_learn_names(tmp_path):
+    rng = numpy.random.default_rng(0)
+    x = rng.normal(size=(80, 3))
+    y = (x[:, 0] + 0.3 * rng.normal(size=80) > 0).astype(int).tolist()
+    svc = lvsi.models.SVC(C=1.0).fit(x, y)
+    p = svc.predict_proba(x)
+    assert p.shape == (80, 2) and numpy.allclose(p.sum(axis=1), 1)
+    d = svc.decision_function(x)
+    order = numpy.argsort(d)
+    assert numpy.all(numpy.diff(p[order, 1]) >= -1e-12)  # probabilities increase with the decision value
+    assert lvsi.stats.auc(p[:, 1].tolist(), y)["auc"] > 0.9
+    path = str(tmp_path / "svm.json")
+    svc.save(path)
+    numpy.testing.assert_allclose(lvsi.models.SVC.load(path).predict_proba(x), p)
+    logistic = lvsi.models.LogisticRegression().fit(x, y)
+    assert logistic.coef_.shape == (3,) and logistic.coef_[0] > 0
+    assert list(logistic.predict(x[:2])) == [int(v > 0.5) for v in logistic.predict_proba(x[:2])[:, 1]]
+    with pytest.raises(lvsi.InvalidArgument):
+        lvsi.models.SVC().fit(x, [0] * 80)
