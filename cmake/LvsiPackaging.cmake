@@ -27,9 +27,16 @@ set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_GENERATE_SHLIBS ON)  # shlibs file and ldconfig trigger
 # Debian's LibTorch calls the system BLAS; the reference BLAS is 10x slower.
+# The Python package (in /usr/lib/python3/dist-packages) imports numpy, and
+# PyYAML for parameter files.
+set(_lvsi_recommends "")
 if(LVSI_WITH_DEEPFEATURES)
-  set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "libopenblas0-pthread")
+  list(APPEND _lvsi_recommends libopenblas0-pthread)
 endif()
+if(LVSI_PYTHON_BUILD)
+  list(APPEND _lvsi_recommends python3-numpy python3-yaml)
+endif()
+list(JOIN _lvsi_recommends ", " CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS)
 # lvsi's own libraries are in the package itself; dpkg-shlibdeps finds them
 # there instead of asking for another package.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
@@ -40,7 +47,8 @@ set(CPACK_DEBIAN_RUNTIME_DESCRIPTION
   "MRI radiomics and deep-learning prediction of LVSI: libraries and programs\n"
   "pyradiomics-exact radiomics, ResNet-50 deep features, feature selection,\n"
   "SVM models and the study's evaluation (lvsi_radiomics, lvsi_extract_cohort,\n"
-  "lvsi_evaluate, lvsi_habitat, lvsi_study, lvsi_predict and the shared libraries).")
+  "lvsi_evaluate, lvsi_habitat, lvsi_study, lvsi_predict, the shared libraries\n"
+  "and the Python package lvsi).")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME lvsi-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)

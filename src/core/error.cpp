@@ -51,4 +51,7 @@ bool Invalid(std::string* why, const std::string& reason) {
 ModelError::ModelError(const std::string& what) : Error(what) {}
 ModelError::~ModelError() = default;
 
+Interrupted::Interrupted() : Error("interrupted") {}
+Interrupted::~Interrupted() = default;
+
 }  // namespace lvsi

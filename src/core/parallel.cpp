@@ -1,5 +1,7 @@
 #include "lvsi/core/parallel.h"
 
+#include "lvsi/core/error.h"
+
 #include <atomic>
 #include <cstdlib>
 #include <exception>
@@ -26,6 +28,19 @@ int DefaultThreadCount() {
 
 void SetDefaultThreadCount(int threads) { g_default_threads.store(threads > 0 ? threads : 0); }
 
+namespace {
+std::atomic<bool> interrupt_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "RequestInterrupt must be async-signal-safe");
+}  // namespace
+
+void ThrowIfInterrupted() {
+  if (interrupt_requested.load(std::memory_order_relaxed)) throw Interrupted();
+}
+
+void RequestInterrupt() noexcept { interrupt_requested.store(true); }
+void ClearInterrupt() noexcept { interrupt_requested.store(false); }
+bool InterruptRequested() noexcept { return interrupt_requested.load(); }
+
 void ParallelFor(std::size_t begin, std::size_t end, const std::function<void(std::size_t)>& body,
                  int threads) {
   if (end <= begin) return;
@@ -33,7 +48,10 @@ void ParallelFor(std::size_t begin, std::size_t end, const std::function<void(st
   std::size_t workers = static_cast<std::size_t>(threads > 0 ? threads : DefaultThreadCount());
   if (workers > n) workers = n;
   if (workers <= 1) {
-    for (std::size_t i = begin; i < end; ++i) body(i);
+    for (std::size_t i = begin; i < end; ++i) {
+      ThrowIfInterrupted();
+      body(i);
+    }
     return;
   }
   std::atomic<std::size_t> next{begin};
@@ -47,6 +65,7 @@ void ParallelFor(std::size_t begin, std::size_t end, const std::function<void(st
       const std::size_t i = next.fetch_add(1);
       if (i >= end) return;
       try {
+        ThrowIfInterrupted();
         body(i);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mutex);

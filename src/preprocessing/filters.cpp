@@ -334,6 +334,7 @@ std::vector<std::pair<std::string, Image>> WaveletDecomposition(const Image& ima
     std::vector<std::pair<std::string, Values>> bands;
     Box done = whole;  // the box of the bands made so far, per axis split
     for (int axis : axes) {
+      ThrowIfInterrupted();
       const std::size_t ax = static_cast<std::size_t>(axis);
       Box next_box = done;
       next_box.lo[ax] = lower[ax];

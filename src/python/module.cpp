@@ -9,7 +9,13 @@
 #include <pybind11/stl.h>
 
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <memory>
 #include <string>
 #include <utility>
@@ -64,9 +70,60 @@ void TranslateErrors(std::exception_ptr p) {
     Raise("InvalidArgument", e);
   } catch (const lvsi::ModelError& e) {
     Raise("ModelError", e);
+  } catch (const lvsi::Interrupted&) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
   } catch (const lvsi::Error& e) {
     Raise("Error", e);
   }
+}
+
+// ---- long calls: the GIL released, Ctrl-C honoured
+//
+// Runs `work` on a thread of its own while the calling thread, without the
+// GIL, waits for it and every 50 ms checks Python's signals (only the main
+// thread sees them).  On Ctrl-C lvsi's work is interrupted (it stops at its
+// next loop item, writing nothing half-way) and KeyboardInterrupt is
+// raised once it has stopped.
+template <class Work>
+auto Interruptible(Work work) -> decltype(work()) {
+  using Result = decltype(work());
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::optional<Result> result;
+  std::exception_ptr error;
+  bool interrupted = false;
+  {
+    py::gil_scoped_release release;
+    std::thread worker([&] {
+      try {
+        result.emplace(work());
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      done = true;
+      done_cv.notify_all();
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!done_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
+      lock.unlock();
+      {
+        py::gil_scoped_acquire gil;
+        if (!interrupted && PyErr_CheckSignals() != 0) {
+          interrupted = true;  // (KeyboardInterrupt is now set)
+          lvsi::RequestInterrupt();
+        }
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    worker.join();
+    if (interrupted) lvsi::ClearInterrupt();
+  }
+  if (interrupted) throw py::error_already_set();
+  if (error) std::rethrow_exception(error);
+  return std::move(*result);
 }
 
 // ---- images: numpy arrays in SimpleITK's (z, y, x) order with geometry
@@ -162,21 +219,17 @@ py::tuple Extract(const std::string& parameters_yaml, const std::string& source,
   extractor.set_threads(threads);
   const auto grid = full_grid ? lvsi::radiomics::MapGrid::kImage : lvsi::radiomics::MapGrid::kCropped;
   if (voxel) {
-    lvsi::radiomics::VoxelResult r;
-    {
-      py::gil_scoped_release release;
-      r = image ? extractor.ExecuteVoxel(*image, *labels, pixel_type, grid)
-                : extractor.ExecuteVoxelFiles(image_path, mask_path, grid);
-    }
+    lvsi::radiomics::VoxelResult r = Interruptible([&] {
+      return image ? extractor.ExecuteVoxel(*image, *labels, pixel_type, grid)
+                   : extractor.ExecuteVoxelFiles(image_path, mask_path, grid);
+    });
     py::list maps;
     for (auto& [name, map] : r.maps) maps.append(py::make_tuple(name, py::cast(std::move(map))));
     return py::make_tuple(r.diagnostics, maps);
   }
-  lvsi::radiomics::ExtractionResult r;
-  {
-    py::gil_scoped_release release;
-    r = image ? extractor.Execute(*image, *labels, pixel_type) : extractor.ExecuteFiles(image_path, mask_path);
-  }
+  const lvsi::radiomics::ExtractionResult r = Interruptible([&] {
+    return image ? extractor.Execute(*image, *labels, pixel_type) : extractor.ExecuteFiles(image_path, mask_path);
+  });
   return py::make_tuple(r.diagnostics, r.features);
 }
 
@@ -370,11 +423,8 @@ PYBIND11_MODULE(_lvsi, m) {
                   if (measure == "auc") s.measure = lvsi::selection::CvMeasure::kAuc;
                   else if (measure == "class") s.measure = lvsi::selection::CvMeasure::kMisclassification;
                   else if (measure != "deviance") throw lvsi::InvalidArgument("measure must be deviance, auc or class");
-                  lvsi::selection::LassoCvResult r;
-                  {
-                    py::gil_scoped_release release;
-                    r = lvsi::selection::CrossValidateLassoLogistic(x, y, s);
-                  }
+                  const lvsi::selection::LassoCvResult r =
+                      Interruptible([&] { return lvsi::selection::CrossValidateLassoLogistic(x, y, s); });
                   return py::dict("lambda"_a = r.path.lambda, "intercept"_a = r.path.intercept, "beta"_a = r.path.beta,
                                   "cvm"_a = r.cvm, "cvsd"_a = r.cvsd, "fold_ids"_a = r.fold_ids,
                                   "lambda_min"_a = r.lambda_min(), "lambda_1se"_a = r.lambda_1se(),

@@ -1,7 +1,10 @@
 #include "lvsi/core/parallel.h"
 
+#include "lvsi/core/error.h"
+
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -52,6 +55,31 @@ TEST(ParallelFor, DefaultThreadCountIsSettable) {
   SetDefaultThreadCount(0);
   EXPECT_GE(DefaultThreadCount(), 1);
   ParallelFor(5, 5, [](std::size_t) { FAIL(); });
+}
+
+}  // namespace
+}  // namespace lvsi
+
+namespace lvsi {
+namespace {
+
+// RequestInterrupt stops ParallelFor before its next item on every thread
+// count, with Interrupted; after ClearInterrupt work runs again.
+TEST(ParallelFor, InterruptStopsTheLoopUntilCleared) {
+  for (int threads : {1, 3}) {
+    std::atomic<std::size_t> ran{0};
+    EXPECT_THROW(ParallelFor(0, 1000, [&](std::size_t i) {
+                   if (i == 10) RequestInterrupt();
+                   ran.fetch_add(1);
+                 }, threads),
+                 Interrupted);
+    EXPECT_TRUE(InterruptRequested());
+    EXPECT_LT(ran.load(), 1000u) << threads;
+    ClearInterrupt();
+    std::atomic<std::size_t> all{0};
+    ParallelFor(0, 100, [&](std::size_t) { all.fetch_add(1); }, threads);
+    EXPECT_EQ(all.load(), 100u);
+  }
 }
 
 }  // namespace

@@ -200,3 +200,24 @@ def test_models_have_scikit_learn_names(tmp_path):
     assert list(logistic.predict(x[:2])) == [int(v > 0.5) for v in logistic.predict_proba(x[:2])[:, 1]]
     with pytest.raises(lvsi.InvalidArgument):
         lvsi.models.SVC().fit(x, [0] * 80)
+
+
+def test_ctrl_c_interrupts_a_long_extraction(pyradiomics_dir):
+    import signal
+    image = os.path.join(pyradiomics_dir, "brain1_image.nrrd")
+    mask = os.path.join(pyradiomics_dir, "brain1_label.nrrd")
+    params = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "params", "t2w.yaml")
+    extractor = featureextractor.RadiomicsFeatureExtractor(params)
+    extractor.threads = 1
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    t0 = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        extractor.execute(image, mask, voxelBased=True)  # about 3 s uninterrupted
+    elapsed = time.perf_counter() - t0
+    timer.join()
+    print("Ctrl-C after 0.3 s: back in Python after %.2f s" % elapsed)
+    assert elapsed < 1.0
+    # lvsi works again afterwards.
+    small = featureextractor.RadiomicsFeatureExtractor()
+    assert "original_firstorder_Mean" in small.execute(image, mask)

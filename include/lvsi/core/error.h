@@ -125,6 +125,14 @@ class LVSI_CORE_EXPORT ModelError : public Error {
   ~ModelError() override;
 };
 
+/// Work stopped because RequestInterrupt() was called (e.g. Ctrl-C in the
+/// Python package); nothing it was writing is left half-written.
+class LVSI_CORE_EXPORT Interrupted : public Error {
+ public:
+  Interrupted();
+  ~Interrupted() override;
+};
+
 /// The tail of an IsValid(std::string* why): stores `reason` in *why (when
 /// `why` is not null) and returns false.
 LVSI_CORE_EXPORT bool Invalid(std::string* why, const std::string& reason);

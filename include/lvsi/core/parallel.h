@@ -25,6 +25,18 @@ LVSI_CORE_EXPORT void ParallelFor(std::size_t begin, std::size_t end,
                                   const std::function<void(std::size_t)>& body,
                                   int threads = 0);
 
+/// Cooperative interruption of lvsi's work: after RequestInterrupt(), every
+/// ParallelFor (the loop under extractions, kernels, cohorts, folds) throws
+/// Interrupted before its next item, on every thread, until
+/// ClearInterrupt().  Async-signal-safe (a lock-free flag), so a SIGINT
+/// handler may call RequestInterrupt().
+LVSI_CORE_EXPORT void RequestInterrupt() noexcept;
+LVSI_CORE_EXPORT void ClearInterrupt() noexcept;
+LVSI_CORE_EXPORT bool InterruptRequested() noexcept;
+/// Throws Interrupted when an interrupt is requested: the check long loops
+/// outside ParallelFor (filters) make between their steps.
+LVSI_CORE_EXPORT void ThrowIfInterrupted();
+
 /// Whether lvsi's numerical kernels that exist in an AVX2 build (the LoG
 /// recursions) use it: the library was built for x86-64 with them, the
 /// processor has AVX2, and the environment does not set LVSI_SIMD=baseline.
