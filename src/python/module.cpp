@@ -29,6 +29,8 @@
 #include "lvsi/io/table_io.h"
 #include "lvsi/models/logistic.h"
 #include "lvsi/models/svm.h"
+#include "lvsi/io/manifest.h"
+#include "lvsi/radiomics/cohort.h"
 #include "lvsi/radiomics/extractor.h"
 #include "lvsi/radiomics/settings.h"
 #include "lvsi/selection/lasso.h"
@@ -36,6 +38,9 @@
 #include "lvsi/stats/roc.h"
 #include "lvsi/stats/statistics.h"
 #include "lvsi/version.h"
+#if LVSI_WITH_DEEPFEATURES
+#include "lvsi/deepfeatures/resnet.h"
+#endif
 
 namespace py = pybind11;
 using namespace py::literals;
@@ -255,6 +260,27 @@ py::dict MetricsDict(const lvsi::stats::ClassificationMetrics& m) {
 
 lvsi::LogLevel LevelOf(const std::string& name) { return lvsi::ParseLogLevel(name); }
 
+// A feature table as Python sees it: ids, columns and a float64 matrix.
+py::dict TableDict(const lvsi::FeatureTable& t) {
+  return py::dict("ids"_a = t.row_ids(), "columns"_a = t.column_names(), "values"_a = t.values());
+}
+
+lvsi::FeatureTable TableOf(const std::vector<std::string>& ids, const std::vector<std::string>& columns,
+                           const Eigen::MatrixXd& values) {
+  return lvsi::FeatureTable(ids, columns, values);
+}
+
+#if LVSI_WITH_DEEPFEATURES
+// A float32 batch [N, 3, S, S] (C order) as ResNet50 takes it.
+std::vector<float> Batch(const py::array_t<float, py::array::c_style | py::array::forcecast>& a, int* n, int* size) {
+  if (a.ndim() != 4 || a.shape(1) != 3 || a.shape(2) != a.shape(3))
+    throw lvsi::InvalidArgument("a batch must be a float32 array of shape (N, 3, S, S)");
+  *n = static_cast<int>(a.shape(0));
+  *size = static_cast<int>(a.shape(2));
+  return std::vector<float>(a.data(), a.data() + a.size());
+}
+#endif
+
 }  // namespace
 
 PYBIND11_MODULE(_lvsi, m) {
@@ -323,6 +349,58 @@ PYBIND11_MODULE(_lvsi, m) {
     lvsi::radiomics::FeatureExtractor check(lvsi::radiomics::ParseParameters(yaml, source));
     (void)check;
   });
+
+  // io: feature tables and manifests
+  m.def("read_table", [](const std::string& path) { return TableDict(lvsi::io::ReadFeatureTable(path)); }, "path"_a,
+        "Reads a feature table (CSV: an id column, then numeric columns) as {'ids', 'columns', 'values'}.");
+  m.def("write_table", [](const std::vector<std::string>& ids, const std::vector<std::string>& columns,
+                          const Eigen::MatrixXd& values, const std::string& path) {
+          lvsi::io::WriteFeatureTable(TableOf(ids, columns, values), path);
+        }, "ids"_a, "columns"_a, "values"_a, "path"_a, "Writes a feature table (CSV), atomically.");
+  m.def("read_manifest", [](const std::string& path, bool check_files_exist) {
+          lvsi::io::ManifestSettings s;
+          s.check_files_exist = check_files_exist;
+          const lvsi::io::CohortManifest mf = lvsi::io::ReadManifest(path, s);
+          py::list cases;
+          for (const auto& c : mf.cases) {
+            py::dict sequences;
+            for (const auto& [name, f] : c.sequences)
+              sequences[py::str(name)] = py::dict("image"_a = f.image, "mask"_a = f.mask, "mask_r2"_a = f.mask_r2);
+            cases.append(py::dict("case_id"_a = c.case_id, "label"_a = c.label, "split"_a = c.split,
+                                  "sequences"_a = sequences, "clinical"_a = c.clinical));
+          }
+          return py::dict("path"_a = mf.path, "sequences"_a = mf.sequences, "clinical_columns"_a = mf.clinical_columns,
+                          "cases"_a = cases);
+        }, "path"_a, "check_files_exist"_a = true,
+        "Reads a cohort manifest (CSV: case_id, label, [split], <seq>_image, <seq>_mask[, <seq>_mask_r2], clinical "
+        "columns); paths come back absolute.");
+  m.def("_extract_cohort", [](const std::string& manifest_path, const std::map<std::string, std::string>& yaml_by_sequence,
+                              const std::string& out_dir, int threads, py::object progress) {
+          std::map<std::string, lvsi::radiomics::ExtractionParameters> params;
+          for (const auto& [sequence, yaml] : yaml_by_sequence)
+            params[sequence] = lvsi::radiomics::ParseParameters(yaml, "parameters of " + sequence);
+          lvsi::radiomics::CohortExtractionSettings s;
+          s.output_dir = out_dir;
+          s.threads = threads;
+          if (!progress.is_none()) {
+            auto shared = std::make_shared<py::object>(std::move(progress));
+            s.progress = [shared](const lvsi::ProgressEvent& e) {
+              py::gil_scoped_acquire gil;
+              try {
+                (*shared)(e.stage, e.done, e.total, e.item);
+              } catch (py::error_already_set& err) {
+                err.discard_as_unraisable("lvsi progress callback");
+              }
+            };
+          }
+          const lvsi::io::CohortManifest manifest = lvsi::io::ReadManifest(manifest_path);
+          const lvsi::radiomics::CohortExtractor extractor(params, s);
+          const lvsi::radiomics::CohortExtractionReport r = Interruptible([&] { return extractor.Run(manifest); });
+          const lvsi::FeatureTable merged =
+              Interruptible([&] { return lvsi::radiomics::CohortExtractor::Merge(manifest, out_dir); });
+          return py::dict("cases"_a = r.cases, "extracted"_a = r.extracted, "reused"_a = r.reused, "errors"_a = r.errors,
+                          "seconds"_a = r.seconds, "features"_a = TableDict(merged));
+        });
 
   // stats
   auto stats = m.def_submodule("stats", "Statistics as R computes them (pROC, stats, psych).");
@@ -431,6 +509,57 @@ PYBIND11_MODULE(_lvsi, m) {
                                   "index_min"_a = r.index_min, "index_1se"_a = r.index_1se, "converged"_a = r.converged);
                 }, "x"_a, "y"_a, "folds"_a = 10, "seed"_a = 1, "fold_ids"_a = std::vector<int>{}, "measure"_a = "deviance",
                 "nlambda"_a = 100, "cv.glmnet(family='binomial'): the path, CV means and SEs, lambda.min and lambda.1se.");
+
+#if LVSI_WITH_DEEPFEATURES
+  auto deep = m.def_submodule("deepfeatures", "ResNet-50 (torchvision's layout) on LibTorch: features, logits, Grad-CAM.");
+  py::class_<lvsi::deepfeatures::ResNet50>(deep, "ResNet50",
+      "ResNet-50 with torchvision's layout.  Weights come from a TorchScript export of torchvision's resnet50 "
+      "(load_torchvision_weights) or lvsi's own save(); batches are float32 (N, 3, S, S), normalised as torchvision "
+      "expects.")
+      .def(py::init([](int num_classes, unsigned seed, int threads) {
+             lvsi::deepfeatures::ResNetSettings s;
+             s.num_classes = num_classes;
+             s.seed = seed;
+             s.threads = threads;
+             return lvsi::deepfeatures::ResNet50(s);
+           }), "num_classes"_a = 2, "seed"_a = 1, "threads"_a = 0)
+      .def("load_torchvision_weights", [](lvsi::deepfeatures::ResNet50& net, const std::string& path) {
+             py::gil_scoped_release r;
+             net.LoadTorchvisionWeights(path);
+           }, "path"_a)
+      .def_property_readonly("pretrained", &lvsi::deepfeatures::ResNet50::pretrained)
+      .def("features", [](const lvsi::deepfeatures::ResNet50& net,
+                          const py::array_t<float, py::array::c_style | py::array::forcecast>& batch) {
+             int n = 0, size = 0;
+             const std::vector<float> b = Batch(batch, &n, &size);
+             return Interruptible([&] { return net.Features(b, n, size); });
+           }, "batch"_a, "The 2048 pooled activations of each image: (N, 2048) float32.")
+      .def("logits", [](const lvsi::deepfeatures::ResNet50& net,
+                        const py::array_t<float, py::array::c_style | py::array::forcecast>& batch) {
+             int n = 0, size = 0;
+             const std::vector<float> b = Batch(batch, &n, &size);
+             return Interruptible([&] { return net.Logits(b, n, size); });
+           }, "batch"_a, "Class scores before softmax: (N, num_classes).")
+      .def("grad_cam", [](const lvsi::deepfeatures::ResNet50& net,
+                          const py::array_t<float, py::array::c_style | py::array::forcecast>& batch, int target_class,
+                          bool normalise) {
+             int n = 0, size = 0;
+             const std::vector<float> b = Batch(batch, &n, &size);
+             const std::vector<Eigen::MatrixXf> maps = Interruptible([&] { return net.GradCam(b, n, target_class, size); });
+             py::list out;
+             for (const auto& map : maps) out.append(normalise ? lvsi::deepfeatures::NormaliseMap(map) : map);
+             return out;
+           }, "batch"_a, "target_class"_a, "normalise"_a = true,
+           "Grad-CAM on layer4 for `target_class`: one h x w map per image (7 x 7 for 224 px), scaled to [0, 1].")
+      .def("save", &lvsi::deepfeatures::ResNet50::Save, "path"_a)
+      .def_static("load", [](const std::string& path, int num_classes, int threads) {
+             lvsi::deepfeatures::ResNetSettings s;
+             s.num_classes = num_classes;
+             s.threads = threads;
+             return lvsi::deepfeatures::ResNet50::Load(path, s);
+           }, "path"_a, "num_classes"_a = 2, "threads"_a = 0)
+      .def_property_readonly("parameter_count", &lvsi::deepfeatures::ResNet50::parameter_count);
+#endif
 
   // models
   auto models = m.def_submodule("models", "Classifiers with scikit-learn's method names.");
