@@ -109,3 +109,95 @@ def test_every_baseline_value_matches(pyradiomics_dir):
     print("pyradiomics baselines through Python: %d values in %d columns, %d within tolerance" %
           (compared, columns, within))
     assert compared > 1000 and compared == within
+
+
+def one_slice(labels, k):
+    """Slice k of a label map as a one-voxel-thick map placed where the
+    slice lies (pyradiomics' 2-D test cases)."""
+    d = numpy.array(labels.direction).reshape(3, 3)
+    origin = numpy.array(labels.origin) + d @ (numpy.array(labels.spacing) * numpy.array([0.0, 0.0, float(k)]))
+    return lvsi.LabelImage(labels.array[k:k + 1].copy(), spacing=labels.spacing, origin=tuple(origin),
+                           direction=labels.direction)
+
+
+def numbers(value):
+    if isinstance(value, (int, float, numpy.floating)) and not isinstance(value, bool):
+        return [float(value)]
+    if isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value):
+        return [float(v) for v in value]
+    return None
+
+
+def test_every_baseline_diagnostic_matches(pyradiomics_dir):
+    """Every diagnostics_* row that does not name versions, with its
+    column's settings, in Python's types: settings key by key, hashes and
+    texts equal, numbers to 1e-12 (1e-6 after resampling)."""
+    baseline = os.path.join(pyradiomics_dir, "baseline")
+    compared = 0
+    for file in sorted(os.listdir(baseline)):
+        if not (file.startswith("baseline_") and file.endswith(".csv")):
+            continue
+        header, by_name = read_columns(os.path.join(baseline, file))
+        for col in range(1, len(header)):
+            case = by_name["diagnostics_Configuration_TestCase"][col]
+            two_d = case.endswith("_2D")
+            base = case[:-3] if two_d else case
+            image_path = os.path.join(pyradiomics_dir, base + "_image.nrrd")
+            mask_path = os.path.join(pyradiomics_dir, base + "_label.nrrd")
+            if not os.path.exists(image_path):
+                continue
+            settings = ast.literal_eval(by_name["diagnostics_Configuration_Settings"][col])
+            extractor = featureextractor.RadiomicsFeatureExtractor(**settings)
+            extractor.disableAllFeatures()
+            extractor.enableFeaturesByName(firstorder=["Mean"])
+            mask = mask_path
+            image = image_path
+            if two_d:
+                labels = lvsi.read_label_image(mask_path)
+                counts = (labels.array == settings.get("label", 1)).sum(axis=(1, 2))
+                mask = one_slice(labels, int(numpy.argmax(counts)))
+            result = extractor.execute(image, mask)
+            resampled = settings.get("resampledPixelSpacing") is not None
+            for name, row in by_name.items():
+                text = row[col]
+                if not name.startswith("diagnostics_") or text == "" or name.startswith("diagnostics_Versions_") \
+                        or name == "diagnostics_Configuration_TestCase":
+                    continue
+                assert name in result, "%s/%s: no %s" % (file, header[col], name)
+                ours = result[name]
+                compared += 1
+                if name == "diagnostics_Configuration_Settings":
+                    expected = ast.literal_eval(text)
+                    for key, value in expected.items():
+                        assert key in ours and ours[key] == value, (file, header[col], key, ours.get(key), value)
+                    continue
+                try:
+                    expected = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    expected = text
+                want, got = numbers(expected), numbers(ours)
+                if want is None:
+                    assert ours == expected, (file, header[col], name, ours, expected)
+                    continue
+                assert got is not None and len(got) == len(want), (file, header[col], name, ours, expected)
+                tolerance = 1e-6 if resampled and "interpolated" in name else 1e-12
+                for a, b in zip(got, want):
+                    assert abs(a - b) <= tolerance * max(1.0, abs(b)), (file, header[col], name, ours, expected)
+    print("pyradiomics diagnostics through Python: %d compared" % compared)
+    assert compared > 1000
+
+
+def test_shared_parameter_file_gives_pyradiomics_keys_in_order(pyradiomics_dir):
+    """The filtered reference's parameter file: the features of execute()
+    are pyradiomics' names in pyradiomics' order, after the diagnostics."""
+    folder = os.path.join(pyradiomics_dir, "filtered")
+    extractor = featureextractor.RadiomicsFeatureExtractor(os.path.join(folder, "params.yaml"))
+    for case in ("brain1", "breast1"):
+        with open(os.path.join(folder, case + ".csv"), newline="") as f:
+            expected = [row[0] for row in list(csv.reader(f))[1:]]
+        result = extractor.execute(os.path.join(pyradiomics_dir, case + "_image.nrrd"),
+                                   os.path.join(pyradiomics_dir, case + "_label.nrrd"))
+        keys = list(result)
+        diagnostics = [k for k in keys if k.startswith("diagnostics_")]
+        assert keys[:len(diagnostics)] == diagnostics
+        assert keys[len(diagnostics):] == expected, case

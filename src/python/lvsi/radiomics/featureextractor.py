@@ -155,8 +155,9 @@ class RadiomicsFeatureExtractor(object):
         """The parameters as lvsi's parameter-file text (JSON is YAML)."""
         defaults = _getDefaultSettings()
         voxel_keys = ("kernelRadius", "maskedKernel", "initValue", "voxelBatch")
-        setting = {k: v for k, v in settings.items()
-                   if v is not None and k not in voxel_keys and (k not in defaults or v != defaults[k])}
+        # Every setting given, None included ("interpolator: None" turns
+        # resampling off); pyradiomics' defaults need not be repeated.
+        setting = {k: v for k, v in settings.items() if k not in voxel_keys and (k not in defaults or v != defaults[k])}
         voxel = {k: v for k, v in settings.items() if k in voxel_keys and v is not None}
         classes = {name: (names if names else None) for name, names in self.enabledFeatures.items()}
         document = {"imageType": self.enabledImagetypes, "featureClass": classes, "setting": setting}
