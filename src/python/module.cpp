@@ -179,7 +179,7 @@ py::tuple AsTuple(const std::array<T, N>& a) {
 template <class T>
 void BindVolume(py::module_& m, const char* name, const char* doc) {
   using V = lvsi::Volume<T>;
-  py::class_<V>(m, name, doc)
+  py::class_<V>(m, name, doc, py::dynamic_attr())
       .def(py::init(&VolumeFromArray<T>), "array"_a, py::kw_only(), "spacing"_a = Tuple3{1, 1, 1},
            "origin"_a = Tuple3{0, 0, 0}, "direction"_a = Tuple9{1, 0, 0, 0, 1, 0, 0, 0, 1},
            "From a numpy array in SimpleITK's (z, y, x) order (2-D: (y, x)), copied, with its geometry in "
@@ -293,8 +293,20 @@ PYBIND11_MODULE(_lvsi, m) {
   BindVolume<std::int32_t>(m, "LabelImage", "A 3-D label map (int32) with its grid.");
 
   // io
-  m.def("read_image", [](const std::string& path) { py::gil_scoped_release r; return lvsi::io::ReadImage(path); },
-        "path"_a, "Reads an image (NIfTI, NRRD, MetaImage, a DICOM series folder) as float64.");
+  m.def("read_image", [](const std::string& path) {
+          lvsi::Image image;
+          std::string stored;
+          {
+            py::gil_scoped_release r;
+            stored = lvsi::io::ReadImageInfo(path).pixel_type;
+            image = lvsi::io::ReadImage(path);
+          }
+          py::object o = py::cast(std::move(image));
+          o.attr("pixel_type") = stored;
+          return o;
+        }, "path"_a,
+        "Reads an image (NIfTI, NRRD, MetaImage, a DICOM series folder) as float64; its `pixel_type` attribute "
+        "names the type the file stores (used by resampling and the image hash, as pyradiomics).");
   m.def("read_label_image", [](const std::string& path, int label_channel) {
           py::gil_scoped_release r;
           lvsi::io::ImageReadSettings s;

@@ -226,7 +226,7 @@ class RadiomicsFeatureExtractor(object):
             diagnostics, values = _lvsi._extract_files(text, "parameters", image, mask, bool(voxelBased), False,
                                                        self.threads)
         else:
-            pixel_type = "float64"
+            pixel_type = getattr(image, "pixel_type", "float64")  # (lvsi.read_image sets it)
             if isinstance(image, str):
                 pixel_type = _lvsi.image_pixel_type(image)
                 image = _lvsi.read_image(image)
