@@ -28,12 +28,14 @@
 #include "lvsi/io/image_io.h"
 #include "lvsi/io/table_io.h"
 #include "lvsi/models/logistic.h"
+#include "lvsi/models/pipeline.h"
 #include "lvsi/models/svm.h"
 #include "lvsi/io/manifest.h"
 #include "lvsi/radiomics/cohort.h"
 #include "lvsi/radiomics/extractor.h"
 #include "lvsi/radiomics/settings.h"
 #include "lvsi/selection/lasso.h"
+#include "lvsi/selection/pipeline.h"
 #include "lvsi/stats/calibration.h"
 #include "lvsi/stats/roc.h"
 #include "lvsi/stats/statistics.h"
@@ -268,6 +270,23 @@ py::dict TableDict(const lvsi::FeatureTable& t) {
 lvsi::FeatureTable TableOf(const std::vector<std::string>& ids, const std::vector<std::string>& columns,
                            const Eigen::MatrixXd& values) {
   return lvsi::FeatureTable(ids, columns, values);
+}
+
+// A table of X's rows (ids "0", "1", ...) and the given column names.
+lvsi::FeatureTable TableOf(const Eigen::MatrixXd& x, const std::vector<std::string>& columns) {
+  if (static_cast<std::size_t>(x.cols()) != columns.size())
+    throw lvsi::InvalidArgument("X has " + std::to_string(x.cols()) + " columns but " + std::to_string(columns.size()) +
+                                " names were given");
+  std::vector<std::string> ids;
+  for (Eigen::Index r = 0; r < x.rows(); ++r) ids.push_back(std::to_string(r));
+  return lvsi::FeatureTable(ids, columns, x);
+}
+
+// A fitted selection step's verdict: the features kept and why the others went.
+py::dict Selected(const lvsi::FeatureTable& kept, const std::vector<lvsi::selection::Removal>& removed) {
+  py::list reasons;
+  for (const auto& r : removed) reasons.append(py::dict("feature"_a = r.feature, "step"_a = r.step, "reason"_a = r.reason));
+  return py::dict("kept"_a = kept.column_names(), "removed"_a = reasons);
 }
 
 #if LVSI_WITH_DEEPFEATURES
@@ -573,6 +592,43 @@ PYBIND11_MODULE(_lvsi, m) {
       .def_property_readonly("parameter_count", &lvsi::deepfeatures::ResNet50::parameter_count);
 #endif
 
+  selection.def("mann_whitney_filter", [](const Eigen::MatrixXd& x, const std::vector<int>& y,
+                                          const std::vector<std::string>& columns, double alpha) {
+                  const lvsi::FeatureTable table = TableOf(x, columns);
+                  lvsi::selection::MannWhitneyFilter filter(alpha);
+                  std::vector<lvsi::selection::Removal> removed;
+                  const lvsi::FeatureTable kept = filter.Fit({table, y}, &removed);
+                  py::dict out = Selected(kept, removed);
+                  out["p_values"] = filter.p_values();
+                  return out;
+                }, "X"_a, "y"_a, "columns"_a, "alpha"_a = 0.05,
+                "Keeps the features whose Mann-Whitney U test between the classes has p < alpha.");
+  selection.def("icc_filter", [](const Eigen::MatrixXd& reader1, const Eigen::MatrixXd& reader2,
+                                 const std::vector<std::string>& columns, const std::vector<int>& y, double threshold) {
+                  const lvsi::FeatureTable a = TableOf(reader1, columns), b = TableOf(reader2, columns);
+                  lvsi::selection::IccFilter filter(threshold);
+                  std::vector<lvsi::selection::Removal> removed;
+                  const lvsi::FeatureTable kept = filter.Fit({a, y, &b}, &removed);
+                  py::dict out = Selected(kept, removed);
+                  out["icc"] = filter.icc();
+                  return out;
+                }, "reader1"_a, "reader2"_a, "columns"_a, "y"_a, "threshold"_a = 0.75,
+                "Keeps the features whose ICC(2,1) between two readers' values (same cases, same columns) is at "
+                "least `threshold`.");
+  selection.def("lasso_path", [](const Eigen::MatrixXd& x, const std::vector<int>& y, const std::vector<double>& lambdas,
+                                 int nlambda, bool standardize) {
+                  lvsi::selection::LassoSettings s;
+                  s.lambda = lambdas;
+                  s.nlambda = nlambda;
+                  s.standardize = standardize;
+                  const lvsi::selection::LassoPath p =
+                      Interruptible([&] { return lvsi::selection::FitLassoLogistic(x, y, s); });
+                  return py::dict("lambda"_a = p.lambda, "intercept"_a = p.intercept, "beta"_a = p.beta,
+                                  "deviance_ratio"_a = p.deviance_ratio, "null_deviance"_a = p.null_deviance,
+                                  "converged"_a = p.converged);
+                }, "x"_a, "y"_a, "lambdas"_a = std::vector<double>{}, "nlambda"_a = 100, "standardize"_a = true,
+                "glmnet(family='binomial'): the LASSO path (beta is features x lambdas).");
+
   // models
   auto models = m.def_submodule("models", "Classifiers with scikit-learn's method names.");
   py::class_<lvsi::models::SvmClassifier>(models, "SVC", "RBF or linear SVM (libsvm) with calibrated probabilities.")
@@ -628,4 +684,25 @@ PYBIND11_MODULE(_lvsi, m) {
       .def_property_readonly("coef_", [](const lvsi::models::LogisticRegression& m) { return Eigen::VectorXd(m.coefficients()); })
       .def("save", &lvsi::models::LogisticRegression::Save, "path"_a)
       .def_static("load", &lvsi::models::LogisticRegression::Load, "path"_a);
+  py::class_<lvsi::models::TrainedPipeline>(models, "TrainedPipeline",
+      "A trained model of the study (selection, scaling, classifier and cut-off) as lvsi_study saves it "
+      "(models/<m>.lvsi); applied to a table whose columns are its input features, by name.")
+      .def_static("load", &lvsi::models::TrainedPipeline::Load, "path"_a)
+      .def("save", &lvsi::models::TrainedPipeline::Save, "path"_a)
+      .def("predict_proba", [](const lvsi::models::TrainedPipeline& p, const Eigen::MatrixXd& x,
+                               const std::vector<std::string>& columns) {
+             return p.PredictProbability(TableOf(x, columns));
+           }, "X"_a, "columns"_a, "Probability of class 1 for each row.")
+      .def("decision_function", [](const lvsi::models::TrainedPipeline& p, const Eigen::MatrixXd& x,
+                                   const std::vector<std::string>& columns) {
+             return p.DecisionValues(TableOf(x, columns));
+           }, "X"_a, "columns"_a)
+      .def("predict", [](const lvsi::models::TrainedPipeline& p, const Eigen::MatrixXd& x,
+                         const std::vector<std::string>& columns) { return p.Predict(TableOf(x, columns)); },
+           "X"_a, "columns"_a, "1 where the probability is above the pipeline's cut-off.")
+      .def_property_readonly("name", &lvsi::models::TrainedPipeline::name)
+      .def_property_readonly("threshold", &lvsi::models::TrainedPipeline::threshold)
+      .def_property_readonly("input_features", [](const lvsi::models::TrainedPipeline& p) { return p.selection().input_features; })
+      .def_property_readonly("selected_features", [](const lvsi::models::TrainedPipeline& p) { return p.selection().selected_features; })
+      .def_property_readonly("metadata", [](const lvsi::models::TrainedPipeline& p) { return p.metadata(); });
 }

@@ -231,3 +231,24 @@ def test_ctrl_c_interrupts_a_long_extraction(pyradiomics_dir):
     # lvsi works again afterwards.
     small = featureextractor.RadiomicsFeatureExtractor()
     assert "original_firstorder_Mean" in small.execute(image, mask)
+
+
+def test_selection_steps():
+    rng = numpy.random.default_rng(5)
+    y = [i % 2 for i in range(60)]
+    informative = numpy.array(y) * 1.5 + rng.normal(size=60)
+    x = numpy.column_stack([informative, rng.normal(size=60), rng.normal(size=60)])
+    mw = lvsi.selection.mann_whitney_filter(x, y, ["a", "b", "c"], alpha=0.05)
+    assert "a" in mw["kept"] and set(mw["p_values"]) == {"a", "b", "c"}
+    pos = [v for v, label in zip(informative, y) if label == 1]
+    neg = [v for v, label in zip(informative, y) if label == 0]
+    assert mw["p_values"]["a"] == pytest.approx(lvsi.stats.mann_whitney(pos, neg)["p"])
+    assert {r["feature"] for r in mw["removed"]} == {"b", "c"} - set(mw["kept"])
+    # ICC: a faithful second reader keeps a feature, noise drops it.
+    reader2 = numpy.column_stack([x[:, 0] + 0.01 * rng.normal(size=60), rng.normal(size=60), x[:, 2]])
+    icc = lvsi.selection.icc_filter(x, reader2, ["a", "b", "c"], y)
+    assert icc["kept"] == ["a", "c"] and icc["icc"]["b"] < 0.75
+    path = lvsi.selection.lasso_path(x, y, nlambda=20)
+    assert path["beta"].shape == (3, len(path["lambda"]))
+    assert numpy.all(numpy.diff(path["lambda"]) < 0) and numpy.count_nonzero(path["beta"][:, 0]) == 0
+    assert path["beta"][0, -1] > 0  # the informative feature enters with a positive sign

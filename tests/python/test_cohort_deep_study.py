@@ -96,3 +96,22 @@ def test_study_runs_and_reports(tmp_path):
     auc = report["models"]["rdl"]["validation"]["auc"]
     assert 0 <= auc <= 1
     assert lvsi.study.read_report(str(tmp_path / "demo")) == report
+
+
+def test_trained_pipeline_of_the_study(tmp_path):
+    os.environ.setdefault("LVSI_STUDY", os.path.join(BIN, "lvsi_study"))
+    if not os.path.isfile(os.environ["LVSI_STUDY"]):
+        pytest.skip("lvsi_study not built")
+    out = str(tmp_path / "demo")
+    lvsi.study.run(out, demo=True, demo_patients=40, jobs=2)
+    pipeline = lvsi.models.TrainedPipeline.load(os.path.join(out, "models", "rad.lvsi"))
+    assert pipeline.name and set(pipeline.selected_features) <= set(pipeline.input_features)
+    x = numpy.random.default_rng(2).normal(size=(12, len(pipeline.input_features)))
+    p = numpy.array(pipeline.predict_proba(x, pipeline.input_features))
+    d = numpy.array(pipeline.decision_function(x, pipeline.input_features))
+    assert numpy.all((p >= 0) & (p <= 1))
+    order = numpy.argsort(d)
+    assert numpy.all(numpy.diff(p[order]) >= -1e-12)  # probabilities increase with the decision value
+    assert list(pipeline.predict(x, pipeline.input_features)) == [int(v > pipeline.threshold) for v in p]
+    with pytest.raises(lvsi.InvalidArgument):
+        pipeline.predict_proba(x[:, :-1], pipeline.input_features[:-1])
