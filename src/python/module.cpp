@@ -262,6 +262,31 @@ py::dict MetricsDict(const lvsi::stats::ClassificationMetrics& m) {
 
 lvsi::LogLevel LevelOf(const std::string& name) { return lvsi::ParseLogLevel(name); }
 
+// scikit-learn's methods on a classifier with Train, Predict,
+// DecisionValues, PredictProbability (class 1), Save and Load.
+template <class Model>
+void BindClassifier(py::class_<Model>& c) {
+  c.def("fit", [](Model& m, const Eigen::MatrixXd& x, const std::vector<int>& y) -> Model& {
+         py::gil_scoped_release r;
+         m.Train(x, y);
+         return m;
+       }, "X"_a, "y"_a, py::return_value_policy::reference_internal, "Trains on rows X and 0/1 labels y; returns self.")
+      .def("predict", [](const Model& m, const Eigen::MatrixXd& x) { return m.Predict(x); }, "X"_a)
+      .def("decision_function", [](const Model& m, const Eigen::MatrixXd& x) { return m.DecisionValues(x); }, "X"_a,
+           "Signed score, positive towards class 1.")
+      .def("predict_proba", [](const Model& m, const Eigen::MatrixXd& x) {
+             const std::vector<double> p1 = m.PredictProbability(x);
+             Eigen::MatrixXd out(static_cast<Eigen::Index>(p1.size()), 2);
+             for (std::size_t i = 0; i < p1.size(); ++i) {
+               out(static_cast<Eigen::Index>(i), 0) = 1 - p1[i];
+               out(static_cast<Eigen::Index>(i), 1) = p1[i];
+             }
+             return out;
+           }, "X"_a, "Probabilities of class 0 and class 1 (columns), as scikit-learn.")
+      .def("save", &Model::Save, "path"_a)
+      .def_static("load", &Model::Load, "path"_a);
+}
+
 // A feature table as Python sees it: ids, columns and a float64 matrix.
 py::dict TableDict(const lvsi::FeatureTable& t) {
   return py::dict("ids"_a = t.row_ids(), "columns"_a = t.column_names(), "values"_a = t.values());
@@ -631,7 +656,9 @@ PYBIND11_MODULE(_lvsi, m) {
 
   // models
   auto models = m.def_submodule("models", "Classifiers with scikit-learn's method names.");
-  py::class_<lvsi::models::SvmClassifier>(models, "SVC", "RBF or linear SVM (libsvm) with calibrated probabilities.")
+  py::class_<lvsi::models::SvmClassifier> svc(models, "SVC", "RBF or linear SVM (libsvm) with calibrated probabilities.");
+  BindClassifier(svc);
+  svc
       .def(py::init([](double c, const std::string& kernel, py::object gamma, bool probability, unsigned seed) {
              lvsi::models::SvmSettings s;
              s.c = c;
@@ -643,47 +670,19 @@ PYBIND11_MODULE(_lvsi, m) {
              s.seed = seed;
              return lvsi::models::SvmClassifier(s);
            }), "C"_a = 1.0, "kernel"_a = "rbf", "gamma"_a = "scale", "probability"_a = true, "random_state"_a = 1)
-      .def("fit", [](lvsi::models::SvmClassifier& m, const Eigen::MatrixXd& x, const std::vector<int>& y) -> lvsi::models::SvmClassifier& {
-             py::gil_scoped_release r;
-             m.Train(x, y);
-             return m;
-           }, "X"_a, "y"_a, py::return_value_policy::reference_internal)
-      .def("predict", [](const lvsi::models::SvmClassifier& m, const Eigen::MatrixXd& x) { return m.Predict(x); }, "X"_a)
-      .def("decision_function", [](const lvsi::models::SvmClassifier& m, const Eigen::MatrixXd& x) { return m.DecisionValues(x); }, "X"_a)
-      .def("predict_proba", [](const lvsi::models::SvmClassifier& m, const Eigen::MatrixXd& x) {
-             const std::vector<double> p1 = m.PredictProbability(x);
-             Eigen::MatrixXd out(static_cast<Eigen::Index>(p1.size()), 2);
-             for (std::size_t i = 0; i < p1.size(); ++i) out(static_cast<Eigen::Index>(i), 0) = 1 - p1[i], out(static_cast<Eigen::Index>(i), 1) = p1[i];
-             return out;
-           }, "X"_a, "Probabilities of class 0 and class 1 (columns), as scikit-learn.")
-      .def("save", &lvsi::models::SvmClassifier::Save, "path"_a)
-      .def_static("load", &lvsi::models::SvmClassifier::Load, "path"_a)
       .def_property_readonly("gamma_", &lvsi::models::SvmClassifier::gamma)
       .def_property_readonly("n_support_vectors_", &lvsi::models::SvmClassifier::support_vectors);
-  py::class_<lvsi::models::LogisticRegression>(models, "LogisticRegression", "Binary logistic regression (R's glm).")
+  py::class_<lvsi::models::LogisticRegression> logistic(models, "LogisticRegression", "Binary logistic regression (R's glm).");
+  BindClassifier(logistic);
+  logistic
       .def(py::init([](double l2) {
              lvsi::models::LogisticSettings s;
              s.l2 = l2;
              return lvsi::models::LogisticRegression(s);
            }), "l2"_a = 0.0)
-      .def("fit", [](lvsi::models::LogisticRegression& m, const Eigen::MatrixXd& x, const std::vector<int>& y) -> lvsi::models::LogisticRegression& {
-             py::gil_scoped_release r;
-             m.Train(x, y);
-             return m;
-           }, "X"_a, "y"_a, py::return_value_policy::reference_internal)
-      .def("predict", [](const lvsi::models::LogisticRegression& m, const Eigen::MatrixXd& x) { return m.Predict(x); }, "X"_a)
-      .def("decision_function", [](const lvsi::models::LogisticRegression& m, const Eigen::MatrixXd& x) { return m.DecisionValues(x); }, "X"_a)
-      .def("predict_proba", [](const lvsi::models::LogisticRegression& m, const Eigen::MatrixXd& x) {
-             const std::vector<double> p1 = m.PredictProbability(x);
-             Eigen::MatrixXd out(static_cast<Eigen::Index>(p1.size()), 2);
-             for (std::size_t i = 0; i < p1.size(); ++i) out(static_cast<Eigen::Index>(i), 0) = 1 - p1[i], out(static_cast<Eigen::Index>(i), 1) = p1[i];
-             return out;
-           }, "X"_a)
       .def_property_readonly("intercept_", &lvsi::models::LogisticRegression::intercept)
       .def_property_readonly("deviance_", &lvsi::models::LogisticRegression::deviance)
-      .def_property_readonly("coef_", [](const lvsi::models::LogisticRegression& m) { return Eigen::VectorXd(m.coefficients()); })
-      .def("save", &lvsi::models::LogisticRegression::Save, "path"_a)
-      .def_static("load", &lvsi::models::LogisticRegression::Load, "path"_a);
+      .def_property_readonly("coef_", [](const lvsi::models::LogisticRegression& m) { return Eigen::VectorXd(m.coefficients()); });
   py::class_<lvsi::models::TrainedPipeline>(models, "TrainedPipeline",
       "A trained model of the study (selection, scaling, classifier and cut-off) as lvsi_study saves it "
       "(models/<m>.lvsi); applied to a table whose columns are its input features, by name.")

@@ -58,43 +58,29 @@ def _is_sitk(obj):
     return hasattr(obj, "GetSpacing") and hasattr(obj, "GetPixelIDValue")
 
 
-def _as_image(obj, what):
-    """An lvsi.Image (or path) from a path, lvsi volume or SimpleITK image."""
+def _as_volume(obj, what, cls, dtype, label_channel=None):
+    """A path (kept as it is) or an lvsi volume of type `cls` from a path, an
+    lvsi volume of either type or a SimpleITK image."""
     if isinstance(obj, (str, os.PathLike)):
         return os.fspath(obj)
-    if isinstance(obj, _lvsi.Image):
+    if isinstance(obj, cls):
         return obj
-    if isinstance(obj, _lvsi.LabelImage):
-        return _lvsi.Image(obj.array.astype("float64"), spacing=obj.spacing, origin=obj.origin, direction=obj.direction)
-    if _is_sitk(obj):
+    if isinstance(obj, (_lvsi.Image, _lvsi.LabelImage)):
+        array, geometry = obj.array, (obj.spacing, obj.origin, obj.direction)
+    elif _is_sitk(obj):
         import SimpleITK  # only when the caller passes SimpleITK images
-        return _lvsi.Image(SimpleITK.GetArrayFromImage(obj).astype("float64"), spacing=obj.GetSpacing(),
-                           origin=obj.GetOrigin(), direction=obj.GetDirection())
-    if isinstance(obj, numpy.ndarray):
-        raise InvalidArgument("%s: a bare numpy array has no geometry; pass lvsi.Image(array, spacing=..., "
-                              "origin=..., direction=...) or a file path" % what)
-    raise InvalidArgument("%s: expected a file path, lvsi.Image or SimpleITK image, got %s" % (what, type(obj).__name__))
-
-
-def _as_labels(obj, label_channel):
-    if isinstance(obj, (str, os.PathLike)):
-        return os.fspath(obj)
-    if isinstance(obj, _lvsi.LabelImage):
-        return obj
-    if isinstance(obj, _lvsi.Image):
-        return _lvsi.LabelImage(numpy.rint(obj.array).astype("int32"), spacing=obj.spacing, origin=obj.origin,
-                                direction=obj.direction)
-    if _is_sitk(obj):
-        import SimpleITK
-        array = SimpleITK.GetArrayFromImage(obj)
+        array, geometry = SimpleITK.GetArrayFromImage(obj), (obj.GetSpacing(), obj.GetOrigin(), obj.GetDirection())
         if array.ndim == 4:  # a vector (multi-segment) mask: its label_channel
             array = array[..., label_channel or 0]
-        return _lvsi.LabelImage(array.astype("int32"), spacing=obj.GetSpacing(), origin=obj.GetOrigin(),
-                                direction=obj.GetDirection())
-    if isinstance(obj, numpy.ndarray):
-        raise InvalidArgument("mask: a bare numpy array has no geometry; pass lvsi.LabelImage(array, spacing=..., "
-                              "origin=..., direction=...) or a file path")
-    raise InvalidArgument("mask: expected a file path, lvsi.LabelImage or SimpleITK image, got %s" % type(obj).__name__)
+    elif isinstance(obj, numpy.ndarray):
+        raise InvalidArgument("%s: a bare numpy array has no geometry; pass lvsi.%s(array, spacing=..., origin=..., "
+                              "direction=...) or a file path" % (what, cls.__name__))
+    else:
+        raise InvalidArgument("%s: expected a file path, lvsi.%s or SimpleITK image, got %s"
+                              % (what, cls.__name__, type(obj).__name__))
+    if dtype == "int32":
+        array = numpy.rint(array)
+    return cls(array.astype(dtype), spacing=geometry[0], origin=geometry[1], direction=geometry[2])
 
 
 class RadiomicsFeatureExtractor(object):
@@ -219,8 +205,8 @@ class RadiomicsFeatureExtractor(object):
         if label_channel is not None:
             settings["label_channel"] = int(label_channel)
         text = self._parameters_text(settings)
-        image = _as_image(imageFilepath, "image")
-        mask = _as_labels(maskFilepath, label_channel)
+        image = _as_volume(imageFilepath, "image", _lvsi.Image, "float64")
+        mask = _as_volume(maskFilepath, "mask", _lvsi.LabelImage, "int32", label_channel)
         _logging.sync_level()
         if isinstance(image, str) and isinstance(mask, str):
             diagnostics, values = _lvsi._extract_files(text, "parameters", image, mask, bool(voxelBased), False,
