@@ -153,6 +153,12 @@ void CheckMetaImageStructure(const MetaImageHeader& h, const std::string& path) 
                                 " characters (at most " + std::to_string(kMaxMetaImageKey) + ")");
   if (!h.repeated_key.empty())
     throw FormatError(path, "the MetaImage header gives the field '" + h.repeated_key.substr(0, 80) + "' twice");
+  // A data file pattern ("slice%03d.raw 1 40") or a LIST of slice files:
+  // lvsi reads a volume from one data file (MetaIO's pattern reader aborts
+  // on malformed patterns, found by fuzz_image).
+  if (h.has_data_file && (h.data_file.find('%') != std::string::npos || h.data_file.rfind("LIST", 0) == 0))
+    throw FormatError(path, "the MetaImage header's ElementDataFile '" + h.data_file.substr(0, 80) +
+                                "' is a pattern or a list of slice files; lvsi reads LOCAL data or one data file");
   if (h.has_ndims && !h.ndims_ok) throw FormatError(path, "the MetaImage header's NDims is not 1..4");
   if (!h.channels_ok) throw FormatError(path, "the MetaImage header's ElementNumberOfChannels is not 1..1000");
   if (!h.has_ndims || !h.has_sizes) return;  // ITK reports what is missing

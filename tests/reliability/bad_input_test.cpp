@@ -278,6 +278,10 @@ std::vector<Case> RadiomicsCases() {
                 Text("x.mha", "ObjectType = Image\nNDims = 0\nNDims = 3\nDimSize = 2 2 2\n"
                               "ElementType = MET_SHORT\nElementDataFile = LOCAL\n" + std::string(16, '\0')),
                 "x.mha", kPartial, {"{dir}/x.mha", "'NDims' twice"}),
+      ImageCase("MetaImageDataFilePattern",
+                Text("x.mha", "ObjectType = Image\nNDims = 3\nDimSize = 2 2 2\nElementType = MET_SHORT\n"
+                              "ElementDataFile = % LOCAL\n" + std::string(16, '\0')),
+                "x.mha", kPartial, {"{dir}/x.mha", "pattern or a list"}),
       ImageCase("ImageIsAFolder", [](const std::string& d) { fs::create_directories(d + "/x.nrrd"); }, "x.nrrd", kPartial, {bad_image}),
       // Non-finite voxels, in every format: refused, never read as 0.
       ImageCase("NiftiNaNVoxel", [](const std::string& d) { WriteWithValue(d + "/x.nii.gz", std::nan("")); }, "x.nii.gz",
