@@ -170,15 +170,17 @@ def test_the_gil_is_released(pyradiomics_dir):
     run(4)
     one = time.perf_counter() - t0
     threads = [threading.Thread(target=run, args=(2,)) for _ in range(2)]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    two = time.perf_counter() - t0
-    print("4 extractions: one thread %.3f s, two Python threads %.3f s" % (one, two))
+    two, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print("4 extractions: one thread %.3f s, two Python threads %.3f s (%.2f cores busy)" % (one, two, cpu / two))
     if (os.cpu_count() or 1) >= 2:
-        assert two < 0.85 * one
+        # Faster than one thread, or (on a machine busy with other work)
+        # at least both threads computing at once.
+        assert two < 0.85 * one or cpu > 1.3 * two
     # Python code runs while lvsi computes: a counter in this thread
     # advances during an extraction in another.
     count = 0

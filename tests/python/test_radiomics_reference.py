@@ -201,3 +201,12 @@ def test_shared_parameter_file_gives_pyradiomics_keys_in_order(pyradiomics_dir):
         diagnostics = [k for k in keys if k.startswith("diagnostics_")]
         assert keys[:len(diagnostics)] == diagnostics
         assert keys[len(diagnostics):] == expected, case
+        # pyradiomics' diagnostics keys: the baselines' (but their test-case
+        # column), the versions first in pyradiomics' order.
+        _, by_name = read_columns(os.path.join(pyradiomics_dir, "baseline", "baseline_firstorder.csv"))
+        pyradiomics_keys = {k for k in by_name if k.startswith("diagnostics_")} - {"diagnostics_Configuration_TestCase"}
+        # (the baselines predate pyradiomics 3's Image-original_Dimensionality)
+        assert set(diagnostics) - pyradiomics_keys == {"diagnostics_Image-original_Dimensionality"}
+        assert pyradiomics_keys <= set(diagnostics)
+        assert diagnostics[:5] == ["diagnostics_Versions_" + v for v in
+                                   ("PyRadiomics", "Numpy", "SimpleITK", "PyWavelet", "Python")]

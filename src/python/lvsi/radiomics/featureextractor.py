@@ -44,6 +44,19 @@ def _getDefaultSettings():
     }
 
 
+def _versions():
+    """pyradiomics' version diagnostics, with what does that work here:
+    lvsi in place of PyRadiomics, SimpleITK and PyWavelets (its own readers,
+    filters and wavelets), the numpy and Python in use."""
+    import platform
+    lvsi_version = "lvsi " + _lvsi.__version__
+    return [("diagnostics_Versions_PyRadiomics", lvsi_version),
+            ("diagnostics_Versions_Numpy", numpy.__version__),
+            ("diagnostics_Versions_SimpleITK", lvsi_version + " (ITK)"),
+            ("diagnostics_Versions_PyWavelet", lvsi_version + " (wavelets)"),
+            ("diagnostics_Versions_Python", platform.python_version())]
+
+
 def _diagnostic_value(name, text):
     if name.startswith("diagnostics_Versions_") or name.endswith(_TEXT_DIAGNOSTICS):
         return text
@@ -220,9 +233,15 @@ class RadiomicsFeatureExtractor(object):
                 mask = _lvsi.read_label_image(mask, settings.get("label_channel", 0) or 0)
             diagnostics, values = _lvsi._extract(text, "parameters", image, mask, pixel_type, bool(voxelBased), False,
                                                  self.threads)
+        # pyradiomics' keys: its five version entries first (lvsi's own,
+        # which lvsi_radiomics reports, are in lvsi.__version__ and the log).
         result = collections.OrderedDict()
+        if diagnostics:
+            for name, value in _versions():
+                result[name] = value
         for name, value in diagnostics:
-            result[name] = _diagnostic_value(name, value)
+            if not name.startswith("diagnostics_Versions_"):
+                result[name] = _diagnostic_value(name, value)
         for name, value in values:
             result[name] = value if voxelBased else numpy.array(value, dtype="float64")
         return result
