@@ -1125,6 +1125,8 @@ class Extraction {
       if (cls == "glszm") return GlszmFeatures(kernel, ts.texture).Values(names);
       if (cls == "gldm") return GldmFeatures(kernel, ts.texture).Values(names);
       if (cls == "ngtdm") return NgtdmFeatures(kernel, ts.texture).Values(names);
+    } catch (const Interrupted&) {
+      throw;  // (an interrupt stops the extraction, it is no failed feature)
     } catch (const std::exception&) {
     }
     return std::vector<double>(count, std::nan(""));
