@@ -401,6 +401,17 @@ PYBIND11_MODULE(_lvsi, m) {
                        int threads) {
           return Extract(yaml, source, &image, &labels, "", "", pixel_type, voxel, full_grid, threads);
         });
+  // For bench/bench_python.py: the seconds of the C++ call alone
+  // (FeatureExtractor::Execute, timed in C++), in this process.
+  m.def("_time_execute", [](const std::string& yaml, const lvsi::Image& image, const lvsi::LabelImage& labels,
+                            const std::string& pixel_type, int threads) {
+          lvsi::radiomics::FeatureExtractor extractor(lvsi::radiomics::ParseParameters(yaml, "parameters"));
+          extractor.set_threads(threads);
+          py::gil_scoped_release release;
+          const auto t0 = std::chrono::steady_clock::now();
+          extractor.Execute(image, labels, pixel_type);
+          return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        });
   m.def("_check_parameters", [](const std::string& yaml, const std::string& source) {
     lvsi::radiomics::FeatureExtractor check(lvsi::radiomics::ParseParameters(yaml, source));
     (void)check;
