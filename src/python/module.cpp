@@ -237,7 +237,16 @@ py::tuple Extract(const std::string& parameters_yaml, const std::string& source,
   const lvsi::radiomics::ExtractionResult r = Interruptible([&] {
     return image ? extractor.Execute(*image, *labels, pixel_type) : extractor.ExecuteFiles(image_path, mask_path);
   });
-  return py::make_tuple(r.diagnostics, r.features);
+  // Names and one float64 array: the values cross over in one piece.
+  std::vector<std::string> names;
+  py::array_t<double> values(static_cast<py::ssize_t>(r.features.size()));
+  double* out = values.mutable_data();
+  names.reserve(r.features.size());
+  for (std::size_t k = 0; k < r.features.size(); ++k) {
+    names.push_back(r.features[k].first);
+    out[k] = r.features[k].second;
+  }
+  return py::make_tuple(r.diagnostics, py::make_tuple(std::move(names), values));
 }
 
 // ---- statistics helpers

@@ -242,6 +242,11 @@ class RadiomicsFeatureExtractor(object):
         for name, value in diagnostics:
             if not name.startswith("diagnostics_Versions_"):
                 result[name] = _diagnostic_value(name, value)
-        for name, value in values:
-            result[name] = value if voxelBased else numpy.array(value, dtype="float64")
+        if voxelBased:
+            for name, value in values:
+                result[name] = value
+        else:
+            names, array = values  # one float64 array; each feature a 0-d array of its own
+            for k, name in enumerate(names):
+                result[name] = array[k, ...].copy()
         return result
