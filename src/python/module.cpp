@@ -33,6 +33,7 @@
 #include "lvsi/io/manifest.h"
 #include "lvsi/radiomics/cohort.h"
 #include "lvsi/radiomics/extractor.h"
+#include "lvsi/radiomics/features.h"
 #include "lvsi/radiomics/settings.h"
 #include "lvsi/selection/lasso.h"
 #include "lvsi/selection/pipeline.h"
@@ -208,15 +209,6 @@ void BindVolume(py::module_& m, const char* name, const char* doc) {
 }
 
 // ---- radiomics
-
-struct Inputs {
-  lvsi::Image image;
-  lvsi::LabelImage labels;
-  std::string pixel_type = "float64";
-};
-
-using DiagnosticList = std::vector<std::pair<std::string, std::string>>;
-using FeatureValues = std::vector<std::pair<std::string, double>>;
 
 py::tuple Extract(const std::string& parameters_yaml, const std::string& source, const lvsi::Image* image,
                   const lvsi::LabelImage* labels, const std::string& image_path, const std::string& mask_path,
@@ -421,6 +413,8 @@ PYBIND11_MODULE(_lvsi, m) {
           extractor.Execute(image, labels, pixel_type);
           return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         });
+  m.def("_feature_class_names", &lvsi::radiomics::FeatureClassNames,
+        "pyradiomics' feature classes in its order (firstorder ... shape2D).");
   m.def("_check_parameters", [](const std::string& yaml, const std::string& source) {
     lvsi::radiomics::FeatureExtractor check(lvsi::radiomics::ParseParameters(yaml, source));
     (void)check;

@@ -1,10 +1,8 @@
 """pyradiomics' API on lvsi: ``from lvsi.radiomics import featureextractor``."""
 from . import featureextractor  # noqa: F401
 
-# pyradiomics' feature classes in its order (radiomics.getFeatureClasses()).
-FEATURE_CLASSES = ("firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm", "shape", "shape2D")
-IMAGE_TYPES = ("Original", "LoG", "Wavelet", "Square", "SquareRoot", "Logarithm", "Exponential", "Gradient", "LBP2D",
-               "LBP3D")
+FEATURE_CLASSES = featureextractor._FEATURE_CLASSES  # pyradiomics' order
+IMAGE_TYPES = featureextractor._IMAGE_TYPES
 
 
 def getFeatureClasses():

@@ -16,7 +16,6 @@ import ast
 import collections
 import copy
 import json
-import logging
 import os
 
 import numpy
@@ -24,9 +23,8 @@ import numpy
 from .. import _logging, _lvsi
 from .._errors import InvalidArgument
 
-logger = logging.getLogger("lvsi.radiomics")
-
-_FEATURE_CLASSES = ("firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm", "shape", "shape2D")
+# pyradiomics' feature classes and image types, in its order.
+_FEATURE_CLASSES = tuple(_lvsi._feature_class_names())
 _IMAGE_TYPES = ("Original", "LoG", "Wavelet", "Square", "SquareRoot", "Logarithm", "Exponential", "Gradient", "LBP2D",
                 "LBP3D")
 
@@ -191,9 +189,13 @@ class RadiomicsFeatureExtractor(object):
     def disableAllFeatures(self):
         self.enabledFeatures = {}
 
-    def enableFeatureClassByName(self, featureClass, enabled=True):
+    @staticmethod
+    def _check_class(featureClass):
         if featureClass not in _FEATURE_CLASSES:
             raise InvalidArgument("unknown feature class %r (%s)" % (featureClass, ", ".join(_FEATURE_CLASSES)))
+
+    def enableFeatureClassByName(self, featureClass, enabled=True):
+        self._check_class(featureClass)
         if enabled:
             self.enabledFeatures[featureClass] = []
         else:
@@ -201,8 +203,7 @@ class RadiomicsFeatureExtractor(object):
 
     def enableFeaturesByName(self, **enabledFeatures):
         for cls, names in enabledFeatures.items():
-            if cls not in _FEATURE_CLASSES:
-                raise InvalidArgument("unknown feature class %r (%s)" % (cls, ", ".join(_FEATURE_CLASSES)))
+            self._check_class(cls)
             self.enabledFeatures[cls] = list(names or [])
 
     # -- extraction ------------------------------------------------------------
