@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <cctype>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -102,24 +103,42 @@ struct MetaImageHeader {
 // field names are under 40 characters.
 constexpr std::size_t kMaxMetaImageKey = 200;
 
+// Reads the header as MetaIO's MET_Read does, so that both see the same
+// fields: a name runs from the first non-space byte to '=', ':' or the end
+// of its line (a C string: it ends at a NUL byte); its value starts after
+// the next '=' or ':', even one on a later line (a name without one takes
+// the next line's value), and runs to the end of that line.
 std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
   if (!EndsWith(path, ".mha") && !EndsWith(path, ".mhd")) return std::nullopt;
   MetaImageHeader h;
   std::ifstream in(path, std::ios::binary);
-  std::string line;
   std::set<std::string> seen;
-  while (std::getline(in, line)) {
-    // MetaIO ends a field name at '=', ':' or the end of a line ('\r' too).
-    const auto eq = line.find_first_of("=:\r");
-    std::string key = line.substr(0, eq);
-    key.erase(key.find_last_not_of(" \t\r") + 1);
-    key.erase(0, key.find_first_not_of(" \t"));
+  constexpr std::size_t kMetaIoNameLimit = 500;  // MetaIO stops reading at a longer name
+  const auto is_separator = [](int c) { return c == '=' || c == ':'; };
+  for (int c = in.get(); c != EOF;) {
+    while (c != EOF && std::isspace(c)) c = in.get();
+    std::string name;
+    while (c != EOF && !is_separator(c) && c != '\r' && c != '\n' && name.size() < kMetaIoNameLimit) {
+      name.push_back(static_cast<char>(c));
+      c = in.get();
+    }
+    if (c == EOF || name.size() >= kMetaIoNameLimit) {
+      h.longest_key = std::max(h.longest_key, name.size());
+      break;
+    }
+    std::string key = name.substr(0, name.find('\0'));
+    key.erase(key.find_last_not_of(" \t\r\n") + 1);
     h.longest_key = std::max(h.longest_key, key.size());
-    if (eq == std::string::npos || line[eq] == '\r') continue;
+    while (c != EOF && !is_separator(c)) c = in.get();  // MetaIO's MET_SkipToVal
+    while (c != EOF && (is_separator(c) || c == ' ' || c == '\t')) c = in.get();
+    if (c == EOF) break;
+    std::string value;
+    while (c != EOF && c != '\n') {
+      value.push_back(static_cast<char>(c));
+      c = in.get();
+    }
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
     if (!key.empty() && !seen.insert(key).second && h.repeated_key.empty()) h.repeated_key = key;
-    std::string value = line.substr(eq + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
     std::istringstream values(value);
     if (key == "NDims") {
       h.has_ndims = true;
@@ -137,9 +156,11 @@ std::optional<MetaImageHeader> ReadMetaImageHeader(const std::string& path) {
     } else if (key == "ElementDataFile") {
       h.has_data_file = true;
       h.data_file = value;
-      h.data_offset = static_cast<std::uintmax_t>(in.tellg());
+      std::error_code ec;
+      h.data_offset = c == EOF ? fs::file_size(path, ec) : static_cast<std::uintmax_t>(in.tellg());
       break;
     }
+    if (c != EOF) c = in.get();  // past the '\n'
   }
   return h;
 }

@@ -282,6 +282,12 @@ std::vector<Case> RadiomicsCases() {
                 Text("x.mha", "ObjectType = Image\nNDims = 3\nDimSize = 2 2 2\nElementType = MET_SHORT\n"
                               "ElementDataFile = % LOCAL\n" + std::string(16, '\0')),
                 "x.mha", kPartial, {"{dir}/x.mha", "pattern or a list"}),
+      // A name without '=' takes its value from the next line in MetaIO, so
+      // "ElementDataFile = LOCAL" there does not end MetaIO's header.
+      ImageCase("MetaImageNameWithoutValue",
+                Text("x.mha", "ObjectType = Image\nNDims = 3\nBinSHORT\nElementDataFile = LOCAL\nDimSize = 2 2 2\n"
+                              "ElementType = MET_SHORT\nElementDataFile = LOCA%l\n" + std::string(16, '\0')),
+                "x.mha", kPartial, {"{dir}/x.mha", "pattern or a list"}),
       ImageCase("ImageIsAFolder", [](const std::string& d) { fs::create_directories(d + "/x.nrrd"); }, "x.nrrd", kPartial, {bad_image}),
       // Non-finite voxels, in every format: refused, never read as 0.
       ImageCase("NiftiNaNVoxel", [](const std::string& d) { WriteWithValue(d + "/x.nii.gz", std::nan("")); }, "x.nii.gz",
