@@ -107,6 +107,86 @@ def test_execute_follows_pyradiomics(tmp_path):
         extractor.execute(numpy.zeros((3, 3, 3)), labels)  # no geometry
 
 
+def simpleitk_module(monkeypatch):
+    """SimpleITK when it is installed; otherwise a stand-in with the part of
+    SimpleITK's interface lvsi uses (Debian 12 has no SimpleITK): images with
+    GetSpacing/GetOrigin/GetDirection/GetPixelIDValue and the module's
+    GetArrayFromImage, which returns (z, y, x) arrays (vector images: a last
+    axis of components)."""
+    try:
+        import SimpleITK
+        return SimpleITK
+    except ImportError:
+        pass
+    import types
+
+    class StandInImage(object):
+        def __init__(self, array):
+            self._array = numpy.array(array)
+            self._spacing, self._origin = (1.0, 1.0, 1.0), (0.0, 0.0, 0.0)
+            self._direction = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+
+        def GetSpacing(self):
+            return self._spacing
+
+        def SetSpacing(self, spacing):
+            self._spacing = tuple(spacing)
+
+        def GetOrigin(self):
+            return self._origin
+
+        def SetOrigin(self, origin):
+            self._origin = tuple(origin)
+
+        def GetDirection(self):
+            return self._direction
+
+        def SetDirection(self, direction):
+            self._direction = tuple(direction)
+
+        def GetPixelIDValue(self):
+            return 2  # sitkInt16's id; only its presence matters here
+
+    module = types.ModuleType("SimpleITK")
+    module.GetImageFromArray = lambda array, isVector=False: StandInImage(array)
+    module.GetArrayFromImage = lambda image: image._array.copy()
+    monkeypatch.setitem(__import__("sys").modules, "SimpleITK", module)
+    return module
+
+
+def test_simpleitk_images(monkeypatch, pyradiomics_dir):
+    sitk = simpleitk_module(monkeypatch)
+    image_path = os.path.join(pyradiomics_dir, "breast1_image.nrrd")
+    mask_path = os.path.join(pyradiomics_dir, "breast1_label.nrrd")
+    image, labels = lvsi.read_image(image_path), lvsi.read_label_image(mask_path)
+
+    def to_sitk(volume, dtype):
+        converted = sitk.GetImageFromArray(volume.array.astype(dtype))
+        converted.SetSpacing(volume.spacing)
+        converted.SetOrigin(volume.origin)
+        converted.SetDirection(volume.direction)
+        return converted
+
+    extractor = featureextractor.RadiomicsFeatureExtractor(binWidth=25)
+    extractor.enableImageTypeByName("Square")  # stored in the image's type, as pyradiomics does
+    from_files = extractor.execute(image_path, mask_path)
+    from_sitk = extractor.execute(to_sitk(image, image.pixel_type), to_sitk(labels, "uint8"))
+    features = [n for n in from_files if not n.startswith("diagnostics_")]
+    assert features and [n for n in from_sitk if not n.startswith("diagnostics_")] == features
+    for name in features:
+        assert float(from_sitk[name]) == float(from_files[name]), name
+    assert from_sitk["diagnostics_Image-original_Hash"] == from_files["diagnostics_Image-original_Hash"]
+    # A vector mask (one component per segment): label_channel picks one.
+    two = numpy.stack([numpy.zeros_like(labels.array), labels.array], axis=-1).astype("uint8")
+    vector_mask = sitk.GetImageFromArray(two, isVector=True)
+    vector_mask.SetSpacing(labels.spacing)
+    vector_mask.SetOrigin(labels.origin)
+    vector_mask.SetDirection(labels.direction)
+    from_vector = extractor.execute(to_sitk(image, image.pixel_type), vector_mask, label_channel=1)
+    for name in features:
+        assert float(from_vector[name]) == float(from_files[name]), name
+
+
 def test_parameter_file_and_dict_agree(tmp_path):
     make_case(str(tmp_path))
     params = tmp_path / "p.yaml"

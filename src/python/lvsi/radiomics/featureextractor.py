@@ -28,6 +28,10 @@ _FEATURE_CLASSES = tuple(_lvsi._feature_class_names())
 _IMAGE_TYPES = ("Original", "LoG", "Wavelet", "Square", "SquareRoot", "Logarithm", "Exponential", "Gradient", "LBP2D",
                 "LBP3D")
 
+# Voxel types lvsi's filters can store in, as pyradiomics stores a filtered
+# image in the input image's type (numpy's names).
+_STORED_TYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "float32", "float64")
+
 # Diagnostics pyradiomics returns as text (the others are Python literals).
 _TEXT_DIAGNOSTICS = ("_Hash", "_Dimensionality")
 
@@ -89,9 +93,13 @@ def _as_volume(obj, what, cls, dtype, label_channel=None):
     else:
         raise InvalidArgument("%s: expected a file path, lvsi.%s or SimpleITK image, got %s"
                               % (what, cls.__name__, type(obj).__name__))
+    stored = getattr(obj, "pixel_type", None) or array.dtype.name
     if dtype == "int32":
         array = numpy.rint(array)
-    return cls(array.astype(dtype), spacing=geometry[0], origin=geometry[1], direction=geometry[2])
+    volume = cls(array.astype(dtype), spacing=geometry[0], origin=geometry[1], direction=geometry[2])
+    if stored in _STORED_TYPES:
+        volume.pixel_type = stored  # as pyradiomics keeps the image's type (its filters store in it)
+    return volume
 
 
 class RadiomicsFeatureExtractor(object):
@@ -162,6 +170,15 @@ class RadiomicsFeatureExtractor(object):
             document["voxelSetting"] = voxel
         return json.dumps(document)
 
+    def _compiled(self, text):
+        """lvsi's parsed parameters for `text`, kept while the parameters
+        stay the same (parsing them again on every call cost time)."""
+        cached = getattr(self, "_compiled_cache", None)
+        if cached is None or cached[0] != text:
+            cached = (text, _lvsi._Extractor(text, "parameters"))
+            self._compiled_cache = cached
+        return cached[1]
+
     # -- enabling ------------------------------------------------------------
     def enableAllImageTypes(self):
         for name in _IMAGE_TYPES:
@@ -218,12 +235,12 @@ class RadiomicsFeatureExtractor(object):
             settings["label"] = int(label)
         if label_channel is not None:
             settings["label_channel"] = int(label_channel)
-        text = self._parameters_text(settings)
+        extractor = self._compiled(self._parameters_text(settings))
         image = _as_volume(imageFilepath, "image", _lvsi.Image, "float64")
         mask = _as_volume(maskFilepath, "mask", _lvsi.LabelImage, "int32", label_channel)
         _logging.sync_level()
         if isinstance(image, str) and isinstance(mask, str):
-            diagnostics, values = _lvsi._extract_files(text, "parameters", image, mask, bool(voxelBased), False,
+            diagnostics, values = _lvsi._extract_files(extractor, image, mask, bool(voxelBased), False,
                                                        self.threads)
         else:
             pixel_type = getattr(image, "pixel_type", "float64")  # (lvsi.read_image sets it)
@@ -232,7 +249,7 @@ class RadiomicsFeatureExtractor(object):
                 image = _lvsi.read_image(image)
             if isinstance(mask, str):
                 mask = _lvsi.read_label_image(mask, settings.get("label_channel", 0) or 0)
-            diagnostics, values = _lvsi._extract(text, "parameters", image, mask, pixel_type, bool(voxelBased), False,
+            diagnostics, values = _lvsi._extract(extractor, image, mask, pixel_type, bool(voxelBased), False,
                                                  self.threads)
         # pyradiomics' keys: its five version entries first (lvsi's own,
         # which lvsi_radiomics reports, are in lvsi.__version__ and the log).
