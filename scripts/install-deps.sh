@@ -33,8 +33,10 @@ packages=(
   # tests: GoogleTest and the Python references (PyWavelets, scikit-image, scipy)
   libgtest-dev libgmock-dev
   python3 python3-numpy python3-pywt python3-skimage python3-scipy
-  # the Python package (pybind11) and its tests (pytest; PyYAML reads parameter files)
+  # the Python package (pybind11) and its tests (pytest; PyYAML reads parameter files);
+  # pip install ./src/python, offline in a virtual environment (venv, pip, setuptools, wheel)
   python3-dev pybind11-dev python3-pytest python3-yaml
+  python3-venv python3-pip python3-setuptools python3-wheel
 )
 if [[ $deep -eq 1 ]]; then
   # deepfeatures: LibTorch, oneDNN (its CPU engine; the OpenCL headers its CMake
