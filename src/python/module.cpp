@@ -9,20 +9,19 @@
 #include <pybind11/stl.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <unistd.h>
+#include <csignal>
+#include <signal.h>
 
 #include "lvsi/core/error.h"
 #include "lvsi/core/feature_table.h"
@@ -90,105 +89,92 @@ void TranslateErrors(std::exception_ptr p) {
 
 // ---- long calls: the GIL released, Ctrl-C honoured
 //
-// Long calls run on a worker thread while the calling thread, without the
-// GIL, waits for them and every 50 ms checks Python's signals (only the
-// main thread sees them).  On Ctrl-C lvsi's work is interrupted (it stops
-// at its next loop item, writing nothing half-way) and KeyboardInterrupt
-// is raised once it has stopped.
-//
-// Each calling thread keeps its worker between calls: a thread started per
-// call paid its start and a cold malloc arena on every call (about 1 ms of
-// a 40 ms extraction).  Threads calling at once each have their own.
-class Worker {
+// Long calls run on the calling thread without the GIL.  Python's own
+// SIGINT handler only sets a flag for Python code to see, and none runs
+// meanwhile, so on Python's main thread lvsi puts a handler of its own in
+// place for the call: it asks lvsi's work to stop (lvsi::RequestInterrupt,
+// async-signal-safe), which then stops at its next loop item, writing
+// nothing half-way.  Afterwards Python's handler is back and the signal is
+// raised again, so that Python handles it as it would have:
+// KeyboardInterrupt, or the script's own handler.  (A worker thread that
+// polled Python's signals instead made extractions slower: 20% in the
+// median on two threads, measured against the call made directly.)
+namespace interrupt {
+
+std::atomic<bool> g_signalled{false};
+int g_depth = 0;  // nested long calls on the main thread (a callback calling lvsi); under the GIL
+struct sigaction g_python_handler;
+
+extern "C" void OnSigint(int) {
+  g_signalled.store(true);
+  lvsi::RequestInterrupt();
+}
+
+bool OnMainThread() {
+  static const unsigned long main_ident =
+      py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+  return PyThread_get_thread_ident() == main_ident;
+}
+
+// Installs lvsi's SIGINT handler for a long call, on the main thread and
+// when Python handles SIGINT (not when it is ignored or left to the
+// default, which ends the process).  Construct and destroy with the GIL.
+class Scope {
  public:
-  Worker() : pid_(getpid()), thread_([this] { Loop(); }) {}
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
-  ~Worker() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
+  Scope() {
+    if (!OnMainThread()) return;
+    if (g_depth > 0) return;  // an outer call's handler is in place
+    struct sigaction current;
+    if (sigaction(SIGINT, nullptr, &current) != 0 || current.sa_handler == SIG_IGN ||
+        current.sa_handler == SIG_DFL || (current.sa_flags & SA_SIGINFO))
+      return;
+    struct sigaction ours {};
+    ours.sa_handler = OnSigint;
+    ours.sa_flags = SA_RESTART;  // lvsi's reads and writes go on
+    sigemptyset(&ours.sa_mask);
+    g_python_handler = current;
+    g_signalled.store(false);
+    if (sigaction(SIGINT, &ours, nullptr) == 0) installed_ = true, ++g_depth;
   }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  ~Scope() { Restore(); }
 
-  // The calling thread's worker; a forked child (whose copy has no thread)
-  // gets a new one.
-  static Worker& ForThisThread() {
-    thread_local std::unique_ptr<Worker> worker;
-    if (worker && worker->pid_ != getpid()) (void)worker.release();  // the parent's: no thread to join here
-    if (!worker) worker = std::make_unique<Worker>();
-    return *worker;
-  }
-
-  void Post(std::function<void()> task) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      task_ = std::move(task);
-    }
-    cv_.notify_all();
+  // Puts Python's handler back; true when SIGINT came meanwhile, which is
+  // then raised again for Python's handler (and lvsi's request cleared).
+  bool Restore() {
+    if (!installed_) return false;
+    installed_ = false;
+    --g_depth;
+    sigaction(SIGINT, &g_python_handler, nullptr);
+    if (!g_signalled.exchange(false)) return false;
+    lvsi::ClearInterrupt();
+    raise(SIGINT);
+    return true;
   }
 
  private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      cv_.wait(lock, [&] { return stop_ || task_; });
-      if (!task_) return;  // stopped
-      std::function<void()> task = std::move(task_);
-      task_ = nullptr;
-      lock.unlock();
-      task();
-      lock.lock();
-    }
-  }
-
-  pid_t pid_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::function<void()> task_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+  bool installed_ = false;
 };
+
+}  // namespace interrupt
 
 template <class Work>
 auto Interruptible(Work work) -> decltype(work()) {
-  using Result = decltype(work());
-  std::mutex mutex;
-  std::condition_variable done_cv;
-  bool done = false;
-  std::optional<Result> result;
+  interrupt::Scope scope;
+  std::optional<decltype(work())> result;
   std::exception_ptr error;
-  bool interrupted = false;
   {
     py::gil_scoped_release release;
-    Worker::ForThisThread().Post([&] {
-      try {
-        result.emplace(work());
-      } catch (...) {
-        error = std::current_exception();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      done = true;
-      done_cv.notify_all();
-    });
-    std::unique_lock<std::mutex> lock(mutex);
-    while (!done_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
-      lock.unlock();
-      {
-        py::gil_scoped_acquire gil;
-        if (!interrupted && PyErr_CheckSignals() != 0) {
-          interrupted = true;  // (KeyboardInterrupt is now set)
-          lvsi::RequestInterrupt();
-        }
-      }
-      lock.lock();
+    try {
+      result.emplace(work());
+    } catch (...) {
+      error = std::current_exception();
     }
-    lock.unlock();
-    if (interrupted) lvsi::ClearInterrupt();
   }
-  if (interrupted) throw py::error_already_set();
+  // Python's handler runs now: KeyboardInterrupt, or the script's own
+  // handler (if that raises nothing, the call's own outcome stands).
+  if (scope.Restore() && PyErr_CheckSignals() != 0) throw py::error_already_set();
   if (error) std::rethrow_exception(error);
   return std::move(*result);
 }
@@ -269,6 +255,8 @@ void BindVolume(py::module_& m, const char* name, const char* doc) {
 
 // ---- radiomics
 
+py::tuple FeatureLists(const std::vector<std::pair<std::string, double>>& features);
+
 py::tuple Extract(const lvsi::radiomics::FeatureExtractor& parsed, const lvsi::Image* image,
                   const lvsi::LabelImage* labels, const std::string& image_path, const std::string& mask_path,
                   const std::string& pixel_type, bool voxel, bool full_grid, int threads) {
@@ -287,16 +275,31 @@ py::tuple Extract(const lvsi::radiomics::FeatureExtractor& parsed, const lvsi::I
   const lvsi::radiomics::ExtractionResult r = Interruptible([&] {
     return image ? extractor.Execute(*image, *labels, pixel_type) : extractor.ExecuteFiles(image_path, mask_path);
   });
-  // Names and one float64 array: the values cross over in one piece.
-  std::vector<std::string> names;
-  py::array_t<double> values(static_cast<py::ssize_t>(r.features.size()));
-  double* out = values.mutable_data();
-  names.reserve(r.features.size());
-  for (std::size_t k = 0; k < r.features.size(); ++k) {
-    names.push_back(r.features[k].first);
-    out[k] = r.features[k].second;
+  return py::make_tuple(r.diagnostics, FeatureLists(r.features));
+}
+
+// The features as two lists, names and values: each value a 0-d float64
+// array (pyradiomics' squeezed feature values), made with numpy's C API
+// directly (a fifth of the cost of making them from Python, which mattered
+// next to a 40 ms extraction).
+py::tuple FeatureLists(const std::vector<std::pair<std::string, double>>& features) {
+  const auto& api = py::detail::npy_api::get();
+  const py::dtype float64 = py::dtype::of<double>();
+  const auto n = static_cast<py::ssize_t>(features.size());
+  py::list names(n), values(n);
+  for (py::ssize_t k = 0; k < n; ++k) {
+    const auto& [name, value] = features[static_cast<std::size_t>(k)];
+    PyObject* text = PyUnicode_FromStringAndSize(name.data(), static_cast<py::ssize_t>(name.size()));
+    if (!text) throw py::error_already_set();
+    PyList_SET_ITEM(names.ptr(), k, text);
+    Py_INCREF(float64.ptr());  // (PyArray_NewFromDescr takes a reference)
+    PyObject* array = api.PyArray_NewFromDescr_(api.PyArray_Type_, float64.ptr(), 0, nullptr, nullptr, nullptr, 0,
+                                                nullptr);
+    if (!array) throw py::error_already_set();
+    *reinterpret_cast<double*>(py::detail::array_proxy(array)->data) = value;
+    PyList_SET_ITEM(values.ptr(), k, array);
   }
-  return py::make_tuple(r.diagnostics, py::make_tuple(std::move(names), values));
+  return py::make_tuple(std::move(names), std::move(values));
 }
 
 // ---- statistics helpers

@@ -313,6 +313,33 @@ def test_ctrl_c_interrupts_a_long_extraction(pyradiomics_dir):
     # lvsi works again afterwards.
     small = featureextractor.RadiomicsFeatureExtractor()
     assert "original_firstorder_Mean" in small.execute(image, mask)
+    # Python's choices for SIGINT stand: ignored, the call runs to its end;
+    # a script's own handler runs once, after lvsi has stopped.
+    small.enableImageTypeByName("LoG", customArgs={"sigma": [1.0, 2.0, 3.0]})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        sent = []
+        timer = threading.Timer(0.05, lambda: (sent.append(time.perf_counter()), os.kill(os.getpid(), signal.SIGINT)))
+        timer.start()
+        assert "log-sigma-3-0-mm-3D_firstorder_Mean" in small.execute(image, mask)  # about 0.13 s
+        returned = time.perf_counter()
+        timer.join()
+        assert sent and sent[0] < returned  # the signal came during the call
+        calls = []
+
+        def handler(signum, frame):
+            calls.append(signum)
+            raise RuntimeError("the script's own handler")
+
+        signal.signal(signal.SIGINT, handler)
+        timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        with pytest.raises(RuntimeError, match="own handler"):
+            extractor.execute(image, mask, voxelBased=True)
+        timer.join()
+        assert calls == [signal.SIGINT]
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_selection_steps():

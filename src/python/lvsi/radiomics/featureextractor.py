@@ -15,6 +15,7 @@ installed.  The values are those of ``lvsi_radiomics`` (pyradiomics' values).
 import ast
 import collections
 import copy
+import functools
 import json
 import os
 
@@ -62,11 +63,20 @@ def _versions():
 def _diagnostic_value(name, text):
     if name.startswith("diagnostics_Versions_") or name.endswith(_TEXT_DIAGNOSTICS):
         return text
+    value = _literal(text)
+    if isinstance(value, (dict, list)):  # mutable: each result has its own
+        return copy.deepcopy(value)
+    return numpy.float64(value) if isinstance(value, float) else value
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal(text):
+    """A diagnostic's Python value (the text when it is none); most repeat
+    from one extraction to the next, so they are parsed once."""
     try:
-        value = ast.literal_eval(text)
+        return ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return text
-    return numpy.float64(value) if isinstance(value, float) else value
 
 
 def _is_sitk(obj):
@@ -264,7 +274,6 @@ class RadiomicsFeatureExtractor(object):
             for name, value in values:
                 result[name] = value
         else:
-            names, array = values  # one float64 array; each feature a 0-d array of its own
-            for k, name in enumerate(names):
-                result[name] = array[k, ...].copy()
+            names, arrays = values  # each feature a 0-d float64 array of its own
+            result.update(zip(names, arrays))
         return result
