@@ -1,0 +1,119 @@
+// IBSI mode's texture features (lvsi/radiomics/ibsi.h) on the IBSI digital
+// phantom: every co-occurrence and run length reference value, in all six
+// aggregation methods, within its tolerance (or the precision the value is
+// reported with).  Properties that need no reference are tested too.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "lvsi/core/csv.h"
+#include "lvsi/core/error.h"
+#include "lvsi/io/image_io.h"
+#include "lvsi/radiomics/ibsi.h"
+#include "test_util.h"
+
+namespace lvsi::radiomics::ibsi {
+namespace {
+
+// The digital phantom's grey levels (1..6) inside its mask, 0 outside.
+LabelImage PhantomLevels(const std::string& dir) {
+  const Image phantom = io::ReadImage(dir + "/phantom.nii.gz");
+  const LabelImage mask = io::ReadLabelImage(dir + "/mask.nii.gz");
+  LabelImage levels(phantom.geometry(), 0);
+  for (std::size_t n = 0; n < levels.size(); ++n)
+    levels[n] = mask[n] == 1 ? static_cast<std::int32_t>(std::lround(phantom[n])) : 0;
+  return levels;
+}
+
+TEST(IbsiTexture, DigitalPhantomMatchesEveryReferenceValue) {
+  const std::string dir = testing::SharedDir() + "/reference/ibsi1/digital_phantom";
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
+  const LabelImage levels = PhantomLevels(dir);
+  // (family, code, aggregation) -> value
+  std::map<std::tuple<std::string, std::string, std::string>, double> ours;
+  for (Aggregation a : AllAggregations()) {
+    for (const auto& f : CooccurrenceFeatures(levels, 6, a)) ours[{f.family, f.code, AggregationName(a)}] = f.value;
+    for (const auto& f : RunLengthFeatures(levels, 6, a)) ours[{f.family, f.code, AggregationName(a)}] = f.value;
+  }
+  EXPECT_EQ(ours.size(), (25u + 16u) * 6u);
+  const CsvDocument ref = ReadCsv(dir + "/reference_values.csv");
+  const auto col = [&](const char* name) { return static_cast<std::size_t>(ref.ColumnIndex(name)); };
+  std::map<std::string, std::pair<int, int>> per_family;  // within, total
+  for (const auto& row : ref.rows) {
+    const std::string& family = row[col("family")];
+    if (family != "cm" && family != "rlm") continue;
+    const auto it = ours.find({family, row[col("ibsi_code")], row[col("aggregation")]});
+    ASSERT_NE(it, ours.end()) << "no value for " << family << " " << row[col("feature")] << " ("
+                              << row[col("aggregation")] << ")";
+    double expected = 0, tolerance = 0;
+    ASSERT_TRUE(ParseDouble(row[col("value")], &expected));
+    if (!ParseDouble(row[col("tolerance")], &tolerance) || tolerance == 0) {
+      // No tolerance given: agree to the 3 significant digits reported.
+      const double magnitude = expected == 0 ? 1 : std::floor(std::log10(std::abs(expected)));
+      tolerance = 0.5 * std::pow(10.0, magnitude - 2) * 1.0001;
+    }
+    auto& [within, total] = per_family[family];
+    ++total;
+    if (std::abs(it->second - expected) <= tolerance) {
+      ++within;
+    } else {
+      ADD_FAILURE() << family << " '" << row[col("feature")] << "' (" << row[col("aggregation")] << "): lvsi "
+                    << it->second << ", IBSI " << expected << " +/- " << tolerance;
+    }
+  }
+  for (const auto& [family, counts] : per_family)
+    std::printf("IBSI digital phantom, %s: %d of %d values within tolerance\n", family.c_str(), counts.first,
+                counts.second);
+  EXPECT_EQ(per_family["cm"].second, 150);
+  EXPECT_EQ(per_family["rlm"].second, 96);
+}
+
+// A volume of one grey level: every co-occurrence is on the diagonal, so
+// the contrast is 0 and the joint maximum 1; every run spans the ROI.
+TEST(IbsiTexture, UniformVolumeProperties) {
+  Geometry g;
+  g.size = {4, 3, 2};
+  LabelImage levels(g, 2);
+  for (Aggregation a : AllAggregations()) {
+    std::map<std::string, double> cm, rlm;
+    for (const auto& f : CooccurrenceFeatures(levels, 3, a)) cm[f.code] = f.value;
+    for (const auto& f : RunLengthFeatures(levels, 3, a)) rlm[f.code] = f.value;
+    EXPECT_DOUBLE_EQ(cm["GYBY"], 1.0) << AggregationName(a);  // joint maximum
+    EXPECT_DOUBLE_EQ(cm["ACUI"], 0.0) << AggregationName(a);  // contrast
+    EXPECT_DOUBLE_EQ(cm["60VM"], 2.0) << AggregationName(a);  // joint average: the level
+    EXPECT_DOUBLE_EQ(rlm["OVBL"], 1.0) << AggregationName(a);  // one grey level
+    EXPECT_NEAR(rlm["8CE5"], 0.0, 1e-12) << AggregationName(a);  // grey level variance
+  }
+  // In a full X x Y x Z box a run starts where the voxel before it (along
+  // d) is outside: X*Y*Z - (X-|dx|)(Y-|dy|)(Z-|dz|) runs per direction.
+  double runs = 0;
+  for (long dz = -1; dz <= 1; ++dz)
+    for (long dy = -1; dy <= 1; ++dy)
+      for (long dx = -1; dx <= 1; ++dx) {
+        const long first = dx != 0 ? dx : dy != 0 ? dy : dz;
+        if (first > 0) runs += 24.0 - (4.0 - std::abs(dx)) * (3.0 - std::abs(dy)) * (2.0 - std::abs(dz));
+      }
+  std::map<std::string, double> merged;
+  for (const auto& f : RunLengthFeatures(levels, 3, Aggregation::k3DMerged)) merged[f.code] = f.value;
+  EXPECT_DOUBLE_EQ(merged["R5YN"], runs);  // one grey level: its non-uniformity is the run count
+  EXPECT_DOUBLE_EQ(merged["9ZK5"], runs / (24.0 * 13.0));  // voxels counted once per merged direction
+}
+
+TEST(IbsiTexture, BadInputIsRefused) {
+  Geometry g;
+  g.size = {3, 3, 1};
+  LabelImage levels(g, 0);
+  EXPECT_THROW(CooccurrenceFeatures(levels, 4, Aggregation::k3DMerged), DataError);  // empty ROI
+  levels[4] = 7;
+  EXPECT_THROW(RunLengthFeatures(levels, 4, Aggregation::k3DMerged), InvalidArgument);  // level above 4
+  levels[4] = 2;
+  EXPECT_THROW(CooccurrenceFeatures(levels, 4, Aggregation::k3DMerged), DataError);  // one voxel: no pairs
+  EXPECT_NO_THROW(RunLengthFeatures(levels, 4, Aggregation::k3DMerged));            // one run of 1
+  EXPECT_THROW(CooccurrenceFeatures(levels, 0, Aggregation::k3DMerged), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace lvsi::radiomics::ibsi
