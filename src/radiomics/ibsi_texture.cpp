@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,12 @@ std::vector<std::vector<Part>> Groups(Aggregation aggregation, const std::vector
       groups.emplace_back();
       for (const auto& d : Directions(true)) groups.back().push_back({d, -1});
       break;
+    case Aggregation::k2D:
+    case Aggregation::k25D:
+    case Aggregation::k3D:
+      throw InvalidArgument("IBSI texture: aggregation '" + AggregationName(aggregation) +
+                            "' is for zone and neighbourhood matrices; co-occurrence and run length matrices take "
+                            "the six directional methods (2D, averaged ... 3D, merged)");
   }
   return groups;
 }
@@ -304,77 +311,98 @@ const std::vector<std::pair<const char*, const char*>>& CooccurrenceNames() {
   return names;
 }
 
-// ---- grey level run length (IBSI 3.7)
+// ---- matrices of counts by grey level and a second index j >= 1 (run
+// length, zone size, zone distance, dependence count), with their common
+// features
 
-struct RunLength {
-  explicit RunLength(const Levels& l)
-      : ng(l.grey_levels()),
-        longest(*std::max_element(l.size().begin(), l.size().end())),
-        counts(static_cast<std::size_t>(ng * longest), 0.0) {}
-  bool Empty() const {
-    return std::all_of(counts.begin(), counts.end(), [](double c) { return c == 0; });
+struct CountMatrix {
+  explicit CountMatrix(const Levels& l) : rows(static_cast<std::size_t>(l.grey_levels())) {}
+  void Add(int level, long j) {
+    auto& row = rows[static_cast<std::size_t>(level - 1)];
+    if (row.size() < static_cast<std::size_t>(j)) row.resize(static_cast<std::size_t>(j), 0.0);
+    row[static_cast<std::size_t>(j - 1)] += 1;
   }
-  int ng;
-  long longest;
-  std::vector<double> counts;  // row-major (level, run length), both from 1
-  double voxels = 0;           // N_v, summed over the merged matrices
+  bool Empty() const {
+    return std::all_of(rows.begin(), rows.end(), [](const std::vector<double>& r) { return r.empty(); });
+  }
+  std::vector<std::vector<double>> rows;  // rows[level - 1][j - 1]
+  double voxels = 0;                      // N_v, summed over merged matrices
 };
 
-void FillRunLength(const Levels& levels, const Part& part, RunLength* m) {
+// The 16 features IBSI defines alike for run length, size zone, distance
+// zone and dependence count matrices (in that order: short/small/low j
+// emphasis, long/large/high j emphasis, low and high grey level emphasis,
+// the four combinations, grey level non-uniformity and its normalised
+// form, j non-uniformity and its normalised form, percentage, grey level
+// variance, j variance, entropy), then the energy (used by NGLDM only).
+std::vector<double> CountValues(const CountMatrix& m) {
+  const int ng = static_cast<int>(m.rows.size());
+  double total = 0;
+  std::size_t nj = 0;
+  for (const auto& row : m.rows) {
+    for (double c : row) total += c;
+    nj = std::max(nj, row.size());
+  }
+  std::vector<double> by_level(static_cast<std::size_t>(ng + 1), 0.0), by_j(nj + 1, 0.0);
+  double low_j = 0, high_j = 0, low_g = 0, high_g = 0, low_j_low_g = 0, low_j_high_g = 0, high_j_low_g = 0,
+         high_j_high_g = 0, mu_i = 0, mu_j = 0, entropy = 0, energy = 0;
+  for (int i = 1; i <= ng; ++i) {
+    const auto& row = m.rows[static_cast<std::size_t>(i - 1)];
+    for (std::size_t jj = 0; jj < row.size(); ++jj) {
+      const double r = row[jj];
+      if (r == 0) continue;
+      const double j = static_cast<double>(jj + 1), i2 = static_cast<double>(i) * i, j2 = j * j, p = r / total;
+      by_level[static_cast<std::size_t>(i)] += r;
+      by_j[jj + 1] += r;
+      low_j += r / j2;
+      high_j += r * j2;
+      low_g += r / i2;
+      high_g += r * i2;
+      low_j_low_g += r / (i2 * j2);
+      low_j_high_g += r * i2 / j2;
+      high_j_low_g += r * j2 / i2;
+      high_j_high_g += r * i2 * j2;
+      mu_i += i * p;
+      mu_j += j * p;
+      entropy -= p * std::log2(p);
+      energy += p * p;
+    }
+  }
+  double gln = 0, jn = 0, var_i = 0, var_j = 0;
+  for (double c : by_level) gln += c * c;
+  for (double c : by_j) jn += c * c;
+  for (int i = 1; i <= ng; ++i) {
+    const auto& row = m.rows[static_cast<std::size_t>(i - 1)];
+    for (std::size_t jj = 0; jj < row.size(); ++jj) {
+      const double p = row[jj] / total, j = static_cast<double>(jj + 1);
+      var_i += (i - mu_i) * (i - mu_i) * p;
+      var_j += (j - mu_j) * (j - mu_j) * p;
+    }
+  }
+  return {low_j / total,         high_j / total,        low_g / total,         high_g / total,
+          low_j_low_g / total,   low_j_high_g / total,  high_j_low_g / total,  high_j_high_g / total,
+          gln / total,           gln / (total * total), jn / total,            jn / (total * total),
+          total / m.voxels,      var_i,                 var_j,                 entropy,
+          energy};
+}
+
+using Names = std::vector<std::pair<const char*, const char*>>;
+
+// ---- grey level run length (IBSI 3.7)
+
+void FillRunLength(const Levels& levels, const Part& part, CountMatrix* m) {
   const auto& d = part.direction;
   levels.ForEachVoxel(part.slice, [&](long x, long y, long z, int a) {
     if (levels.At(x - d[0], y - d[1], z - d[2]) == a) return;  // not where a run starts
     long length = 1;
     while (levels.At(x + length * d[0], y + length * d[1], z + length * d[2]) == a) ++length;
-    m->counts[static_cast<std::size_t>((a - 1) * m->longest + (length - 1))] += 1;
+    m->Add(a, length);
   });
   m->voxels += static_cast<double>(levels.Voxels(part.slice));
 }
 
-std::vector<double> RunLengthValues(const RunLength& m) {
-  const int ng = m.ng;
-  const long nr = m.longest;
-  double runs = 0;
-  for (double c : m.counts) runs += c;
-  std::vector<double> by_level(static_cast<std::size_t>(ng + 1), 0.0), by_length(static_cast<std::size_t>(nr + 1), 0.0);
-  double sre = 0, lre = 0, lgre = 0, hgre = 0, srlge = 0, srhge = 0, lrlge = 0, lrhge = 0, mu_i = 0, mu_j = 0,
-         entropy = 0;
-  for (int i = 1; i <= ng; ++i)
-    for (long j = 1; j <= nr; ++j) {
-      const double r = m.counts[static_cast<std::size_t>((i - 1) * nr + (j - 1))];
-      if (r == 0) continue;
-      const double i2 = static_cast<double>(i) * i, j2 = static_cast<double>(j) * j, p = r / runs;
-      by_level[static_cast<std::size_t>(i)] += r;
-      by_length[static_cast<std::size_t>(j)] += r;
-      sre += r / j2;
-      lre += r * j2;
-      lgre += r / i2;
-      hgre += r * i2;
-      srlge += r / (i2 * j2);
-      srhge += r * i2 / j2;
-      lrlge += r * j2 / i2;
-      lrhge += r * i2 * j2;
-      mu_i += i * p;
-      mu_j += static_cast<double>(j) * p;
-      entropy -= p * std::log2(p);
-    }
-  double gln = 0, rln = 0, var_i = 0, var_j = 0;
-  for (int i = 1; i <= ng; ++i) gln += by_level[static_cast<std::size_t>(i)] * by_level[static_cast<std::size_t>(i)];
-  for (long j = 1; j <= nr; ++j) rln += by_length[static_cast<std::size_t>(j)] * by_length[static_cast<std::size_t>(j)];
-  for (int i = 1; i <= ng; ++i)
-    for (long j = 1; j <= nr; ++j) {
-      const double p = m.counts[static_cast<std::size_t>((i - 1) * nr + (j - 1))] / runs;
-      if (p == 0) continue;
-      var_i += (i - mu_i) * (i - mu_i) * p;
-      var_j += (static_cast<double>(j) - mu_j) * (static_cast<double>(j) - mu_j) * p;
-    }
-  return {sre / runs, lre / runs,  lgre / runs,        hgre / runs,       srlge / runs, srhge / runs,
-          lrlge / runs, lrhge / runs, gln / runs,      gln / (runs * runs), rln / runs,   rln / (runs * runs),
-          runs / m.voxels, var_i,     var_j,             entropy};
-}
-
-const std::vector<std::pair<const char*, const char*>>& RunLengthNames() {
-  static const std::vector<std::pair<const char*, const char*>> names = {
+const Names& RunLengthNames() {
+  static const Names names = {
       {"Short runs emphasis", "22OV"},
       {"Long runs emphasis", "W4KF"},
       {"Low grey level run emphasis", "V3SW"},
@@ -395,12 +423,319 @@ const std::vector<std::pair<const char*, const char*>>& RunLengthNames() {
   return names;
 }
 
+// ---- zones and neighbourhoods: 2D (each slice, in-plane neighbours),
+// 2.5D (the slices' matrices merged) and 3D (26 neighbours)
+
+// The neighbours at Chebyshev distance 1: 8 in-plane or 26.
+const std::vector<Direction>& Neighbours(bool three_d) {
+  static const std::vector<Direction> in_plane = [] {
+    std::vector<Direction> d;
+    for (long dy = -1; dy <= 1; ++dy)
+      for (long dx = -1; dx <= 1; ++dx)
+        if (dx != 0 || dy != 0) d.push_back({dx, dy, 0});
+    return d;
+  }();
+  static const std::vector<Direction> all = [] {
+    std::vector<Direction> d;
+    for (long dz = -1; dz <= 1; ++dz)
+      for (long dy = -1; dy <= 1; ++dy)
+        for (long dx = -1; dx <= 1; ++dx)
+          if (dx != 0 || dy != 0 || dz != 0) d.push_back({dx, dy, dz});
+    return d;
+  }();
+  return three_d ? all : in_plane;
+}
+
+// The face neighbours: 4 in-plane or 6.
+const std::vector<Direction>& FaceNeighbours(bool three_d) {
+  static const std::vector<Direction> in_plane = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}};
+  static const std::vector<Direction> all = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+  return three_d ? all : in_plane;
+}
+
+// The regions (slices, or the volume: -1) whose matrices are merged, per
+// group; features are averaged over the groups.
+std::vector<std::vector<long>> ZoneGroups(Aggregation aggregation, const std::vector<long>& slices,
+                                          const char* family) {
+  switch (aggregation) {
+    case Aggregation::k2D: {
+      std::vector<std::vector<long>> groups;
+      for (long s : slices) groups.push_back({s});
+      return groups;
+    }
+    case Aggregation::k25D: return {slices};
+    case Aggregation::k3D: return {{-1}};
+    default: break;
+  }
+  throw InvalidArgument(std::string("IBSI texture (") + family + "): aggregation '" + AggregationName(aggregation) +
+                        "' is for co-occurrence and run length matrices; this family takes 2D, 2.5D or 3D");
+}
+
+template <class Matrix, class Fill, class Compute>
+std::vector<double> AggregateRegions(const Levels& levels, Aggregation aggregation, Fill fill, Compute compute,
+                                     const char* family) {
+  std::vector<double> sum;
+  std::size_t used = 0;
+  for (const auto& group : ZoneGroups(aggregation, levels.slices(), family)) {
+    Matrix m(levels);
+    for (long region : group) fill(region, &m);
+    if (m.Empty()) continue;
+    const std::vector<double> values = compute(m);
+    if (sum.empty()) sum.assign(values.size(), 0.0);
+    for (std::size_t k = 0; k < values.size(); ++k) sum[k] += values[k];
+    ++used;
+  }
+  if (used == 0) throw DataError(Input::kMask, std::string("IBSI texture (") + family + "): the ROI is empty");
+  for (double& v : sum) v /= static_cast<double>(used);
+  return sum;
+}
+
+// Zones (connected voxels of one grey level; 8 in-plane or 26 neighbours)
+// of a region, each as its voxels' indices into `levels`.
+template <class F>
+void ForEachZone(const Levels& levels, long region, F f) {
+  const bool three_d = region < 0;
+  const auto& size = levels.size();
+  std::vector<char> seen(static_cast<std::size_t>(size[0] * size[1] * size[2]), 0);
+  const auto index = [&](long x, long y, long z) { return static_cast<std::size_t>((z * size[1] + y) * size[0] + x); };
+  std::vector<std::array<long, 3>> zone, stack;
+  levels.ForEachVoxel(region, [&](long x, long y, long z, int a) {
+    if (seen[index(x, y, z)]) return;
+    zone.clear();
+    stack.assign(1, {x, y, z});
+    seen[index(x, y, z)] = 1;
+    while (!stack.empty()) {
+      const auto v = stack.back();
+      stack.pop_back();
+      zone.push_back(v);
+      for (const auto& d : Neighbours(three_d)) {
+        const long nx = v[0] + d[0], ny = v[1] + d[1], nz = v[2] + d[2];
+        if (levels.At(nx, ny, nz) != a || seen[index(nx, ny, nz)]) continue;
+        seen[index(nx, ny, nz)] = 1;
+        stack.push_back({nx, ny, nz});
+      }
+    }
+    f(a, zone);
+  });
+}
+
+// ---- grey level size zone (IBSI 3.8)
+
+void FillSizeZones(const Levels& levels, long region, CountMatrix* m) {
+  ForEachZone(levels, region, [&](int a, const std::vector<std::array<long, 3>>& zone) {
+    m->Add(a, static_cast<long>(zone.size()));
+  });
+  m->voxels += static_cast<double>(levels.Voxels(region));
+}
+
+const Names& SizeZoneNames() {
+  static const Names names = {
+      {"Small zone emphasis", "P001"},
+      {"Large zone emphasis", "48P8"},
+      {"Low grey level zone emphasis", "XMSY"},
+      {"High grey level zone emphasis", "5GN9"},
+      {"Small zone low grey level emphasis", "5RAI"},
+      {"Small zone high grey level emphasis", "HW1V"},
+      {"Large zone low grey level emphasis", "YH51"},
+      {"Large zone high grey level emphasis", "J17V"},
+      {"Grey level non-uniformity", "JNSA"},
+      {"Normalised grey level non-uniformity", "Y1RO"},
+      {"Zone size non-uniformity", "4JP3"},
+      {"Normalised zone size non-uniformity", "VB3A"},
+      {"Zone percentage", "P30P"},
+      {"Grey level variance", "BYLV"},
+      {"Zone size variance", "3NSA"},
+      {"Zone size entropy", "GU8N"},
+  };
+  return names;
+}
+
+// ---- grey level distance zone (IBSI 3.9)
+
+// Each ROI voxel's distance to the ROI's edge: 1 where a face neighbour
+// (4 in-plane or 6) lies outside the ROI or the grid, growing by one per
+// face step inward.  0 outside the ROI.
+std::vector<long> EdgeDistances(const Levels& levels, long region) {
+  const bool three_d = region < 0;
+  const auto& size = levels.size();
+  std::vector<long> distance(static_cast<std::size_t>(size[0] * size[1] * size[2]), 0);
+  const auto index = [&](long x, long y, long z) { return static_cast<std::size_t>((z * size[1] + y) * size[0] + x); };
+  std::vector<std::array<long, 3>> front, next;
+  levels.ForEachVoxel(region, [&](long x, long y, long z, int) {
+    for (const auto& d : FaceNeighbours(three_d))
+      if (levels.At(x + d[0], y + d[1], z + d[2]) == 0) {
+        distance[index(x, y, z)] = 1;
+        front.push_back({x, y, z});
+        return;
+      }
+  });
+  for (long step = 2; !front.empty(); ++step) {
+    next.clear();
+    for (const auto& v : front)
+      for (const auto& d : FaceNeighbours(three_d)) {
+        const long nx = v[0] + d[0], ny = v[1] + d[1], nz = v[2] + d[2];
+        if (levels.At(nx, ny, nz) == 0 || distance[index(nx, ny, nz)] != 0) continue;
+        distance[index(nx, ny, nz)] = step;
+        next.push_back({nx, ny, nz});
+      }
+    front.swap(next);
+  }
+  return distance;
+}
+
+void FillDistanceZones(const Levels& levels, long region, CountMatrix* m) {
+  const std::vector<long> distance = EdgeDistances(levels, region);
+  const auto& size = levels.size();
+  ForEachZone(levels, region, [&](int a, const std::vector<std::array<long, 3>>& zone) {
+    long nearest = std::numeric_limits<long>::max();
+    for (const auto& v : zone)
+      nearest = std::min(nearest, distance[static_cast<std::size_t>((v[2] * size[1] + v[1]) * size[0] + v[0])]);
+    m->Add(a, nearest);
+  });
+  m->voxels += static_cast<double>(levels.Voxels(region));
+}
+
+const Names& DistanceZoneNames() {
+  static const Names names = {
+      {"Small distance emphasis", "0GBI"},
+      {"Large distance emphasis", "MB4I"},
+      {"Low grey level zone emphasis", "S1RA"},
+      {"High grey level zone emphasis", "K26C"},
+      {"Small distance low grey level emphasis", "RUVG"},
+      {"Small distance high grey level emphasis", "DKNJ"},
+      {"Large distance low grey level emphasis", "A7WM"},
+      {"Large distance high grey level emphasis", "KLTH"},
+      {"Grey level non-uniformity", "VFT7"},
+      {"Normalised grey level non-uniformity", "7HP3"},
+      {"Zone distance non-uniformity", "V294"},
+      {"Normalised zone distance non-uniformity", "IATH"},
+      {"Zone percentage", "VIWW"},
+      {"Grey level variance", "QK93"},
+      {"Zone distance variance", "7WT1"},
+      {"Zone distance entropy", "GBDU"},
+  };
+  return names;
+}
+
+// ---- neighbouring grey level dependence (IBSI 3.11): for each ROI voxel,
+// j = 1 + its neighbours in the ROI with the same grey level (coarseness
+// parameter alpha = 0, Chebyshev distance 1)
+
+void FillDependence(const Levels& levels, long region, CountMatrix* m) {
+  const bool three_d = region < 0;
+  levels.ForEachVoxel(region, [&](long x, long y, long z, int a) {
+    long j = 1;
+    for (const auto& d : Neighbours(three_d)) j += levels.At(x + d[0], y + d[1], z + d[2]) == a;
+    m->Add(a, j);
+  });
+  m->voxels += static_cast<double>(levels.Voxels(region));
+}
+
+const Names& DependenceNames() {
+  static const Names names = {
+      {"Low dependence emphasis", "SODN"},
+      {"High dependence emphasis", "IMOQ"},
+      {"Low grey level count emphasis", "TL9H"},
+      {"High grey level count emphasis", "OAE7"},
+      {"Low dependence low grey level emphasis", "EQ3F"},
+      {"Low dependence high grey level emphasis", "JA6D"},
+      {"High dependence low grey level emphasis", "NBZI"},
+      {"High dependence high grey level emphasis", "9QMG"},
+      {"Grey level non-uniformity", "FP8K"},
+      {"Normalised grey level non-uniformity", "5SPA"},
+      {"Dependence count non-uniformity", "Z87G"},
+      {"Normalised dependence count non-uniformity", "OKJI"},
+      {"Dependence count percentage", "6XV8"},
+      {"Grey level variance", "1PFV"},
+      {"Dependence count variance", "DNX2"},
+      {"Dependence count entropy", "FCBV"},
+      {"Dependence count energy", "CAS9"},
+  };
+  return names;
+}
+
+// ---- neighbourhood grey tone difference (IBSI 3.10): for each ROI voxel
+// with at least one neighbour in the ROI, |level - mean of those
+// neighbours' levels| summed per grey level
+
+struct ToneDifference {
+  explicit ToneDifference(const Levels& l)
+      : s(static_cast<std::size_t>(l.grey_levels() + 1), 0.0), n(static_cast<std::size_t>(l.grey_levels() + 1), 0.0) {}
+  bool Empty() const {
+    return std::all_of(n.begin(), n.end(), [](double c) { return c == 0; });
+  }
+  std::vector<double> s, n;  // by grey level (index 0 unused)
+};
+
+void FillToneDifference(const Levels& levels, long region, ToneDifference* m) {
+  const bool three_d = region < 0;
+  levels.ForEachVoxel(region, [&](long x, long y, long z, int a) {
+    double total = 0;
+    long count = 0;
+    for (const auto& d : Neighbours(three_d))
+      if (const int b = levels.At(x + d[0], y + d[1], z + d[2]); b > 0) {
+        total += b;
+        ++count;
+      }
+    if (count == 0) return;  // no neighbourhood
+    m->s[static_cast<std::size_t>(a)] += std::abs(a - total / static_cast<double>(count));
+    m->n[static_cast<std::size_t>(a)] += 1;
+  });
+}
+
+std::vector<double> ToneDifferenceValues(const ToneDifference& m) {
+  const int ng = static_cast<int>(m.n.size()) - 1;
+  double voxels = 0, s_total = 0, ps = 0;
+  for (int i = 1; i <= ng; ++i) {
+    voxels += m.n[static_cast<std::size_t>(i)];
+    s_total += m.s[static_cast<std::size_t>(i)];
+  }
+  std::vector<double> p(static_cast<std::size_t>(ng + 1), 0.0);
+  long present = 0;
+  for (int i = 1; i <= ng; ++i) {
+    p[static_cast<std::size_t>(i)] = m.n[static_cast<std::size_t>(i)] / voxels;
+    ps += p[static_cast<std::size_t>(i)] * m.s[static_cast<std::size_t>(i)];
+    present += p[static_cast<std::size_t>(i)] > 0;
+  }
+  double spread = 0, busy = 0, complexity = 0, strength = 0;
+  for (int i = 1; i <= ng; ++i)
+    for (int j = 1; j <= ng; ++j) {
+      const double pi = p[static_cast<std::size_t>(i)], pj = p[static_cast<std::size_t>(j)];
+      if (pi == 0 || pj == 0) continue;
+      const double dij = static_cast<double>(i - j);
+      spread += pi * pj * dij * dij;
+      busy += std::abs(i * pi - j * pj);
+      complexity += std::abs(dij) * (pi * m.s[static_cast<std::size_t>(i)] + pj * m.s[static_cast<std::size_t>(j)]) /
+                    (pi + pj);
+      strength += (pi + pj) * dij * dij;
+    }
+  // One grey level present: every difference is 0 and IBSI's ratios are
+  // 0/0; they are given as 0 (coarseness as IBSI's maximum, 1e6).
+  const double coarseness = ps > 0 ? 1 / ps : 1e6;
+  const double contrast = present > 1 ? spread / (present * (present - 1.0)) * s_total / voxels : 0.0;
+  const double busyness = busy > 0 ? ps / busy : 0.0;
+  const double strength_value = s_total > 0 ? strength / s_total : 0.0;
+  return {coarseness, contrast, busyness, complexity / voxels, strength_value};
+}
+
+const Names& ToneDifferenceNames() {
+  static const Names names = {
+      {"Coarseness", "QCDE"}, {"Contrast", "65HE"}, {"Busyness", "NQ30"}, {"Complexity", "HDEZ"}, {"Strength", "1X9X"},
+  };
+  return names;
+}
+
 }  // namespace
 
 const std::vector<Aggregation>& AllAggregations() {
   static const std::vector<Aggregation> all = {Aggregation::k2DAveraged,         Aggregation::k2DSliceMerged,
                                                Aggregation::k25DDirectionMerged, Aggregation::k25DMerged,
                                                Aggregation::k3DAveraged,         Aggregation::k3DMerged};
+  return all;
+}
+
+const std::vector<Aggregation>& RegionAggregations() {
+  static const std::vector<Aggregation> all = {Aggregation::k2D, Aggregation::k25D, Aggregation::k3D};
   return all;
 }
 
@@ -412,6 +747,9 @@ std::string AggregationName(Aggregation aggregation) {
     case Aggregation::k25DMerged: return "2.5D, merged";
     case Aggregation::k3DAveraged: return "3D, averaged";
     case Aggregation::k3DMerged: return "3D, merged";
+    case Aggregation::k2D: return "2D";
+    case Aggregation::k25D: return "2.5D";
+    case Aggregation::k3D: return "3D";
   }
   return "";
 }
@@ -426,9 +764,38 @@ std::vector<Feature> CooccurrenceFeatures(const LabelImage& levels, int grey_lev
 
 std::vector<Feature> RunLengthFeatures(const LabelImage& levels, int grey_levels, Aggregation aggregation) {
   const Levels l(levels, grey_levels);
-  const auto values = Aggregate<RunLength>(
-      l, aggregation, [&](const Part& part, RunLength* m) { FillRunLength(l, part, m); }, RunLengthValues, "rlm");
+  auto values = Aggregate<CountMatrix>(
+      l, aggregation, [&](const Part& part, CountMatrix* m) { FillRunLength(l, part, m); }, CountValues, "rlm");
   return Named("rlm", RunLengthNames(), aggregation, values);
+}
+
+std::vector<Feature> SizeZoneFeatures(const LabelImage& levels, int grey_levels, Aggregation aggregation) {
+  const Levels l(levels, grey_levels);
+  const auto values = AggregateRegions<CountMatrix>(
+      l, aggregation, [&](long region, CountMatrix* m) { FillSizeZones(l, region, m); }, CountValues, "szm");
+  return Named("szm", SizeZoneNames(), aggregation, values);
+}
+
+std::vector<Feature> DistanceZoneFeatures(const LabelImage& levels, int grey_levels, Aggregation aggregation) {
+  const Levels l(levels, grey_levels);
+  const auto values = AggregateRegions<CountMatrix>(
+      l, aggregation, [&](long region, CountMatrix* m) { FillDistanceZones(l, region, m); }, CountValues, "dzm");
+  return Named("dzm", DistanceZoneNames(), aggregation, values);
+}
+
+std::vector<Feature> ToneDifferenceFeatures(const LabelImage& levels, int grey_levels, Aggregation aggregation) {
+  const Levels l(levels, grey_levels);
+  const auto values = AggregateRegions<ToneDifference>(
+      l, aggregation, [&](long region, ToneDifference* m) { FillToneDifference(l, region, m); },
+      ToneDifferenceValues, "ngt");
+  return Named("ngt", ToneDifferenceNames(), aggregation, values);
+}
+
+std::vector<Feature> DependenceFeatures(const LabelImage& levels, int grey_levels, Aggregation aggregation) {
+  const Levels l(levels, grey_levels);
+  const auto values = AggregateRegions<CountMatrix>(
+      l, aggregation, [&](long region, CountMatrix* m) { FillDependence(l, region, m); }, CountValues, "ngl");
+  return Named("ngl", DependenceNames(), aggregation, values);
 }
 
 }  // namespace lvsi::radiomics::ibsi

@@ -12,13 +12,24 @@
 /// Neighbours are at Chebyshev distance 1: 4 in-plane directions for 2D and
 /// 2.5D, 13 for 3D; a co-occurrence counts both orders (symmetric matrices).
 ///
-/// Aggregation (IBSI 1, section 3.1.4):
+/// Aggregation (IBSI 1, section 3.1.4), for the directional matrices
+/// (co-occurrence, run length):
 /// - 2D, averaged: features of each slice's matrix in each direction, averaged;
 /// - 2D, slice-merged: each slice's directions merged, features averaged over slices;
 /// - 2.5D, direction-merged: each direction merged over slices, features averaged over directions;
 /// - 2.5D, merged: every slice and direction merged into one matrix;
 /// - 3D, averaged: features of each 3D direction's matrix, averaged;
 /// - 3D, merged: the 13 directions merged into one matrix.
+/// and for the zone and neighbourhood matrices (size zone, distance zone,
+/// neighbourhood grey tone difference, neighbouring grey level dependence):
+/// - 2D: each slice's matrix (8 in-plane neighbours), features averaged;
+/// - 2.5D: the slices' matrices merged;
+/// - 3D: the volume's matrix (26 neighbours).
+/// Zones are connected voxels of one grey level (8 in-plane or 26
+/// neighbours); a zone's distance is its voxels' least distance to the ROI's
+/// edge, counted in face steps (4 in-plane or 6 neighbours; 1 on the edge).
+/// Neighbourhoods hold the neighbours inside the ROI (incomplete ones
+/// count); the dependence coarseness is 0 (same grey level).
 /// Matrices without any count (a slice with no neighbouring ROI pair in a
 /// direction) are left out of averages.  For the run percentage of a merged
 /// run length matrix the voxel count is summed over the merged matrices, as
@@ -40,14 +51,20 @@ enum class Aggregation {
   k25DMerged,
   k3DAveraged,
   k3DMerged,
+  k2D,   ///< zone and neighbourhood matrices: per slice, averaged
+  k25D,  ///< zone and neighbourhood matrices: the slices merged
+  k3D,   ///< zone and neighbourhood matrices: in 3D
 };
 
-/// The six methods in IBSI's order.
+/// The six methods of the directional matrices, in IBSI's order.
 LVSI_RADIOMICS_EXPORT const std::vector<Aggregation>& AllAggregations();
+
+/// The three methods of the zone and neighbourhood matrices (2D, 2.5D, 3D).
+LVSI_RADIOMICS_EXPORT const std::vector<Aggregation>& RegionAggregations();
 
 /// The method as IBSI's reference tables name it: "2D, averaged",
 /// "2D, slice-merged", "2.5D, direction-merged", "2.5D, merged",
-/// "3D, averaged", "3D, merged".
+/// "3D, averaged", "3D, merged"; "2D", "2.5D", "3D".
 LVSI_RADIOMICS_EXPORT std::string AggregationName(Aggregation aggregation);
 
 /// One IBSI feature value.
@@ -71,5 +88,27 @@ LVSI_RADIOMICS_EXPORT std::vector<Feature> CooccurrenceFeatures(const LabelImage
 /// when the ROI is empty).
 LVSI_RADIOMICS_EXPORT std::vector<Feature> RunLengthFeatures(const LabelImage& levels, int grey_levels,
                                                              Aggregation aggregation);
+
+/// The 16 grey level size zone matrix features (IBSI 3.8, family "szm");
+/// `aggregation` is 2D, 2.5D or 3D (InvalidArgument otherwise).  Errors
+/// otherwise as RunLengthFeatures.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> SizeZoneFeatures(const LabelImage& levels, int grey_levels,
+                                                            Aggregation aggregation);
+
+/// The 16 grey level distance zone matrix features (IBSI 3.9, family
+/// "dzm"); distances on the ROI itself (the morphological mask equal to the
+/// intensity mask).  Errors as SizeZoneFeatures.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> DistanceZoneFeatures(const LabelImage& levels, int grey_levels,
+                                                                Aggregation aggregation);
+
+/// The 5 neighbourhood grey tone difference matrix features (IBSI 3.10,
+/// family "ngt").  Errors as SizeZoneFeatures.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> ToneDifferenceFeatures(const LabelImage& levels, int grey_levels,
+                                                                  Aggregation aggregation);
+
+/// The 17 neighbouring grey level dependence matrix features (IBSI 3.11,
+/// family "ngl").  Errors as SizeZoneFeatures.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> DependenceFeatures(const LabelImage& levels, int grey_levels,
+                                                              Aggregation aggregation);
 
 }  // namespace lvsi::radiomics::ibsi
