@@ -80,6 +80,7 @@ std::vector<std::vector<Part>> Groups(Aggregation aggregation, const std::vector
     case Aggregation::k2D:
     case Aggregation::k25D:
     case Aggregation::k3D:
+    case Aggregation::kNone:
       throw InvalidArgument("IBSI texture: aggregation '" + AggregationName(aggregation) +
                             "' is for zone and neighbourhood matrices; co-occurrence and run length matrices take "
                             "the six directional methods (2D, averaged ... 3D, merged)");
@@ -750,6 +751,7 @@ std::string AggregationName(Aggregation aggregation) {
     case Aggregation::k2D: return "2D";
     case Aggregation::k25D: return "2.5D";
     case Aggregation::k3D: return "3D";
+    case Aggregation::kNone: return "";
   }
   return "";
 }

@@ -54,6 +54,7 @@ enum class Aggregation {
   k2D,   ///< zone and neighbourhood matrices: per slice, averaged
   k25D,  ///< zone and neighbourhood matrices: the slices merged
   k3D,   ///< zone and neighbourhood matrices: in 3D
+  kNone, ///< families without aggregation (intensity, histogram, IVH, local intensity)
 };
 
 /// The six methods of the directional matrices, in IBSI's order.
@@ -64,7 +65,7 @@ LVSI_RADIOMICS_EXPORT const std::vector<Aggregation>& RegionAggregations();
 
 /// The method as IBSI's reference tables name it: "2D, averaged",
 /// "2D, slice-merged", "2.5D, direction-merged", "2.5D, merged",
-/// "3D, averaged", "3D, merged"; "2D", "2.5D", "3D".
+/// "3D, averaged", "3D, merged"; "2D", "2.5D", "3D"; "" for kNone.
 LVSI_RADIOMICS_EXPORT std::string AggregationName(Aggregation aggregation);
 
 /// One IBSI feature value.
@@ -110,5 +111,39 @@ LVSI_RADIOMICS_EXPORT std::vector<Feature> ToneDifferenceFeatures(const LabelIma
 /// family "ngl").  Errors as SizeZoneFeatures.
 LVSI_RADIOMICS_EXPORT std::vector<Feature> DependenceFeatures(const LabelImage& levels, int grey_levels,
                                                               Aggregation aggregation);
+
+/// The 18 intensity-based statistics (IBSI 3.3, family "stat") of the
+/// intensities of the ROI's voxels (IBSI's intensity mask).  Percentiles
+/// interpolate linearly between order statistics.  Throws DataError for no
+/// values or a value that is not finite.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> IntensityStatistics(const std::vector<double>& intensities);
+
+/// The 23 intensity histogram features (IBSI 3.4, family "ih") of the
+/// discretised ROI (levels as for CooccurrenceFeatures).  The mode is the
+/// most frequent level, the one nearest the mean on a tie; the histogram's
+/// gradient is one-sided at levels 1 and grey_levels, central inside; the
+/// maximum and minimum gradient intensities are the first levels reaching
+/// them.  Identifiers are the IBSI manual's (its reference tables give
+/// 1PR8 to both the minimum and the 10th percentile, and GPMT to the 90th,
+/// whose identifiers are GPMT and OZ0C).
+LVSI_RADIOMICS_EXPORT std::vector<Feature> IntensityHistogramFeatures(const LabelImage& levels, int grey_levels);
+
+/// The intensity-volume histogram features (IBSI 3.5, family "ivh") for
+/// x = 10% and 90%: V10, V90 (volume fractions with an intensity fraction
+/// (X - low) / (high - low) of at least x), I10, I90 (the least intensity of
+/// the grid low, low + step, ..., high with at most the fraction x of the
+/// volume at or above it) and the two differences.  For discretised
+/// intensities: low 1, high the number of grey levels, step 1.  Throws
+/// DataError for no values and InvalidArgument for a bad grid.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> IntensityVolumeFeatures(const std::vector<double>& intensities, double low,
+                                                                   double high, double step);
+
+/// The local and global intensity peaks (IBSI 3.2, family "loc"): the mean
+/// intensity of the image's voxels whose centres lie in a sphere of 1 cm^3
+/// around a voxel centre, at the ROI's brightest voxel (the largest such
+/// mean if several) and the largest over the ROI.  `roi` is non-zero
+/// inside.  Throws GeometryError when the grids differ, DataError for an
+/// empty ROI.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> LocalIntensityFeatures(const Image& image, const LabelImage& roi);
 
 }  // namespace lvsi::radiomics::ibsi
