@@ -32,7 +32,7 @@ LabelImage PhantomLevels(const std::string& dir) {
   return levels;
 }
 
-TEST(IbsiFeatures, DigitalPhantomMatchesEveryReferenceValueButMorphology) {
+TEST(IbsiFeatures, DigitalPhantomMatchesEveryReferenceValue) {
   const std::string dir = testing::SharedDir() + "/reference/ibsi1/digital_phantom";
   LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
   const LabelImage levels = PhantomLevels(dir);
@@ -61,12 +61,15 @@ TEST(IbsiFeatures, DigitalPhantomMatchesEveryReferenceValueButMorphology) {
     if (levels[n] > 0) intensities.push_back(levels[n]);
   add(IntensityStatistics(intensities));
   add(IntensityHistogramFeatures(levels, 6));
-  add(LocalIntensityFeatures(io::ReadImage(dir + "/phantom.nii.gz"), io::ReadLabelImage(dir + "/mask.nii.gz")));
+  const Image phantom = io::ReadImage(dir + "/phantom.nii.gz");
+  const LabelImage mask = io::ReadLabelImage(dir + "/mask.nii.gz");
+  add(LocalIntensityFeatures(phantom, mask));
+  add(MorphologyFeatures(phantom, mask, mask));
   // The IVH rows of the reference share their names (V10 and V90, I10 and
   // I90, in that order): matched by code and order.
   std::map<std::string, std::vector<Feature>> ivh;
   for (const auto& f : IntensityVolumeFeatures(intensities, 1, 6, 1)) ivh[f.code].push_back(f);
-  const std::set<std::string> families = {"cm", "rlm", "szm", "dzm", "ngt", "ngl", "stat", "ih", "ivh", "loc"};
+  const std::set<std::string> families = {"morph", "loc", "stat", "ih", "ivh", "cm", "rlm", "szm", "dzm", "ngt", "ngl"};
   std::map<std::string, std::size_t> ivh_seen;
   const CsvDocument ref = ReadCsv(dir + "/reference_values.csv");
   const auto col = [&](const char* name) { return static_cast<std::size_t>(ref.ColumnIndex(name)); };
@@ -123,6 +126,10 @@ TEST(IbsiFeatures, DigitalPhantomMatchesEveryReferenceValueButMorphology) {
   EXPECT_EQ(per_family["ih"].second, 23);
   EXPECT_EQ(per_family["ivh"].second, 6);
   EXPECT_EQ(per_family["loc"].second, 2);
+  EXPECT_EQ(per_family["morph"].second, 25);
+  int all = 0;
+  for (const auto& [family, counts] : per_family) all += counts.second;
+  EXPECT_EQ(all, 482);
 }
 
 // A volume of one grey level: every co-occurrence is on the diagonal, so
@@ -154,6 +161,30 @@ TEST(IbsiFeatures, UniformVolumeProperties) {
   for (const auto& f : RunLengthFeatures(levels, 3, Aggregation::k3DMerged)) merged[f.code] = f.value;
   EXPECT_DOUBLE_EQ(merged["R5YN"], runs);  // one grey level: its non-uniformity is the run count
   EXPECT_DOUBLE_EQ(merged["9ZK5"], runs / (24.0 * 13.0));  // voxels counted once per merged direction
+}
+
+// A box of voxels has a convex mesh (marching cubes chamfers its edges and
+// corners): convex hull densities are 1; its bounding box spans the voxels.
+TEST(IbsiFeatures, ConvexRoiProperties) {
+  Geometry g;
+  g.size = {6, 5, 5};
+  g.spacing = {1.0, 1.5, 2.0};
+  Image image(g, 0.0);
+  LabelImage mask(g, 0);
+  for (std::size_t k = 1; k < 4; ++k)
+    for (std::size_t j = 1; j < 4; ++j)
+      for (std::size_t i = 1; i < 5; ++i) {
+        mask(i, j, k) = 1;
+        image(i, j, k) = 10.0;
+      }
+  std::map<std::string, double> morph;
+  for (const auto& f : MorphologyFeatures(image, mask, mask)) morph[f.code] = f.value;
+  EXPECT_NEAR(morph["R3ER"], 1.0, 1e-9);  // volume density (convex hull)
+  EXPECT_NEAR(morph["7T7F"], 1.0, 1e-9);  // area density (convex hull)
+  EXPECT_DOUBLE_EQ(morph["YEKZ"], 4 * 3 * 3 * 3.0);  // voxel volume [mm^3]
+  EXPECT_NEAR(morph["PBX1"], morph["RNU0"] / (4 * 1.0 * 3 * 1.5 * 3 * 2.0), 1e-12);  // box of the voxels
+  EXPECT_NEAR(morph["KLMA"], 0.0, 1e-12);  // uniform intensity: no centre of mass shift
+  EXPECT_NEAR(morph["99N0"], 10 * morph["RNU0"], 1e-9);
 }
 
 TEST(IbsiFeatures, BadInputIsRefused) {
