@@ -4,6 +4,7 @@
 // ROI and background voxel centres), so mesh volume, area and maximum
 // diameter are shared with pyradiomics mode.
 #include <Eigen/Dense>
+#include <fftw3.h>
 
 #include <algorithm>
 #include <array>
@@ -11,6 +12,8 @@
 #include <cstddef>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <new>
 #include <set>
 #include <string>
 #include <utility>
@@ -105,6 +108,108 @@ std::pair<double, double> ConvexHull(std::vector<Point> points, double scale) {
     volume += Dot(n, Sub(points[f.v[0]], inside)) / 6;
   }
   return {volume, area};
+}
+
+// Moran's I and Geary's C of the intensity mask's voxels, weights the
+// inverse distance between voxel centres, over every pair.  The pair sums
+// are sums over offsets o of w(o) times a correlation of two arrays at o
+// (the mask, the deviations from the mean, their squares), which FFTs give
+// for the whole bounding box at once: O(M log M) for M voxels in twice the
+// box, instead of O(N^2) pairs (a CT tumour of 125,000 voxels: 7.8e9 pairs).
+std::pair<double, double> MoranGeary(const std::vector<std::array<long, 3>>& index, const std::vector<double>& x,
+                                     const std::array<double, 3>& spacing) {
+  const std::size_t count = x.size();
+  if (count < 2) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  std::array<long, 3> low{index[0]}, high{index[0]};
+  for (const auto& v : index)
+    for (int a = 0; a < 3; ++a) low[a] = std::min(low[a], v[a]), high[a] = std::max(high[a], v[a]);
+  // Twice the box: correlations at every offset without wrapping around.
+  const long nx = 2 * (high[0] - low[0] + 1), ny = 2 * (high[1] - low[1] + 1), nz = 2 * (high[2] - low[2] + 1);
+  const std::size_t n = static_cast<std::size_t>(nx * ny * nz), nc = static_cast<std::size_t>(nz * ny * (nx / 2 + 1));
+  double mean = 0;
+  for (double v : x) mean += v;
+  mean /= static_cast<double>(count);
+  double spread = 0;
+  for (double v : x) spread += (v - mean) * (v - mean);
+  if (spread == 0) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+
+  struct Buffers {
+    double* real;
+    fftw_complex* a;
+    fftw_complex* b;
+    fftw_plan forward_a, forward_b, backward;
+  } f{};
+  f.real = fftw_alloc_real(n);
+  f.a = fftw_alloc_complex(nc);
+  f.b = fftw_alloc_complex(nc);
+  if (!f.real || !f.a || !f.b) {
+    fftw_free(f.real), fftw_free(f.a), fftw_free(f.b);
+    throw std::bad_alloc();
+  }
+  {
+    static std::mutex planner;  // FFTW's planner is not thread-safe
+    std::lock_guard<std::mutex> lock(planner);
+    f.forward_a = fftw_plan_dft_r2c_3d(static_cast<int>(nz), static_cast<int>(ny), static_cast<int>(nx), f.real, f.a,
+                                       FFTW_ESTIMATE);
+    f.forward_b = fftw_plan_dft_r2c_3d(static_cast<int>(nz), static_cast<int>(ny), static_cast<int>(nx), f.real, f.b,
+                                       FFTW_ESTIMATE);
+    f.backward = fftw_plan_dft_c2r_3d(static_cast<int>(nz), static_cast<int>(ny), static_cast<int>(nx), f.a, f.real,
+                                      FFTW_ESTIMATE);
+  }
+  const auto fill = [&](int what) {  // 0: the mask, 1: deviations, 2: squared deviations
+    std::fill(f.real, f.real + n, 0.0);
+    for (std::size_t k = 0; k < count; ++k) {
+      const double d = x[k] - mean;
+      f.real[static_cast<std::size_t>(((index[k][2] - low[2]) * ny + (index[k][1] - low[1])) * nx +
+                                      (index[k][0] - low[0]))] = what == 0 ? 1.0 : what == 1 ? d : d * d;
+    }
+  };
+  // Sum over offsets o != 0 of w(o) * sum_i u_i v_(i+o), from the spectra
+  // in f.a (of u) and f.b (of v).
+  const auto weighted_correlation = [&]() {
+    for (std::size_t k = 0; k < nc; ++k) {
+      const double re = f.a[k][0] * f.b[k][0] + f.a[k][1] * f.b[k][1];  // conj(U) V
+      const double im = f.a[k][0] * f.b[k][1] - f.a[k][1] * f.b[k][0];
+      f.a[k][0] = re;
+      f.a[k][1] = im;
+    }
+    fftw_execute(f.backward);  // (unnormalised: divided by n below)
+    double total = 0;
+    for (long z = 0; z < nz; ++z)
+      for (long y = 0; y < ny; ++y)
+        for (long xx = 0; xx < nx; ++xx) {
+          if (z == 0 && y == 0 && xx == 0) continue;
+          const double oz = static_cast<double>(z < nz / 2 ? z : z - nz) * spacing[2];
+          const double oy = static_cast<double>(y < ny / 2 ? y : y - ny) * spacing[1];
+          const double ox = static_cast<double>(xx < nx / 2 ? xx : xx - nx) * spacing[0];
+          total += f.real[static_cast<std::size_t>((z * ny + y) * nx + xx)] / std::sqrt(ox * ox + oy * oy + oz * oz);
+        }
+    return total / static_cast<double>(n);
+  };
+  fill(0);
+  fftw_execute(f.forward_a);
+  fftw_execute(f.forward_b);
+  const double weights = weighted_correlation();  // sum of w_ij over pairs
+  fill(1);
+  fftw_execute(f.forward_a);
+  fftw_execute(f.forward_b);
+  const double products = weighted_correlation();  // sum of w_ij d_i d_j
+  fill(0);
+  fftw_execute(f.forward_b);
+  fill(2);
+  fftw_execute(f.forward_a);
+  const double squares = weighted_correlation();  // sum of w_ij d_i^2 (j in the mask)
+  fftw_destroy_plan(f.forward_a);
+  fftw_destroy_plan(f.forward_b);
+  fftw_destroy_plan(f.backward);
+  fftw_free(f.real);
+  fftw_free(f.a);
+  fftw_free(f.b);
+  const double nn = static_cast<double>(count);
+  const double moran = nn / weights * products / spread;
+  // sum w (x_i - x_j)^2 = sum w (d_i^2 + d_j^2 - 2 d_i d_j) = 2 (squares - products), w symmetric
+  const double geary = (nn - 1) / (2 * weights) * 2 * (squares - products) / spread;
+  return {moran, geary};
 }
 
 // The surface area of an ellipsoid with semi-axes a >= b >= c (IBSI's
@@ -220,24 +325,18 @@ std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& mo
   const double ellipsoid_area = ea > 0 ? EllipsoidArea(ea, eb, ec) : 0.0;
 
   // Moran's I and Geary's C over the intensity mask, weights 1 / distance.
-  double mu = intensity_sum / static_cast<double>(weighted.size());
-  double weights = 0, moran = 0, geary = 0, spread = 0;
-  for (std::size_t p = 0; p < weighted.size(); ++p) {
-    const double dp = weighted[p].second - mu;
-    spread += dp * dp;
-    for (std::size_t q = 0; q < weighted.size(); ++q) {
-      if (p == q) continue;
-      const double w = 1 / Norm(Sub(weighted[p].first, weighted[q].first));
-      const double dq = weighted[q].second - mu;
-      weights += w;
-      moran += w * dp * dq;
-      geary += w * (weighted[p].second - weighted[q].second) * (weighted[p].second - weighted[q].second);
-    }
-  }
-  const double nw = static_cast<double>(weighted.size());
+  const double mu = intensity_sum / static_cast<double>(weighted.size());
+  std::vector<std::array<long, 3>> voxel_index;
+  std::vector<double> voxel_value;
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i)
+        if (intensity_mask(i, j, k) != 0) {
+          voxel_index.push_back({static_cast<long>(i), static_cast<long>(j), static_cast<long>(k)});
+          voxel_value.push_back(image(i, j, k));
+        }
+  const auto [morans_i, gearys_c] = MoranGeary(voxel_index, voxel_value, g.spacing);
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double morans_i = spread > 0 && weights > 0 ? nw / weights * moran / spread : nan;
-  const double gearys_c = spread > 0 && weights > 0 ? (nw - 1) / (2 * weights) * geary / spread : nan;
 
   const double sphericity = std::cbrt(36 * kPi * V * V) / A;
   const std::vector<std::pair<std::pair<const char*, const char*>, double>> values = {

@@ -556,26 +556,38 @@ const Names& SizeZoneNames() {
 // Each ROI voxel's distance to the ROI's edge: 1 where a face neighbour
 // (4 in-plane or 6) lies outside the ROI or the grid, growing by one per
 // face step inward.  0 outside the ROI.
-std::vector<long> EdgeDistances(const Levels& levels, long region) {
+// The distances are those of the morphological mask (`shape`, non-zero
+// inside; the ROI itself when null), as IBSI defines them: re-segmentation
+// does not move the ROI's edge.
+std::vector<long> EdgeDistances(const Levels& levels, long region, const LabelImage* shape) {
   const bool three_d = region < 0;
   const auto& size = levels.size();
+  const auto in_shape = [&](long x, long y, long z) {
+    if (!shape) return levels.At(x, y, z) > 0;
+    if (x < 0 || y < 0 || z < 0 || x >= size[0] || y >= size[1] || z >= size[2]) return false;
+    return (*shape)(static_cast<std::size_t>(x), static_cast<std::size_t>(y), static_cast<std::size_t>(z)) != 0;
+  };
   std::vector<long> distance(static_cast<std::size_t>(size[0] * size[1] * size[2]), 0);
   const auto index = [&](long x, long y, long z) { return static_cast<std::size_t>((z * size[1] + y) * size[0] + x); };
   std::vector<std::array<long, 3>> front, next;
-  levels.ForEachVoxel(region, [&](long x, long y, long z, int) {
-    for (const auto& d : FaceNeighbours(three_d))
-      if (levels.At(x + d[0], y + d[1], z + d[2]) == 0) {
-        distance[index(x, y, z)] = 1;
-        front.push_back({x, y, z});
-        return;
+  const long z0 = region >= 0 ? region : 0, z1 = region >= 0 ? region + 1 : size[2];
+  for (long z = z0; z < z1; ++z)
+    for (long y = 0; y < size[1]; ++y)
+      for (long x = 0; x < size[0]; ++x) {
+        if (!in_shape(x, y, z)) continue;
+        for (const auto& d : FaceNeighbours(three_d))
+          if (!in_shape(x + d[0], y + d[1], z + d[2])) {
+            distance[index(x, y, z)] = 1;
+            front.push_back({x, y, z});
+            break;
+          }
       }
-  });
   for (long step = 2; !front.empty(); ++step) {
     next.clear();
     for (const auto& v : front)
       for (const auto& d : FaceNeighbours(three_d)) {
         const long nx = v[0] + d[0], ny = v[1] + d[1], nz = v[2] + d[2];
-        if (levels.At(nx, ny, nz) == 0 || distance[index(nx, ny, nz)] != 0) continue;
+        if (!in_shape(nx, ny, nz) || distance[index(nx, ny, nz)] != 0) continue;
         distance[index(nx, ny, nz)] = step;
         next.push_back({nx, ny, nz});
       }
@@ -584,8 +596,8 @@ std::vector<long> EdgeDistances(const Levels& levels, long region) {
   return distance;
 }
 
-void FillDistanceZones(const Levels& levels, long region, CountMatrix* m) {
-  const std::vector<long> distance = EdgeDistances(levels, region);
+void FillDistanceZones(const Levels& levels, long region, const LabelImage* shape, CountMatrix* m) {
+  const std::vector<long> distance = EdgeDistances(levels, region, shape);
   const auto& size = levels.size();
   ForEachZone(levels, region, [&](int a, const std::vector<std::array<long, 3>>& zone) {
     long nearest = std::numeric_limits<long>::max();
@@ -778,10 +790,14 @@ std::vector<Feature> SizeZoneFeatures(const LabelImage& levels, int grey_levels,
   return Named("szm", SizeZoneNames(), aggregation, values);
 }
 
-std::vector<Feature> DistanceZoneFeatures(const LabelImage& levels, int grey_levels, Aggregation aggregation) {
+std::vector<Feature> DistanceZoneFeatures(const LabelImage& levels, int grey_levels, Aggregation aggregation,
+                                          const LabelImage* morphological_mask) {
   const Levels l(levels, grey_levels);
+  if (morphological_mask && morphological_mask->geometry().size != levels.geometry().size)
+    throw GeometryError(Input::kMask, "IBSI texture (dzm): the morphological mask's grid differs from the ROI's");
   const auto values = AggregateRegions<CountMatrix>(
-      l, aggregation, [&](long region, CountMatrix* m) { FillDistanceZones(l, region, m); }, CountValues, "dzm");
+      l, aggregation, [&](long region, CountMatrix* m) { FillDistanceZones(l, region, morphological_mask, m); },
+      CountValues, "dzm");
   return Named("dzm", DistanceZoneNames(), aggregation, values);
 }
 

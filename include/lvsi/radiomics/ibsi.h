@@ -97,10 +97,13 @@ LVSI_RADIOMICS_EXPORT std::vector<Feature> SizeZoneFeatures(const LabelImage& le
                                                             Aggregation aggregation);
 
 /// The 16 grey level distance zone matrix features (IBSI 3.9, family
-/// "dzm"); distances on the ROI itself (the morphological mask equal to the
-/// intensity mask).  Errors as SizeZoneFeatures.
+/// "dzm").  Distances to the edge are those of `morphological_mask`
+/// (non-zero inside; IBSI: re-segmentation does not move the edge), or of
+/// the ROI in `levels` when it is null.  Errors as SizeZoneFeatures, and
+/// GeometryError when the mask's grid differs.
 LVSI_RADIOMICS_EXPORT std::vector<Feature> DistanceZoneFeatures(const LabelImage& levels, int grey_levels,
-                                                                Aggregation aggregation);
+                                                                Aggregation aggregation,
+                                                                const LabelImage* morphological_mask = nullptr);
 
 /// The 5 neighbourhood grey tone difference matrix features (IBSI 3.10,
 /// family "ngt").  Errors as SizeZoneFeatures.
