@@ -193,6 +193,52 @@ TEST(IbsiFeatures, CtPhantomConfigurationA) {
   EXPECT_EQ(all, 346);
 }
 
+// IBSI's CT phantom, configuration C: trilinear interpolation to 2 mm voxels
+// (grid centres aligned, intensities rounded, the ROI at a partial volume
+// of 0.5), re-segmentation to [-1000, 400] HU, fixed bin size 25 HU from
+// -1000, 3D texture, the IVH on 2.5 HU bins (their centres).
+TEST(IbsiFeatures, CtPhantomConfigurationC) {
+  const std::string dir = testing::SharedDir() + "/reference/ibsi1/ct_phantom";
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
+  Image original = io::ReadImage(dir + "/phantom.nii.gz");
+  for (double& v : original.values()) v = std::nearbyint(v);
+  const Image image = InterpolateImage(original, {2, 2, 2}, false, true);
+  const LabelImage morphological = InterpolateMask(io::ReadLabelImage(dir + "/mask.nii.gz"), {2, 2, 2}, false, 0.5);
+  LabelImage intensity(morphological.geometry(), 0), levels(morphological.geometry(), 0);
+  std::vector<double> intensities, ivh_intensities;
+  const double low = -1000, high = 400, width = 25, ivh_width = 2.5;
+  int grey_levels = 0;
+  for (std::size_t n = 0; n < image.size(); ++n) {
+    if (morphological[n] == 0 || image[n] < low || image[n] > high) continue;
+    intensity[n] = 1;
+    intensities.push_back(image[n]);
+    levels[n] = static_cast<std::int32_t>(std::floor((image[n] - low) / width)) + 1;
+    grey_levels = std::max(grey_levels, static_cast<int>(levels[n]));
+    // The IVH's bins of 2.5 HU, each at its centre.
+    ivh_intensities.push_back(low + (std::floor((image[n] - low) / ivh_width) + 0.5) * ivh_width);
+  }
+  FeatureMap ours;
+  for (Aggregation a : {Aggregation::k3DAveraged, Aggregation::k3DMerged}) {
+    Add(&ours, CooccurrenceFeatures(levels, grey_levels, a));
+    Add(&ours, RunLengthFeatures(levels, grey_levels, a));
+  }
+  Add(&ours, SizeZoneFeatures(levels, grey_levels, Aggregation::k3D));
+  Add(&ours, DistanceZoneFeatures(levels, grey_levels, Aggregation::k3D, &morphological));
+  Add(&ours, ToneDifferenceFeatures(levels, grey_levels, Aggregation::k3D));
+  Add(&ours, DependenceFeatures(levels, grey_levels, Aggregation::k3D));
+  Add(&ours, IntensityStatistics(intensities));
+  Add(&ours, IntensityHistogramFeatures(levels, grey_levels));
+  Add(&ours, LocalIntensityFeatures(image, intensity));
+  Add(&ours, MorphologyFeatures(image, morphological, intensity));
+  const auto per_family = CompareWithReference(
+      dir + "/reference_values.csv", "config_C",
+      {"morph", "loc", "stat", "ih", "ivh", "cm", "rlm", "szm", "dzm", "ngt", "ngl"}, ours,
+      IntensityVolumeFeatures(ivh_intensities, low + ivh_width / 2, high - ivh_width / 2, ivh_width));
+  int all = 0;
+  for (const auto& [family, counts] : per_family) all += counts.second;
+  EXPECT_EQ(all, 209);
+}
+
 // A volume of one grey level: every co-occurrence is on the diagonal, so
 // the contrast is 0 and the joint maximum 1; every run spans the ROI.
 TEST(IbsiFeatures, UniformVolumeProperties) {

@@ -35,6 +35,7 @@
 /// run length matrix the voxel count is summed over the merged matrices, as
 /// IBSI prescribes.
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -165,5 +166,21 @@ LVSI_RADIOMICS_EXPORT std::vector<Feature> LocalIntensityFeatures(const Image& i
 /// flat mesh.
 LVSI_RADIOMICS_EXPORT std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& morphological_mask,
                                                               const LabelImage& intensity_mask);
+
+/// IBSI's interpolation (IBSI 1, 2.4) of an image onto `spacing` [mm]: the
+/// new grid has ceil(old extent / new spacing) voxels per axis and the same
+/// centre as the old one (world origin and direction follow); values are
+/// linear between old voxel centres (trilinear; bilinear with `in_plane`,
+/// which keeps the slices), extrapolated with the nearest boundary value,
+/// and rounded to integers with `round` (IBSI's intensity rounding).
+/// Throws InvalidArgument for a spacing that is not a positive number.
+LVSI_RADIOMICS_EXPORT Image InterpolateImage(const Image& image, const std::array<double, 3>& spacing, bool in_plane,
+                                             bool round);
+
+/// The ROI (non-zero inside) on the same grid as InterpolateImage: its 0/1
+/// indicator interpolated linearly, voxels at or above `partial_volume`
+/// (IBSI's partial volume threshold, 0.5 in IBSI's configurations) inside.
+LVSI_RADIOMICS_EXPORT LabelImage InterpolateMask(const LabelImage& mask, const std::array<double, 3>& spacing,
+                                                 bool in_plane, double partial_volume);
 
 }  // namespace lvsi::radiomics::ibsi
