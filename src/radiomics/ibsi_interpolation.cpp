@@ -98,11 +98,109 @@ std::vector<double> Linear(const Volume<T>& old, const Grid& grid) {
   return out;
 }
 
+// Cubic B-spline interpolation: the coefficients by the recursive
+// prefilter (pole sqrt(3) - 2, mirror boundaries) along each axis, then
+// the 4 x 4 x 4 weighted sum (indices beyond the grid mirrored).
+std::vector<double> CubicSpline(const Image& old, const Grid& grid, bool in_plane) {
+  const auto& s = old.geometry().size;
+  std::vector<double> c(old.values());
+  const double pole = std::sqrt(3.0) - 2;
+  const auto prefilter = [&](std::size_t n, std::size_t stride, std::size_t start) {
+    if (n < 2) return;
+    const auto at = [&](std::size_t k) -> double& { return c[start + k * stride]; };
+    for (std::size_t k = 0; k < n; ++k) at(k) *= (1 - pole) * (1 - 1 / pole);
+    // Causal initialisation, exact for the mirror-symmetric extension.
+    {
+      double zn = pole, z2n = std::pow(pole, static_cast<double>(n - 1));
+      double sum = at(0) + z2n * at(n - 1);
+      z2n *= z2n / pole;
+      for (std::size_t k = 1; k + 1 < n; ++k) {
+        sum += (zn + z2n) * at(k);
+        zn *= pole;
+        z2n /= pole;
+      }
+      at(0) = sum / (1 - zn * zn);
+    }
+    for (std::size_t k = 1; k < n; ++k) at(k) += pole * at(k - 1);
+    at(n - 1) = pole / (pole * pole - 1) * (pole * at(n - 2) + at(n - 1));
+    for (std::size_t k = n - 1; k-- > 0;) at(k) = pole * (at(k + 1) - at(k));
+  };
+  for (std::size_t k = 0; k < s[2]; ++k)
+    for (std::size_t j = 0; j < s[1]; ++j) prefilter(s[0], 1, s[0] * (j + s[1] * k));
+  for (std::size_t k = 0; k < s[2]; ++k)
+    for (std::size_t i = 0; i < s[0]; ++i) prefilter(s[1], s[0], i + s[0] * s[1] * k);
+  if (!in_plane)
+    for (std::size_t j = 0; j < s[1]; ++j)
+      for (std::size_t i = 0; i < s[0]; ++i) prefilter(s[2], s[0] * s[1], i + s[0] * j);
+  const auto mirror = [](long k, std::size_t n) {
+    if (n == 1) return std::size_t{0};
+    const long period = 2 * static_cast<long>(n) - 2;
+    k = ((k % period) + period) % period;
+    return static_cast<std::size_t>(k < static_cast<long>(n) ? k : period - k);
+  };
+  const auto weights = [](double t, double w[4]) {  // at offsets -1, 0, 1, 2 from floor
+    w[0] = (1 - t) * (1 - t) * (1 - t) / 6;
+    w[1] = (4 - 6 * t * t + 3 * t * t * t) / 6;
+    w[2] = (1 + 3 * t + 3 * t * t - 3 * t * t * t) / 6;
+    w[3] = t * t * t / 6;
+  };
+  const auto& n = grid.geometry.size;
+  std::vector<double> out(n[0] * n[1] * n[2]);
+  for (std::size_t k = 0; k < n[2]; ++k)
+    for (std::size_t j = 0; j < n[1]; ++j)
+      for (std::size_t i = 0; i < n[0]; ++i) {
+        // Beyond the old centres: the nearest boundary value (IBSI).
+        const double u[3] = {std::clamp(grid.position[0][i], 0.0, static_cast<double>(s[0] - 1)),
+                             std::clamp(grid.position[1][j], 0.0, static_cast<double>(s[1] - 1)),
+                             std::clamp(grid.position[2][k], 0.0, static_cast<double>(s[2] - 1))};
+        long base[3];
+        double w[3][4];
+        for (int a = 0; a < 3; ++a) {
+          base[a] = static_cast<long>(std::floor(u[a]));
+          weights(u[a] - static_cast<double>(base[a]), w[a]);
+        }
+        double v = 0;
+        if (in_plane) {  // the slice's own coefficients (no prefilter along z)
+          const std::size_t z = static_cast<std::size_t>(std::lround(u[2]));
+          for (int b = 0; b < 4; ++b)
+            for (int a = 0; a < 4; ++a)
+              v += w[1][b] * w[0][a] * c[mirror(base[0] + a - 1, s[0]) + s[0] * (mirror(base[1] + b - 1, s[1]) + s[1] * z)];
+        } else {
+          for (int g = 0; g < 4; ++g)
+            for (int b = 0; b < 4; ++b)
+              for (int a = 0; a < 4; ++a)
+                v += w[2][g] * w[1][b] * w[0][a] *
+                     c[mirror(base[0] + a - 1, s[0]) +
+                       s[0] * (mirror(base[1] + b - 1, s[1]) + s[1] * mirror(base[2] + g - 1, s[2]))];
+        }
+        out[i + n[0] * (j + n[1] * k)] = v;
+      }
+  return out;
+}
+
 }  // namespace
 
-Image InterpolateImage(const Image& image, const std::array<double, 3>& spacing, bool in_plane, bool round) {
+Image InterpolateImage(const Image& image, const std::array<double, 3>& spacing, bool in_plane, bool round,
+                       Interpolator method) {
   const Grid grid = NewGrid(image.geometry(), spacing, in_plane);
-  std::vector<double> values = Linear(image, grid);
+  std::vector<double> values;
+  if (method == Interpolator::kCubicSpline) {
+    values = CubicSpline(image, grid, in_plane);
+  } else if (method == Interpolator::kNearest) {
+    const auto& s = image.geometry().size;
+    const auto& n = grid.geometry.size;
+    values.resize(n[0] * n[1] * n[2]);
+    const auto pick = [](double p, std::size_t size) {
+      return static_cast<std::size_t>(std::clamp(std::lround(p), 0L, static_cast<long>(size) - 1));
+    };
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i)
+          values[i + n[0] * (j + n[1] * k)] =
+              image(pick(grid.position[0][i], s[0]), pick(grid.position[1][j], s[1]), pick(grid.position[2][k], s[2]));
+  } else {
+    values = Linear(image, grid);
+  }
   if (round)
     for (double& v : values) v = std::nearbyint(v);
   return Image(grid.geometry, std::move(values));

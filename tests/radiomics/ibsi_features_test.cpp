@@ -148,95 +148,107 @@ TEST(IbsiFeatures, DigitalPhantomMatchesEveryReferenceValue) {
   EXPECT_EQ(all, 482);
 }
 
-// IBSI's CT phantom, configuration A: no interpolation, re-segmentation to
-// [-500, 400] HU, fixed bin size 25 HU from -500, 2D texture (slice-wise),
-// the IVH on the HU themselves.
+std::string ShippedConfiguration(const std::string& name) {
+  return std::string(LVSI_SOURCE_DIR) + "/examples/params/ibsi/" + name + ".yaml";
+}
+
+// The same through IBSI mode's pipeline and the shipped digital_phantom.yaml.
+TEST(IbsiFeatures, DigitalPhantomThroughTheShippedConfiguration) {
+  const std::string dir = testing::SharedDir() + "/reference/ibsi1/digital_phantom";
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
+  const auto features = ExtractFiles(dir + "/phantom.nii.gz", dir + "/mask.nii.gz",
+                                     ReadSettings(ShippedConfiguration("digital_phantom")));
+  FeatureMap ours;
+  Add(&ours, features);
+  std::vector<Feature> ivh;
+  for (const auto& f : features)
+    if (f.family == "ivh") ivh.push_back(f);
+  const auto per_family = CompareWithReference(
+      dir + "/reference_values.csv", "digital_phantom",
+      {"morph", "loc", "stat", "ih", "ivh", "cm", "rlm", "szm", "dzm", "ngt", "ngl"}, ours, ivh);
+  int all = 0, within = 0;
+  for (const auto& [family, counts] : per_family) all += counts.second, within += counts.first;
+  EXPECT_EQ(all, 482);
+  EXPECT_EQ(within, 482);
+}
+
+// The shipped configuration `name` on the CT phantom, by IBSI mode's
+// pipeline (ibsi::ExtractFiles), keyed as the reference rows.
+FeatureMap RunCtPhantom(const std::string& name, std::vector<Feature>* ivh) {
+  const std::string dir = testing::SharedDir() + "/reference/ibsi1/ct_phantom";
+  const auto features =
+      ExtractFiles(dir + "/phantom.nii.gz", dir + "/mask.nii.gz", ReadSettings(ShippedConfiguration(name)));
+  FeatureMap ours;
+  Add(&ours, features);
+  for (const auto& f : features)
+    if (f.family == "ivh") ivh->push_back(f);
+  return ours;
+}
+
+// Configuration A: no interpolation, re-segmentation to [-500, 400] HU,
+// fixed bin size 25 HU from -500, 2D texture (slice-wise), the IVH on the
+// HU themselves.
 TEST(IbsiFeatures, CtPhantomConfigurationA) {
   const std::string dir = testing::SharedDir() + "/reference/ibsi1/ct_phantom";
   LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
-  Image image = io::ReadImage(dir + "/phantom.nii.gz");
-  for (double& v : image.values()) v = std::nearbyint(v);  // IBSI: round the NIfTI to integers
-  const LabelImage morphological = io::ReadLabelImage(dir + "/mask.nii.gz");
-  LabelImage intensity(morphological.geometry(), 0), levels(morphological.geometry(), 0);
-  std::vector<double> intensities;
-  const double low = -500, high = 400, width = 25;
-  int grey_levels = 0;
-  for (std::size_t n = 0; n < image.size(); ++n) {
-    if (morphological[n] == 0 || image[n] < low || image[n] > high) continue;
-    intensity[n] = 1;
-    intensities.push_back(image[n]);
-    levels[n] = static_cast<std::int32_t>(std::floor((image[n] - low) / width)) + 1;
-    grey_levels = std::max(grey_levels, static_cast<int>(levels[n]));
-  }
-  FeatureMap ours;
-  for (Aggregation a : {Aggregation::k2DAveraged, Aggregation::k2DSliceMerged, Aggregation::k25DDirectionMerged,
-                        Aggregation::k25DMerged}) {
-    Add(&ours, CooccurrenceFeatures(levels, grey_levels, a));
-    Add(&ours, RunLengthFeatures(levels, grey_levels, a));
-  }
-  for (Aggregation a : {Aggregation::k2D, Aggregation::k25D}) {
-    Add(&ours, SizeZoneFeatures(levels, grey_levels, a));
-    Add(&ours, DistanceZoneFeatures(levels, grey_levels, a, &morphological));
-    Add(&ours, ToneDifferenceFeatures(levels, grey_levels, a));
-    Add(&ours, DependenceFeatures(levels, grey_levels, a));
-  }
-  Add(&ours, IntensityStatistics(intensities));
-  Add(&ours, IntensityHistogramFeatures(levels, grey_levels));
-  Add(&ours, LocalIntensityFeatures(image, intensity));
-  Add(&ours, MorphologyFeatures(image, morphological, intensity));
+  std::vector<Feature> ivh;
+  const FeatureMap ours = RunCtPhantom("config_A", &ivh);
   const auto per_family = CompareWithReference(
       dir + "/reference_values.csv", "config_A",
-      {"morph", "loc", "stat", "ih", "ivh", "cm", "rlm", "szm", "dzm", "ngt", "ngl"}, ours,
-      IntensityVolumeFeatures(intensities, low, high, 1));
-  int all = 0;
-  for (const auto& [family, counts] : per_family) all += counts.second;
+      {"morph", "loc", "stat", "ih", "ivh", "cm", "rlm", "szm", "dzm", "ngt", "ngl"}, ours, ivh);
+  int all = 0, within = 0;
+  for (const auto& [family, counts] : per_family) all += counts.second, within += counts.first;
   EXPECT_EQ(all, 346);
+  EXPECT_EQ(within, 346);
 }
 
-// IBSI's CT phantom, configuration C: trilinear interpolation to 2 mm voxels
-// (grid centres aligned, intensities rounded, the ROI at a partial volume
-// of 0.5), re-segmentation to [-1000, 400] HU, fixed bin size 25 HU from
-// -1000, 3D texture, the IVH on 2.5 HU bins (their centres).
+// Configuration C: trilinear interpolation to 2 mm voxels (grid centres
+// aligned, intensities rounded, the ROI at a partial volume of 0.5),
+// re-segmentation to [-1000, 400] HU, fixed bin size 25 HU from -1000, 3D
+// texture, the IVH on 2.5 HU bins (their centres).
 TEST(IbsiFeatures, CtPhantomConfigurationC) {
   const std::string dir = testing::SharedDir() + "/reference/ibsi1/ct_phantom";
   LVSI_SKIP_UNLESS_EXISTS(dir + "/reference_values.csv");
-  Image original = io::ReadImage(dir + "/phantom.nii.gz");
-  for (double& v : original.values()) v = std::nearbyint(v);
-  const Image image = InterpolateImage(original, {2, 2, 2}, false, true);
-  const LabelImage morphological = InterpolateMask(io::ReadLabelImage(dir + "/mask.nii.gz"), {2, 2, 2}, false, 0.5);
-  LabelImage intensity(morphological.geometry(), 0), levels(morphological.geometry(), 0);
-  std::vector<double> intensities, ivh_intensities;
-  const double low = -1000, high = 400, width = 25, ivh_width = 2.5;
-  int grey_levels = 0;
-  for (std::size_t n = 0; n < image.size(); ++n) {
-    if (morphological[n] == 0 || image[n] < low || image[n] > high) continue;
-    intensity[n] = 1;
-    intensities.push_back(image[n]);
-    levels[n] = static_cast<std::int32_t>(std::floor((image[n] - low) / width)) + 1;
-    grey_levels = std::max(grey_levels, static_cast<int>(levels[n]));
-    // The IVH's bins of 2.5 HU, each at its centre.
-    ivh_intensities.push_back(low + (std::floor((image[n] - low) / ivh_width) + 0.5) * ivh_width);
-  }
-  FeatureMap ours;
-  for (Aggregation a : {Aggregation::k3DAveraged, Aggregation::k3DMerged}) {
-    Add(&ours, CooccurrenceFeatures(levels, grey_levels, a));
-    Add(&ours, RunLengthFeatures(levels, grey_levels, a));
-  }
-  Add(&ours, SizeZoneFeatures(levels, grey_levels, Aggregation::k3D));
-  Add(&ours, DistanceZoneFeatures(levels, grey_levels, Aggregation::k3D, &morphological));
-  Add(&ours, ToneDifferenceFeatures(levels, grey_levels, Aggregation::k3D));
-  Add(&ours, DependenceFeatures(levels, grey_levels, Aggregation::k3D));
-  Add(&ours, IntensityStatistics(intensities));
-  Add(&ours, IntensityHistogramFeatures(levels, grey_levels));
-  Add(&ours, LocalIntensityFeatures(image, intensity));
-  Add(&ours, MorphologyFeatures(image, morphological, intensity));
+  std::vector<Feature> ivh;
+  const FeatureMap ours = RunCtPhantom("config_C", &ivh);
   const auto per_family = CompareWithReference(
       dir + "/reference_values.csv", "config_C",
-      {"morph", "loc", "stat", "ih", "ivh", "cm", "rlm", "szm", "dzm", "ngt", "ngl"}, ours,
-      IntensityVolumeFeatures(ivh_intensities, low + ivh_width / 2, high - ivh_width / 2, ivh_width));
-  int all = 0;
-  for (const auto& [family, counts] : per_family) all += counts.second;
+      {"morph", "loc", "stat", "ih", "ivh", "cm", "rlm", "szm", "dzm", "ngt", "ngl"}, ours, ivh);
+  int all = 0, within = 0;
+  for (const auto& [family, counts] : per_family) all += counts.second, within += counts.first;
   EXPECT_EQ(all, 209);
+  EXPECT_EQ(within, 209);
+}
+
+// Configurations B, D and E have no reference values here: they run, give
+// every feature of their dimensions, and the values IBSI's definitions fix
+// hold (the grey levels of fixed bin number 32; outlier filtering narrows
+// the intensities to mean +/- 3 sigma of the ROI's).
+TEST(IbsiFeatures, CtPhantomConfigurationsBDE) {
+  const std::string dir = testing::SharedDir() + "/reference/ibsi1/ct_phantom";
+  LVSI_SKIP_UNLESS_EXISTS(dir + "/phantom.nii.gz");
+  for (const std::string name : {"config_B", "config_D", "config_E"}) {
+    std::vector<Feature> ivh;
+    const FeatureMap ours = RunCtPhantom(name, &ivh);
+    const bool two_d = name == "config_B";
+    // morph 25, loc 2, stat 18, ih 23, ivh 6; cm 25 and rlm 16 per
+    // directional method; szm 16, dzm 16, ngt 5, ngl 17 per regional one.
+    const std::size_t expected = 25 + 2 + 18 + 23 + (25 + 16) * (two_d ? 4 : 2) + (16 + 16 + 5 + 17) * (two_d ? 2 : 1);
+    EXPECT_EQ(ours.size(), expected + 6) << name;  // and the IVH's 6
+    EXPECT_EQ(ivh.size(), 6u) << name;
+    for (const auto& [key, f] : ours) {
+      if (f.code == "N365" || f.code == "NPT7" || f.code == "7TET") continue;  // may be any sign
+      EXPECT_TRUE(std::isfinite(f.value)) << name << " " << f.name;
+    }
+    std::map<std::string, double> by_code;
+    for (const auto& [key, f] : ours) by_code[f.code] = f.value;
+    EXPECT_LE(by_code["3NCY"], 32) << name;  // maximum discretised intensity: fixed bin number 32
+    EXPECT_GE(by_code["1PR8"], 1) << name;
+    if (name != "config_B") {
+      // 3 sigma: the intensity range is at most six standard deviations.
+      EXPECT_LE(by_code["2OJQ"], 6 * std::sqrt(by_code["ECT3"]) * 1.5) << name;
+    }
+  }
 }
 
 // A volume of one grey level: every co-occurrence is on the diagonal, so
@@ -336,6 +348,63 @@ TEST(IbsiFeatures, MoranAndGearyEqualTheirPairSums) {
   for (const auto& f : MorphologyFeatures(image, shape, intensity)) morph[f.code] = f.value;
   EXPECT_NEAR(morph["N365"], n / weights * moran / spread, 1e-10);
   EXPECT_NEAR(morph["NPT7"], (n - 1) / (2 * weights) * geary / spread, 1e-10);
+}
+
+// IBSI's grid: ceil(extent / spacing) voxels, centres aligned with the old
+// grid's; linear and cubic spline values at old centres are the old values
+// (splines interpolate), a linear ramp stays linear inside.
+TEST(IbsiFeatures, InterpolationGrid) {
+  Geometry g;
+  g.size = {9, 8, 5};
+  g.spacing = {1.0, 1.0, 3.0};
+  g.origin = {10, 20, 30};
+  Image ramp(g, 0.0), noise(g, 0.0);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(0, 100);
+  for (std::size_t k = 0; k < 5; ++k)
+    for (std::size_t j = 0; j < 8; ++j)
+      for (std::size_t i = 0; i < 9; ++i) {
+        ramp(i, j, k) = 2.0 * i + 3.0 * j + 5.0 * k;
+        noise(i, j, k) = u(rng);
+      }
+  const Image fine = InterpolateImage(ramp, {2, 2, 2}, false, false);
+  EXPECT_EQ(fine.geometry().size, (std::array<std::size_t, 3>{5, 4, 8}));  // ceil(9/2), ceil(8/2), ceil(15/2)
+  // Centres aligned: origins move by (old extent - new extent) / 2 between centres.
+  EXPECT_DOUBLE_EQ(fine.geometry().origin[0], 10 + (8 - 8) / 2.0);
+  EXPECT_DOUBLE_EQ(fine.geometry().origin[1], 20 + (7 - 6) / 2.0);
+  EXPECT_DOUBLE_EQ(fine.geometry().origin[2], 30 + (12 - 14) / 2.0);
+  // New (2, 1, 3) is old (4, 2.5, 5/3): the ramp is exact inside the old grid.
+  EXPECT_NEAR(fine(2, 1, 3), 2.0 * 4 + 3.0 * 2.5 + 5.0 * (5.0 / 3.0), 1e-12);
+  // Beyond it (new z 0 is old z -1/3) the nearest value: old z 0.
+  EXPECT_NEAR(fine(2, 1, 0), 2.0 * 4 + 3.0 * 2.5, 1e-12);
+  for (Interpolator method : {Interpolator::kLinear, Interpolator::kCubicSpline, Interpolator::kNearest}) {
+    const Image same = InterpolateImage(noise, g.spacing, false, false, method);
+    ASSERT_EQ(same.geometry().size, g.size);
+    for (std::size_t n = 0; n < same.size(); ++n) ASSERT_NEAR(same[n], noise[n], 1e-6) << static_cast<int>(method);
+  }
+  // A cubic spline reproduces a linear ramp away from the borders (the
+  // mirrored extension bends it near them, by 0.27^d at d samples).
+  Geometry big;
+  big.size = {24, 24, 24};
+  Image long_ramp(big, 0.0);
+  for (std::size_t k = 0; k < 24; ++k)
+    for (std::size_t j = 0; j < 24; ++j)
+      for (std::size_t i = 0; i < 24; ++i) long_ramp(i, j, k) = 2.0 * i - 1.0 * j + 0.5 * k;
+  const Image spline = InterpolateImage(long_ramp, {0.7, 0.7, 0.7}, false, false, Interpolator::kCubicSpline);
+  const Image linear = InterpolateImage(long_ramp, {0.7, 0.7, 0.7}, false, false, Interpolator::kLinear);
+  const auto& n = spline.geometry().size;
+  for (std::size_t k = 15; k + 15 < n[2]; ++k)
+    for (std::size_t j = 15; j + 15 < n[1]; ++j)
+      for (std::size_t i = 15; i + 15 < n[0]; ++i) ASSERT_NEAR(spline(i, j, k), linear(i, j, k), 1e-3);
+  // The ROI: a partial volume threshold of 0.5 keeps what covers half a voxel.
+  LabelImage box(g, 0);
+  for (std::size_t k = 1; k < 4; ++k)
+    for (std::size_t j = 2; j < 6; ++j)
+      for (std::size_t i = 2; i < 7; ++i) box(i, j, k) = 1;
+  const LabelImage roi = InterpolateMask(box, {1, 1, 1}, false, 0.5);
+  std::size_t inside = 0;
+  for (std::int32_t v : roi.values()) inside += v != 0;
+  EXPECT_EQ(inside, 5u * 4u * 9u);  // 3 slices of 3 mm: 7 centres inside and one each side at 0.5
 }
 
 TEST(IbsiFeatures, BadInputIsRefused) {

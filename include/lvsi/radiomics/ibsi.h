@@ -36,6 +36,7 @@
 /// IBSI prescribes.
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -167,20 +168,82 @@ LVSI_RADIOMICS_EXPORT std::vector<Feature> LocalIntensityFeatures(const Image& i
 LVSI_RADIOMICS_EXPORT std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& morphological_mask,
                                                               const LabelImage& intensity_mask);
 
+/// IBSI's image interpolation methods.
+enum class Interpolator {
+  kNearest,      ///< nearest neighbour
+  kLinear,       ///< (bi/tri)linear
+  kCubicSpline,  ///< (bi/tri)cubic B-spline (prefiltered, mirror boundaries)
+};
+
 /// IBSI's interpolation (IBSI 1, 2.4) of an image onto `spacing` [mm]: the
 /// new grid has ceil(old extent / new spacing) voxels per axis and the same
-/// centre as the old one (world origin and direction follow); values are
-/// linear between old voxel centres (trilinear; bilinear with `in_plane`,
-/// which keeps the slices), extrapolated with the nearest boundary value,
-/// and rounded to integers with `round` (IBSI's intensity rounding).
-/// Throws InvalidArgument for a spacing that is not a positive number.
+/// centre as the old one (world origin and direction follow); values come
+/// from `method` between old voxel centres (in-plane only with `in_plane`,
+/// which keeps the slices), beyond them the nearest boundary value, and are
+/// rounded to integers with `round` (IBSI's intensity rounding).  Throws
+/// InvalidArgument for a spacing that is not a positive number.
 LVSI_RADIOMICS_EXPORT Image InterpolateImage(const Image& image, const std::array<double, 3>& spacing, bool in_plane,
-                                             bool round);
+                                             bool round, Interpolator method = Interpolator::kLinear);
 
 /// The ROI (non-zero inside) on the same grid as InterpolateImage: its 0/1
 /// indicator interpolated linearly, voxels at or above `partial_volume`
 /// (IBSI's partial volume threshold, 0.5 in IBSI's configurations) inside.
 LVSI_RADIOMICS_EXPORT LabelImage InterpolateMask(const LabelImage& mask, const std::array<double, 3>& spacing,
                                                  bool in_plane, double partial_volume);
+
+/// How intensities become grey levels (IBSI 2.7).
+enum class Discretisation {
+  kNone,            ///< the intensities themselves (the IVH of calibrated, discrete units)
+  kFixedBinSize,    ///< floor((X - X_min) / w) + 1; X_min the range's lower bound, else the ROI's minimum
+  kFixedBinNumber,  ///< floor(N (X - X_min) / (X_max - X_min)) + 1, capped at N; the ROI's extremes
+};
+
+/// IBSI mode's configuration: the `ibsi:` section of a parameter file.
+/// The texture parameters are IBSI's (distance 1, NGLDM coarseness 0).
+struct Settings {
+  bool three_d = true;  ///< `dimensions: 3D`; 2D: in-plane interpolation, slice-wise texture
+  bool all_aggregations = false;  ///< `dimensions: all`: every aggregation method (3D interpolation)
+  bool round_input = false;       ///< `round_input`: intensities rounded to integers when read (IBSI's CT phantom)
+  std::optional<std::array<double, 3>> spacing;  ///< `interpolation: spacing` [mm]; none: no interpolation
+  Interpolator interpolator = Interpolator::kLinear;  ///< `interpolation: method` (nearest, linear, cubic_spline)
+  bool round_intensities = true;                     ///< `interpolation: round`
+  double partial_volume = 0.5;                       ///< `interpolation: roi_partial_volume`
+  std::optional<double> range_low, range_high;       ///< `resegmentation: range` [intensity units]
+  std::optional<double> outlier_sigma;               ///< `resegmentation: outlier_sigma` (IBSI: 3)
+  Discretisation discretisation = Discretisation::kFixedBinSize;  ///< `discretisation: method` (fbs, fbn)
+  double bin_width = 25;                              ///< `discretisation: bin_width`
+  int bin_count = 32;                                 ///< `discretisation: bins`
+  Discretisation ivh = Discretisation::kNone;         ///< `ivh: method` (none, fbs, fbn)
+  double ivh_bin_width = 1;                           ///< `ivh: bin_width`
+  int ivh_bin_count = 1000;                           ///< `ivh: bins`
+  int label = 1;                                      ///< `label`: the ROI's value in the mask
+};
+
+/// Reads the `ibsi:` section of parameter-file text (`source` names it in
+/// errors).  Throws FormatError for malformed YAML and InvalidArgument,
+/// naming the key, for a missing section, another section beside it, an
+/// unknown key or a value of the wrong kind or range.
+LVSI_RADIOMICS_EXPORT Settings ParseSettings(const std::string& yaml_text, const std::string& source = "parameters");
+/// ParseSettings of a file; IoError when it cannot be read.
+LVSI_RADIOMICS_EXPORT Settings ReadSettings(const std::string& path);
+
+/// IBSI mode end to end: the ROI (`label`), interpolation of image and ROI,
+/// re-segmentation (range, outlier filtering) into the intensity mask,
+/// discretisation, then every family: morph, loc, stat, ih, ivh, cm, rlm,
+/// szm, dzm, ngt, ngl, the texture families with the aggregation methods of
+/// the dimensions (2D: 2D averaged, 2D slice-merged, 2.5D direction-merged,
+/// 2.5D merged and 2D, 2.5D; 3D: 3D averaged, 3D merged and 3D; all: every
+/// method).  Throws
+/// GeometryError when the grids differ, DataError for an absent label, a
+/// non-finite intensity, or a ROI that interpolation or re-segmentation
+/// empties.
+LVSI_RADIOMICS_EXPORT std::vector<Feature> Extract(const Image& image, const LabelImage& mask, const Settings& settings);
+/// Extract on files (errors name the file).
+LVSI_RADIOMICS_EXPORT std::vector<Feature> ExtractFiles(const std::string& image_path, const std::string& mask_path,
+                                                        const Settings& settings);
+
+/// The IBSI table as CSV: `family,feature,ibsi_code,aggregation,value`, the
+/// layout of IBSI's reference tables (values with 17 significant digits).
+LVSI_RADIOMICS_EXPORT std::string TableCsv(const std::vector<Feature>& features);
 
 }  // namespace lvsi::radiomics::ibsi
