@@ -587,6 +587,46 @@ struct PeakMemoryReport {
   }
 };
 
+// IBSI mode (--format ibsi): one case, the parameter file's ibsi: section,
+// IBSI's table written to -o (replaced whole, atomically) or standard
+// output.  Label overrides: -l N or -s label:N.
+int ExtractIbsi(const std::vector<Input>& cases, const std::string& input, const std::string& mask,
+                const std::string& param, const std::vector<std::string>& overrides, std::optional<int> label,
+                const std::string& out, bool validate) {
+  if (param.empty()) throw lvsi::InvalidArgument("--format ibsi needs a parameter file with an ibsi: section (-p)");
+  if (cases.size() != 1 || mask.empty())
+    throw lvsi::InvalidArgument("--format ibsi extracts one case (an image and its mask), not a batch");
+  lvsi::radiomics::ibsi::Settings s = lvsi::radiomics::ibsi::ReadSettings(param);
+  for (const auto& o : overrides) {
+    const auto colon = o.find(':');
+    if (colon == std::string::npos || o.substr(0, colon) != "label")
+      throw lvsi::InvalidArgument("--setting '" + o + "': IBSI mode takes its settings from the parameter file (" +
+                                  param + "); only label:N may be given here");
+    long long value = 0;
+    if (!lvsi::ParseInteger(o.substr(colon + 1), &value) || value < 1 || value > std::numeric_limits<int>::max())
+      throw lvsi::InvalidArgument("--setting '" + o + "': label must be a positive whole number");
+    label = static_cast<int>(value);
+  }
+  if (label) {
+    if (*label < 1) throw lvsi::InvalidArgument("label " + std::to_string(*label) + " must be positive");
+    s.label = *label;
+  }
+  lvsi::CheckOutputIsNotInput(out, {input, mask, param, cases[0].image, cases[0].mask});
+  // (The parameter file is read above; validation checks the inputs.)
+  if (validate) return Validate(cases, "") ? 0 : static_cast<int>(lvsi::ExitStatus::kInput);
+  Info("IBSI mode: " + cases[0].image + ", " + cases[0].mask + " with " + param);
+  const auto features = lvsi::radiomics::ibsi::ExtractFiles(cases[0].image, cases[0].mask, s);
+  const std::string table = lvsi::radiomics::ibsi::TableCsv(features);
+  if (out.empty() || out == "-") {
+    std::fwrite(table.data(), 1, table.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    lvsi::WriteFileAtomically(out, table);
+  }
+  Info("Finished IBSI mode: " + std::to_string(features.size()) + " feature values");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -615,8 +655,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"nrrd", "nii.gz", "nii", "mha"}));
   app.add_option("-m,--mode", mode, "extraction mode")->check(CLI::IsMember({"segment", "voxel"}));
   app.add_flag("--skip-nans", skip_nans, "leave out features whose value is NaN");
-  app.add_option("-f,--format", format, "output format: txt (Case-N_name: value lines), json, csv")
-      ->check(CLI::IsMember({"csv", "json", "txt"}));
+  app.add_option("-f,--format", format,
+                 "output format: txt (Case-N_name: value lines), json, csv; ibsi: IBSI mode, the parameter file's "
+                 "ibsi: section, written as IBSI's table (family,feature,ibsi_code,aggregation,value)")
+      ->check(CLI::IsMember({"csv", "json", "txt", "ibsi"}));
   app.add_option("--format-path", format_path, "(-fp) Image and Mask paths in the output")
       ->check(CLI::IsMember({"absolute", "relative", "basename"}));
   app.add_flag("--unix-path", unix_path, "(-up) use / in paths (always so on this platform)");
@@ -667,7 +709,8 @@ int main(int argc, char** argv) {
     const std::optional<std::vector<Input>> read = ReadCases(input, mask, &relative_start);
     if (!read) return static_cast<int>(lvsi::ExitStatus::kInput);
     const std::vector<Input>& cases = *read;
-    if (validate) return Validate(cases, param) ? 0 : static_cast<int>(lvsi::ExitStatus::kInput);
+    if (validate && format != "ibsi") return Validate(cases, param) ? 0 : static_cast<int>(lvsi::ExitStatus::kInput);
+    if (format == "ibsi") return ExtractIbsi(cases, input, mask, param, settings, label, out, validate);
 
     lvsi::radiomics::ExtractionParameters params = param.empty() ? lvsi::radiomics::ExtractionParameters::Defaults()
                                                                  : lvsi::radiomics::ReadParameterFile(param);

@@ -480,6 +480,10 @@ ExtractionParameters ParseParameterNodes(const std::string& yaml_text, const std
           throw InvalidArgument(where(err.what()));
         }
       }
+    } else if (key == "ibsi") {
+      throw InvalidArgument(where("an IBSI configuration (section 'ibsi'): IBSI mode reads it (lvsi_radiomics "
+                                  "--format ibsi, ibsi::ReadSettings); pyradiomics mode's sections are imageType, "
+                                  "featureClass, setting, voxelSetting"));
     } else {
       throw InvalidArgument(where("unknown section '" + key + "' (imageType, featureClass, setting, voxelSetting)"));
     }

@@ -14,6 +14,7 @@
 #include "lvsi/core/csv.h"
 #include "lvsi/io/image_io.h"
 #include "lvsi/radiomics/extractor.h"
+#include "lvsi/radiomics/ibsi.h"
 #include "test_util.h"
 
 namespace lvsi {
@@ -95,6 +96,48 @@ TEST(Cli, SettingOverridesAndTheirErrors) {
   EXPECT_EQ(RunCli(args + dir + "/x.csv -m voxel -s kernelRadius:0 2>" + dir + "/err.txt"), 3);
   EXPECT_NE(ReadTextFile(dir + "/err.txt").find("kernelRadius"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir + "/x.csv"));
+}
+
+// --format ibsi: IBSI mode from the parameter file's ibsi: section, written
+// as IBSI's table, each value the library's (ibsi::ExtractFiles).
+TEST(Cli, IbsiFormatWritesTheIbsiTable) {
+  const std::string dir = testing::ScratchDir("cli_ibsi");
+  MakeCase(dir, "a", false, 2);
+  WriteFileAtomically(dir + "/ibsi.yaml",
+                      "ibsi:\n  dimensions: 3D\n  label: 2\n  discretisation: {method: fbs, bin_width: 10}\n");
+  const std::string image = dir + "/a_image.nrrd", mask = dir + "/a_label.nrrd";
+  ASSERT_EQ(RunCli(image + " " + mask + " -p " + dir + "/ibsi.yaml --format ibsi -o " + dir + "/t.csv"), 0);
+  const CsvDocument table = ReadCsv(dir + "/t.csv");
+  EXPECT_EQ(table.header, (std::vector<std::string>{"family", "feature", "ibsi_code", "aggregation", "value"}));
+  const auto features = radiomics::ibsi::ExtractFiles(image, mask, radiomics::ibsi::ReadSettings(dir + "/ibsi.yaml"));
+  // morph 25, loc 2, stat 18, ih 23, ivh 6; cm 25 and rlm 16 in 3D averaged
+  // and merged; szm, dzm 16, ngt 5, ngl 17 in 3D.
+  ASSERT_EQ(table.rows.size(), 25u + 2 + 18 + 23 + 6 + (25 + 16) * 2 + 16 + 16 + 5 + 17);
+  ASSERT_EQ(features.size(), table.rows.size());
+  for (std::size_t r = 0; r < features.size(); ++r) {
+    EXPECT_EQ(table.rows[r][2], features[r].code);
+    EXPECT_EQ(table.rows[r][3], radiomics::ibsi::AggregationName(features[r].aggregation));
+    double value = 0;
+    ASSERT_TRUE(ParseDouble(table.rows[r][4], &value) || table.rows[r][4] == "nan") << table.rows[r][4];
+    if (std::isfinite(features[r].value)) {
+      EXPECT_DOUBLE_EQ(value, features[r].value) << features[r].name;
+    }
+  }
+  // The table is replaced, not appended to.
+  ASSERT_EQ(RunCli(image + " " + mask + " -p " + dir + "/ibsi.yaml --format ibsi -o " + dir + "/t.csv"), 0);
+  EXPECT_EQ(ReadCsv(dir + "/t.csv").rows.size(), table.rows.size());
+  // Mistakes: a pyradiomics setting, no parameter file, a batch, the IBSI
+  // file in pyradiomics mode, an output naming an input.
+  EXPECT_EQ(RunCli(image + " " + mask + " -p " + dir + "/ibsi.yaml --format ibsi -s binWidth:5 2>" + dir + "/e.txt"), 3);
+  EXPECT_NE(ReadTextFile(dir + "/e.txt").find("only label:N"), std::string::npos);
+  EXPECT_EQ(RunCli(image + " " + mask + " --format ibsi 2>" + dir + "/e.txt"), 3);
+  EXPECT_NE(ReadTextFile(dir + "/e.txt").find("ibsi: section"), std::string::npos);
+  EXPECT_EQ(RunCli(image + " " + mask + " -p " + dir + "/ibsi.yaml -f csv 2>" + dir + "/e.txt"), 3);
+  EXPECT_NE(ReadTextFile(dir + "/e.txt").find("--format ibsi"), std::string::npos);
+  EXPECT_EQ(RunCli(image + " " + mask + " -p " + dir + "/ibsi.yaml --format ibsi -o " + mask + " 2>/dev/null"), 5);
+  WriteFileAtomically(dir + "/bad.yaml", "ibsi:\n  discretisation: {method: fbs, bin_width: -1}\n");
+  EXPECT_EQ(RunCli(image + " " + mask + " -p " + dir + "/bad.yaml --format ibsi 2>" + dir + "/e.txt"), 3);
+  EXPECT_NE(ReadTextFile(dir + "/e.txt").find("bin_width"), std::string::npos);
 }
 
 // --mode voxel writes one map per feature, named as pyradiomics' voxel
