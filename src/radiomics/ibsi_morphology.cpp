@@ -39,7 +39,13 @@ double Norm(const Point& a) { return std::sqrt(Dot(a, a)); }
 // The convex hull's volume and area of points spanning 3-D space
 // (incremental construction; points strictly between two others on a line
 // along z are dropped first, as they cannot change the hull).
-std::pair<double, double> ConvexHull(std::vector<Point> points, double scale) {
+struct Hull {
+  double volume = 0, area = 0;
+  std::vector<Point> vertices;          // the points on the hull
+  std::vector<Point> normals;           // its faces' unit outward normals
+};
+
+Hull ConvexHull(std::vector<Point> points, double scale) {
   {
     std::map<std::pair<double, double>, std::pair<double, double>> column;  // (x, y) -> (min z, max z)
     for (const auto& p : points) {
@@ -101,13 +107,160 @@ std::pair<double, double> ConvexHull(std::vector<Point> points, double scale) {
       if (!edges.count({v, u})) kept.push_back({{u, v, k}});  // the horizon, joined to the new point
     faces.swap(kept);
   }
-  double volume = 0, area = 0;
+  Hull hull;
+  std::set<std::size_t> on_hull;
   for (const auto& f : faces) {
     const Point n = Cross(Sub(points[f.v[1]], points[f.v[0]]), Sub(points[f.v[2]], points[f.v[0]]));
-    area += Norm(n) / 2;
-    volume += Dot(n, Sub(points[f.v[0]], inside)) / 6;
+    const double length = Norm(n);
+    hull.area += length / 2;
+    hull.volume += Dot(n, Sub(points[f.v[0]], inside)) / 6;
+    if (length > 0) hull.normals.push_back({n[0] / length, n[1] / length, n[2] / length});
+    for (std::size_t v : f.v) on_hull.insert(v);
   }
-  return {volume, area};
+  for (std::size_t v : on_hull) hull.vertices.push_back(points[v]);
+  return hull;
+}
+
+// The smallest-area rectangle around 2-D points (rotating calipers on
+// their convex hull): its area and side lengths.
+struct Rectangle {
+  double area, a, b;
+};
+
+Rectangle MinimumRectangle(std::vector<std::array<double, 2>> p) {
+  std::sort(p.begin(), p.end());
+  p.erase(std::unique(p.begin(), p.end()), p.end());
+  if (p.size() < 3) {
+    double span = 0;
+    for (const auto& q : p) span = std::max(span, std::hypot(q[0] - p[0][0], q[1] - p[0][1]));
+    return {0, span, 0};
+  }
+  const auto cross = [](const std::array<double, 2>& o, const std::array<double, 2>& a, const std::array<double, 2>& b) {
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  };
+  std::vector<std::array<double, 2>> h(2 * p.size());
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {  // Andrew's monotone chain
+    while (k >= 2 && cross(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+    h[k++] = p[i];
+  }
+  for (std::size_t i = p.size() - 1, t = k + 1; i-- > 0;) {
+    while (k >= t && cross(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+    h[k++] = p[i];
+  }
+  h.resize(k - 1);
+  Rectangle best{std::numeric_limits<double>::infinity(), 0, 0};
+  for (std::size_t e = 0; e < h.size(); ++e) {  // one side flush with each edge
+    const auto& a = h[e];
+    const auto& b = h[(e + 1) % h.size()];
+    const double len = std::hypot(b[0] - a[0], b[1] - a[1]);
+    if (len == 0) continue;
+    const double ux = (b[0] - a[0]) / len, uy = (b[1] - a[1]) / len;
+    double lo_u = 1e300, hi_u = -1e300, lo_v = 1e300, hi_v = -1e300;
+    for (const auto& q : h) {
+      const double u = (q[0] - a[0]) * ux + (q[1] - a[1]) * uy, v = -(q[0] - a[0]) * uy + (q[1] - a[1]) * ux;
+      lo_u = std::min(lo_u, u), hi_u = std::max(hi_u, u), lo_v = std::min(lo_v, v), hi_v = std::max(hi_v, v);
+    }
+    const double area = (hi_u - lo_u) * (hi_v - lo_v);
+    if (area < best.area) best = {area, hi_u - lo_u, hi_v - lo_v};
+  }
+  return best;
+}
+
+// The oriented minimum bounding box, as the smallest of the boxes with one
+// face flush with a face of the convex hull (each face's normal, the hull
+// projected on its plane, the smallest rectangle there): its volume and
+// area.  The exact minimum may instead touch the hull along edges only
+// (O'Rourke); this is the approximation IBSI allows.
+std::pair<double, double> OrientedBoundingBox(const Hull& hull) {
+  double best_volume = std::numeric_limits<double>::infinity(), best_area = 0;
+  // A normal and its opposite give the same box: one of each.
+  std::vector<Point> normals;
+  for (Point n : hull.normals) {
+    const double first = std::abs(n[0]) > 1e-12 ? n[0] : std::abs(n[1]) > 1e-12 ? n[1] : n[2];
+    if (first < 0) n = {-n[0], -n[1], -n[2]};
+    normals.push_back(n);
+  }
+  std::sort(normals.begin(), normals.end());
+  normals.erase(std::unique(normals.begin(), normals.end(),
+                            [](const Point& a, const Point& b) { return Norm(Sub(a, b)) < 1e-9; }),
+                normals.end());
+  for (const Point& n : normals) {
+    // An orthonormal basis (u, v) of the plane normal to n.
+    const Point helper = std::abs(n[0]) < 0.9 ? Point{1, 0, 0} : Point{0, 1, 0};
+    Point u = Cross(n, helper);
+    const double lu = Norm(u);
+    u = {u[0] / lu, u[1] / lu, u[2] / lu};
+    const Point v = Cross(n, u);
+    std::vector<std::array<double, 2>> projected;
+    double lo = 1e300, hi = -1e300;
+    for (const auto& p : hull.vertices) {
+      projected.push_back({Dot(p, u), Dot(p, v)});
+      lo = std::min(lo, Dot(p, n)), hi = std::max(hi, Dot(p, n));
+    }
+    const Rectangle r = MinimumRectangle(projected);
+    const double height = hi - lo, volume = r.area * height;
+    if (volume < best_volume) {
+      best_volume = volume;
+      best_area = 2 * (r.a * r.b + r.a * height + r.b * height);
+    }
+  }
+  return {best_volume, best_area};
+}
+
+// The minimum volume enclosing ellipsoid of points (Khachiyan's algorithm
+// until every point's q^T X^-1 q is within 1e-4 of 4, which bounds the
+// volume to about 2e-4 of the minimum; the result is then scaled to hold
+// every point): its semi-axes, largest first.  Each step moves weight to
+// one point, a rank-one change of X = Q diag(u) Q^T, so X's inverse and
+// every q^T X^-1 q are updated in O(n) (Sherman-Morrison), recomputed now
+// and then against rounding.
+std::array<double, 3> EnclosingEllipsoid(const std::vector<Point>& points) {
+  const std::size_t n = points.size();
+  std::vector<Eigen::Vector4d> q(n);
+  for (std::size_t i = 0; i < n; ++i) q[i] << points[i][0], points[i][1], points[i][2], 1;
+  std::vector<double> u(n, 1.0 / static_cast<double>(n)), m(n);
+  Eigen::Matrix4d inverse;
+  const auto recompute = [&] {
+    Eigen::Matrix4d x = Eigen::Matrix4d::Zero();
+    for (std::size_t i = 0; i < n; ++i) x += u[i] * q[i] * q[i].transpose();
+    inverse = x.inverse();
+    for (std::size_t i = 0; i < n; ++i) m[i] = q[i].dot(inverse * q[i]);
+  };
+  recompute();
+  for (int iteration = 1; iteration <= 200000; ++iteration) {
+    const std::size_t j = static_cast<std::size_t>(std::max_element(m.begin(), m.end()) - m.begin());
+    if (m[j] <= 4 * (1 + 1e-4)) break;
+    const double step = (m[j] - 4) / (4 * (m[j] - 1));
+    // X' = (1 - step) X + step q_j q_j^T.
+    const double a = step / (1 - step);
+    const Eigen::Vector4d w = inverse * q[j];
+    const double denominator = 1 + a * m[j];
+    for (std::size_t i = 0; i < n; ++i) {
+      const double c = q[i].dot(w);
+      m[i] = (m[i] - a * c * c / denominator) / (1 - step);
+    }
+    inverse = (inverse - a * w * w.transpose() / denominator) / (1 - step);
+    for (double& v : u) v *= 1 - step;
+    u[j] += step;
+    if (iteration % 2000 == 0) recompute();
+  }
+  Eigen::Vector3d centre = Eigen::Vector3d::Zero();
+  for (std::size_t i = 0; i < n; ++i) centre += u[i] * q[i].head<3>();
+  Eigen::Matrix3d spread = Eigen::Matrix3d::Zero();
+  for (std::size_t i = 0; i < n; ++i) spread += u[i] * q[i].head<3>() * q[i].head<3>().transpose();
+  const Eigen::Matrix3d shape = 3 * (spread - centre * centre.transpose());  // the ellipsoid's matrix, inverted
+  const Eigen::Matrix3d matrix = shape.inverse();
+  double reach = 1;  // every point inside: (p - c)^T M (p - c) <= reach
+  for (std::size_t i = 0; i < n; ++i) {
+    const Eigen::Vector3d d = q[i].head<3>() - centre;
+    reach = std::max(reach, d.dot(matrix * d));
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(shape, Eigen::EigenvaluesOnly);
+  std::array<double, 3> axes{};
+  for (int k = 0; k < 3; ++k)
+    axes[static_cast<std::size_t>(k)] = std::sqrt(std::max(0.0, es.eigenvalues()(2 - k)) * reach);
+  return axes;
 }
 
 // Moran's I and Geary's C of the intensity mask's voxels, weights the
@@ -317,7 +470,12 @@ std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& mo
   const double box_volume = box[0] * box[1] * box[2];
   const double box_area = 2 * (box[0] * box[1] + box[1] * box[2] + box[0] * box[2]);
   const double scale = std::max({g.spacing[0], g.spacing[1], g.spacing[2]});
-  const auto [hull_volume, hull_area] = ConvexHull(vertices, scale);
+  const Hull hull = ConvexHull(vertices, scale);
+  const double hull_volume = hull.volume, hull_area = hull.area;
+  const auto [box_oriented_volume, box_oriented_area] = OrientedBoundingBox(hull);
+  const std::array<double, 3> mvee = EnclosingEllipsoid(hull.vertices);
+  const double mvee_volume = 4 * kPi * mvee[0] * mvee[1] * mvee[2] / 3;
+  const double mvee_area = mvee[0] > 0 ? EllipsoidArea(mvee[0], mvee[1], mvee[2]) : 0.0;
 
   // The approximate enclosing ellipsoid: semi-axes 2 sqrt(lambda).
   const double ea = 2 * std::sqrt(l_major), eb = 2 * std::sqrt(l_minor), ec = 2 * std::sqrt(l_least);
@@ -358,8 +516,12 @@ std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& mo
       {{"Flatness", "N17B"}, l_major > 0 ? std::sqrt(l_least / l_major) : nan},
       {{"Volume density (axis-aligned bounding box)", "PBX1"}, V / box_volume},
       {{"Area density (axis-aligned bounding box)", "R59B"}, A / box_area},
+      {{"Volume density (oriented minimum bounding box)", "ZH1A"}, V / box_oriented_volume},
+      {{"Area density (oriented minimum bounding box)", "IQYR"}, A / box_oriented_area},
       {{"Volume density (approximate enclosing ellipsoid)", "6BDE"}, V / ellipsoid_volume},
       {{"Area density (approximate enclosing ellipsoid)", "RDD2"}, A / ellipsoid_area},
+      {{"Volume density (minimum volume enclosing ellipsoid)", "SWZ1"}, V / mvee_volume},
+      {{"Area density (minimum volume enclosing ellipsoid)", "BRI8"}, A / mvee_area},
       {{"Volume density (convex hull)", "R3ER"}, V / hull_volume},
       {{"Area density (convex hull)", "7T7F"}, A / hull_area},
       {{"Integrated intensity", "99N0"}, V * mu},

@@ -110,9 +110,9 @@ TEST(Cli, IbsiFormatWritesTheIbsiTable) {
   const CsvDocument table = ReadCsv(dir + "/t.csv");
   EXPECT_EQ(table.header, (std::vector<std::string>{"family", "feature", "ibsi_code", "aggregation", "value"}));
   const auto features = radiomics::ibsi::ExtractFiles(image, mask, radiomics::ibsi::ReadSettings(dir + "/ibsi.yaml"));
-  // morph 25, loc 2, stat 18, ih 23, ivh 6; cm 25 and rlm 16 in 3D averaged
+  // morph 29, loc 2, stat 18, ih 23, ivh 6; cm 25 and rlm 16 in 3D averaged
   // and merged; szm, dzm 16, ngt 5, ngl 17 in 3D.
-  ASSERT_EQ(table.rows.size(), 25u + 2 + 18 + 23 + 6 + (25 + 16) * 2 + 16 + 16 + 5 + 17);
+  ASSERT_EQ(table.rows.size(), 29u + 2 + 18 + 23 + 6 + (25 + 16) * 2 + 16 + 16 + 5 + 17);
   ASSERT_EQ(features.size(), table.rows.size());
   for (std::size_t r = 0; r < features.size(); ++r) {
     EXPECT_EQ(table.rows[r][2], features[r].code);

@@ -231,9 +231,9 @@ TEST(IbsiFeatures, CtPhantomConfigurationsBDE) {
     std::vector<Feature> ivh;
     const FeatureMap ours = RunCtPhantom(name, &ivh);
     const bool two_d = name == "config_B";
-    // morph 25, loc 2, stat 18, ih 23, ivh 6; cm 25 and rlm 16 per
+    // morph 29, loc 2, stat 18, ih 23, ivh 6; cm 25 and rlm 16 per
     // directional method; szm 16, dzm 16, ngt 5, ngl 17 per regional one.
-    const std::size_t expected = 25 + 2 + 18 + 23 + (25 + 16) * (two_d ? 4 : 2) + (16 + 16 + 5 + 17) * (two_d ? 2 : 1);
+    const std::size_t expected = 29 + 2 + 18 + 23 + (25 + 16) * (two_d ? 4 : 2) + (16 + 16 + 5 + 17) * (two_d ? 2 : 1);
     EXPECT_EQ(ours.size(), expected + 6) << name;  // and the IVH's 6
     EXPECT_EQ(ivh.size(), 6u) << name;
     for (const auto& [key, f] : ours) {
@@ -244,6 +244,10 @@ TEST(IbsiFeatures, CtPhantomConfigurationsBDE) {
     for (const auto& [key, f] : ours) by_code[f.code] = f.value;
     EXPECT_LE(by_code["3NCY"], 32) << name;  // maximum discretised intensity: fixed bin number 32
     EXPECT_GE(by_code["1PR8"], 1) << name;
+    // The enclosing shapes: the minimum volume ellipsoid encloses the hull,
+    // the oriented box is no larger than the axis-aligned one.
+    EXPECT_LE(by_code["SWZ1"], by_code["R3ER"] + 1e-12) << name;
+    EXPECT_GE(by_code["ZH1A"], by_code["PBX1"] - 1e-12) << name;
     if (name != "config_B") {
       // 3 sigma: the intensity range is at most six standard deviations.
       EXPECT_LE(by_code["2OJQ"], 6 * std::sqrt(by_code["ECT3"]) * 1.5) << name;
@@ -299,6 +303,10 @@ TEST(IbsiFeatures, ConvexRoiProperties) {
   std::map<std::string, double> morph;
   for (const auto& f : MorphologyFeatures(image, mask, mask)) morph[f.code] = f.value;
   EXPECT_NEAR(morph["R3ER"], 1.0, 1e-9);  // volume density (convex hull)
+  EXPECT_NEAR(morph["ZH1A"], morph["PBX1"], 1e-9);  // the oriented box is the axis-aligned one
+  EXPECT_NEAR(morph["IQYR"], morph["R59B"], 1e-9);
+  EXPECT_LT(morph["SWZ1"], 1.0);  // the enclosing ellipsoid holds the mesh
+  EXPECT_GT(morph["SWZ1"], 0.3);
   EXPECT_NEAR(morph["7T7F"], 1.0, 1e-9);  // area density (convex hull)
   EXPECT_DOUBLE_EQ(morph["YEKZ"], 4 * 3 * 3 * 3.0);  // voxel volume [mm^3]
   EXPECT_NEAR(morph["PBX1"], morph["RNU0"] / (4 * 1.0 * 3 * 1.5 * 3 * 2.0), 1e-12);  // box of the voxels

@@ -151,13 +151,16 @@ LVSI_RADIOMICS_EXPORT std::vector<Feature> IntensityVolumeFeatures(const std::ve
 /// empty ROI.
 LVSI_RADIOMICS_EXPORT std::vector<Feature> LocalIntensityFeatures(const Image& image, const LabelImage& roi);
 
-/// The 25 morphological features of IBSI's digital phantom table (IBSI
-/// 3.1, family "morph"): mesh and voxel volumes, surface area and the
-/// ratios built on them, centre of mass shift, maximum 3D diameter, the
-/// principal axes (voxel-centre covariance with N - 1), elongation,
-/// flatness, volume and area densities of the axis-aligned bounding box, the
-/// approximate enclosing ellipsoid (semi-axes 2 sqrt(lambda)) and the convex
-/// hull (all of the mesh's vertices), integrated intensity, Moran's I and
+/// The 29 morphological features of IBSI 3.1 (family "morph"): mesh and
+/// voxel volumes, surface area and the ratios built on them, centre of mass
+/// shift, maximum 3D diameter, the principal axes (voxel-centre covariance
+/// with N - 1), elongation, flatness, volume and area densities of the
+/// axis-aligned bounding box, the oriented minimum bounding box (the
+/// smallest box with a face flush with a convex hull face: IBSI allows this
+/// approximation), the approximate enclosing ellipsoid (semi-axes
+/// 2 sqrt(lambda)), the minimum volume enclosing ellipsoid (Khachiyan's
+/// algorithm on the hull, relative tolerance 1e-6) and the convex hull
+/// (of the mesh's vertices), integrated intensity, Moran's I and
 /// Geary's C (weights 1 / distance, every pair of the intensity mask: the
 /// cost grows with the square of the voxel count).  The mesh is the shape
 /// class's (marching cubes), so volume, area and diameter equal pyradiomics
