@@ -1,5 +1,6 @@
-// pyradiomics parameter files (YAML): parsing, the extractor's checks, and
-// the property that ToYaml reads back to the same parameters.
+// Parameter files (YAML): pyradiomics mode's parsing, the extractor's
+// checks and the property that ToYaml reads back to the same parameters;
+// IBSI mode's ibsi: section (ibsi::ParseSettings).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -7,10 +8,15 @@
 #include "fuzz_util.h"
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/extractor.h"
+#include "lvsi/radiomics/ibsi.h"
 #include "lvsi/radiomics/settings.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
+  try {
+    (void)lvsi::radiomics::ibsi::ParseSettings(text, "fuzz.yaml");
+  } catch (const lvsi::Error&) {
+  }
   lvsi::radiomics::ExtractionParameters p;
   try {
     p = lvsi::radiomics::ParseParameters(text, "fuzz.yaml");
