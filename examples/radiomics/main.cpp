@@ -615,7 +615,12 @@ int ExtractIbsi(const std::vector<Input>& cases, const std::string& input, const
   // (The parameter file is read above; validation checks the inputs.)
   if (validate) return Validate(cases, "") ? 0 : static_cast<int>(lvsi::ExitStatus::kInput);
   Info("IBSI mode: " + cases[0].image + ", " + cases[0].mask + " with " + param);
-  const auto features = lvsi::radiomics::ibsi::ExtractFiles(cases[0].image, cases[0].mask, s);
+  std::vector<lvsi::radiomics::ibsi::Feature> features;
+  try {
+    features = lvsi::radiomics::ibsi::ExtractFiles(cases[0].image, cases[0].mask, s);
+  } catch (const lvsi::InvalidArgument& e) {  // a setting the data make unusable: the file that gives it
+    throw lvsi::InvalidArgument(param + ": " + e.what());
+  }
   const std::string table = lvsi::radiomics::ibsi::TableCsv(features);
   if (out.empty() || out == "-") {
     std::fwrite(table.data(), 1, table.size(), stdout);

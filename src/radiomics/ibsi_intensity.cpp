@@ -212,18 +212,22 @@ std::vector<Feature> IntensityVolumeFeatures(const std::vector<double>& intensit
   if (!(step > 0) || !(high > low) || !std::isfinite(low) || !std::isfinite(high))
     throw InvalidArgument("IBSI intensity-volume histogram: needs low < high and a positive step");
   const double n = static_cast<double>(intensities.size());
+  const double steps_in_grid = std::floor((high - low) / step + 1e-9);
+  if (!(steps_in_grid <= 1e7))
+    throw InvalidArgument("IBSI intensity-volume histogram: " + std::to_string(steps_in_grid) +
+                          " intensities in its grid (at most 1e7: a larger step)");
+  std::vector<double> sorted(intensities);
+  std::sort(sorted.begin(), sorted.end());
   // The fraction of the volume at or above intensity t.
   const auto volume_at = [&](double t) {
-    double count = 0;
-    for (double v : intensities) count += v >= t;
-    return count / n;
+    return static_cast<double>(sorted.end() - std::lower_bound(sorted.begin(), sorted.end(), t)) / n;
   };
   // V_x: the volume fraction whose intensity fraction is at least x.
   const auto v_at = [&](double fraction) { return volume_at(low + fraction * (high - low)); };
   // I_x: the least intensity of the grid low, low + step, ..., high with at
   // most the fraction x of the volume at or above it.
   const auto i_at = [&](double fraction) {
-    const auto steps = static_cast<long>(std::floor((high - low) / step + 1e-9));
+    const auto steps = static_cast<long>(steps_in_grid);
     for (long k = 0; k <= steps; ++k) {
       const double t = low + static_cast<double>(k) * step;
       if (volume_at(t) <= fraction) return t;

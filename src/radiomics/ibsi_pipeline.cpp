@@ -75,19 +75,16 @@ Discretised Discretise(const Image& image, const LabelImage& intensity_mask, con
   const double low = s.range_low.value_or(roi_min);
   for (std::size_t n = 0; n < image.size(); ++n) {
     if (intensity_mask[n] == 0) continue;
-    long level = 0;
+    double level = 1;  // (checked before it becomes an integer)
     if (s.discretisation == Discretisation::kFixedBinSize) {
-      level = static_cast<long>(std::floor((image[n] - low) / s.bin_width)) + 1;
-    } else {
-      level = roi_max > roi_min
-                  ? std::min<long>(static_cast<long>(std::floor(s.bin_count * (image[n] - roi_min) / (roi_max - roi_min))) + 1,
-                                   s.bin_count)
-                  : 1;
+      level = std::floor((image[n] - low) / s.bin_width) + 1;
+    } else if (roi_max > roi_min) {
+      level = std::min(std::floor(s.bin_count * (image[n] - roi_min) / (roi_max - roi_min)) + 1,
+                       static_cast<double>(s.bin_count));
     }
-    if (level < 1 || level > 1000000)
+    if (!(level >= 1 && level <= 1000000))
       throw DataError(Input::kImage, "IBSI discretisation: grey level " + std::to_string(level) +
-                                         " (a bin width too small for the intensities, or intensities below the "
-                                         "re-segmentation range's lower bound)");
+                                         " (more than 1000000 levels: a bin width too small for the intensities)");
     d.levels[n] = static_cast<std::int32_t>(level);
     d.grey_levels = std::max(d.grey_levels, static_cast<int>(level));
   }
@@ -104,13 +101,13 @@ Settings ParseSettings(const std::string& yaml_text, const std::string& source) 
   } catch (const YAML::Exception& e) {
     throw FormatError(source, std::string("not valid YAML: ") + e.what());
   }
-  if (!root.IsMap() || !root["ibsi"]) throw InvalidArgument(source + ": no 'ibsi' section (an IBSI configuration)");
-  for (auto it = root.begin(); it != root.end(); ++it)
-    if (it->first.as<std::string>() != "ibsi")
-      throw InvalidArgument(source + ": an IBSI configuration has only the section 'ibsi', not '" +
-                            it->first.as<std::string>() + "' (pyradiomics' sections belong in a file of their own)");
   Settings s;
-  try {
+  try {  // (yaml-cpp throws where a key or value is of the wrong kind, e.g. a mapping as a key)
+    if (!root.IsMap() || !root["ibsi"]) throw InvalidArgument(source + ": no 'ibsi' section (an IBSI configuration)");
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (it->first.as<std::string>() != "ibsi")
+        throw InvalidArgument(source + ": an IBSI configuration has only the section 'ibsi', not '" +
+                              it->first.as<std::string>() + "' (pyradiomics' sections belong in a file of their own)");
     const YAML::Node ibsi = root["ibsi"];
     OnlyKeys(ibsi, {"dimensions", "round_input", "interpolation", "resegmentation", "discretisation", "ivh", "label"},
              source, "ibsi");

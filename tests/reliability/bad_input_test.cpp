@@ -238,6 +238,12 @@ Case ParamCase(const std::string& name, const std::string& yaml, int status, std
           Params(yaml)};
 }
 
+// The same in IBSI mode (--format ibsi).
+Case IbsiCase(const std::string& name, const std::string& yaml, int status, std::vector<std::string> messages) {
+  return {name, "radiomics", "{good}/img.nrrd {good}/mask.nrrd -p {dir}/p.yaml --format ibsi -o {dir}/t.csv", status,
+          std::move(messages), Params(yaml)};
+}
+
 // lvsi_radiomics on image `image` (made by `setup` in {dir}) and the good mask.
 Case ImageCase(const std::string& name, Setup setup, const std::string& image, int status,
                std::vector<std::string> messages, const std::string& mask = "{good}/mask.nrrd") {
@@ -346,6 +352,25 @@ std::vector<Case> RadiomicsCases() {
       ParamCase("ParamsVoxelKernelRadiusZero", "voxelSetting:\n  kernelRadius: 0\n", kSettings, {"{dir}/p.yaml", "kernelRadius"}),
       ParamCase("ParamsVoxelUnknownKey", "voxelSetting:\n  kernelSize: 2\n", kSettings, {"{dir}/p.yaml", "kernelSize"}),
       ParamCase("LabelNotANumber", "setting:\n  label: abc\n", kSettings, {"{dir}/p.yaml", "label"}),
+      // IBSI mode's section: a mapping as a key (found by fuzz_parameters),
+      // unknown keys, values out of range.
+      IbsiCase("IbsiMappingAsKey", "ibsi:\n? e:\n  Orig od: none\n", kSettings, {"{dir}/p.yaml"}),
+      IbsiCase("IbsiUnknownKey", "ibsi:\n  discretisation: {method: fbs, bin_width: 25}\n  binWidth: 5\n", kSettings,
+               {"{dir}/p.yaml", "binWidth"}),
+      IbsiCase("IbsiNoDiscretisation", "ibsi:\n  dimensions: 3D\n", kSettings, {"{dir}/p.yaml", "discretisation"}),
+      IbsiCase("IbsiZeroSpacing",
+               "ibsi:\n  interpolation: {spacing: [0, 2, 2]}\n  discretisation: {method: fbn, bins: 32}\n", kSettings,
+               {"{dir}/p.yaml", "spacing"}),
+      IbsiCase("IbsiHugeBinCount", "ibsi:\n  discretisation: {method: fbn, bins: 1e12}\n", kSettings,
+               {"{dir}/p.yaml", "bins"}),
+      IbsiCase("IbsiTinyBinWidth", "ibsi:\n  discretisation: {method: fbs, bin_width: 1e-300}\n", kInput,
+               {"{good}/img.nrrd", "grey level"}),
+      IbsiCase("IbsiTinyIvhBinWidth",
+               "ibsi:\n  discretisation: {method: fbs, bin_width: 25}\n  ivh: {method: fbs, bin_width: 1e-9}\n",
+               kSettings, {"{dir}/p.yaml", "intensity-volume histogram"}),
+      IbsiCase("IbsiRangeReversed",
+               "ibsi:\n  resegmentation: {range: [400, -1000]}\n  discretisation: {method: fbs, bin_width: 25}\n",
+               kSettings, {"{dir}/p.yaml", "range"}),
       ParamCase("LabelFraction", "setting:\n  label: 1.5\n", kSettings, {"{dir}/p.yaml", "label"}),
       ParamCase("LabelHuge", "setting:\n  label: 1e300\n", kSettings, {"{dir}/p.yaml", "label"}),
       // Every numeric setting at its extremes.
