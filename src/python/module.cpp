@@ -13,14 +13,12 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
-#include <functional>
 #include <optional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <csignal>
 #include <signal.h>
 
 #include "lvsi/core/error.h"
