@@ -82,9 +82,10 @@ Discretised Discretise(const Image& image, const LabelImage& intensity_mask, con
       level = std::min(std::floor(s.bin_count * (image[n] - roi_min) / (roi_max - roi_min)) + 1,
                        static_cast<double>(s.bin_count));
     }
-    if (!(level >= 1 && level <= 1000000))
-      throw DataError(Input::kImage, "IBSI discretisation: grey level " + std::to_string(level) +
-                                         " (more than 1000000 levels: a bin width too small for the intensities)");
+    if (!(level >= 1 && level <= kMaxGreyLevels))
+      throw DataError(Input::kImage, "IBSI discretisation: grey level " + std::to_string(level) + " (at most " +
+                                         std::to_string(kMaxGreyLevels) +
+                                         ": a bin width too small for the intensities)");
     d.levels[n] = static_cast<std::int32_t>(level);
     d.grey_levels = std::max(d.grey_levels, static_cast<int>(level));
   }

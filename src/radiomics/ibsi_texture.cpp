@@ -92,7 +92,9 @@ std::vector<std::vector<Part>> Groups(Aggregation aggregation, const std::vector
 class Levels {
  public:
   Levels(const LabelImage& levels, int grey_levels) : v_(levels), ng_(grey_levels) {
-    if (grey_levels < 1) throw InvalidArgument("IBSI texture: grey_levels must be at least 1");
+    if (grey_levels < 1 || grey_levels > kMaxGreyLevels)
+      throw InvalidArgument("IBSI texture: " + std::to_string(grey_levels) + " grey levels (1.." +
+                            std::to_string(kMaxGreyLevels) + "; a co-occurrence matrix holds their square)");
     for (std::size_t n = 0; n < levels.size(); ++n)
       if (levels[n] < 0 || levels[n] > grey_levels)
         throw InvalidArgument("IBSI texture: a voxel holds grey level " + std::to_string(levels[n]) + ", outside 0.." +

@@ -423,6 +423,7 @@ TEST(IbsiFeatures, BadInputIsRefused) {
   EXPECT_THROW(CooccurrenceFeatures(levels, 4, Aggregation::k3DMerged), DataError);  // one voxel: no pairs
   EXPECT_NO_THROW(RunLengthFeatures(levels, 4, Aggregation::k3DMerged));            // one run of 1
   EXPECT_THROW(CooccurrenceFeatures(levels, 0, Aggregation::k3DMerged), InvalidArgument);
+  EXPECT_THROW(CooccurrenceFeatures(levels, kMaxGreyLevels + 1, Aggregation::k3DMerged), InvalidArgument);
   // Each family takes its own aggregation methods.
   EXPECT_THROW(CooccurrenceFeatures(levels, 4, Aggregation::k3D), InvalidArgument);
   EXPECT_THROW(SizeZoneFeatures(levels, 4, Aggregation::k3DMerged), InvalidArgument);

@@ -45,6 +45,11 @@
 
 namespace lvsi::radiomics::ibsi {
 
+/// The most grey levels the texture matrices take (a co-occurrence matrix
+/// holds their square); more is an InvalidArgument, and IBSI mode's
+/// discretisation gives a DataError before.
+inline constexpr int kMaxGreyLevels = 10000;
+
 /// IBSI's texture aggregation methods.
 enum class Aggregation {
   k2DAveraged,
