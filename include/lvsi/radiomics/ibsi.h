@@ -1,12 +1,14 @@
 #pragma once
 /// \file
-/// IBSI-1 texture features with IBSI's six aggregation methods (the first
-/// part of lvsi's IBSI mode; pyradiomics' definitions stay the default
-/// elsewhere).  Each feature carries its IBSI family, name and code as the
-/// IBSI reference tables write them, so results join those tables on
-/// (code, aggregation).
+/// IBSI mode: IBSI-1's features (all eleven families, every aggregation
+/// method) and image processing, beside pyradiomics mode (the default,
+/// FeatureExtractor).  Each feature carries its IBSI family, name and code
+/// as the IBSI reference tables write them, so results join those tables on
+/// (code, aggregation).  Settings: the `ibsi:` section of a parameter file
+/// (ReadSettings); end to end: Extract / ExtractFiles; each family has a
+/// function of its own.  docs/radiomics.md, "IBSI mode".
 ///
-/// Input is a discretised ROI: a LabelImage holding each ROI voxel's grey
+/// The texture families take a discretised ROI: a LabelImage holding each ROI voxel's grey
 /// level 1..grey_levels and 0 outside the ROI (IBSI's intensity mask).
 /// Slices for 2D and 2.5D are the planes of constant z (the third index).
 /// Neighbours are at Chebyshev distance 1: 4 in-plane directions for 2D and
