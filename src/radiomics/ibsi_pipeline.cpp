@@ -47,6 +47,14 @@ double Number(const YAML::Node& node, const std::string& source, const std::stri
   }
 }
 
+bool Flag(const YAML::Node& node, const std::string& source, const std::string& key) {
+  try {
+    return node.as<bool>();
+  } catch (const YAML::Exception&) {
+    Bad(source, "'" + key + "' must be true or false");
+  }
+}
+
 std::string Text(const YAML::Node& node, const std::string& source, const std::string& key,
                  const std::set<std::string>& allowed) {
   std::string v;
@@ -117,13 +125,7 @@ Settings ParseSettings(const std::string& yaml_text, const std::string& source) 
       s.three_d = d != "2D";
       s.all_aggregations = d == "all";
     }
-    if (ibsi["round_input"]) {
-      try {
-        s.round_input = ibsi["round_input"].as<bool>();
-      } catch (const YAML::Exception&) {
-        Bad(source, "'round_input' must be true or false");
-      }
-    }
+    if (ibsi["round_input"]) s.round_input = Flag(ibsi["round_input"], source, "round_input");
     if (ibsi["label"]) {
       const double label = Number(ibsi["label"], source, "label");
       if (label != std::floor(label) || label < 1 || label > 2147483647.0) Bad(source, "'label' must be a positive integer");
@@ -145,13 +147,7 @@ Settings ParseSettings(const std::string& yaml_text, const std::string& source) 
         s.interpolator = m == "nearest" ? Interpolator::kNearest : m == "linear" ? Interpolator::kLinear
                                                                                 : Interpolator::kCubicSpline;
       }
-      if (in["round"]) {
-        try {
-          s.round_intensities = in["round"].as<bool>();
-        } catch (const YAML::Exception&) {
-          Bad(source, "'round' must be true or false");
-        }
-      }
+      if (in["round"]) s.round_intensities = Flag(in["round"], source, "round");
       if (in["roi_partial_volume"]) {
         s.partial_volume = Number(in["roi_partial_volume"], source, "roi_partial_volume");
         if (!(s.partial_volume > 0 && s.partial_volume <= 1)) Bad(source, "'roi_partial_volume' must be in (0, 1]");
