@@ -144,27 +144,35 @@ class Levels {
   std::vector<long> voxels_in_slice_;
 };
 
-// Averages the feature vectors of the groups' merged matrices; groups whose
-// matrix has no count are left out.
-template <class Matrix, class Fill, class Compute>
-std::vector<double> Aggregate(const Levels& levels, Aggregation aggregation, Fill fill, Compute compute,
-                              const char* family) {
+// Averages the feature vectors of the groups' merged matrices (a group
+// lists the parts or regions `fill` adds to one matrix); groups whose matrix
+// has no count are left out, and DataError(`none`) when every one is.
+template <class Matrix, class Group, class Fill, class Compute>
+std::vector<double> AverageOverGroups(const Levels& levels, const std::vector<std::vector<Group>>& groups, Fill fill,
+                                      Compute compute, const std::string& none) {
   std::vector<double> sum;
   std::size_t used = 0;
-  for (const auto& group : Groups(aggregation, levels.slices())) {
+  for (const auto& group : groups) {
     Matrix m(levels);
-    for (const Part& part : group) fill(part, &m);
+    for (const Group& part : group) fill(part, &m);
     if (m.Empty()) continue;
     const std::vector<double> values = compute(m);
     if (sum.empty()) sum.assign(values.size(), 0.0);
     for (std::size_t k = 0; k < values.size(); ++k) sum[k] += values[k];
     ++used;
   }
-  if (used == 0)
-    throw DataError(Input::kMask, std::string("IBSI texture (") + family + ", " + AggregationName(aggregation) +
-                    "): no matrix has a count (no neighbouring ROI voxels)");
+  if (used == 0) throw DataError(Input::kMask, none);
   for (double& v : sum) v /= static_cast<double>(used);
   return sum;
+}
+
+// The directional matrices (co-occurrence, run length) of an aggregation.
+template <class Matrix, class Fill, class Compute>
+std::vector<double> Aggregate(const Levels& levels, Aggregation aggregation, Fill fill, Compute compute,
+                              const char* family) {
+  return AverageOverGroups<Matrix>(levels, Groups(aggregation, levels.slices()), fill, compute,
+                                   std::string("IBSI texture (") + family + ", " + AggregationName(aggregation) +
+                                       "): no matrix has a count (no neighbouring ROI voxels)");
 }
 
 std::vector<Feature> Named(const char* family, const std::vector<std::pair<const char*, const char*>>& names,
@@ -474,33 +482,36 @@ std::vector<std::vector<long>> ZoneGroups(Aggregation aggregation, const std::ve
                         "' is for co-occurrence and run length matrices; this family takes 2D, 2.5D or 3D");
 }
 
+// The zone and neighbourhood matrices (one per slice or the volume) of an
+// aggregation.
 template <class Matrix, class Fill, class Compute>
 std::vector<double> AggregateRegions(const Levels& levels, Aggregation aggregation, Fill fill, Compute compute,
                                      const char* family) {
-  std::vector<double> sum;
-  std::size_t used = 0;
-  for (const auto& group : ZoneGroups(aggregation, levels.slices(), family)) {
-    Matrix m(levels);
-    for (long region : group) fill(region, &m);
-    if (m.Empty()) continue;
-    const std::vector<double> values = compute(m);
-    if (sum.empty()) sum.assign(values.size(), 0.0);
-    for (std::size_t k = 0; k < values.size(); ++k) sum[k] += values[k];
-    ++used;
-  }
-  if (used == 0) throw DataError(Input::kMask, std::string("IBSI texture (") + family + "): the ROI is empty");
-  for (double& v : sum) v /= static_cast<double>(used);
-  return sum;
+  return AverageOverGroups<Matrix>(levels, ZoneGroups(aggregation, levels.slices(), family), fill, compute,
+                                   std::string("IBSI texture (") + family + "): the ROI is empty");
 }
+
+// Indices of the voxels of a region (one slice, or the volume for -1) in
+// buffers of the region's size only (per-slice work on a large volume
+// allocated and cleared the whole volume for every slice).
+struct RegionIndex {
+  RegionIndex(const Levels& levels, long region)
+      : nx(levels.size()[0]), ny(levels.size()[1]), z0(region >= 0 ? region : 0),
+        depth(region >= 0 ? 1 : levels.size()[2]) {}
+  std::size_t Count() const { return static_cast<std::size_t>(nx * ny * depth); }
+  std::size_t operator()(long x, long y, long z) const {
+    return static_cast<std::size_t>(((z - z0) * ny + y) * nx + x);
+  }
+  long nx, ny, z0, depth;
+};
 
 // Zones (connected voxels of one grey level; 8 in-plane or 26 neighbours)
 // of a region, each as its voxels' indices into `levels`.
 template <class F>
 void ForEachZone(const Levels& levels, long region, F f) {
-  const bool three_d = region < 0;
-  const auto& size = levels.size();
-  std::vector<char> seen(static_cast<std::size_t>(size[0] * size[1] * size[2]), 0);
-  const auto index = [&](long x, long y, long z) { return static_cast<std::size_t>((z * size[1] + y) * size[0] + x); };
+  const bool three_d = region < 0;  // (in 2D the in-plane neighbours never leave the slice)
+  const RegionIndex index(levels, region);
+  std::vector<char> seen(index.Count(), 0);
   std::vector<std::array<long, 3>> zone, stack;
   levels.ForEachVoxel(region, [&](long x, long y, long z, int a) {
     if (seen[index(x, y, z)]) return;
@@ -557,7 +568,7 @@ const Names& SizeZoneNames() {
 
 // Each ROI voxel's distance to the ROI's edge: 1 where a face neighbour
 // (4 in-plane or 6) lies outside the ROI or the grid, growing by one per
-// face step inward.  0 outside the ROI.
+// face step inward.  0 outside the ROI.  Indexed by RegionIndex.
 // The distances are those of the morphological mask (`shape`, non-zero
 // inside; the ROI itself when null), as IBSI defines them: re-segmentation
 // does not move the ROI's edge.
@@ -569,11 +580,10 @@ std::vector<long> EdgeDistances(const Levels& levels, long region, const LabelIm
     if (x < 0 || y < 0 || z < 0 || x >= size[0] || y >= size[1] || z >= size[2]) return false;
     return (*shape)(static_cast<std::size_t>(x), static_cast<std::size_t>(y), static_cast<std::size_t>(z)) != 0;
   };
-  std::vector<long> distance(static_cast<std::size_t>(size[0] * size[1] * size[2]), 0);
-  const auto index = [&](long x, long y, long z) { return static_cast<std::size_t>((z * size[1] + y) * size[0] + x); };
+  const RegionIndex index(levels, region);  // (in 2D the face steps stay in the slice)
+  std::vector<long> distance(index.Count(), 0);
   std::vector<std::array<long, 3>> front, next;
-  const long z0 = region >= 0 ? region : 0, z1 = region >= 0 ? region + 1 : size[2];
-  for (long z = z0; z < z1; ++z)
+  for (long z = index.z0; z < index.z0 + index.depth; ++z)
     for (long y = 0; y < size[1]; ++y)
       for (long x = 0; x < size[0]; ++x) {
         if (!in_shape(x, y, z)) continue;
@@ -600,11 +610,10 @@ std::vector<long> EdgeDistances(const Levels& levels, long region, const LabelIm
 
 void FillDistanceZones(const Levels& levels, long region, const LabelImage* shape, CountMatrix* m) {
   const std::vector<long> distance = EdgeDistances(levels, region, shape);
-  const auto& size = levels.size();
+  const RegionIndex index(levels, region);
   ForEachZone(levels, region, [&](int a, const std::vector<std::array<long, 3>>& zone) {
     long nearest = std::numeric_limits<long>::max();
-    for (const auto& v : zone)
-      nearest = std::min(nearest, distance[static_cast<std::size_t>((v[2] * size[1] + v[1]) * size[0] + v[0])]);
+    for (const auto& v : zone) nearest = std::min(nearest, distance[index(v[0], v[1], v[2])]);
     m->Add(a, nearest);
   });
   m->voxels += static_cast<double>(levels.Voxels(region));
