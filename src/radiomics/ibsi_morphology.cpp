@@ -391,8 +391,9 @@ std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& mo
   if (morphological_mask.geometry().size != g.size || intensity_mask.geometry().size != g.size)
     throw GeometryError(Input::kMask, "IBSI morphology: the masks' grids differ from the image's");
   Mask morph(morphological_mask.geometry(), 0);
-  std::vector<Point> centres;                       // morphological mask voxel centres [mm]
-  std::vector<std::pair<Point, double>> weighted;   // intensity mask: centre and intensity
+  std::vector<Point> centres;                      // morphological mask voxel centres [mm]
+  std::vector<std::array<long, 3>> voxel_index;    // intensity mask: voxels
+  std::vector<double> voxel_value;                 // and their intensities
   for (std::size_t k = 0; k < g.size[2]; ++k)
     for (std::size_t j = 0; j < g.size[1]; ++j)
       for (std::size_t i = 0; i < g.size[0]; ++i) {
@@ -405,10 +406,11 @@ std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& mo
         if (intensity_mask(i, j, k) != 0) {
           const double x = image(i, j, k);
           if (!std::isfinite(x)) throw DataError(Input::kImage, "IBSI morphology: an intensity is not finite");
-          weighted.push_back({r, x});
+          voxel_index.push_back({static_cast<long>(i), static_cast<long>(j), static_cast<long>(k)});
+          voxel_value.push_back(x);
         }
       }
-  if (centres.empty() || weighted.empty()) throw DataError(Input::kMask, "IBSI morphology: the ROI is empty");
+  if (centres.empty() || voxel_value.empty()) throw DataError(Input::kMask, "IBSI morphology: the ROI is empty");
   const ShapeFeatures shape(morph);
   const double V = shape.MeshVolume(), A = shape.SurfaceArea();
   double diameter = 0;
@@ -432,12 +434,11 @@ std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& mo
 
   // Centre of mass shift: geometric centre against the intensity-weighted one.
   Point weighted_centre{};
-  double total = 0, intensity_sum = 0;
-  for (const auto& [r, x] : weighted) {
-    for (int i = 0; i < 3; ++i) weighted_centre[i] += x * r[i];
-    total += x;
+  double total = 0;
+  for (std::size_t n = 0; n < voxel_value.size(); ++n) {
+    for (int i = 0; i < 3; ++i) weighted_centre[i] += voxel_value[n] * static_cast<double>(voxel_index[n][i]) * g.spacing[i];
+    total += voxel_value[n];
   }
-  intensity_sum = total;
   for (double& v : weighted_centre) v /= total;
   const double shift = Norm(Sub(weighted_centre, {mean(0), mean(1), mean(2)}));
 
@@ -483,16 +484,7 @@ std::vector<Feature> MorphologyFeatures(const Image& image, const LabelImage& mo
   const double ellipsoid_area = ea > 0 ? EllipsoidArea(ea, eb, ec) : 0.0;
 
   // Moran's I and Geary's C over the intensity mask, weights 1 / distance.
-  const double mu = intensity_sum / static_cast<double>(weighted.size());
-  std::vector<std::array<long, 3>> voxel_index;
-  std::vector<double> voxel_value;
-  for (std::size_t k = 0; k < g.size[2]; ++k)
-    for (std::size_t j = 0; j < g.size[1]; ++j)
-      for (std::size_t i = 0; i < g.size[0]; ++i)
-        if (intensity_mask(i, j, k) != 0) {
-          voxel_index.push_back({static_cast<long>(i), static_cast<long>(j), static_cast<long>(k)});
-          voxel_value.push_back(image(i, j, k));
-        }
+  const double mu = total / static_cast<double>(voxel_value.size());
   const auto [morans_i, gearys_c] = MoranGeary(voxel_index, voxel_value, g.spacing);
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
