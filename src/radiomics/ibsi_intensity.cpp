@@ -11,18 +11,13 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/ibsi.h"
+#include "detail/ibsi_named.h"
 
 namespace lvsi::radiomics::ibsi {
 namespace {
 
-using Names = std::vector<std::pair<const char*, const char*>>;
-
-std::vector<Feature> Named(const char* family, const Names& names, const std::vector<double>& values) {
-  std::vector<Feature> out;
-  for (std::size_t k = 0; k < names.size(); ++k)
-    out.push_back({family, names[k].first, names[k].second, Aggregation::kNone, values[k]});
-  return out;
-}
+using detail::Named;
+using detail::Names;
 
 // The q-th quantile (0..1) of sorted values, interpolated linearly between
 // order statistics (numpy's default, as pyradiomics computes percentiles).
@@ -137,7 +132,7 @@ std::vector<Feature> IntensityStatistics(const std::vector<double>& intensities)
       {"Intensity-based energy", "N8CA"},
       {"Root mean square intensity", "5ZWQ"},
   };
-  return Named("stat", names, values);
+  return Named("stat", names, Aggregation::kNone, values);
 }
 
 std::vector<Feature> IntensityHistogramFeatures(const LabelImage& levels, int grey_levels) {
@@ -203,7 +198,7 @@ std::vector<Feature> IntensityHistogramFeatures(const LabelImage& levels, int gr
       {"Minimum histogram gradient", "VQB3"},
       {"Minimum histogram gradient intensity", "RHQZ"},
   };
-  return Named("ih", names, values);
+  return Named("ih", names, Aggregation::kNone, values);
 }
 
 std::vector<Feature> IntensityVolumeFeatures(const std::vector<double>& intensities, double low, double high,

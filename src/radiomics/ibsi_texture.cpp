@@ -12,9 +12,13 @@
 
 #include "lvsi/core/error.h"
 #include "lvsi/radiomics/ibsi.h"
+#include "detail/ibsi_named.h"
 
 namespace lvsi::radiomics::ibsi {
 namespace {
+
+using detail::Named;
+using detail::Names;
 
 using Direction = std::array<long, 3>;
 
@@ -175,15 +179,6 @@ std::vector<double> Aggregate(const Levels& levels, Aggregation aggregation, Fil
                                        "): no matrix has a count (no neighbouring ROI voxels)");
 }
 
-std::vector<Feature> Named(const char* family, const std::vector<std::pair<const char*, const char*>>& names,
-                           Aggregation aggregation, const std::vector<double>& values) {
-  std::vector<Feature> out;
-  out.reserve(names.size());
-  for (std::size_t k = 0; k < names.size(); ++k)
-    out.push_back({family, names[k].first, names[k].second, aggregation, values[k]});
-  return out;
-}
-
 // ---- grey level co-occurrence (IBSI 3.6)
 
 struct Cooccurrence {
@@ -291,8 +286,8 @@ std::vector<double> CooccurrenceValues(const Cooccurrence& m) {
           shade,        prominence,  imc1,      imc2};
 }
 
-const std::vector<std::pair<const char*, const char*>>& CooccurrenceNames() {
-  static const std::vector<std::pair<const char*, const char*>> names = {
+const Names& CooccurrenceNames() {
+  static const Names names = {
       {"Joint maximum", "GYBY"},
       {"Joint average", "60VM"},
       {"Joint variance", "UR99"},
@@ -397,7 +392,6 @@ std::vector<double> CountValues(const CountMatrix& m) {
           energy};
 }
 
-using Names = std::vector<std::pair<const char*, const char*>>;
 
 // ---- grey level run length (IBSI 3.7)
 
