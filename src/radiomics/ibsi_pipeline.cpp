@@ -71,6 +71,17 @@ std::string Text(const YAML::Node& node, const std::string& source, const std::s
   return v;
 }
 
+// IBSI's bins (IBSI 1, 2.7), as doubles so that a caller can check the
+// range before making them integers: fixed bin size from `origin`, and
+// fixed bin number N over [low, high] (the top value in bin N; everything
+// in bin 1 when low == high).
+double FixedSizeBin(double x, double origin, double width) { return std::floor((x - origin) / width) + 1; }
+
+double FixedNumberBin(double x, int bins, double low, double high) {
+  if (!(high > low)) return 1;
+  return std::min(std::floor(bins * (x - low) / (high - low)) + 1, static_cast<double>(bins));
+}
+
 // Grey levels 1.. of the intensity mask's voxels (0 elsewhere).
 struct Discretised {
   LabelImage levels;
@@ -83,13 +94,9 @@ Discretised Discretise(const Image& image, const LabelImage& intensity_mask, con
   const double low = s.range_low.value_or(roi_min);
   for (std::size_t n = 0; n < image.size(); ++n) {
     if (intensity_mask[n] == 0) continue;
-    double level = 1;  // (checked before it becomes an integer)
-    if (s.discretisation == Discretisation::kFixedBinSize) {
-      level = std::floor((image[n] - low) / s.bin_width) + 1;
-    } else if (roi_max > roi_min) {
-      level = std::min(std::floor(s.bin_count * (image[n] - roi_min) / (roi_max - roi_min)) + 1,
-                       static_cast<double>(s.bin_count));
-    }
+    const double level = s.discretisation == Discretisation::kFixedBinSize  // (checked before it becomes an integer)
+                             ? FixedSizeBin(image[n], low, s.bin_width)
+                             : FixedNumberBin(image[n], s.bin_count, roi_min, roi_max);
     if (!(level >= 1 && level <= kMaxGreyLevels))
       throw DataError(Input::kImage, "IBSI discretisation: grey level " + std::to_string(level) + " (at most " +
                                          std::to_string(kMaxGreyLevels) +
@@ -258,15 +265,12 @@ std::vector<Feature> Extract(const Image& original, const LabelImage& labels, co
       high = s.range_high.value_or(roi_max);
     } else if (s.ivh == Discretisation::kFixedBinSize) {
       const double origin = s.range_low.value_or(roi_min), w = s.ivh_bin_width;
-      for (double v : intensities) x.push_back(origin + (std::floor((v - origin) / w) + 0.5) * w);
+      for (double v : intensities) x.push_back(origin + (FixedSizeBin(v, origin, w) - 0.5) * w);  // the bin's centre
       low = origin + w / 2;
       high = origin + (std::ceil((s.range_high.value_or(roi_max) - origin) / w) - 0.5) * w;
       step = w;
     } else {
-      for (double v : intensities)
-        x.push_back(roi_max > roi_min ? std::min(std::floor(s.ivh_bin_count * (v - roi_min) / (roi_max - roi_min)) + 1,
-                                                 static_cast<double>(s.ivh_bin_count))
-                                      : 1.0);
+      for (double v : intensities) x.push_back(FixedNumberBin(v, s.ivh_bin_count, roi_min, roi_max));
       low = 1;
       high = s.ivh_bin_count;
     }
