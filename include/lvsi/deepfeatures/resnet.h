@@ -19,6 +19,13 @@
 
 namespace lvsi::deepfeatures {
 
+/// One parameter or buffer of ResNet50, by torchvision's name.
+struct NamedTensor {
+  std::string name;            ///< e.g. "layer1.0.conv1.weight", "bn1.running_var".
+  std::vector<long> shape;     ///< e.g. {64, 64, 1, 1}.
+  std::vector<float> values;   ///< C order (integer buffers such as num_batches_tracked converted).
+};
+
 /// Settings of ResNet50.
 struct LVSI_DEEPFEATURES_EXPORT ResNetSettings {
   int num_classes = 2;   ///< Size of the replaceable head (fc); 1000 for ImageNet's.
@@ -100,6 +107,10 @@ class LVSI_DEEPFEATURES_EXPORT ResNet50 {
 
   /// Number of parameters (weights and biases, not buffers).
   std::size_t parameter_count() const;
+  /// A copy of every parameter, then every buffer (running statistics,
+  /// num_batches_tracked), in torchvision's order and names: for
+  /// inspection, export and comparing networks.
+  std::vector<NamedTensor> Tensors() const;
 
  private:
   FineTuneResult FineTuneUnguarded(const std::vector<float>& images, int n, const std::vector<int>& labels,

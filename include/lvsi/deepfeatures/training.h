@@ -49,6 +49,13 @@ enum class LearningRateSchedule {
   kCosine     ///< Cosine annealing from the initial rate to 0 over `epochs`.
 };
 
+/// How FineTune computes its forward and backward passes.
+enum class TrainingPath {
+  kAuto,      ///< oneDNN when lvsi was built with it and the device is the CPU, else LibTorch.
+  kOneDnn,    ///< oneDNN's training primitives (an InvalidArgument where unavailable).
+  kLibTorch   ///< LibTorch's autograd: the reference, and the path on CUDA.
+};
+
 /// One epoch of FineTune.
 struct EpochLog {
   int epoch = 0;                   ///< 1-based.
@@ -57,6 +64,13 @@ struct EpochLog {
   double validation_loss = 0;      ///< On the inner validation split (NaN without one).
   double validation_auc = 0;       ///< Of the last class's probability, binary tasks only (else NaN).
   double seconds = 0;              ///< Wall time of the epoch.
+  int train_images = 0;            ///< Images of the training pass (every batch).
+  double train_seconds = 0;        ///< Wall time of the training pass (augmentation, forward, backward, updates).
+  double images_per_second = 0;    ///< train_images / train_seconds.
+  /// Convolution arithmetic of the training pass (2 FLOP per multiply-add:
+  /// forward, weight gradients of trainable layers, input gradients where
+  /// an earlier layer trains) per second of train_seconds, in GFLOP/s.
+  double gflop_per_second = 0;
 };
 
 /// Settings of ResNet50::FineTune.
@@ -89,6 +103,7 @@ struct LVSI_DEEPFEATURES_EXPORT FineTuneSettings {
   bool augment = true;             ///< Augment every training image every epoch.
   AugmentSettings augmentation;     ///< How.
   unsigned seed = 1;               ///< Split, shuffling and augmentation.
+  TrainingPath path = TrainingPath::kAuto;  ///< See TrainingPath and docs/deepfeatures.md.
   /// Called after every epoch (progress display); the log also goes to lvsi's log.
   std::function<void(const EpochLog&)> on_epoch;
   /// False, with the reason in `why` (when not null), when a setting is out of range.
@@ -107,6 +122,7 @@ struct FineTuneResult {
   std::vector<std::size_t> train_indices;       ///< Images trained on.
   std::vector<std::size_t> validation_indices;  ///< Images held out for early stopping.
   double seconds = 0;
+  std::string path;  ///< The path that ran: "onednn" or "libtorch".
 };
 
 }  // namespace lvsi::deepfeatures

@@ -1,0 +1,253 @@
+// FineTune's oneDNN training path against LibTorch's autograd (the
+// reference): the same network, images and settings must give the same
+// gradients (seen as the weight updates), running statistics and updated
+// weights, at every freezing level, with SGD (momentum, weight decay) and
+// Adam (weight decay); the same validation AUC on a synthetic task; and the
+// same result for the same seed.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+
+#include "lvsi/core/error.h"
+#include "lvsi/deepfeatures.h"
+#include "test_util.h"
+
+namespace lvsi::deepfeatures {
+namespace {
+
+constexpr int kSize = 64;
+
+std::vector<float> Noise(int n, int size, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0, 1);
+  std::vector<float> v(static_cast<std::size_t>(n) * 3 * size * size);
+  for (auto& x : v) x = normal(rng);
+  return v;
+}
+
+ResNetSettings OneThread() {
+  ResNetSettings o;
+  o.threads = 1;
+  o.inference_batch = 4;
+  return o;
+}
+
+// Random weights with batch-norm statistics, gammas and betas far from
+// their initial 1 / 0 / 0 / 1: AdaBN on shifted, scaled images, then two
+// large SGD steps on the reference path.  Saved to a file both paths load.
+class TrainingPaths : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = testing::ProcessScratchDir("training_paths");
+    ResNetSettings o = OneThread();
+    o.seed = 5;
+    ResNet50 net(o);
+    const std::vector<float> images = Noise(8, kSize, 1);
+    FineTuneSettings ft;
+    ft.epochs = 1;
+    ft.batch_size = 4;
+    ft.learning_rate = 0.01;
+    ft.validation_fraction = 0;
+    ft.augment = false;
+    ft.path = TrainingPath::kLibTorch;
+    net.FineTune(images, 8, {0, 1, 1, 0, 1, 0, 0, 1}, ft, kSize);
+    net.AdaptBatchNorm(images, 8, kSize);
+    net.Save(dir_ + "/start.pt");
+  }
+  static void TearDownTestSuite() { testing::RemoveProcessScratchDir(dir_); }
+
+  static std::map<std::string, NamedTensor> ByName(const ResNet50& net) {
+    std::map<std::string, NamedTensor> out;
+    for (auto& t : net.Tensors()) out[t.name] = t;
+    return out;
+  }
+  // The network after one epoch of `base` on `path` and `threads`, and the result.
+  static std::map<std::string, NamedTensor> Step(const FineTuneSettings& base, TrainingPath path, int threads,
+                                                  FineTuneResult* result = nullptr) {
+    ResNetSettings rs = OneThread();
+    rs.threads = threads;
+    FineTuneSettings ft = base;
+    ft.path = path;
+    ResNet50 net = ResNet50::Load(dir_ + "/start.pt", rs);
+    const FineTuneResult r = net.FineTune(Noise(8, kSize, 2), 8, {1, 0, 0, 1, 1, 0, 1, 0}, ft, kSize);
+    if (result) *result = r;
+    return ByName(net);
+  }
+  static std::string dir_;
+};
+std::string TrainingPaths::dir_;
+
+// How far the updates (after - start) of a run are from the reference's:
+// the norm of the difference over the norm of the reference's update, over
+// every parameter at once (`overall`) and per tensor (`worst`, buffers
+// included); and the tensors the reference left alone that the run moved.
+struct Comparison {
+  double overall = 0, worst = 0;
+  std::string worst_name;
+  int updated = 0;
+  std::vector<std::string> moved;
+};
+
+Comparison Compare(const std::map<std::string, NamedTensor>& start, const std::map<std::string, NamedTensor>& reference,
+                   const std::map<std::string, NamedTensor>& run) {
+  Comparison c;
+  double all_diff = 0, all_scale = 0;
+  for (const auto& [name, s] : start) {
+    const auto& a = reference.at(name).values;
+    const auto& b = run.at(name).values;
+    double scale = 0, diff = 0;
+    bool run_moved = false;
+    for (std::size_t i = 0; i < s.values.size(); ++i) {
+      const double u = static_cast<double>(a[i]) - s.values[i], d = static_cast<double>(b[i]) - a[i];
+      scale += u * u;
+      diff += d * d;
+      run_moved = run_moved || b[i] != s.values[i];
+    }
+    if (scale == 0) {  // frozen in the reference: it must not move in the run either
+      if (run_moved) c.moved.push_back(name);
+      continue;
+    }
+    ++c.updated;
+    if (name.find("running_") == std::string::npos && name.find("num_batches") == std::string::npos) {
+      all_diff += diff;
+      all_scale += scale;
+    }
+    if (std::sqrt(diff / scale) > c.worst) {
+      c.worst = std::sqrt(diff / scale);
+      c.worst_name = name;
+    }
+  }
+  c.overall = std::sqrt(all_diff / all_scale);
+  return c;
+}
+
+// One optimiser step (8 images, one batch) at every freezing level, SGD
+// with momentum and Adam, both with weight decay: oneDNN's updates against
+// autograd's.  A randomly initialised ResNet-50 in training mode is
+// sensitive to rounding: a different summation order flips ReLUs and
+// max-pool choices near their thresholds, and the gradients of earlier
+// layers move with them.  The yardstick is therefore the reference's own
+// sensitivity, measured here: autograd on two threads against autograd on
+// one (a different reduction order, nothing else).  oneDNN must be as close
+// to autograd as that, within a factor (5 per case, 2.5 over all ten), and within fixed bounds that a
+// missing term of a batch-norm, ReLU or residual gradient exceeds many
+// times over (such a fault moves the updates by their own size).
+TEST_F(TrainingPaths, SameUpdatesAsAutogradAtEveryFreezingLevel) {
+  const auto start = ByName(ResNet50::Load(dir_ + "/start.pt", OneThread()));
+  // Parameters and buffers that train: all 161 + 159 at level 0, the head's two at level 4.
+  const int expected_updated[5] = {320, 254, 176, 62, 2};
+  double sum_onednn = 0, sum_threads = 0;
+  for (int frozen = 0; frozen <= 4; ++frozen)
+    for (const Optimizer opt : {Optimizer::kSgd, Optimizer::kAdam}) {
+      const bool sgd = opt == Optimizer::kSgd;
+      SCOPED_TRACE("frozen_layers " + std::to_string(frozen) + (sgd ? ", SGD" : ", Adam"));
+      FineTuneSettings ft;
+      ft.epochs = 1;
+      ft.batch_size = 8;
+      ft.optimizer = opt;
+      ft.learning_rate = sgd ? 0.01 : 1e-3;
+      ft.momentum = 0.9;
+      ft.weight_decay = 1e-3;
+      ft.validation_fraction = 0;
+      ft.augment = false;
+      ft.frozen_layers = frozen;
+      FineTuneResult ra, rb, rc;
+      const auto a = Step(ft, TrainingPath::kLibTorch, 1, &ra);
+      const auto b = Step(ft, TrainingPath::kOneDnn, 1, &rb);
+      const auto c = Step(ft, TrainingPath::kLibTorch, 2, &rc);
+      EXPECT_EQ(ra.path, "libtorch");
+      EXPECT_EQ(rb.path, "onednn");
+      // The forward pass: the same loss.
+      EXPECT_NEAR(rb.history[0].train_loss, ra.history[0].train_loss, 1e-5 * ra.history[0].train_loss);
+      const Comparison onednn = Compare(start, a, b), threads = Compare(start, a, c);
+      EXPECT_TRUE(onednn.moved.empty()) << onednn.moved.size() << " frozen tensors moved, e.g. " << onednn.moved[0];
+      EXPECT_EQ(onednn.updated, expected_updated[frozen]);
+      EXPECT_LE(onednn.overall, std::max(5 * threads.overall, 1e-4));
+      EXPECT_LE(onednn.overall, sgd ? 0.05 : 0.25);
+      EXPECT_LE(onednn.worst, sgd ? 0.1 : 0.5) << onednn.worst_name;
+      if (frozen == 4) {
+        EXPECT_LE(onednn.overall, 1e-4);  // only the head trains: no ReLU in between
+      }
+      sum_onednn += onednn.overall;
+      sum_threads += threads.overall;
+      std::printf("frozen %d, %s: %3d tensors updated; update difference oneDNN %.2e (worst tensor %.2e, %s), "
+                  "autograd 2 threads %.2e\n",
+                  frozen, sgd ? "SGD " : "Adam", onednn.updated, onednn.overall, onednn.worst,
+                  onednn.worst_name.c_str(), threads.overall);
+    }
+  // Over all ten: oneDNN is about as close to autograd as autograd to itself.
+  EXPECT_LE(sum_onednn, 2.5 * sum_threads);
+}
+
+// Two steps, so that the second sees SGD's momentum buffer and Adam's
+// moments and the first step's weights, where the trunk is frozen up to
+// layer3 (the less rounding-sensitive case: layer4 and the head train).
+TEST_F(TrainingPaths, TwoStepsWithMomentumAndMoments) {
+  const auto start = ByName(ResNet50::Load(dir_ + "/start.pt", OneThread()));
+  for (const Optimizer opt : {Optimizer::kSgd, Optimizer::kAdam}) {
+    const bool sgd = opt == Optimizer::kSgd;
+    SCOPED_TRACE(sgd ? "SGD" : "Adam");
+    FineTuneSettings ft;
+    ft.epochs = 1;
+    ft.batch_size = 4;
+    ft.optimizer = opt;
+    ft.learning_rate = sgd ? 0.01 : 1e-3;
+    ft.weight_decay = 1e-3;
+    ft.validation_fraction = 0;
+    ft.augment = false;
+    ft.frozen_layers = 3;
+    const auto a = Step(ft, TrainingPath::kLibTorch, 1);
+    const auto b = Step(ft, TrainingPath::kOneDnn, 1);
+    const auto c = Step(ft, TrainingPath::kLibTorch, 2);
+    const Comparison onednn = Compare(start, a, b), threads = Compare(start, a, c);
+    EXPECT_TRUE(onednn.moved.empty());
+    EXPECT_LE(onednn.overall, std::max(5 * threads.overall, 1e-4));
+    EXPECT_LE(onednn.overall, sgd ? 0.02 : 0.15);
+    std::printf("two steps, %s: update difference oneDNN %.2e, autograd 2 threads %.2e\n", sgd ? "SGD " : "Adam",
+                onednn.overall, threads.overall);
+  }
+}
+
+// Same seed, same thread count: the oneDNN path repeats itself bit for bit
+// (two epochs of two batches, augmentation and an inner validation split).
+TEST_F(TrainingPaths, DeterministicForTheSameSeed) {
+  FineTuneSettings ft;
+  ft.epochs = 2;
+  ft.batch_size = 4;
+  ft.optimizer = Optimizer::kAdam;
+  ft.validation_fraction = 0.25;
+  ft.patience = 5;
+  FineTuneResult r1, r2;
+  const auto a = Step(ft, TrainingPath::kOneDnn, 1, &r1);
+  const auto b = Step(ft, TrainingPath::kOneDnn, 1, &r2);
+  ASSERT_EQ(r1.history.size(), r2.history.size());
+  for (std::size_t e = 0; e < r1.history.size(); ++e) {
+    EXPECT_EQ(r1.history[e].train_loss, r2.history[e].train_loss);
+    EXPECT_EQ(r1.history[e].validation_loss, r2.history[e].validation_loss);
+    EXPECT_GT(r1.history[e].images_per_second, 0);
+    EXPECT_GT(r1.history[e].gflop_per_second, 0);
+    EXPECT_EQ(r1.history[e].train_images, 6);
+  }
+  for (const auto& [name, t] : a) EXPECT_TRUE(t.values == b.at(name).values) << name;
+}
+
+TEST_F(TrainingPaths, TensorsFollowTorchvision) {
+  const ResNet50 net = ResNet50::Load(dir_ + "/start.pt", OneThread());
+  const auto tensors = net.Tensors();
+  ASSERT_EQ(tensors.size(), 161u + 159u);
+  EXPECT_EQ(tensors.front().name, "conv1.weight");
+  EXPECT_EQ(tensors.front().shape, (std::vector<long>{64, 3, 7, 7}));
+  std::size_t parameters = 0;
+  for (std::size_t i = 0; i < 161; ++i) parameters += tensors[i].values.size();
+  EXPECT_EQ(parameters, net.parameter_count());
+  const auto byname = ByName(net);
+  EXPECT_EQ(byname.at("layer4.2.bn3.running_var").values.size(), 2048u);
+  EXPECT_EQ(byname.at("fc.weight").shape, (std::vector<long>{2, 2048}));
+}
+
+}  // namespace
+}  // namespace lvsi::deepfeatures
