@@ -212,10 +212,15 @@ int main(int argc, char** argv) {
         return 0;
       }
       std::vector<study::DeepPart> parts(slices.size());
-      // Sequences in parallel, one LibTorch thread each, so values do not depend on --jobs.
+      // Sequences in parallel, one LibTorch thread each, so values do not
+      // depend on --jobs.  With more sequences than threads (3 on 2 cores)
+      // all of them run at once and the system shares the cores: rounds of
+      // --jobs sequences would leave cores idle in the last round (measured
+      // on the demo, 2 cores: deep stage 45.9 s in rounds, see docs/study.md).
+      const int deep_workers = jobs >= 2 ? std::max(jobs, static_cast<int>(slices.size())) : jobs;
       lvsi::ParallelFor(0, slices.size(), [&](std::size_t s) {
         parts[s] = study::DeepSequence(slices[s], ids, train_ids, cfg, weights, key, out, no_cache);
-      }, jobs);
+      }, deep_workers);
       for (std::size_t s = 0; s < slices.size(); ++s) {
         deep_table = s == 0 ? parts[s].features : deep_table.JoinColumns(parts[s].features);
         deep_report[slices[s].sequence] = parts[s].report;
