@@ -1,16 +1,16 @@
 // ResNet-50's trunk in training mode on oneDNN; see dnnl_training.h.
 #include "detail/dnnl_training.h"
+#include "detail/mapping.h"
 
 #include <dnnl.hpp>
 
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
-
-#include <sys/mman.h>
 
 namespace lvsi::deepfeatures::detail {
 namespace {
@@ -50,29 +50,9 @@ dnnl::algorithm ConvAlgorithm(const ConvNormRef& r, memory::dim out_size, Pass p
   return dnnl::algorithm::convolution_auto;
 }
 
-// Memory for a plan's buffers: one anonymous mapping, with transparent
-// huge pages asked for (madvise), because first touches of fresh 4 KB
-// pages cost more than a training step's arithmetic on a virtual machine
-// (measured: a first epoch of 13 s against 2.3 s for the next).
-struct Mapping {
-  void* base = MAP_FAILED;
-  std::size_t size = 0;
-  explicit Mapping(std::size_t bytes) : size(std::max<std::size_t>(bytes, 1)) {
-    base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    madvise(base, size, MADV_HUGEPAGE);
-#endif
-  }
-  ~Mapping() {
-    if (base != MAP_FAILED) munmap(base, size);
-  }
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-};
-
-// Buffers laid out in one Mapping once their sizes are known: own ones, and
-// shared regions whose users' lifetimes do not overlap (gradients).
+// A plan's buffers laid out once their sizes are known: own ones, and
+// shared regions whose users' lifetimes do not overlap (gradients).  Place
+// gives each its offset in the plan's block and returns the block's size.
 class Layout {
  public:
   explicit Layout(const dnnl::engine& engine) : engine_(engine) {}
@@ -87,29 +67,23 @@ class Layout {
     regions_[static_cast<std::size_t>(region)].emplace_back(m, desc.get_size());
     return m;
   }
-  std::unique_ptr<Mapping> Allocate() {
+  std::size_t Place(std::vector<std::pair<memory, std::size_t>>* placed) const {
     constexpr std::size_t kAlign = 4096;
     auto up = [](std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; };
-    std::size_t total = 0;
-    for (const auto& [m, size] : own_) total += up(size);
-    std::vector<std::size_t> region_size;
-    for (const auto& users : regions_) {
-      std::size_t largest = 0;
-      for (const auto& [m, size] : users) largest = std::max(largest, size);
-      region_size.push_back(up(largest));
-      total += region_size.back();
-    }
-    auto mapping = std::make_unique<Mapping>(total);
-    char* at = static_cast<char*>(mapping->base);
-    for (auto& [m, size] : own_) {
-      m.set_data_handle(at);
+    std::size_t at = 0;
+    for (const auto& [m, size] : own_) {
+      placed->emplace_back(m, at);
       at += up(size);
     }
-    for (std::size_t r = 0; r < regions_.size(); ++r) {
-      for (auto& [m, size] : regions_[r]) m.set_data_handle(at);
-      at += region_size[r];
+    for (const auto& users : regions_) {
+      std::size_t largest = 0;
+      for (const auto& [m, size] : users) {
+        placed->emplace_back(m, at);
+        largest = std::max(largest, size);
+      }
+      at += up(largest);
     }
-    return mapping;
+    return at;
   }
 
  private:
@@ -177,6 +151,7 @@ struct DnnlTraining::Impl {
   };
   std::map<const ConvNormRef*, std::vector<Copy>> weights;
   long stamp = 0;
+  float momentum = -1;  // set_momentum
 
   struct Plan {
     int n = 0, size = 0;
@@ -190,9 +165,15 @@ struct DnnlTraining::Impl {
     std::vector<dnnl::binary> add_relu_by_block, add_by_block;
     memory last_plain, g_last;  // layer4's output (nchw) and its gradient (blocked)
     memory scratch;
-    std::unique_ptr<Mapping> mapping;  // the buffers of the memories above (which do not own them)
+    std::vector<std::pair<memory, std::size_t>> placed;  // every buffer above and its offset in `arena`
   };
-  std::map<std::tuple<int, int, bool>, std::unique_ptr<Plan>> plans;
+  // The plans' buffers: one block as large as the largest plan, shared by
+  // all of them, as one plan runs at a time and none keeps anything from one
+  // pass to the next but its own forward state for its backward pass.
+  // (FineTune's shapes: the batch, the last smaller batch, and the inner
+  // validation's two in evaluation mode.)
+  std::unique_ptr<Mapping> arena;
+  std::map<std::tuple<int, int, int>, std::unique_ptr<Plan>> plans;
   Plan* last = nullptr;  // the plan of the last Forward
 
   dnnl::primitive_attr Attr() const {
@@ -242,7 +223,11 @@ struct DnnlTraining::Impl {
 
     const dnnl::prop_kind prop = train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
     dnnl::convolution_forward::primitive_desc conv_pd(
-        dnnl::convolution_forward::desc(prop, ConvAlgorithm(r, oh, Pass::kForward), src, w_any, u.dst_md, strides, pad,
+        // forward_training in every mode: the evaluation plans and frozen
+        // units then share the training plans' primitives (oneDNN's cache)
+        // and weight layouts; the arithmetic is the same.
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, ConvAlgorithm(r, oh, Pass::kForward), src,
+                                        w_any, u.dst_md, strides, pad,
                                         pad),
         attr, engine);
     u.conv = dnnl::convolution_forward(conv_pd);
@@ -271,6 +256,10 @@ struct DnnlTraining::Impl {
     u.mean = buffers.Own(bn_pd.mean_desc());
     u.var = buffers.Own(bn_pd.variance_desc());
     if (relu) u.ws = buffers.Own(bn_pd.workspace_desc());
+    if (!r.weight_grad || forward_only) {  // forward passes only (AdaBN): batch statistics, no gradients
+      u.src_grad = false;
+      return u;
+    }
     u.g_gamma = memory(channels, engine, r.gamma_grad);
     u.g_beta = memory(channels, engine, r.beta_grad);
 
@@ -312,9 +301,19 @@ struct DnnlTraining::Impl {
     return u;
   }
 
-  Plan& PlanFor(int n, int size, bool eval) {
-    auto& slot = plans[{n, size, eval}];
+  enum Mode : int { kTrain = 0, kEvaluate = 1, kAdapt = 2 };
+  bool forward_only = false;  // while building a kAdapt plan
+
+  Plan& PlanFor(int n, int size, Mode mode) {
+    const bool eval = mode == kEvaluate;
+    auto& slot = plans[{n, size, static_cast<int>(mode)}];
     if (slot) return *slot;
+    // One plan built at a time in the process: networks trained side by
+    // side (the study's sequences) then find each other's primitives in
+    // oneDNN's primitive cache instead of generating the same kernels at
+    // the same time.
+    static std::mutex building;
+    const std::lock_guard<std::mutex> lock(building);
     auto p = std::make_unique<Plan>();
     p->n = n;
     p->size = size;
@@ -323,8 +322,10 @@ struct DnnlTraining::Impl {
     Layout buffers(engine);
     const auto attr = Attr();
     auto need = [&](const memory::desc& sp) { scratch = std::max(scratch, sp.get_size()); };
-    // Unit k (0: the stem, b + 1: block b) trains when k >= frozen.
-    auto trains = [&](int k) { return !eval && k >= frozen; };
+    // Unit k (0: the stem, b + 1: block b) trains when k >= frozen; every
+    // unit normalises with batch statistics, without gradients, in kAdapt.
+    auto trains = [&](int k) { return mode == kAdapt || (mode == kTrain && k >= frozen); };
+    forward_only = mode == kAdapt;
 
     p->stem = MakeUnit(stem_ref, memory::desc({n, 3, size, size}, Type::f32, Tag::any), trains(0), true, false, kInputA,
                        buffers, &scratch);
@@ -342,8 +343,8 @@ struct DnnlTraining::Impl {
     p->pool = dnnl::pooling_forward(pool_pd);
     need(pool_pd.scratchpad_desc());
     p->pool_out = buffers.Own(pool_md);
-    if (trains(0)) {
-      p->pool_ws = buffers.Own(pool_pd.workspace_desc());
+    if (trains(0)) p->pool_ws = buffers.Own(pool_pd.workspace_desc());
+    if (trains(0) && stem_ref.weight_grad && !forward_only) {
       dnnl::pooling_backward::primitive_desc pool_bwd_pd(
           dnnl::pooling_backward::desc(dnnl::algorithm::pooling_max, p->stem.dst_md, pool_md, {2, 2}, {3, 3}, {1, 1},
                                        {1, 1}),
@@ -378,7 +379,7 @@ struct DnnlTraining::Impl {
       p->add_relu_by_block.emplace_back(add_relu_pd);
       need(add_relu_pd.scratchpad_desc());
       blk.out = blk.conv3.out;
-      if (blk.train) {
+      if (blk.train && r.conv1.weight_grad && !forward_only) {
         blk.g_sum = buffers.Shared(kBlockSum, out_md);
         dnnl::eltwise_forward::primitive_desc relu_fwd_pd(
             dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu_use_dst_for_bwd,
@@ -392,7 +393,7 @@ struct DnnlTraining::Impl {
       } else {
         p->relu_bwd_by_block.emplace_back();
       }
-      if (blk.src_grad) {
+      if (blk.src_grad && r.conv1.weight_grad && !forward_only) {
         const memory::desc in_md = blk.conv1.g_src.get_desc();
         dnnl::binary::primitive_desc add_pd(dnnl::binary::desc(dnnl::algorithm::binary_add, in_md, in_md, in_md), attr,
                                             engine);
@@ -406,11 +407,23 @@ struct DnnlTraining::Impl {
     }
     const auto ld = current.dims();
     p->last_plain = buffers.Own(memory::desc(ld, Type::f32, Tag::nchw));
-    if (!eval && frozen <= static_cast<int>(block_refs.size())) p->g_last = buffers.Shared(kInputA, current);
+    if (mode == kTrain && frozen <= static_cast<int>(block_refs.size()) && block_refs.back().conv1.weight_grad)
+      p->g_last = buffers.Shared(kInputA, current);
     p->scratch = buffers.Own(memory::desc({static_cast<memory::dim>(std::max<std::size_t>(scratch, 1))}, Type::u8, Tag::x));
-    p->mapping = buffers.Allocate();
+    const std::size_t bytes = buffers.Place(&p->placed);
+    if (!arena || arena->size < bytes) {
+      arena = std::make_unique<Mapping>(bytes);
+      for (auto& [key, plan] : plans)
+        if (plan) Point(*plan);
+    }
+    Point(*p);
     slot = std::move(p);
     return *slot;
+  }
+
+  void Point(Plan& p) {
+    char* base = static_cast<char*>(arena->base);
+    for (auto& [m, offset] : p.placed) m.set_data_handle(base + offset);
   }
 
   // Runs a unit forward from `src`.
@@ -447,7 +460,7 @@ struct DnnlTraining::Impl {
     const double unbias = count > 1 ? count / (count - 1) : 1.0;
     const float* mean = static_cast<const float*>(u.mean.get_data_handle());
     const float* var = static_cast<const float*>(u.var.get_data_handle());
-    const double m = u.ref->momentum;
+    const double m = momentum >= 0 ? momentum : u.ref->momentum;
     for (int c = 0; c < u.ref->out_channels; ++c) {
       u.ref->running_mean[c] = static_cast<float>((1 - m) * u.ref->running_mean[c] + m * mean[c]);
       u.ref->running_var[c] = static_cast<float>((1 - m) * u.ref->running_var[c] + m * var[c] * unbias);
@@ -574,7 +587,7 @@ DnnlTraining::DnnlTraining(ConvNormRef stem, std::vector<BlockRef> blocks, int f
 DnnlTraining::~DnnlTraining() = default;
 
 std::vector<float> DnnlTraining::Forward(const float* images, int n, int size) {
-  Impl::Plan& p = impl_->PlanFor(n, size, false);
+  Impl::Plan& p = impl_->PlanFor(n, size, Impl::kTrain);
   impl_->last = &p;
   return impl_->Run(p, images);
 }
@@ -584,10 +597,17 @@ void DnnlTraining::Backward(const float* output_grad) {
 }
 
 std::vector<float> DnnlTraining::Evaluate(const float* images, int n, int size) {
-  return impl_->Run(impl_->PlanFor(n, size, true), images);
+  return impl_->Run(impl_->PlanFor(n, size, Impl::kEvaluate), images);
+}
+
+void DnnlTraining::Adapt(const float* images, int n, int size) {
+  impl_->last = nullptr;  // its forward state is gone
+  impl_->Run(impl_->PlanFor(n, size, Impl::kAdapt), images);
 }
 
 void DnnlTraining::WeightsChanged() { ++impl_->stamp; }
+
+void DnnlTraining::set_momentum(float momentum) { impl_->momentum = momentum; }
 
 int DnnlTraining::units() const { return 1 + static_cast<int>(impl_->block_refs.size()); }
 

@@ -21,6 +21,7 @@
 #include "detail/dnnl_trunk.h"
 #endif
 #include "detail/caching_allocator.h"
+#include "detail/mapping.h"
 #include "lvsi/core/csv.h"
 #include "lvsi/core/error.h"
 #include "lvsi/core/logging.h"
@@ -168,8 +169,15 @@ double TrainingFlop(NetImpl& net, int n, int size, int frozen_units) {
 }
 
 #ifdef LVSI_WITH_DNNL
+// The gradient tensor of `t`, made when missing from zero pages (mapping.h:
+// no 100 MB memset before the first step).
 float* GradientOf(torch::Tensor& t) {
-  if (!t.grad().defined()) t.mutable_grad() = torch::zeros_like(t);
+  if (!t.grad().defined()) {
+    auto mapping = std::make_shared<detail::Mapping>(static_cast<std::size_t>(t.numel()) * sizeof(float));
+    float* data = mapping->floats();
+    t.mutable_grad() = torch::from_blob(
+        data, t.sizes(), [mapping](void*) mutable { mapping.reset(); }, torch::kFloat32);
+  }
   return t.grad().data_ptr<float>();
 }
 
@@ -198,12 +206,15 @@ detail::ConvNormRef Ref(nn::Conv2dImpl& conv, nn::BatchNorm2dImpl& bn, bool trai
   return r;
 }
 
-std::unique_ptr<detail::DnnlTraining> MakeTrainer(NetImpl& net, int frozen_units) {
-  const detail::ConvNormRef stem = Ref(*net.conv1, *net.bn1, frozen_units == 0);
+// The trainer of `net` with its first `frozen_units` frozen; without
+// `gradients`, forward passes only (AdaBN).
+std::unique_ptr<detail::DnnlTraining> MakeTrainer(NetImpl& net, int frozen_units, bool gradients = true) {
+  const detail::ConvNormRef stem = Ref(*net.conv1, *net.bn1, gradients && frozen_units == 0);
   std::vector<detail::BlockRef> blocks;
   int unit = 1;
   for (BottleneckImpl* b : Blocks(net)) {
-    const bool trainable = unit++ >= frozen_units;
+    const bool trainable = gradients && unit >= frozen_units;
+    ++unit;
     detail::BlockRef r;
     r.conv1 = Ref(*b->conv1, *b->bn1, trainable);
     r.conv2 = Ref(*b->conv2, *b->bn2, trainable);
@@ -380,6 +391,9 @@ static void SetThreads(int threads) {
 
 struct ResNet50::Impl {
   Net net{nullptr};
+#ifdef LVSI_WITH_DNNL
+  detail::DnnlTraining* adapt_with = nullptr;  // FineTune's trainer, for its AdaBN
+#endif
   torch::Device device{torch::kCPU};
   int threads = 1;
   // The folded inference network, built on first use after any change of
@@ -681,7 +695,11 @@ std::vector<NamedTensor> ResNet50::Tensors() const {
 }
 
 void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size) {
-  Guarded("AdaptBatchNorm", [&] {
+  Guarded("AdaptBatchNorm",
+          [&] { AdaptBatchNormOn(images, n, size, impl_->device.is_cpu(), options_.inference_batch); });
+}
+
+void ResNet50::AdaptBatchNormOn(const std::vector<float>& images, int n, int size, bool onednn, int batch) {
   const torch::Tensor input = impl_->Input(images, n, size);
   auto& net = impl_->net;
   std::vector<nn::BatchNorm2dImpl*> norms;
@@ -693,21 +711,44 @@ void ResNet50::AdaptBatchNorm(const std::vector<float>& images, int n, int size)
     bn->options.momentum(c10::nullopt);  // cumulative average over the batches
     bn->reset_running_stats();
   }
-  {
-    // Images of <= 32 px leave 1 x 1 maps in layer4, which batch
-    // normalisation cannot normalise one image at a time: their batches
-    // hold at least two images (Batches).
+  // Images of <= 32 px leave 1 x 1 maps in layer4, which batch
+  // normalisation cannot normalise one image at a time: their batches hold
+  // at least two images (Batches).
+  const int chunk = size <= 32 ? std::max(2, batch) : batch;
+  const auto batches = Batches(static_cast<std::size_t>(n), chunk, size);
+#ifdef LVSI_WITH_DNNL
+  if (onednn) {
+    // Training-mode forward passes on oneDNN (every unit), each batch's
+    // statistics averaged in as torch does without a momentum: 1 / k for
+    // the k-th batch, num_batches_tracked = k.
+    // FineTune's own trainer when it calls (its weight copies and kernels
+    // serve the training next), else one for these passes.
+    torch::NoGradGuard no_grad;
+    std::unique_ptr<detail::DnnlTraining> own;
+    detail::DnnlTraining* trainer = impl_->adapt_with;
+    if (!trainer) trainer = (own = MakeTrainer(*net, 0, /*gradients=*/false)).get();
+    const torch::Tensor x = input.contiguous();
+    const std::size_t plane = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
+    int k = 0;
+    for (const auto& [begin, end] : batches) {
+      trainer->set_momentum(1.0f / static_cast<float>(++k));
+      trainer->Adapt(x.data_ptr<float>() + begin * plane, static_cast<int>(end - begin), size);
+    }
+    trainer->set_momentum(-1);
+    for (auto* bn : norms) bn->num_batches_tracked.fill_(k);
+  }
+#else
+  onednn = false;
+#endif
+  if (!onednn) {
     torch::NoGradGuard no_grad;
     net->train();
-    const int chunk = size <= 32 ? std::max(2, options_.inference_batch) : options_.inference_batch;
-    for (const auto& [begin, end] : Batches(static_cast<std::size_t>(n), chunk, size))
-      net->Pooled(input.slice(0, static_cast<long>(begin), static_cast<long>(end)));
+    for (const auto& [begin, end] : batches) net->Pooled(input.slice(0, static_cast<long>(begin), static_cast<long>(end)));
   }
   for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momentum[i]);
   net->eval();
   impl_->Invalidate();
   Log(LogLevel::kInfo, "ResNet50: batch-norm statistics re-estimated on " + std::to_string(n) + " images");
-  });
 }
 
 namespace {
@@ -786,8 +827,10 @@ class FusedOptimizer {
         throw ModelError("FineTune: the fused optimiser needs contiguous float32 CPU parameters");
       State st;
       st.param = p;
-      st.first.assign(static_cast<std::size_t>(p.numel()), 0.0f);
-      if (adam_) st.second.assign(static_cast<std::size_t>(p.numel()), 0.0f);
+      // Zero pages, touched first by the first step (see mapping.h).
+      const std::size_t bytes = static_cast<std::size_t>(p.numel()) * sizeof(float);
+      st.first = std::make_unique<detail::Mapping>(bytes);
+      if (adam_) st.second = std::make_unique<detail::Mapping>(bytes);
       states_.push_back(std::move(st));
     }
   }
@@ -799,8 +842,8 @@ class FusedOptimizer {
       const torch::Tensor grad = st.param.grad();
       if (!grad.defined() || !grad.is_contiguous()) throw ModelError("FineTune: a parameter without a contiguous gradient");
       const float* g = grad.data_ptr<float>();
-      float* m = st.first.data();
-      float* v = st.second.data();
+      float* m = st.first->floats();
+      float* v = adam_ ? st.second->floats() : nullptr;
       const float wd = static_cast<float>(weight_decay_);
       if (adam_) {
         const double bias1 = 1 - std::pow(0.9, steps_), bias2 = 1 - std::pow(0.999, steps_);
@@ -840,7 +883,7 @@ class FusedOptimizer {
  private:
   struct State {
     torch::Tensor param;
-    std::vector<float> first, second;  // SGD: momentum buffer; Adam: exp_avg, exp_avg_sq
+    std::unique_ptr<detail::Mapping> first, second;  // SGD: momentum buffer; Adam: exp_avg, exp_avg_sq
     bool started = false;
   };
   bool adam_;
@@ -858,12 +901,20 @@ double LearningRateAt(const FineTuneSettings& o, int epoch) {
   return o.learning_rate;
 }
 
-// The parameters and buffers of `net`, and back.
-std::vector<torch::Tensor> Snapshot(Net& net) {
-  std::vector<torch::Tensor> state;
-  for (auto& p : net->parameters()) state.push_back(p.detach().clone());
-  for (auto& b : net->buffers()) state.push_back(b.detach().clone());
-  return state;
+// The parameters and buffers of `net` into `state` (copied into the
+// tensors of an earlier snapshot when there is one: a fresh 100 MB costs
+// more in page faults than the copy), and back.
+void Snapshot(Net& net, std::vector<torch::Tensor>* state) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> now;
+  for (auto& p : net->parameters()) now.push_back(p.detach());
+  for (auto& b : net->buffers()) now.push_back(b.detach());
+  if (state->size() != now.size()) {
+    state->clear();
+    for (const auto& t : now) state->push_back(t.clone());
+    return;
+  }
+  for (std::size_t k = 0; k < now.size(); ++k) (*state)[k].copy_(now[k]);
 }
 
 void Restore(Net& net, const std::vector<torch::Tensor>& state) {
@@ -1056,13 +1107,6 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
     if (p.requires_grad()) trainable.push_back(p);
   const std::unique_ptr<torch::optim::Optimizer> optimizer = MakeOptimizer(trainable, o);
 
-  if (o.adapt_batch_norm) {
-    std::vector<float> subset;
-    const std::size_t plane_values = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
-    for (auto i : train) subset.insert(subset.end(), images.begin() + static_cast<long>(i * plane_values),
-                                       images.begin() + static_cast<long>((i + 1) * plane_values));
-    AdaptBatchNorm(subset, static_cast<int>(train.size()), size);
-  }
   // The path: oneDNN's training primitives on the CPU when built with them
   // (and not told otherwise), else LibTorch's autograd.
   bool onednn = false;
@@ -1096,6 +1140,23 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
     }
   }
 #endif
+  if (o.adapt_batch_norm) {  // on the training's path
+    std::vector<float> subset;
+    const std::size_t plane_values = 3 * static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
+    for (auto i : train) subset.insert(subset.end(), images.begin() + static_cast<long>(i * plane_values),
+                                       images.begin() + static_cast<long>((i + 1) * plane_values));
+#ifdef LVSI_WITH_DNNL
+    struct Lend {  // the trainer, for AdaptBatchNormOn only
+      Impl& impl;
+      ~Lend() { impl.adapt_with = nullptr; }
+    } lend{*impl_};
+    impl_->adapt_with = trainer.get();
+#endif
+    // In batches of the training's size: the statistics training mode
+    // normalises with (and one image at a time leaves out the variance
+    // between images).
+    AdaptBatchNormOn(subset, static_cast<int>(train.size()), size, onednn, o.batch_size);
+  }
   std::mt19937_64 rng(o.seed);  // shuffling and augmentation; nothing else draws random numbers
   const torch::Tensor valid_x = valid.empty() ? torch::Tensor() : epoch_step.Gather(valid);
   const torch::Tensor valid_y = valid.empty() ? torch::Tensor() : epoch_step.Targets(valid);
@@ -1128,7 +1189,7 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
     }
     if (log.validation_loss < best_loss) {  // early stopping on the inner validation loss
       best_loss = log.validation_loss;
-      best_state = Snapshot(net);
+      Snapshot(net, &best_state);
       result.best_epoch = epoch;
       since_best = 0;
     } else if (++since_best >= o.patience) {

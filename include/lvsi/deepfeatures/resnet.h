@@ -115,6 +115,8 @@ class LVSI_DEEPFEATURES_EXPORT ResNet50 {
  private:
   FineTuneResult FineTuneUnguarded(const std::vector<float>& images, int n, const std::vector<int>& labels,
                                    const FineTuneSettings& options, int size);
+  // AdaptBatchNorm on oneDNN (when built with it) or LibTorch, `batch` images at a time.
+  void AdaptBatchNormOn(const std::vector<float>& images, int n, int size, bool onednn, int batch);
   struct Impl;
   struct Epoch;  // one epoch of FineTune
   std::unique_ptr<Impl> impl_;

@@ -92,7 +92,9 @@ struct LVSI_DEEPFEATURES_EXPORT FineTuneSettings {
   /// Re-estimate every batch-norm layer's running statistics on the
   /// training images before training (AdaBN: adapts an ImageNet network to
   /// MRI intensities; needed when the trunk starts from a random
-  /// initialisation and is partly frozen).  See ResNet50::AdaptBatchNorm.
+  /// initialisation and is partly frozen), averaged over batches of
+  /// `batch_size` images, the statistics training normalises with.  See
+  /// ResNet50::AdaptBatchNorm (which averages over `inference_batch`).
   bool adapt_batch_norm = false;
   bool balanced_class_weights = false;  ///< Weight classes by n / (classes * n_class) in the loss.
   std::vector<double> class_weights;    ///< Explicit per-class loss weights (overrides balanced).

@@ -57,9 +57,16 @@ class DnnlTraining {
   /// After Forward: every trainable unit's weight, gamma and beta
   /// gradients (overwritten) from d loss / d output [n, 2048].
   void Backward(const float* output_grad);
+  /// Replaces every unit's running-statistics momentum (negative: each
+  /// unit's own); AdaBN's cumulative average uses 1 / k for the k-th batch.
+  void set_momentum(float momentum);
   /// To be called after every change of the trainable weights (an
   /// optimiser step): they are reordered again before the next pass.
   void WeightsChanged();
+  /// Training-mode forward pass of every unit, frozen ones too: batch
+  /// statistics folded into the running ones (set_momentum), no gradients
+  /// (AdaBN).
+  void Adapt(const float* images, int n, int size);
   /// Evaluation-mode forward pass (running statistics in every unit); keeps nothing.
   std::vector<float> Evaluate(const float* images, int n, int size);
   /// Number of units: the stem and the blocks.
