@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   tune->add_flag("--balanced", ft.balanced_class_weights, "class-balanced loss weights");
   tune->add_option("--validation-fraction", ft.validation_fraction, "held out for early stopping (0: none)");
   tune->add_option("--patience", ft.patience, "epochs without improvement before stopping");
+  std::string path = "auto";
+  tune->add_option("--path", path, "auto (oneDNN on the CPU), onednn or libtorch (autograd)")
+      ->check(CLI::IsMember({"auto", "onednn", "libtorch"}));
 
   auto* extract = app.add_subcommand("extract", "2048 features per image (and logits, Grad-CAM)");
   auto* from_manifest = extract->add_option("--manifest", manifest, "cohort manifest")->check(CLI::ExistingFile);
@@ -116,14 +119,20 @@ int main(int argc, char** argv) {
                     : schedule == "step"   ? df::LearningRateSchedule::kStep
                                            : df::LearningRateSchedule::kCosine;
       ft.seed = seed;
+      ft.path = path == "onednn" ? df::TrainingPath::kOneDnn
+                : path == "libtorch" ? df::TrainingPath::kLibTorch
+                                     : df::TrainingPath::kAuto;
       ft.on_epoch = [&](const df::EpochLog& e) {
-        std::fprintf(stderr, "epoch %d/%d: lr %.3g, loss %.4f, validation loss %.4f, AUC %.3f (%.1f s)\n", e.epoch,
-                     ft.epochs, e.learning_rate, e.train_loss, e.validation_loss, e.validation_auc, e.seconds);
+        std::fprintf(stderr,
+                     "epoch %d/%d: lr %.3g, loss %.4f, validation loss %.4f, AUC %.3f (%.1f s; training %.1f images/s, "
+                     "%.1f GFLOP/s)\n",
+                     e.epoch, ft.epochs, e.learning_rate, e.train_loss, e.validation_loss, e.validation_auc, e.seconds,
+                     e.images_per_second, e.gflop_per_second);
       };
       const auto r = net.FineTune(s.values, s.count(), s.labels, ft, size);
       net.Save(out);
-      std::fprintf(stderr, "lvsi_deepfeatures: %d images, kept epoch %d of %zu -> %s\n", s.count(), r.best_epoch,
-                   r.history.size(), out.c_str());
+      std::fprintf(stderr, "lvsi_deepfeatures: %d images, kept epoch %d of %zu (%s path) -> %s\n", s.count(),
+                   r.best_epoch, r.history.size(), r.path.c_str(), out.c_str());
       return 0;
     }
     // extract

@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
     // 2048 features for everyone, Grad-CAM of a few validation patients.
     t = study::Stopwatch();
     lvsi::FeatureTable deep_table;
-    json deep_report = json::object();
+    json deep_report = json::object(), deep_speed = json::object();
     if (cfg.deep) {
       // Cached networks and features are reused only for the same settings,
       // starting weights (by content), lvsi version, training patients and
@@ -224,11 +224,13 @@ int main(int argc, char** argv) {
       for (std::size_t s = 0; s < slices.size(); ++s) {
         deep_table = s == 0 ? parts[s].features : deep_table.JoinColumns(parts[s].features);
         deep_report[slices[s].sequence] = parts[s].report;
+        if (!parts[s].speed.is_null()) deep_speed[slices[s].sequence] = parts[s].speed;
       }
       if (weights.empty())
         deep_report["warning"] = "no --weights: the networks started from a seeded random initialisation, not ImageNet";
     }
     timings["deep"] = t.Seconds();
+    if (!deep_speed.empty()) report["timings_deep_training"] = deep_speed;
 
     // 5. Models Rad, DL and RDL, fitted on the training patients only.
     t = study::Stopwatch();
@@ -340,6 +342,13 @@ int main(int argc, char** argv) {
     for (auto it = timings.begin(); it != timings.end(); ++it)
       stages += (stages.empty() ? "" : ", ") + it.key() + " " + Fixed(it.value().get<double>(), 1) + " s";
     Say("      time per stage: " + stages);
+    if (report.contains("timings_deep_training"))
+      for (auto it = report["timings_deep_training"].begin(); it != report["timings_deep_training"].end(); ++it)
+        Say("      fine-tuning " + it.key() + ": " + Fixed(it.value()["train_images"].get<double>(), 0) +
+            " images in " + Fixed(it.value()["train_seconds"].get<double>(), 1) + " s, " +
+            Fixed(it.value()["images_per_second"].get<double>(), 1) + " images/s, " +
+            Fixed(it.value()["gflop_per_second"].get<double>(), 1) + " GFLOP/s (" +
+            it.value()["path"].get<std::string>() + ")");
     Say("      report: " + out + "/report.html, " + out + "/report.json; models in " + out + "/models");
     return 0;
   });

@@ -409,6 +409,28 @@ json HistoryJson(const df::FineTuneResult& result) {
   return history;
 }
 
+// How fast the fine-tuning ran: per epoch and over all epochs (timings, so
+// not part of the deterministic report).
+json SpeedJson(const df::FineTuneResult& result) {
+  json epochs = json::array();
+  double images = 0, seconds = 0, flop = 0;
+  for (const auto& e : result.history) {
+    epochs.push_back({{"epoch", e.epoch}, {"seconds", e.seconds}, {"train_seconds", e.train_seconds},
+                      {"train_images", e.train_images}, {"images_per_second", e.images_per_second},
+                      {"gflop_per_second", e.gflop_per_second}});
+    images += e.train_images;
+    seconds += e.train_seconds;
+    flop += e.gflop_per_second * e.train_seconds;
+  }
+  return {{"path", result.path},
+          {"seconds", result.seconds},
+          {"train_images", images},
+          {"train_seconds", seconds},
+          {"images_per_second", seconds > 0 ? images / seconds : 0.0},
+          {"gflop_per_second", seconds > 0 ? flop / seconds : 0.0},
+          {"epochs", epochs}};
+}
+
 // Grad-CAM of LVSI+ for every patient of `set`: the figure of panels and the
 // raw maps (.npy).
 void WriteGradCam(const df::ResNet50& net, const df::SliceSet& set, const std::string& out) {
@@ -475,7 +497,8 @@ DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>
     ft.on_epoch = [&](const df::EpochLog& e) {
       Say("      " + q + " epoch " + std::to_string(e.epoch) + "/" + std::to_string(cfg.epochs) + ": loss " +
           Fixed(e.train_loss) + ", inner validation loss " + Fixed(e.validation_loss) + ", AUC " +
-          Fixed(e.validation_auc) + " (" + Fixed(e.seconds, 1) + " s)");
+          Fixed(e.validation_auc) + " (" + Fixed(e.seconds, 1) + " s; training " + Fixed(e.images_per_second, 1) +
+          " images/s, " + Fixed(e.gflop_per_second, 1) + " GFLOP/s)");
     };
     const df::SliceSet train_set = set.Subset(train_idx);
     const auto result = net.FineTune(train_set.values, train_set.count(), train_set.labels, ft, set.size);
@@ -488,6 +511,7 @@ DeepPart DeepSequence(const df::SliceSet& slices, const std::vector<std::string>
     part.report["epochs_run"] = result.history.size();
     part.report["stopped_early"] = result.stopped_early;
     part.report["history"] = HistoryJson(result);
+    part.speed = SpeedJson(result);
   }
   // Grad-CAM of LVSI+ for a few validation patients, positives first.
   std::vector<std::size_t> shown;
@@ -601,7 +625,22 @@ void WriteReportHtml(const std::string& out, const json& report, const std::vect
   const json& timings = report["timings_seconds"];
   for (auto it = timings.begin(); it != timings.end(); ++it)
     html += "<tr><td>" + it.key() + "</td><td>" + Fixed(it.value().get<double>(), 1) + " s</td></tr>";
-  html += "</table></body></html>\n";
+  html += "</table>";
+  if (report.contains("timings_deep_training")) {
+    html += "<h3>Fine-tuning</h3><table><tr><th>sequence</th><th>path</th><th>epochs</th><th>images trained</th>"
+            "<th>training time</th><th>images/s</th><th>GFLOP/s</th></tr>";
+    const json& speed = report["timings_deep_training"];
+    for (auto it = speed.begin(); it != speed.end(); ++it) {
+      const json& v = it.value();
+      html += "<tr><td>" + ev::HtmlEscape(it.key()) + "</td><td>" + v["path"].get<std::string>() + "</td><td>" +
+              std::to_string(v["epochs"].size()) + "</td><td>" + Fixed(v["train_images"].get<double>(), 0) +
+              "</td><td>" + Fixed(v["train_seconds"].get<double>(), 1) + " s</td><td>" +
+              Fixed(v["images_per_second"].get<double>(), 1) + "</td><td>" +
+              Fixed(v["gflop_per_second"].get<double>(), 1) + "</td></tr>";
+    }
+    html += "</table>";
+  }
+  html += "</body></html>\n";
   lvsi::WriteFileAtomically(out + "/report.html", html);
 }
 

@@ -148,6 +148,7 @@ std::vector<std::pair<std::string, std::string>> RadiomicsShard(const lvsi::io::
 struct DeepPart {
   lvsi::FeatureTable features;
   json report;
+  json speed;  // the fine-tuning's timings per epoch (null when the network was reused)
 };
 DeepPart DeepSequence(const lvsi::deepfeatures::SliceSet& slices, const std::vector<std::string>& ids,
                       const std::set<std::string>& train_ids, const Config& cfg, const std::string& weights,
