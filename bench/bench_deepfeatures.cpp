@@ -2,12 +2,18 @@
 // extraction (batch 16, 224 x 224) and for a training step (forward,
 // backward, SGD update of every layer), with 1 and 2 LibTorch threads, and
 // the same measured with PyTorch eager (Debian's python3-torchvision, the
-// same LibTorch underneath) in the same run.
+// same LibTorch underneath) in the same run.  Training is measured on both
+// of lvsi's paths: oneDNN's training primitives (FineTune's default on the
+// CPU) and LibTorch's autograd (TrainingPath::kLibTorch).
 //
-//   bench_deepfeatures [--no-python] [--repeats R]
+//   bench_deepfeatures [--no-python] [--repeats R] [--size S]
 //
-// Effective GFLOP/s uses 4.1 GFLOP per 224 x 224 forward pass (ResNet-50)
-// and 3 x that for a training step.
+// A training step is timed as eager's is: the best of R steps after a first
+// one (one FineTune of R + 1 epochs of one batch; the first step builds the
+// oneDNN plans and touches their memory, and is printed apart).  GFLOP/s
+// counts 2 FLOP per multiply-add of the convolutions: 8.2 GFLOP per
+// 224 x 224 forward pass of ResNet-50 (4.1 G multiply-adds), 3 x that per
+// training step of every layer (FineTune's own count, EpochLog).
 #include <lvsi/lvsi.h>
 
 #include <chrono>
@@ -26,10 +32,11 @@ double Seconds(std::chrono::steady_clock::time_point t0) {
 }
 
 // images per second of PyTorch eager, by measure ("extract", "train").
-std::map<std::string, double> Python(int threads, int batch, int repeats) {
+std::map<std::string, double> Python(int threads, int batch, int repeats, int size) {
   std::map<std::string, double> out;
   const std::string cmd = std::string(LVSI_TORCH_PYTHON) + " " + LVSI_SOURCE_DIR + "/bench/bench_deepfeatures.py " +
-                          std::to_string(threads) + " " + std::to_string(batch) + " " + std::to_string(repeats);
+                          std::to_string(threads) + " " + std::to_string(batch) + " " + std::to_string(repeats) + " " +
+                          std::to_string(size);
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return out;
   char name[32];
@@ -50,14 +57,18 @@ int main(int argc, char** argv) {
     else if (a == "--repeats" && i + 1 < argc) repeats = std::atoi(argv[++i]);
   }
   lvsi::SetLogLevel(lvsi::LogLevel::kWarning);
-  const int batch = 16, size = 224;
+  const int batch = 16;
+  int size = 224;
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--size") size = std::atoi(argv[i + 1]);
   std::mt19937 rng(1);
   std::normal_distribution<float> normal;
   std::vector<float> x(static_cast<std::size_t>(batch) * 3 * size * size);
   for (auto& v : x) v = normal(rng);
   std::vector<int> y(batch);
   for (int i = 0; i < batch; ++i) y[i] = i % 2;
-  std::printf("%-8s %-8s %12s %12s %10s %8s\n", "measure", "threads", "lvsi img/s", "eager img/s", "ratio", "GFLOP/s");
+  std::printf("%-16s %-8s %12s %12s %10s %9s %12s\n", "measure", "threads", "lvsi img/s", "eager img/s", "ratio",
+              "GFLOP/s", "first step s");
   for (int threads : {1, 2}) {
     df::ResNetSettings o;
     o.threads = threads;
@@ -71,30 +82,43 @@ int main(int argc, char** argv) {
       best = std::min(best, Seconds(t0));
     }
     const double extract = batch / best;
-    // One epoch of one batch: forward, backward and SGD step of every layer.
-    df::FineTuneSettings ft;
-    ft.epochs = 1;
-    ft.batch_size = batch;
-    ft.validation_fraction = 0;
-    ft.augment = false;
-    ft.frozen_layers = 0;
-    net.FineTune(x, batch, y, ft, size);  // warm-up
-    best = 1e30;
-    for (int r = 0; r < repeats; ++r) {
-      const auto result = net.FineTune(x, batch, y, ft, size);
-      best = std::min(best, result.history.front().seconds);
-    }
-    const double train = batch / best;
-    std::map<std::string, double> eager;
-    if (python) eager = Python(threads, batch, repeats);
-    auto row = [&](const char* measure, double lvsi_rate, double flop_per_image) {
-      const double e = eager.count(measure) ? eager[measure] : 0;
-      std::printf("%-8s %-8d %12.2f %12.2f %10s %8.1f\n", measure, threads, lvsi_rate, e,
-                  e > 0 ? (std::to_string(lvsi_rate / e).substr(0, 5) + "x").c_str() : "n/a",
-                  lvsi_rate * flop_per_image);
+    // Epochs of one batch: forward, backward and SGD step of every layer.
+    struct Train {
+      double rate = 0, gflops = 0, first = 0;
     };
-    row("extract", extract, 4.1);
-    row("train", train, 3 * 4.1);
+    auto train = [&](df::TrainingPath path) {
+      df::FineTuneSettings ft;
+      ft.epochs = repeats + 1;
+      ft.batch_size = batch;
+      ft.validation_fraction = 0;
+      ft.augment = false;
+      ft.frozen_layers = 0;
+      ft.path = path;
+      const auto result = net.FineTune(x, batch, y, ft, size);
+      Train t;
+      t.first = result.history.front().train_seconds;
+      for (std::size_t e = 1; e < result.history.size(); ++e)
+        if (result.history[e].images_per_second > t.rate) {
+          t.rate = result.history[e].images_per_second;
+          t.gflops = result.history[e].gflop_per_second;
+        }
+      return t;
+    };
+    const Train onednn = train(df::TrainingPath::kAuto);
+    const Train autograd = train(df::TrainingPath::kLibTorch);
+    std::map<std::string, double> eager;
+    if (python) eager = Python(threads, batch, repeats, size);
+    auto row = [&](const char* measure, const char* eager_measure, double lvsi_rate, double gflops, double first) {
+      const double e = eager.count(eager_measure) ? eager[eager_measure] : 0;
+      char ratio[32] = "n/a", first_text[32] = "";
+      if (e > 0) std::snprintf(ratio, sizeof ratio, "%.2fx", lvsi_rate / e);
+      if (first > 0) std::snprintf(first_text, sizeof first_text, "%.2f", first);
+      std::printf("%-16s %-8d %12.2f %12.2f %10s %9.1f %12s\n", measure, threads, lvsi_rate, e, ratio, gflops,
+                  first_text);
+    };
+    row("extract", "extract", extract, extract * 2 * 4.1 * (size / 224.0) * (size / 224.0), 0);
+    row("train", "train", onednn.rate, onednn.gflops, onednn.first);
+    row("train-libtorch", "train", autograd.rate, autograd.gflops, autograd.first);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 """PyTorch eager reference for bench_deepfeatures: torchvision resnet50 on the
 same LibTorch (Debian's python3-torch), the same threads and batch.
 
-usage: bench_deepfeatures.py THREADS BATCH REPEATS
+usage: bench_deepfeatures.py THREADS BATCH REPEATS [SIZE]
 prints: extract <images per second>  and  train <images per second>
 """
 import sys
@@ -11,11 +11,12 @@ import torch
 import torchvision
 
 threads, batch, repeats = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+size = int(sys.argv[4]) if len(sys.argv) > 4 else 224
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 net = torchvision.models.resnet50(weights=None)
 net.fc = torch.nn.Linear(2048, 2)
-x = torch.randn(batch, 3, 224, 224)
+x = torch.randn(batch, 3, size, size)
 trunk = torch.nn.Sequential(*list(net.children())[:-1])
 net.eval()
 with torch.no_grad():
