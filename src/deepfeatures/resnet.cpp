@@ -852,10 +852,10 @@ class FusedOptimizer {
         const float step = static_cast<float>(-lr_ / bias1);
         at::parallel_for(0, st.param.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
           // Eigen's vectorised sqrt and division, in cache-sized pieces.
-          for (int64_t at = begin; at < end; at += 2048) {
-            const Eigen::Index len = static_cast<Eigen::Index>(std::min<int64_t>(2048, end - at));
-            Eigen::Map<Eigen::ArrayXf> P(p + at, len), M(m + at, len), V(v + at, len);
-            const Eigen::Map<const Eigen::ArrayXf> G(g + at, len);
+          for (int64_t piece = begin; piece < end; piece += 2048) {
+            const Eigen::Index len = static_cast<Eigen::Index>(std::min<int64_t>(2048, end - piece));
+            Eigen::Map<Eigen::ArrayXf> P(p + piece, len), M(m + piece, len), V(v + piece, len);
+            const Eigen::Map<const Eigen::ArrayXf> G(g + piece, len);
             const Eigen::ArrayXf d = wd != 0 ? Eigen::ArrayXf(G + wd * P) : Eigen::ArrayXf(G);
             M = M * b1 + c1 * d;
             V = V * b2 + c2 * d * d;
