@@ -5,7 +5,6 @@
 #include <dnnl.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -155,7 +154,6 @@ struct DnnlTraining::Impl {
 
   struct Plan {
     int n = 0, size = 0;
-    bool eval = false;
     Unit stem;
     dnnl::pooling_forward pool;
     dnnl::pooling_backward pool_bwd;
@@ -204,9 +202,10 @@ struct DnnlTraining::Impl {
   }
 
   // A unit for input `src` (the caller's layout; `any` lets the
-  // convolution choose, for the stem's images).
-  Unit MakeUnit(const ConvNormRef& r, const memory::desc& src, bool train, bool relu, bool src_grad, Region g_src_region,
-                Layout& buffers, std::size_t* scratch) {
+  // convolution choose, for the stem's images).  A `train` unit normalises
+  // with batch statistics; with `backward` it also gets its gradient passes.
+  Unit MakeUnit(const ConvNormRef& r, const memory::desc& src, bool train, bool backward, bool relu, bool src_grad,
+                Region g_src_region, Layout& buffers, std::size_t* scratch) {
     Unit u;
     u.ref = &r;
     u.train = train;
@@ -256,7 +255,7 @@ struct DnnlTraining::Impl {
     u.mean = buffers.Own(bn_pd.mean_desc());
     u.var = buffers.Own(bn_pd.variance_desc());
     if (relu) u.ws = buffers.Own(bn_pd.workspace_desc());
-    if (!r.weight_grad || forward_only) {  // forward passes only (AdaBN): batch statistics, no gradients
+    if (!backward) {  // forward passes only (AdaBN): batch statistics, no gradients
       u.src_grad = false;
       return u;
     }
@@ -302,10 +301,8 @@ struct DnnlTraining::Impl {
   }
 
   enum Mode : int { kTrain = 0, kEvaluate = 1, kAdapt = 2 };
-  bool forward_only = false;  // while building a kAdapt plan
 
   Plan& PlanFor(int n, int size, Mode mode) {
-    const bool eval = mode == kEvaluate;
     auto& slot = plans[{n, size, static_cast<int>(mode)}];
     if (slot) return *slot;
     // One plan built at a time in the process: networks trained side by
@@ -317,7 +314,6 @@ struct DnnlTraining::Impl {
     auto p = std::make_unique<Plan>();
     p->n = n;
     p->size = size;
-    p->eval = eval;
     std::size_t scratch = 0;
     Layout buffers(engine);
     const auto attr = Attr();
@@ -325,10 +321,12 @@ struct DnnlTraining::Impl {
     // Unit k (0: the stem, b + 1: block b) trains when k >= frozen; every
     // unit normalises with batch statistics, without gradients, in kAdapt.
     auto trains = [&](int k) { return mode == kAdapt || (mode == kTrain && k >= frozen); };
-    forward_only = mode == kAdapt;
+    // Gradient passes: in training mode, when the network's gradients were
+    // given (not for a trainer made for AdaBN only).
+    const bool backward = mode == kTrain && gradients();
 
-    p->stem = MakeUnit(stem_ref, memory::desc({n, 3, size, size}, Type::f32, Tag::any), trains(0), true, false, kInputA,
-                       buffers, &scratch);
+    p->stem = MakeUnit(stem_ref, memory::desc({n, 3, size, size}, Type::f32, Tag::any), trains(0),
+                       backward && trains(0), true, false, kInputA, buffers, &scratch);
     p->stem.fixed = frozen > 0;
     // The images in the layout the stem asked for, owned by the plan
     // (backward weights reads them after the caller's buffer may be gone).
@@ -344,7 +342,7 @@ struct DnnlTraining::Impl {
     need(pool_pd.scratchpad_desc());
     p->pool_out = buffers.Own(pool_md);
     if (trains(0)) p->pool_ws = buffers.Own(pool_pd.workspace_desc());
-    if (trains(0) && stem_ref.weight_grad && !forward_only) {
+    if (backward && trains(0)) {
       dnnl::pooling_backward::primitive_desc pool_bwd_pd(
           dnnl::pooling_backward::desc(dnnl::algorithm::pooling_max, p->stem.dst_md, pool_md, {2, 2}, {3, 3}, {1, 1},
                                        {1, 1}),
@@ -363,11 +361,13 @@ struct DnnlTraining::Impl {
       // The block's input needs a gradient when something before it trains.
       blk.src_grad = blk.train && trains(k - 1);
       blk.has_downsample = r.has_downsample;
-      blk.conv1 = MakeUnit(r.conv1, current, blk.train, true, blk.src_grad, kInputA, buffers, &scratch);
-      blk.conv2 = MakeUnit(r.conv2, blk.conv1.dst_md, blk.train, true, true, kInputB, buffers, &scratch);
-      blk.conv3 = MakeUnit(r.conv3, blk.conv2.dst_md, blk.train, false, true, kInputA, buffers, &scratch);
+      const bool blk_backward = backward && blk.train;
+      blk.conv1 = MakeUnit(r.conv1, current, blk.train, blk_backward, true, blk.src_grad, kInputA, buffers, &scratch);
+      blk.conv2 = MakeUnit(r.conv2, blk.conv1.dst_md, blk.train, blk_backward, true, true, kInputB, buffers, &scratch);
+      blk.conv3 = MakeUnit(r.conv3, blk.conv2.dst_md, blk.train, blk_backward, false, true, kInputA, buffers, &scratch);
       if (r.has_downsample)
-        blk.downsample = MakeUnit(r.downsample, current, blk.train, false, blk.src_grad, kInputB, buffers, &scratch);
+        blk.downsample =
+            MakeUnit(r.downsample, current, blk.train, blk_backward, false, blk.src_grad, kInputB, buffers, &scratch);
       for (Unit* u : {&blk.conv1, &blk.conv2, &blk.conv3, &blk.downsample}) u->fixed = k < frozen;
       const memory::desc out_md = blk.conv3.dst_md;
       dnnl::post_ops relu;
@@ -379,7 +379,7 @@ struct DnnlTraining::Impl {
       p->add_relu_by_block.emplace_back(add_relu_pd);
       need(add_relu_pd.scratchpad_desc());
       blk.out = blk.conv3.out;
-      if (blk.train && r.conv1.weight_grad && !forward_only) {
+      if (blk_backward) {
         blk.g_sum = buffers.Shared(kBlockSum, out_md);
         dnnl::eltwise_forward::primitive_desc relu_fwd_pd(
             dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu_use_dst_for_bwd,
@@ -393,7 +393,7 @@ struct DnnlTraining::Impl {
       } else {
         p->relu_bwd_by_block.emplace_back();
       }
-      if (blk.src_grad && r.conv1.weight_grad && !forward_only) {
+      if (blk_backward && blk.src_grad) {
         const memory::desc in_md = blk.conv1.g_src.get_desc();
         dnnl::binary::primitive_desc add_pd(dnnl::binary::desc(dnnl::algorithm::binary_add, in_md, in_md, in_md), attr,
                                             engine);
@@ -407,8 +407,7 @@ struct DnnlTraining::Impl {
     }
     const auto ld = current.dims();
     p->last_plain = buffers.Own(memory::desc(ld, Type::f32, Tag::nchw));
-    if (mode == kTrain && frozen <= static_cast<int>(block_refs.size()) && block_refs.back().conv1.weight_grad)
-      p->g_last = buffers.Shared(kInputA, current);
+    if (backward && trains(static_cast<int>(block_refs.size()))) p->g_last = buffers.Shared(kInputA, current);
     p->scratch = buffers.Own(memory::desc({static_cast<memory::dim>(std::max<std::size_t>(scratch, 1))}, Type::u8, Tag::x));
     const std::size_t bytes = buffers.Place(&p->placed);
     if (!arena || arena->size < bytes) {
@@ -420,6 +419,10 @@ struct DnnlTraining::Impl {
     slot = std::move(p);
     return *slot;
   }
+
+  // Whether the network's gradients were given (MakeTrainer gives them to
+  // every trainable unit; the last block trains unless everything is frozen).
+  bool gradients() const { return block_refs.back().conv3.weight_grad != nullptr; }
 
   void Point(Plan& p) {
     char* base = static_cast<char*>(arena->base);
@@ -608,7 +611,5 @@ void DnnlTraining::Adapt(const float* images, int n, int size) {
 void DnnlTraining::WeightsChanged() { ++impl_->stamp; }
 
 void DnnlTraining::set_momentum(float momentum) { impl_->momentum = momentum; }
-
-int DnnlTraining::units() const { return 1 + static_cast<int>(impl_->block_refs.size()); }
 
 }  // namespace lvsi::deepfeatures::detail

@@ -140,16 +140,16 @@ std::vector<BottleneckImpl*> Blocks(NetImpl& net) {
   return out;
 }
 
-// The convolution arithmetic of one training step on n images of `size`
+// The convolution arithmetic of one training step per image of `size`
 // pixels (2 FLOP per multiply-add): every convolution forward, the weight
 // gradient of trainable ones, and the input gradient where an earlier unit
 // trains.  The same for both training paths.
-double TrainingFlop(NetImpl& net, int n, int size, int frozen_units) {
+double TrainingFlop(NetImpl& net, int size, int frozen_units) {
   double flop = 0;
   auto conv = [&](const nn::Conv2dImpl& c, int64_t in, int passes) {
     const auto& w = c.weight;
     const int64_t out = (in + 2 * PaddingOf(c) - w.size(2)) / StrideOf(c) + 1;
-    flop += passes * 2.0 * static_cast<double>(n * out * out) * static_cast<double>(w.size(0) * w.size(1) * w.size(2) * w.size(3));
+    flop += passes * 2.0 * static_cast<double>(out * out) * static_cast<double>(w.size(0) * w.size(1) * w.size(2) * w.size(3));
     return out;
   };
   auto trains = [&](int unit) { return unit >= frozen_units ? 1 : 0; };
@@ -284,19 +284,17 @@ struct FoldedNet {
   explicit FoldedNet(NetImpl& net) {
     torch::NoGradGuard no_grad;
     stem = Fold(*net.conv1, *net.bn1);
-    for (auto& layer : net.layers)
-      for (const auto& child : layer->children()) {
-        auto& b = *child->as<BottleneckImpl>();
-        FoldedBlock f;
-        f.conv1 = Fold(*b.conv1, *b.bn1);
-        f.conv2 = Fold(*b.conv2, *b.bn2);
-        f.conv3 = Fold(*b.conv3, *b.bn3);
-        if (!b.downsample.is_empty()) {
-          f.has_downsample = true;
-          f.downsample = Fold(*b.downsample[0]->as<nn::Conv2d>(), *b.downsample[1]->as<nn::BatchNorm2d>());
-        }
-        blocks.push_back(std::move(f));
+    for (BottleneckImpl* b : Blocks(net)) {
+      FoldedBlock f;
+      f.conv1 = Fold(*b->conv1, *b->bn1);
+      f.conv2 = Fold(*b->conv2, *b->bn2);
+      f.conv3 = Fold(*b->conv3, *b->bn3);
+      if (!b->downsample.is_empty()) {
+        f.has_downsample = true;
+        f.downsample = Fold(*b->downsample[0]->as<nn::Conv2d>(), *b->downsample[1]->as<nn::BatchNorm2d>());
       }
+      blocks.push_back(std::move(f));
+    }
 #ifdef LVSI_WITH_DNNL
     if (stem.weight.device().is_cpu()) {
       std::vector<detail::BlockSpec> specs;
@@ -993,12 +991,13 @@ struct ResNet50::Epoch {
     std::shuffle(order.begin(), order.end(), rng);
     double loss_sum = 0, flop = 0;
     int batches = 0;
+    const double flop_per_image = TrainingFlop(*net, size, frozen_units);
     for (const auto& [begin, end] : Batches(order.size(), o.batch_size, size)) {
       const std::vector<std::size_t> idx(order.begin() + static_cast<long>(begin), order.begin() + static_cast<long>(end));
       const torch::Tensor x = Input(idx, rng);
       const int count = static_cast<int>(idx.size());
       loss_sum += trainer ? TrainerStep(x, idx) : AutogradStep(x, idx, optimizer);
-      flop += TrainingFlop(*net, count, size, frozen_units);
+      flop += flop_per_image * count;
       log->train_images += count;
       ++batches;
     }
@@ -1128,16 +1127,9 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
     epoch_step.trainer = trainer.get();
     fused = std::make_unique<FusedOptimizer>(trainable, o);
     epoch_step.fused = fused.get();
-    const std::vector<BottleneckImpl*> blocks = Blocks(*net);
-    for (int u = epoch_step.frozen_units; u <= static_cast<int>(blocks.size()); ++u) {
-      if (u == 0) {
-        epoch_step.trained_norms.push_back(net->bn1.get());
-        continue;
-      }
-      BottleneckImpl* b = blocks[static_cast<std::size_t>(u - 1)];
-      for (auto* bn : {b->bn1.get(), b->bn2.get(), b->bn3.get()}) epoch_step.trained_norms.push_back(bn);
-      if (!b->downsample.is_empty()) epoch_step.trained_norms.push_back(b->downsample[1]->as<nn::BatchNorm2d>());
-    }
+    // The batch norms of the trainable units: those whose gamma learns.
+    for (auto& m : net->modules(/*include_self=*/false))
+      if (auto* bn = m->as<nn::BatchNorm2d>(); bn && bn->weight.requires_grad()) epoch_step.trained_norms.push_back(bn);
   }
 #endif
   if (o.adapt_batch_norm) {  // on the training's path

@@ -69,8 +69,6 @@ class DnnlTraining {
   void Adapt(const float* images, int n, int size);
   /// Evaluation-mode forward pass (running statistics in every unit); keeps nothing.
   std::vector<float> Evaluate(const float* images, int n, int size);
-  /// Number of units: the stem and the blocks.
-  int units() const;
 
  private:
   struct Impl;
