@@ -49,6 +49,20 @@ dnnl::algorithm ConvAlgorithm(const ConvNormRef& r, memory::dim out_size, Pass p
   return dnnl::algorithm::convolution_auto;
 }
 
+// `alternative()` where it builds and oneDNN runs it with the same
+// implementation as `chosen` (the same kernel, given the weights in another
+// layout), else `chosen`.
+template <typename PrimitiveDesc, typename Make>
+PrimitiveDesc SameImplementation(const PrimitiveDesc& chosen, Make alternative) {
+  try {
+    PrimitiveDesc other = alternative();
+    if (other.impl_info_str() == chosen.impl_info_str()) return other;
+  } catch (const dnnl::error&) {
+    // this implementation does not take that layout
+  }
+  return chosen;
+}
+
 // A plan's buffers laid out once their sizes are known: own ones, and
 // shared regions whose users' lifetimes do not overlap (gradients).  Place
 // gives each its offset in the plan's block and returns the block's size.
@@ -109,7 +123,6 @@ memory::dim OutSize(memory::dim in, int kernel, int stride, int padding) {
 struct Unit {
   const ConvNormRef* ref = nullptr;
   bool train = false, relu = false, src_grad = false;
-  bool fixed = false;  // a frozen unit: its weights do not change
   memory::desc src_md, dst_md, fwd_w_md, bwd_data_w_md, bwd_w_src_md;
   dnnl::convolution_forward conv;
   dnnl::batch_normalization_forward bn;
@@ -140,8 +153,19 @@ struct DnnlTraining::Impl {
   std::vector<BlockRef> block_refs;
   int frozen = 0;
 
-  // Weights in the layouts the primitives asked for; trainable ones are
-  // reordered again after each optimiser step (stamp).
+  // A learning convolution's weights and gradient, in the layout of the
+  // first plan's forward convolution; later plans ask for it too.
+  struct Master {
+    const ConvNormRef* ref = nullptr;
+    memory::desc desc;
+    memory weights, gradient;
+    std::unique_ptr<Mapping> weights_buffer, gradient_buffer;
+  };
+  std::map<const ConvNormRef*, Master> masters;
+  std::vector<const ConvNormRef*> master_order;  // creation order: Learned's
+  // Weights in the other layouts the primitives asked for (the input
+  // gradient's, a frozen unit's), made from the master or the network's
+  // tensor; those of learning units again after each step (stamp).
   struct Copy {
     memory::desc desc;
     memory mem;
@@ -180,7 +204,38 @@ struct DnnlTraining::Impl {
     return attr;
   }
 
-  memory Weights(const ConvNormRef& r, const memory::desc& desc, bool trainable) {
+  memory Plain(const ConvNormRef& r) const {
+    return memory({{r.out_channels, r.in_channels, r.kernel, r.kernel}, Type::f32, Tag::oihw}, engine, r.weight);
+  }
+
+  // The master of a learning unit, made from the network's tensor in
+  // layout `desc` the first time (a plain layout when `desc` is not a
+  // permutation of the weights, which the optimiser's element-wise update
+  // needs).
+  Master& MasterFor(const ConvNormRef& r, const memory::desc& desc) {
+    auto it = masters.find(&r);
+    if (it != masters.end()) return it->second;
+    Master& m = masters[&r];
+    m.ref = &r;
+    m.desc = desc.data.format_kind == dnnl_blocked ? desc : Plain(r).get_desc();
+    m.weights_buffer = std::make_unique<Mapping>(m.desc.get_size());
+    m.gradient_buffer = std::make_unique<Mapping>(m.desc.get_size());
+    m.weights = memory(m.desc, engine, m.weights_buffer->base);
+    m.gradient = memory(m.desc, engine, m.gradient_buffer->base);
+    memory plain = Plain(r);
+    dnnl::stream s(engine);
+    dnnl::reorder(plain, m.weights).execute(s, plain, m.weights);
+    s.wait();
+    master_order.push_back(&r);
+    return m;
+  }
+
+  // The weights of unit `r` in layout `desc`: a learning unit's master
+  // itself, else a copy made from the master (again after each step) or,
+  // for a frozen unit, once from the network's tensor.
+  memory Weights(const ConvNormRef& r, const memory::desc& desc) {
+    Master* master = r.learns ? &masters.at(&r) : nullptr;
+    if (master && master->desc == desc) return master->weights;
     auto& copies = weights[&r];
     Copy* copy = nullptr;
     for (auto& c : copies)
@@ -190,11 +245,10 @@ struct DnnlTraining::Impl {
       copies.push_back({desc, memory(desc, engine, mapping->base), -1, mapping});
       copy = &copies.back();
     }
-    if (copy->stamp < 0 || (trainable && copy->stamp != stamp)) {
-      memory plain({{r.out_channels, r.in_channels, r.kernel, r.kernel}, Type::f32, Tag::oihw}, engine,
-                   const_cast<float*>(r.weight));
+    if (copy->stamp < 0 || (master && copy->stamp != stamp)) {
+      memory from = master ? master->weights : Plain(r);
       dnnl::stream s(engine);
-      dnnl::reorder(plain, copy->mem).execute(s, plain, copy->mem);
+      dnnl::reorder(from, copy->mem).execute(s, from, copy->mem);
       s.wait();
       copy->stamp = stamp;
     }
@@ -221,18 +275,25 @@ struct DnnlTraining::Impl {
     auto need = [&](const memory::desc& sp) { *scratch = std::max(*scratch, sp.get_size()); };
 
     const dnnl::prop_kind prop = train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
-    dnnl::convolution_forward::primitive_desc conv_pd(
-        // forward_training in every mode: the evaluation plans and frozen
-        // units then share the training plans' primitives (oneDNN's cache)
-        // and weight layouts; the arithmetic is the same.
-        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, ConvAlgorithm(r, oh, Pass::kForward), src,
-                                        w_any, u.dst_md, strides, pad,
-                                        pad),
-        attr, engine);
+    auto fwd_pd = [&](const memory::desc& w) {
+      // forward_training in every mode: the evaluation plans and frozen
+      // units then share the training plans' primitives (oneDNN's cache)
+      // and weight layouts; the arithmetic is the same.
+      return dnnl::convolution_forward::primitive_desc(
+          dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, ConvAlgorithm(r, oh, Pass::kForward), src,
+                                          w, u.dst_md, strides, pad, pad),
+          attr, engine);
+    };
+    dnnl::convolution_forward::primitive_desc conv_pd = fwd_pd(w_any);
+    // A learning unit: its master's layout where the same implementation
+    // takes it (no copy per step), else a copy.
+    if (r.learns && masters.count(&r) && conv_pd.weights_desc() != masters.at(&r).desc)
+      conv_pd = SameImplementation(conv_pd, [&] { return fwd_pd(masters.at(&r).desc); });
     u.conv = dnnl::convolution_forward(conv_pd);
     u.src_md = conv_pd.src_desc();
     u.fwd_w_md = conv_pd.weights_desc();
     need(conv_pd.scratchpad_desc());
+    if (r.learns) MasterFor(r, u.fwd_w_md);
 
     Flags flags = Flags::use_scale | Flags::use_shift;
     if (relu) flags = flags | Flags::fuse_norm_relu;
@@ -270,28 +331,41 @@ struct DnnlTraining::Impl {
     u.g_conv = buffers.Shared(kConvOut, u.dst_md);
 
     const memory::desc w_src = src.data.format_kind == dnnl_format_kind_any ? src : u.src_md;
-    auto bwd_w_desc = [&](dnnl::algorithm algorithm) {
+    dnnl::algorithm bwd_w_algorithm = ConvAlgorithm(r, oh, Pass::kBackwardWeights);
+    auto bwd_w_desc = [&](const memory::desc& w) {
       return dnnl::convolution_backward_weights::primitive_desc(
-          dnnl::convolution_backward_weights::desc(algorithm, w_src, w_any, u.dst_md, strides, pad, pad), attr, engine,
-          conv_pd);
+          dnnl::convolution_backward_weights::desc(bwd_w_algorithm, w_src, w, u.dst_md, strides, pad, pad), attr,
+          engine, conv_pd);
     };
     dnnl::convolution_backward_weights::primitive_desc bwd_w_pd;
     try {
-      bwd_w_pd = bwd_w_desc(ConvAlgorithm(r, oh, Pass::kBackwardWeights));
+      bwd_w_pd = bwd_w_desc(w_any);
     } catch (const dnnl::error&) {  // no Winograd on this CPU (it needs AVX-512)
-      bwd_w_pd = bwd_w_desc(dnnl::algorithm::convolution_auto);
+      bwd_w_algorithm = dnnl::algorithm::convolution_auto;
+      bwd_w_pd = bwd_w_desc(w_any);
     }
+    // The gradient straight into the master's layout where the same
+    // implementation writes it, else reordered there.
+    const Master& master = masters.at(&r);
+    if (bwd_w_pd.diff_weights_desc() != master.desc)
+      bwd_w_pd = SameImplementation(bwd_w_pd, [&] { return bwd_w_desc(master.desc); });
     u.bwd_weights = dnnl::convolution_backward_weights(bwd_w_pd);
     u.bwd_w_src_md = bwd_w_pd.src_desc();
     if (u.bwd_w_src_md != u.src_md) u.bwd_src_copy = buffers.Own(u.bwd_w_src_md);
-    u.diff_w = buffers.Shared(kWeights, bwd_w_pd.diff_weights_desc());
+    u.diff_w = bwd_w_pd.diff_weights_desc() == master.desc ? master.gradient
+                                                           : buffers.Shared(kWeights, bwd_w_pd.diff_weights_desc());
     need(bwd_w_pd.scratchpad_desc());
 
     if (u.src_grad) {
-      dnnl::convolution_backward_data::primitive_desc bwd_d_pd(
-          dnnl::convolution_backward_data::desc(ConvAlgorithm(r, oh, Pass::kBackwardData), u.src_md, w_any, u.dst_md,
-                                                strides, pad, pad),
-          attr, engine, conv_pd);
+      auto bwd_d_desc = [&](const memory::desc& w) {
+        return dnnl::convolution_backward_data::primitive_desc(
+            dnnl::convolution_backward_data::desc(ConvAlgorithm(r, oh, Pass::kBackwardData), u.src_md, w, u.dst_md,
+                                                  strides, pad, pad),
+            attr, engine, conv_pd);
+      };
+      dnnl::convolution_backward_data::primitive_desc bwd_d_pd = bwd_d_desc(w_any);
+      if (bwd_d_pd.weights_desc() != master.desc)
+        bwd_d_pd = SameImplementation(bwd_d_pd, [&] { return bwd_d_desc(master.desc); });
       u.bwd_data = dnnl::convolution_backward_data(bwd_d_pd);
       u.bwd_data_w_md = bwd_d_pd.weights_desc();
       u.g_src = buffers.Shared(g_src_region, bwd_d_pd.diff_src_desc());
@@ -327,7 +401,6 @@ struct DnnlTraining::Impl {
 
     p->stem = MakeUnit(stem_ref, memory::desc({n, 3, size, size}, Type::f32, Tag::any), trains(0),
                        backward && trains(0), true, false, kInputA, buffers, &scratch);
-    p->stem.fixed = frozen > 0;
     // The images in the layout the stem asked for, owned by the plan
     // (backward weights reads them after the caller's buffer may be gone).
     p->stem.src_copy = buffers.Own(p->stem.src_md);
@@ -368,7 +441,6 @@ struct DnnlTraining::Impl {
       if (r.has_downsample)
         blk.downsample =
             MakeUnit(r.downsample, current, blk.train, blk_backward, false, blk.src_grad, kInputB, buffers, &scratch);
-      for (Unit* u : {&blk.conv1, &blk.conv2, &blk.conv3, &blk.downsample}) u->fixed = k < frozen;
       const memory::desc out_md = blk.conv3.dst_md;
       dnnl::post_ops relu;
       relu.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
@@ -422,7 +494,7 @@ struct DnnlTraining::Impl {
 
   // Whether the network's gradients were given (MakeTrainer gives them to
   // every trainable unit; the last block trains unless everything is frozen).
-  bool gradients() const { return block_refs.back().conv3.weight_grad != nullptr; }
+  bool gradients() const { return block_refs.back().conv3.learns; }
 
   void Point(Plan& p) {
     char* base = static_cast<char*>(arena->base);
@@ -437,7 +509,7 @@ struct DnnlTraining::Impl {
     }
     u.src = src;
     u.conv.execute(s, {{DNNL_ARG_SRC, src},
-                       {DNNL_ARG_WEIGHTS, Weights(*u.ref, u.fwd_w_md, !u.fixed)},
+                       {DNNL_ARG_WEIGHTS, Weights(*u.ref, u.fwd_w_md)},
                        {DNNL_ARG_DST, u.conv_out},
                        {DNNL_ARG_SCRATCHPAD, p.scratch}});
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, u.conv_out},
@@ -491,11 +563,11 @@ struct DnnlTraining::Impl {
                               {DNNL_ARG_DIFF_WEIGHTS, u.diff_w},
                               {DNNL_ARG_SCRATCHPAD, p.scratch}});
     const ConvNormRef& r = *u.ref;
-    memory plain({{r.out_channels, r.in_channels, r.kernel, r.kernel}, Type::f32, Tag::oihw}, engine, r.weight_grad);
-    dnnl::reorder(u.diff_w, plain).execute(s, u.diff_w, plain);
+    memory& gradient = masters.at(&r).gradient;
+    if (u.diff_w != gradient) dnnl::reorder(u.diff_w, gradient).execute(s, u.diff_w, gradient);
     if (u.src_grad)
       u.bwd_data.execute(s, {{DNNL_ARG_DIFF_DST, u.g_conv},
-                             {DNNL_ARG_WEIGHTS, Weights(r, u.bwd_data_w_md, true)},
+                             {DNNL_ARG_WEIGHTS, Weights(r, u.bwd_data_w_md)},
                              {DNNL_ARG_DIFF_SRC, u.g_src},
                              {DNNL_ARG_SCRATCHPAD, p.scratch}});
   }
@@ -609,6 +681,34 @@ void DnnlTraining::Adapt(const float* images, int n, int size) {
 }
 
 void DnnlTraining::WeightsChanged() { ++impl_->stamp; }
+
+bool DnnlTraining::Learns(const float* weight) const {
+  auto learns = [&](const ConvNormRef& r) { return r.learns && r.weight == weight; };
+  if (learns(impl_->stem_ref)) return true;
+  for (const BlockRef& b : impl_->block_refs)
+    if (learns(b.conv1) || learns(b.conv2) || learns(b.conv3) || (b.has_downsample && learns(b.downsample)))
+      return true;
+  return false;
+}
+
+std::vector<LearnedWeights> DnnlTraining::Learned() {
+  std::vector<LearnedWeights> out;
+  for (const ConvNormRef* r : impl_->master_order) {
+    Impl::Master& m = impl_->masters.at(r);
+    out.push_back({static_cast<float*>(m.weights.get_data_handle()),
+                   static_cast<const float*>(m.gradient.get_data_handle()), m.desc.get_size() / sizeof(float)});
+  }
+  return out;
+}
+
+void DnnlTraining::ExportWeights() {
+  dnnl::stream s(impl_->engine);
+  for (const ConvNormRef* r : impl_->master_order) {
+    memory plain = impl_->Plain(*r);
+    dnnl::reorder(impl_->masters.at(r).weights, plain).execute(s, impl_->masters.at(r).weights, plain);
+  }
+  s.wait();
+}
 
 void DnnlTraining::set_momentum(float momentum) { impl_->momentum = momentum; }
 

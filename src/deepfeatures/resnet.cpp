@@ -183,7 +183,8 @@ float* GradientOf(torch::Tensor& t) {
 
 // A convolution and its batch norm as DnnlTraining reads and writes them:
 // pointers into the parameters' storage (which optimiser steps, Restore and
-// AdaptBatchNorm update in place).
+// AdaptBatchNorm update in place; a learning convolution's weight is read
+// once and written back by ExportWeights).
 detail::ConvNormRef Ref(nn::Conv2dImpl& conv, nn::BatchNorm2dImpl& bn, bool trainable) {
   detail::ConvNormRef r;
   r.weight = conv.weight.data_ptr<float>();
@@ -192,7 +193,7 @@ detail::ConvNormRef Ref(nn::Conv2dImpl& conv, nn::BatchNorm2dImpl& bn, bool trai
   r.running_mean = bn.running_mean.data_ptr<float>();
   r.running_var = bn.running_var.data_ptr<float>();
   if (trainable) {
-    r.weight_grad = GradientOf(conv.weight);
+    r.learns = true;  // its weight and weight gradient live in DnnlTraining (Learned)
     r.gamma_grad = GradientOf(bn.weight);
     r.beta_grad = GradientOf(bn.bias);
   }
@@ -805,6 +806,7 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const std::vector<torch::
                                               torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
 }
 
+#ifdef LVSI_WITH_DNNL
 // SGD and Adam as LibTorch's torch::optim::SGD and Adam compute them
 // (SGD: dampening 0, no Nesterov, the first step's momentum buffer the
 // gradient itself; Adam: betas 0.9 and 0.999, eps 1e-8, no AMSGrad; weight
@@ -812,34 +814,59 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const std::vector<torch::
 // LibTorch makes five to eight, with their temporaries: on the oneDNN path
 // LibTorch's Adam step took 52 of the 370 ms of a training step on 16
 // images of 64 px.  Element-wise, so the result does not depend on the
-// thread count.
+// thread count.  The convolutions' weights are updated where DnnlTraining
+// keeps them, in oneDNN's layout (its Learned; the update does not depend on
+// the order of the elements, and zero padding stays zero), the other
+// parameters in their tensors.
 class FusedOptimizer {
  public:
-  FusedOptimizer(const std::vector<torch::Tensor>& params, const FineTuneSettings& o)
-      : adam_(o.optimizer == Optimizer::kAdam),
+  FusedOptimizer(const std::vector<torch::Tensor>& params, detail::DnnlTraining& trainer, const FineTuneSettings& o)
+      : trainer_(trainer),
+        adam_(o.optimizer == Optimizer::kAdam),
         lr_(o.learning_rate),
         momentum_(o.momentum),
         weight_decay_(o.weight_decay) {
     for (const auto& p : params) {
       if (!p.is_contiguous() || p.scalar_type() != torch::kFloat32 || !p.device().is_cpu())
         throw ModelError("FineTune: the fused optimiser needs contiguous float32 CPU parameters");
+      if (trainer.Learns(p.data_ptr<float>())) continue;
       State st;
       st.param = p;
-      // Zero pages, touched first by the first step (see mapping.h).
-      const std::size_t bytes = static_cast<std::size_t>(p.numel()) * sizeof(float);
-      st.first = std::make_unique<detail::Mapping>(bytes);
-      if (adam_) st.second = std::make_unique<detail::Mapping>(bytes);
+      st.count = static_cast<std::size_t>(p.numel());
       states_.push_back(std::move(st));
     }
   }
   void set_learning_rate(double lr) { lr_ = lr; }
   void Step() {
     ++steps_;
-    for (auto& st : states_) {
-      float* p = st.param.data_ptr<float>();
-      const torch::Tensor grad = st.param.grad();
-      if (!grad.defined() || !grad.is_contiguous()) throw ModelError("FineTune: a parameter without a contiguous gradient");
-      const float* g = grad.data_ptr<float>();
+    const std::vector<detail::LearnedWeights> learned = trainer_.Learned();
+    if (learned_states_.empty())
+      for (const auto& w : learned) {
+        State st;
+        st.count = w.count;
+        learned_states_.push_back(std::move(st));
+      }
+    if (learned_states_.size() != learned.size()) throw ModelError("FineTune: the trainer's weights changed in number");
+    for (std::size_t k = 0; k < states_.size() + learned.size(); ++k) {
+      const bool tensor = k < states_.size();
+      State& st = tensor ? states_[k] : learned_states_[k - states_.size()];
+      float* p = nullptr;
+      const float* g = nullptr;
+      if (tensor) {
+        p = st.param.data_ptr<float>();
+        const torch::Tensor grad = st.param.grad();
+        if (!grad.defined() || !grad.is_contiguous())
+          throw ModelError("FineTune: a parameter without a contiguous gradient");
+        g = grad.data_ptr<float>();
+      } else {
+        p = learned[k - states_.size()].weights;
+        g = learned[k - states_.size()].gradient;
+      }
+      if (!st.first) {  // zero pages, touched first by this step (see mapping.h)
+        st.first = std::make_unique<detail::Mapping>(st.count * sizeof(float));
+        if (adam_) st.second = std::make_unique<detail::Mapping>(st.count * sizeof(float));
+      }
+      const auto count = static_cast<int64_t>(st.count);
       float* m = st.first->floats();
       float* v = adam_ ? st.second->floats() : nullptr;
       const float wd = static_cast<float>(weight_decay_);
@@ -848,7 +875,7 @@ class FusedOptimizer {
         const float b1 = 0.9f, b2 = 0.999f, c1 = static_cast<float>(1 - 0.9), c2 = static_cast<float>(1 - 0.999);
         const float root2 = static_cast<float>(std::sqrt(bias2)), eps = 1e-8f;
         const float step = static_cast<float>(-lr_ / bias1);
-        at::parallel_for(0, st.param.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+        at::parallel_for(0, count, 1 << 15, [&](int64_t begin, int64_t end) {
           // Eigen's vectorised sqrt and division, in cache-sized pieces.
           for (int64_t piece = begin; piece < end; piece += 2048) {
             const Eigen::Index len = static_cast<Eigen::Index>(std::min<int64_t>(2048, end - piece));
@@ -863,7 +890,7 @@ class FusedOptimizer {
       } else {
         const float mu = static_cast<float>(momentum_), rate = static_cast<float>(-lr_);
         const bool first = !st.started;
-        at::parallel_for(0, st.param.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+        at::parallel_for(0, count, 1 << 15, [&](int64_t begin, int64_t end) {
           for (int64_t i = begin; i < end; ++i) {
             float d = wd != 0 ? g[i] + wd * p[i] : g[i];
             if (mu != 0) {
@@ -880,15 +907,20 @@ class FusedOptimizer {
 
  private:
   struct State {
-    torch::Tensor param;
+    torch::Tensor param;  // undefined for the trainer's weights
+    std::size_t count = 0;
     std::unique_ptr<detail::Mapping> first, second;  // SGD: momentum buffer; Adam: exp_avg, exp_avg_sq
     bool started = false;
   };
+  detail::DnnlTraining& trainer_;
   bool adam_;
   double lr_, momentum_, weight_decay_;
   long steps_ = 0;
-  std::vector<State> states_;
+  std::vector<State> states_, learned_states_;  // the tensors' and, in the same order as Learned, the trainer's
 };
+#else
+class FusedOptimizer;  // the oneDNN path's only
+#endif
 
 double LearningRateAt(const FineTuneSettings& o, int epoch) {
   switch (o.schedule) {
@@ -1125,7 +1157,7 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
   if (onednn) {
     trainer = MakeTrainer(*net, epoch_step.frozen_units);
     epoch_step.trainer = trainer.get();
-    fused = std::make_unique<FusedOptimizer>(trainable, o);
+    fused = std::make_unique<FusedOptimizer>(trainable, *trainer, o);
     epoch_step.fused = fused.get();
     // The batch norms of the trainable units: those whose gamma learns.
     for (auto& m : net->modules(/*include_self=*/false))
@@ -1165,6 +1197,9 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
     if (fused) fused->set_learning_rate(log.learning_rate);
 #endif
     epoch_step.Train(train, frozen, *optimizer, rng, &log);
+#ifdef LVSI_WITH_DNNL
+    if (trainer) trainer->ExportWeights();  // the network's tensors current at each epoch's end
+#endif
     // The inner validation: on the oneDNN path in batches of the training
     // batch size (inference_batch is for Features' reproducibility; the
     // validation loss only picks the epoch, and a batch of 1 made the

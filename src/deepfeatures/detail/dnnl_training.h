@@ -6,11 +6,15 @@
 // follows; the residual sum with its ReLU as one binary primitive; max
 // pooling with its workspace.  Activations stay in one blocked layout
 // (nChw16c with AVX-512, nChw8c otherwise), every buffer of a batch shape
-// is allocated once, weights are reordered once per step.  The network's
-// parameters are read and its gradients and running statistics written in
-// place (LibTorch's storage, C order); the head, the loss and the
-// optimiser stay with LibTorch.  Private to lvsi_deepfeatures.
+// is allocated once.  The weights of the convolutions that learn live here
+// during training, with their gradients, in the layout oneDNN computes with
+// (Learned: the optimiser updates them there; ExportWeights writes them
+// back to the network); a step reorders them once, for the input-gradient
+// pass.  Batch-norm parameters, gradients and running statistics are read
+// and written in place (LibTorch's storage); the head and the loss stay
+// with LibTorch.  Private to lvsi_deepfeatures.
 
+#include <cstddef>
 #include <memory>
 #include <vector>
 
@@ -19,11 +23,11 @@ namespace lvsi::deepfeatures::detail {
 /// A convolution without bias and the batch normalisation after it, as
 /// pointers into the network's parameters.
 struct ConvNormRef {
-  const float* weight = nullptr;  ///< [out, in, k, k]
-  float* weight_grad = nullptr;   ///< same shape; written by Backward (trainable units)
+  float* weight = nullptr;  ///< [out, in, k, k]; read once, written by ExportWeights when `learns`
+  bool learns = false;      ///< a trainable unit: weight, gamma and beta get gradients
   const float* gamma = nullptr;
   const float* beta = nullptr;
-  float* gamma_grad = nullptr;
+  float* gamma_grad = nullptr;  ///< written by Backward when `learns`
   float* beta_grad = nullptr;
   float* running_mean = nullptr;  ///< read in evaluation mode, updated in training mode
   float* running_var = nullptr;
@@ -37,6 +41,15 @@ struct ConvNormRef {
 struct BlockRef {
   ConvNormRef conv1, conv2, conv3, downsample;
   bool has_downsample = false;
+};
+
+/// A learning convolution's weights where the optimiser updates them: in
+/// oneDNN's layout (a permutation of [out, in, k, k], zero-padded where the
+/// blocks ask for it), with the last Backward's gradient in the same layout.
+struct LearnedWeights {
+  float* weights = nullptr;
+  const float* gradient = nullptr;
+  std::size_t count = 0;
 };
 
 class DnnlTraining {
@@ -57,11 +70,21 @@ class DnnlTraining {
   /// After Forward: every trainable unit's weight, gamma and beta
   /// gradients (overwritten) from d loss / d output [n, 2048].
   void Backward(const float* output_grad);
+  /// Whether the convolution weight at `weight` (the network's storage)
+  /// learns here: its updates go through Learned, not the network's tensor.
+  bool Learns(const float* weight) const;
+  /// The learning convolutions' weights and gradients, the same order on
+  /// every call; complete once Forward ran.  WeightsChanged after updating.
+  std::vector<LearnedWeights> Learned();
+  /// Writes the learning convolutions' weights back to the network's
+  /// tensors (C order).
+  void ExportWeights();
   /// Replaces every unit's running-statistics momentum (negative: each
   /// unit's own); AdaBN's cumulative average uses 1 / k for the k-th batch.
   void set_momentum(float momentum);
   /// To be called after every change of the trainable weights (an
-  /// optimiser step): they are reordered again before the next pass.
+  /// optimiser step on Learned, or of gamma and beta): layouts derived from
+  /// them are made again before the next pass.
   void WeightsChanged();
   /// Training-mode forward pass of every unit, frozen ones too: batch
   /// statistics folded into the running ones (set_momentum), no gradients
