@@ -125,11 +125,24 @@ DnnlTrunk::DnnlTrunk(ConvSpec stem, std::vector<BlockSpec> blocks) : impl_(std::
 DnnlTrunk::~DnnlTrunk() = default;
 
 std::vector<float> DnnlTrunk::Forward(const float* images, int n, int size, int* out_size) const {
+  return Run(images, n, size, n, out_size);
+}
+
+std::vector<float> DnnlTrunk::ForwardEach(const float* images, int n, int size, int* out_size) const {
+  return Run(images, n, size, 1, out_size);
+}
+
+// Batches of `batch` images (n / batch of them) through the plan for that
+// batch size, one convolution at a time over all batches: each batch meets
+// exactly the primitives and steps it would alone, and a convolution's
+// weights are read once from memory for all of them.
+std::vector<float> DnnlTrunk::Run(const float* images, int n, int size, int batch, int* out_size) const {
   Impl::Plan* plan;
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
-    plan = &impl_->PlanFor(n, size);
+    plan = &impl_->PlanFor(batch, size);
   }
+  const std::size_t batches = static_cast<std::size_t>(n / batch);
   const dnnl::engine& engine = impl_->engine;
   dnnl::stream s(engine);
   // Runs `c` from `src` (reordered first when its layout differs) into dst.
@@ -141,34 +154,50 @@ std::vector<float> DnnlTrunk::Forward(const float* images, int n, int size, int*
     }
     c.prim.execute(s, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, c.weights}, {DNNL_ARG_BIAS, c.bias}, {DNNL_ARG_DST, dst}});
   };
-  memory input({{n, 3, size, size}, Type::f32, Tag::nchw}, engine, const_cast<float*>(images));
-  memory stem_out(plan->stem.dst, engine);
-  run(plan->stem, input, stem_out);
-  memory x(plan->pool_dst, engine);
-  plan->pool.execute(s, {{DNNL_ARG_SRC, stem_out}, {DNNL_ARG_DST, x}});
+  const std::size_t batch_values = static_cast<std::size_t>(batch) * 3 * static_cast<std::size_t>(size) * size;
+  std::vector<memory> x(batches);
+  for (std::size_t k = 0; k < batches; ++k) {
+    memory input({{batch, 3, size, size}, Type::f32, Tag::nchw}, engine, const_cast<float*>(images + k * batch_values));
+    memory stem_out(plan->stem.dst, engine);
+    run(plan->stem, input, stem_out);
+    x[k] = memory(plan->pool_dst, engine);
+    plan->pool.execute(s, {{DNNL_ARG_SRC, stem_out}, {DNNL_ARG_DST, x[k]}});
+  }
+  std::vector<memory> identity(batches), a(batches), c(batches);
   for (const auto& b : plan->blocks) {
-    memory identity = x;
-    if (b.downsample.prim) {
-      identity = memory(b.downsample.dst, engine);
-      run(b.downsample, x, identity);
+    identity = x;
+    if (b.downsample.prim)
+      for (std::size_t k = 0; k < batches; ++k) {
+        identity[k] = memory(b.downsample.dst, engine);
+        run(b.downsample, x[k], identity[k]);
+      }
+    for (std::size_t k = 0; k < batches; ++k) {
+      a[k] = memory(b.conv1.dst, engine);
+      run(b.conv1, x[k], a[k]);
     }
-    memory a(b.conv1.dst, engine), c(b.conv2.dst, engine);
-    run(b.conv1, x, a);
-    run(b.conv2, a, c);
+    for (std::size_t k = 0; k < batches; ++k) {
+      c[k] = memory(b.conv2.dst, engine);
+      run(b.conv2, a[k], c[k]);
+    }
     // conv3's sum post-op adds the convolution to what dst holds: the
     // identity, in conv3's layout (in place when the layouts agree; the
     // block's input is not needed any more).
-    memory out = identity;
-    if (identity.get_desc() != b.conv3.dst) {
-      out = memory(b.conv3.dst, engine);
-      dnnl::reorder(identity, out).execute(s, identity, out);
+    for (std::size_t k = 0; k < batches; ++k) {
+      memory out = identity[k];
+      if (identity[k].get_desc() != b.conv3.dst) {
+        out = memory(b.conv3.dst, engine);
+        dnnl::reorder(identity[k], out).execute(s, identity[k], out);
+      }
+      run(b.conv3, c[k], out);
+      x[k] = out;
     }
-    run(b.conv3, c, out);
-    x = out;
   }
-  std::vector<float> result(plan->out.get_size() / sizeof(float));
-  memory target(plan->out, engine, result.data());
-  dnnl::reorder(x, target).execute(s, x, target);
+  const std::size_t out_values = plan->out.get_size() / sizeof(float);
+  std::vector<float> result(out_values * batches);
+  for (std::size_t k = 0; k < batches; ++k) {
+    memory target(plan->out, engine, result.data() + k * out_values);
+    dnnl::reorder(x[k], target).execute(s, x[k], target);
+  }
   s.wait();
   *out_size = plan->out_size;
   return result;

@@ -316,16 +316,24 @@ struct FoldedNet {
     }
 #endif
   }
-  // layer4's output, contiguous (NCHW) for what follows.
-  torch::Tensor Trunk(const torch::Tensor& input) const {
+  // layer4's output, contiguous (NCHW) for what follows; with `each`, as
+  // for each image on its own (on oneDNN: bit for bit).
+  torch::Tensor Trunk(const torch::Tensor& input, bool each = false) const {
 #ifdef LVSI_WITH_DNNL
     if (dnnl) {
       const torch::Tensor x = input.contiguous();
       int out = 0;
-      std::vector<float> y = dnnl->Forward(x.data_ptr<float>(), static_cast<int>(x.size(0)), static_cast<int>(x.size(2)), &out);
+      const int n = static_cast<int>(x.size(0)), size = static_cast<int>(x.size(2));
+      std::vector<float> y = each ? dnnl->ForwardEach(x.data_ptr<float>(), n, size, &out)
+                                  : dnnl->Forward(x.data_ptr<float>(), n, size, &out);
       return torch::from_blob(y.data(), {x.size(0), 2048, out, out}, torch::kFloat32).clone();
     }
 #endif
+    if (each) {
+      std::vector<torch::Tensor> parts;
+      for (long i = 0; i < input.size(0); ++i) parts.push_back(Trunk(input.slice(0, i, i + 1)));
+      return torch::cat(parts, 0);
+    }
     torch::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
     x = stem(x).relu_();
     x = torch::max_pool2d(x, 3, 2, 1);
@@ -410,6 +418,22 @@ struct ResNet50::Impl {
   }
   // Evaluation-mode layer4 output through the folded network.
   torch::Tensor Trunk(const torch::Tensor& x) const { return Folded()->Trunk(x); }
+  // `head` (the pooling, and the classifier for logits) of the layer4
+  // output of the batch, `chunk` images at a time: one image at a time
+  // when `chunk` is 1 (that image's values whatever else is in the batch),
+  // run over 8 images at once, each on its own (FoldedNet::Trunk's `each`:
+  // each convolution's weights read once for the 8).
+  torch::Tensor Inferred(const torch::Tensor& input, int chunk,
+                         const std::function<torch::Tensor(torch::Tensor)>& head) const {
+    if (chunk != 1) return Chunked(input, chunk, [&](torch::Tensor x) { return head(Trunk(x)); });
+    constexpr int kEach = 8;
+    return Chunked(input, kEach, [&](torch::Tensor x) {
+      const torch::Tensor trunk = Folded()->Trunk(x, /*each=*/true);
+      std::vector<torch::Tensor> rows;
+      for (long i = 0; i < trunk.size(0); ++i) rows.push_back(head(trunk.slice(0, i, i + 1)));
+      return torch::cat(rows, 0);
+    });
+  }
   torch::Tensor Input(const std::vector<float>& batch, int n, int size) const {
     // The thread count is per calling thread (OpenMP): apply it on whichever
     // thread uses the network.
@@ -555,8 +579,8 @@ Eigen::MatrixXf ResNet50::Features(const std::vector<float>& batch, int n, int s
   return Guarded("Features", [&] {
     torch::NoGradGuard no_grad;
     auto& net = impl_->net;
-    return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
-                                  [&](torch::Tensor x) { return net->Pool(impl_->Trunk(x)); }));
+    return ToEigen(impl_->Inferred(impl_->Input(batch, n, size), options_.inference_batch,
+                                   [&](torch::Tensor x) { return net->Pool(x); }));
   });
 }
 
@@ -564,8 +588,8 @@ Eigen::MatrixXf ResNet50::Logits(const std::vector<float>& batch, int n, int siz
   return Guarded("Logits", [&] {
     torch::NoGradGuard no_grad;
     auto& net = impl_->net;
-    return ToEigen(impl_->Chunked(impl_->Input(batch, n, size), options_.inference_batch,
-                                  [&](torch::Tensor x) { return net->fc(net->Pool(impl_->Trunk(x))); }));
+    return ToEigen(impl_->Inferred(impl_->Input(batch, n, size), options_.inference_batch,
+                                   [&](torch::Tensor x) { return net->fc(net->Pool(x)); }));
   });
 }
 

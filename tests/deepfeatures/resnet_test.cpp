@@ -248,6 +248,42 @@ TEST(ResNet, SeededInitialisationAndBadInput) {
   EXPECT_THROW(ReadNpyFloat32(dir + "/not_a_model.pt", &shape), FormatError);
 }
 
+// inference_batch = 1 (the study's, lvsi_predict's): each image's features
+// and logits are those it gets alone, bit for bit, whatever else is in the
+// call (the trunk runs 8 images at a time, each on its own), on 1 and 2
+// threads; and they agree with one batch of all to rounding.
+TEST(ResNet, OneImageAtATimeWhateverElseIsInTheCall) {
+  const int n = 11, size = 64;
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> noise(0, 1);
+  std::vector<float> images(static_cast<std::size_t>(n) * 3 * size * size);
+  for (auto& v : images) v = noise(rng);
+  const std::size_t plane = 3 * static_cast<std::size_t>(size) * size;
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    ResNetSettings o;
+    o.threads = threads;
+    o.inference_batch = 1;
+    ResNet50 net(o);
+    net.AdaptBatchNorm(images, n, size);  // statistics far from 0 / 1, so that folding changes the weights
+    const Eigen::MatrixXf all = net.Features(images, n, size), logits = net.Logits(images, n, size);
+    ASSERT_EQ(all.rows(), n);
+    for (int i = 0; i < n; ++i) {
+      const std::vector<float> one(images.begin() + static_cast<long>(i * plane),
+                                   images.begin() + static_cast<long>((i + 1) * plane));
+      EXPECT_TRUE(net.Features(one, 1, size).row(0) == all.row(i)) << "image " << i;
+      EXPECT_TRUE(net.Logits(one, 1, size).row(0) == logits.row(i)) << "image " << i;
+    }
+    const std::string dir = testing::ProcessScratchDir("one_image_at_a_time");
+    net.Save(dir + "/net.pt");
+    ResNetSettings batched = o;
+    batched.inference_batch = n;
+    const Eigen::MatrixXf together = ResNet50::Load(dir + "/net.pt", batched).Features(images, n, size);
+    testing::RemoveProcessScratchDir(dir);
+    EXPECT_LT((together - all).cwiseAbs().maxCoeff(), 1e-4 * all.cwiseAbs().maxCoeff());
+  }
+}
+
 // Images of 32 px leave 1 x 1 maps in layer4: a batch of one image cannot be
 // batch-normalised in training.  AdaBN one image at a time and a last
 // mini-batch of one image (5 = 4 + 1) are regrouped, so fine-tuning works;

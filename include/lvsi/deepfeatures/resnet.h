@@ -32,7 +32,9 @@ struct LVSI_DEEPFEATURES_EXPORT ResNetSettings {
   unsigned seed = 1;     ///< Seed of the random initialisation.
   int threads = 0;       ///< LibTorch intra-op threads (0: lvsi::DefaultThreadCount()), applied on the calling thread of every call.
   std::string device = "cpu";  ///< "cpu", "cuda" or "cuda:N" (needs a CUDA build of LibTorch and a GPU).
-  int inference_batch = 16;    ///< Images per forward pass in Features, Logits and GradCam.
+  /// Images per forward pass in Features, Logits and GradCam.  1: each
+  /// image's values are those it gets alone, whatever else is in the call.
+  int inference_batch = 16;
   /// False, with the reason in `why` (when not null), when a setting is out of range.
   bool IsValid(std::string* why = nullptr) const;
 };

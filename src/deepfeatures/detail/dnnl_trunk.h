@@ -33,8 +33,14 @@ class DnnlTrunk {
   /// strides do) for images [n, 3, size, size]; on the calling thread's
   /// OpenMP thread count.  Thread-safe.
   std::vector<float> Forward(const float* images, int n, int size, int* out_size) const;
+  /// The same for each image on its own: bit for bit n calls of Forward
+  /// with one image (the same primitives and steps), but one convolution at
+  /// a time over all n, so that each convolution's weights come from memory
+  /// once, not n times.
+  std::vector<float> ForwardEach(const float* images, int n, int size, int* out_size) const;
 
  private:
+  std::vector<float> Run(const float* images, int n, int size, int batch, int* out_size) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
