@@ -413,21 +413,21 @@ json HistoryJson(const df::FineTuneResult& result) {
 // not part of the deterministic report).
 json SpeedJson(const df::FineTuneResult& result) {
   json epochs = json::array();
-  double images = 0, seconds = 0, flop = 0;
+  double images = 0, seconds = 0, gflop = 0;
   for (const auto& e : result.history) {
     epochs.push_back({{"epoch", e.epoch}, {"seconds", e.seconds}, {"train_seconds", e.train_seconds},
                       {"train_images", e.train_images}, {"images_per_second", e.images_per_second},
                       {"gflop_per_second", e.gflop_per_second}});
     images += e.train_images;
     seconds += e.train_seconds;
-    flop += e.gflop_per_second * e.train_seconds;
+    gflop += e.gflop_per_second * e.train_seconds;
   }
   return {{"path", result.path},
           {"seconds", result.seconds},
           {"train_images", images},
           {"train_seconds", seconds},
           {"images_per_second", seconds > 0 ? images / seconds : 0.0},
-          {"gflop_per_second", seconds > 0 ? flop / seconds : 0.0},
+          {"gflop_per_second", seconds > 0 ? gflop / seconds : 0.0},
           {"epochs", epochs}};
 }
 

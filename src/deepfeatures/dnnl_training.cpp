@@ -156,7 +156,6 @@ struct DnnlTraining::Impl {
   // A learning convolution's weights and gradient, in the layout of the
   // first plan's forward convolution; later plans ask for it too.
   struct Master {
-    const ConvNormRef* ref = nullptr;
     memory::desc desc;
     memory weights, gradient;
     std::unique_ptr<Mapping> weights_buffer, gradient_buffer;
@@ -216,7 +215,6 @@ struct DnnlTraining::Impl {
     auto it = masters.find(&r);
     if (it != masters.end()) return it->second;
     Master& m = masters[&r];
-    m.ref = &r;
     m.desc = desc.data.format_kind == dnnl_blocked ? desc : Plain(r).get_desc();
     m.weights_buffer = std::make_unique<Mapping>(m.desc.get_size());
     m.gradient_buffer = std::make_unique<Mapping>(m.desc.get_size());

@@ -169,15 +169,9 @@ double TrainingFlop(NetImpl& net, int size, int frozen_units) {
 }
 
 #ifdef LVSI_WITH_DNNL
-// The gradient tensor of `t`, made when missing from zero pages (mapping.h:
-// no 100 MB memset before the first step).
+// The gradient tensor of `t` (a batch norm's gamma or beta), made when missing.
 float* GradientOf(torch::Tensor& t) {
-  if (!t.grad().defined()) {
-    auto mapping = std::make_shared<detail::Mapping>(static_cast<std::size_t>(t.numel()) * sizeof(float));
-    float* data = mapping->floats();
-    t.mutable_grad() = torch::from_blob(
-        data, t.sizes(), [mapping](void*) mutable { mapping.reset(); }, torch::kFloat32);
-  }
+  if (!t.grad().defined()) t.mutable_grad() = torch::zeros_like(t);
   return t.grad().data_ptr<float>();
 }
 
@@ -863,70 +857,17 @@ class FusedOptimizer {
   void set_learning_rate(double lr) { lr_ = lr; }
   void Step() {
     ++steps_;
+    for (State& st : states_) {
+      const torch::Tensor grad = st.param.grad();
+      if (!grad.defined() || !grad.is_contiguous())
+        throw ModelError("FineTune: a parameter without a contiguous gradient");
+      Apply(st, st.param.data_ptr<float>(), grad.data_ptr<float>());
+    }
     const std::vector<detail::LearnedWeights> learned = trainer_.Learned();
     if (learned_states_.empty())
-      for (const auto& w : learned) {
-        State st;
-        st.count = w.count;
-        learned_states_.push_back(std::move(st));
-      }
+      for (const auto& w : learned) learned_states_.emplace_back().count = w.count;
     if (learned_states_.size() != learned.size()) throw ModelError("FineTune: the trainer's weights changed in number");
-    for (std::size_t k = 0; k < states_.size() + learned.size(); ++k) {
-      const bool tensor = k < states_.size();
-      State& st = tensor ? states_[k] : learned_states_[k - states_.size()];
-      float* p = nullptr;
-      const float* g = nullptr;
-      if (tensor) {
-        p = st.param.data_ptr<float>();
-        const torch::Tensor grad = st.param.grad();
-        if (!grad.defined() || !grad.is_contiguous())
-          throw ModelError("FineTune: a parameter without a contiguous gradient");
-        g = grad.data_ptr<float>();
-      } else {
-        p = learned[k - states_.size()].weights;
-        g = learned[k - states_.size()].gradient;
-      }
-      if (!st.first) {  // zero pages, touched first by this step (see mapping.h)
-        st.first = std::make_unique<detail::Mapping>(st.count * sizeof(float));
-        if (adam_) st.second = std::make_unique<detail::Mapping>(st.count * sizeof(float));
-      }
-      const auto count = static_cast<int64_t>(st.count);
-      float* m = st.first->floats();
-      float* v = adam_ ? st.second->floats() : nullptr;
-      const float wd = static_cast<float>(weight_decay_);
-      if (adam_) {
-        const double bias1 = 1 - std::pow(0.9, steps_), bias2 = 1 - std::pow(0.999, steps_);
-        const float b1 = 0.9f, b2 = 0.999f, c1 = static_cast<float>(1 - 0.9), c2 = static_cast<float>(1 - 0.999);
-        const float root2 = static_cast<float>(std::sqrt(bias2)), eps = 1e-8f;
-        const float step = static_cast<float>(-lr_ / bias1);
-        at::parallel_for(0, count, 1 << 15, [&](int64_t begin, int64_t end) {
-          // Eigen's vectorised sqrt and division, in cache-sized pieces.
-          for (int64_t piece = begin; piece < end; piece += 2048) {
-            const Eigen::Index len = static_cast<Eigen::Index>(std::min<int64_t>(2048, end - piece));
-            Eigen::Map<Eigen::ArrayXf> P(p + piece, len), M(m + piece, len), V(v + piece, len);
-            const Eigen::Map<const Eigen::ArrayXf> G(g + piece, len);
-            const Eigen::ArrayXf d = wd != 0 ? Eigen::ArrayXf(G + wd * P) : Eigen::ArrayXf(G);
-            M = M * b1 + c1 * d;
-            V = V * b2 + c2 * d * d;
-            P += step * (M / (V.sqrt() / root2 + eps));
-          }
-        });
-      } else {
-        const float mu = static_cast<float>(momentum_), rate = static_cast<float>(-lr_);
-        const bool first = !st.started;
-        at::parallel_for(0, count, 1 << 15, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) {
-            float d = wd != 0 ? g[i] + wd * p[i] : g[i];
-            if (mu != 0) {
-              m[i] = first ? d : m[i] * mu + d;
-              d = m[i];
-            }
-            p[i] = p[i] + rate * d;
-          }
-        });
-      }
-      st.started = true;
-    }
+    for (std::size_t k = 0; k < learned.size(); ++k) Apply(learned_states_[k], learned[k].weights, learned[k].gradient);
   }
 
  private:
@@ -936,6 +877,50 @@ class FusedOptimizer {
     std::unique_ptr<detail::Mapping> first, second;  // SGD: momentum buffer; Adam: exp_avg, exp_avg_sq
     bool started = false;
   };
+  // One parameter's update: `p` (st.count values) from its gradient `g`.
+  void Apply(State& st, float* p, const float* g) {
+    if (!st.first) {  // zero pages, touched first by this step (see mapping.h)
+      st.first = std::make_unique<detail::Mapping>(st.count * sizeof(float));
+      if (adam_) st.second = std::make_unique<detail::Mapping>(st.count * sizeof(float));
+    }
+    const auto count = static_cast<int64_t>(st.count);
+    float* m = st.first->floats();
+    float* v = adam_ ? st.second->floats() : nullptr;
+    const float wd = static_cast<float>(weight_decay_);
+    if (adam_) {
+      const double bias1 = 1 - std::pow(0.9, steps_), bias2 = 1 - std::pow(0.999, steps_);
+      const float b1 = 0.9f, b2 = 0.999f, c1 = static_cast<float>(1 - 0.9), c2 = static_cast<float>(1 - 0.999);
+      const float root2 = static_cast<float>(std::sqrt(bias2)), eps = 1e-8f;
+      const float step = static_cast<float>(-lr_ / bias1);
+      at::parallel_for(0, count, 1 << 15, [&](int64_t begin, int64_t end) {
+        // Eigen's vectorised sqrt and division, in cache-sized pieces.
+        for (int64_t piece = begin; piece < end; piece += 2048) {
+          const Eigen::Index len = static_cast<Eigen::Index>(std::min<int64_t>(2048, end - piece));
+          Eigen::Map<Eigen::ArrayXf> P(p + piece, len), M(m + piece, len), V(v + piece, len);
+          const Eigen::Map<const Eigen::ArrayXf> G(g + piece, len);
+          const Eigen::ArrayXf d = wd != 0 ? Eigen::ArrayXf(G + wd * P) : Eigen::ArrayXf(G);
+          M = M * b1 + c1 * d;
+          V = V * b2 + c2 * d * d;
+          P += step * (M / (V.sqrt() / root2 + eps));
+        }
+      });
+    } else {
+      const float mu = static_cast<float>(momentum_), rate = static_cast<float>(-lr_);
+      const bool first = !st.started;
+      at::parallel_for(0, count, 1 << 15, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          float d = wd != 0 ? g[i] + wd * p[i] : g[i];
+          if (mu != 0) {
+            m[i] = first ? d : m[i] * mu + d;
+            d = m[i];
+          }
+          p[i] = p[i] + rate * d;
+        }
+      });
+    }
+    st.started = true;
+  }
+
   detail::DnnlTraining& trainer_;
   bool adam_;
   double lr_, momentum_, weight_decay_;
