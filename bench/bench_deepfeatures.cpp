@@ -14,7 +14,17 @@
 // counts 2 FLOP per multiply-add of the convolutions: 8.2 GFLOP per
 // 224 x 224 forward pass of ResNet-50 (4.1 G multiply-adds), 3 x that per
 // training step of every layer (FineTune's own count, EpochLog).
+//
+// Where oneDNN is found, "conv-only" is the rate a step would have if it
+// were nothing but its 53 convolutions, each pass timed alone on oneDNN's
+// fastest FP32 kernel for it (conv_ceiling.cpp): the ceiling of any FP32
+// training step on oneDNN's kernels, set beside eager in the same way.
+// The cores' FMA peak, measured, is printed under the table.
 #include <lvsi/lvsi.h>
+
+#ifdef LVSI_BENCH_CONV_CEILING
+#include "conv_ceiling.h"
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -119,6 +129,14 @@ int main(int argc, char** argv) {
     row("extract", "extract", extract, extract * 2 * 4.1 * (size / 224.0) * (size / 224.0), 0);
     row("train", "train", onednn.rate, onednn.gflops, onednn.first);
     row("train-libtorch", "train", autograd.rate, autograd.gflops, autograd.first);
+#ifdef LVSI_BENCH_CONV_CEILING
+    const ConvCeiling convs = ConvolutionsOfATrainingStep(batch, size, threads, repeats);
+    row("conv-only", "train", batch / convs.seconds, convs.gflop / convs.seconds, 0);
+#endif
   }
+#ifdef LVSI_BENCH_CONV_CEILING
+  std::printf("FMA peak (register-only loop): %.1f GFLOP/s on 1 thread, %.1f on 2\n", FmaPeakGflops(1),
+              FmaPeakGflops(2));
+#endif
   return 0;
 }
