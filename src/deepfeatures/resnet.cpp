@@ -4,6 +4,9 @@
 #include <torch/torch.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <dlfcn.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <chrono>
 #include <cmath>
@@ -892,17 +895,34 @@ class FusedOptimizer {
       const float b1 = 0.9f, b2 = 0.999f, c1 = static_cast<float>(1 - 0.9), c2 = static_cast<float>(1 - 0.999);
       const float root2 = static_cast<float>(std::sqrt(bias2)), eps = 1e-8f;
       const float step = static_cast<float>(-lr_ / bias1);
+      // torch.optim.Adam's update, one pass over the four arrays.  The
+      // square root is IEEE's (sqrtps and sqrtss round the same way), not an
+      // approximate reciprocal: Eigen's vectorised sqrt (EIGEN_FAST_MATH)
+      // was 1-2 bits off, and its rsqrtps differs between CPU makers.
+      auto one = [&](int64_t i) {
+        const float d = wd != 0 ? g[i] + wd * p[i] : g[i];
+        m[i] = m[i] * b1 + c1 * d;
+        v[i] = v[i] * b2 + c2 * d * d;
+        p[i] = p[i] + step * (m[i] / (std::sqrt(v[i]) / root2 + eps));
+      };
       at::parallel_for(0, count, 1 << 15, [&](int64_t begin, int64_t end) {
-        // Eigen's vectorised sqrt and division, in cache-sized pieces.
-        for (int64_t piece = begin; piece < end; piece += 2048) {
-          const Eigen::Index len = static_cast<Eigen::Index>(std::min<int64_t>(2048, end - piece));
-          Eigen::Map<Eigen::ArrayXf> P(p + piece, len), M(m + piece, len), V(v + piece, len);
-          const Eigen::Map<const Eigen::ArrayXf> G(g + piece, len);
-          const Eigen::ArrayXf d = wd != 0 ? Eigen::ArrayXf(G + wd * P) : Eigen::ArrayXf(G);
-          M = M * b1 + c1 * d;
-          V = V * b2 + c2 * d * d;
-          P += step * (M / (V.sqrt() / root2 + eps));
+        int64_t i = begin;
+#ifdef __SSE2__
+        const __m128 B1 = _mm_set1_ps(b1), B2 = _mm_set1_ps(b2), C1 = _mm_set1_ps(c1), C2 = _mm_set1_ps(c2),
+                     WD = _mm_set1_ps(wd), ROOT2 = _mm_set1_ps(root2), EPS = _mm_set1_ps(eps),
+                     STEP = _mm_set1_ps(step);
+        for (; i + 4 <= end; i += 4) {
+          const __m128 d =
+              wd != 0 ? _mm_add_ps(_mm_loadu_ps(g + i), _mm_mul_ps(WD, _mm_loadu_ps(p + i))) : _mm_loadu_ps(g + i);
+          const __m128 mi = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(m + i), B1), _mm_mul_ps(C1, d));
+          const __m128 vi = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(v + i), B2), _mm_mul_ps(_mm_mul_ps(C2, d), d));
+          const __m128 denominator = _mm_add_ps(_mm_div_ps(_mm_sqrt_ps(vi), ROOT2), EPS);
+          _mm_storeu_ps(m + i, mi);
+          _mm_storeu_ps(v + i, vi);
+          _mm_storeu_ps(p + i, _mm_add_ps(_mm_loadu_ps(p + i), _mm_mul_ps(STEP, _mm_div_ps(mi, denominator))));
         }
+#endif
+        for (; i < end; ++i) one(i);
       });
     } else {
       const float mu = static_cast<float>(momentum_), rate = static_cast<float>(-lr_);
