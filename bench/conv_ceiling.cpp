@@ -10,11 +10,11 @@
 // are left out: they only add to a real step.
 #include "conv_ceiling.h"
 
-#include <dnnl.hpp>
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
+#include <dnnl.hpp>
 #include <functional>
 #include <random>
 #include <unordered_map>
@@ -115,38 +115,22 @@ __attribute__((target("avx512f,fma"))) double FmaLoop512(long n) {
   for (int i = 0; i < 12; ++i) s += _mm512_reduce_add_ps(a[i]);
   return s;
 }
-__attribute__((target("avx2,fma"))) double FmaLoop256(long n) {
-  __m256 a[12];
-  const __m256 b = _mm256_set1_ps(1.0000001f), c = _mm256_set1_ps(1e-7f);
-  for (int i = 0; i < 12; ++i) a[i] = _mm256_set1_ps(static_cast<float>(i));
-  for (long k = 0; k < n; ++k) {
-#pragma GCC unroll 12
-    for (int i = 0; i < 12; ++i) a[i] = _mm256_fmadd_ps(a[i], b, c);
-  }
-  float s = 0, lanes[8];
-  for (int i = 0; i < 12; ++i) {
-    _mm256_storeu_ps(lanes, a[i]);
-    s += lanes[0];
-  }
-  return s;
-}
 #endif
 
 }  // namespace
 
 double FmaPeakGflops(int threads) {
 #if defined(__x86_64__)
-  const bool wide = __builtin_cpu_supports("avx512f");
-  if (!wide && !__builtin_cpu_supports("fma")) return 0;
+  if (!__builtin_cpu_supports("avx512f")) return 0;
   const long n = 50000000;
-  const double flop_per_iteration = 12.0 * 2 * (wide ? 16 : 8);
+  const double flop_per_iteration = 12.0 * 2 * 16;
   volatile double sink = 0;
   double best = 1e30;
   for (int r = 0; r < 3; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
 #pragma omp parallel num_threads(threads)
     {
-      const double s = wide ? FmaLoop512(n) : FmaLoop256(n);
+      const double s = FmaLoop512(n);
 #pragma omp atomic
       sink = sink + s;
     }
@@ -178,41 +162,38 @@ ConvCeiling ConvolutionsOfATrainingStep(int batch, int size, int threads, int re
           engine);
     };
     const double flop = 2.0 * batch * c.in_channels * c.out_channels * c.kernel * c.kernel * out_size * out_size;
+    // One pass's primitive timed with its two inputs filled.
+    auto time = [&](const dnnl::primitive& pass, int in_a, const memory::desc& a, int in_b, const memory::desc& b,
+                    int out_arg, const memory::desc& result) {
+      return BestTime(
+          pass, {{in_a, Filled(a, engine, rng)}, {in_b, Filled(b, engine, rng)}, {out_arg, memory(result, engine)}},
+          stream, repeats);
+    };
     const double forward = Fastest(
         [&](dnnl::algorithm a) {
           const auto pd = forward_pd(a);
-          return BestTime(dnnl::convolution_forward(pd),
-                          {{DNNL_ARG_SRC, Filled(pd.src_desc(), engine, rng)},
-                           {DNNL_ARG_WEIGHTS, Filled(pd.weights_desc(), engine, rng)},
-                           {DNNL_ARG_DST, memory(pd.dst_desc(), engine)}},
-                          stream, repeats);
+          return time(dnnl::convolution_forward(pd), DNNL_ARG_SRC, pd.src_desc(), DNNL_ARG_WEIGHTS, pd.weights_desc(),
+                      DNNL_ARG_DST, pd.dst_desc());
         },
         c);
-    double data = 0;
-    if (!c.stem) {
+    double data = 0;  // the stem's input needs no gradient
+    if (!c.stem)
       data = Fastest(
           [&](dnnl::algorithm a) {
             const dnnl::convolution_backward_data::primitive_desc pd(
                 dnnl::convolution_backward_data::desc(a, src, wei, dst, strides, padding, padding), engine,
                 forward_pd(a));
-            return BestTime(dnnl::convolution_backward_data(pd),
-                            {{DNNL_ARG_DIFF_DST, Filled(pd.diff_dst_desc(), engine, rng)},
-                             {DNNL_ARG_WEIGHTS, Filled(pd.weights_desc(), engine, rng)},
-                             {DNNL_ARG_DIFF_SRC, memory(pd.diff_src_desc(), engine)}},
-                            stream, repeats);
+            return time(dnnl::convolution_backward_data(pd), DNNL_ARG_DIFF_DST, pd.diff_dst_desc(), DNNL_ARG_WEIGHTS,
+                        pd.weights_desc(), DNNL_ARG_DIFF_SRC, pd.diff_src_desc());
           },
           c);
-    }
     const double weights = Fastest(
         [&](dnnl::algorithm a) {
           const dnnl::convolution_backward_weights::primitive_desc pd(
               dnnl::convolution_backward_weights::desc(a, src, wei, dst, strides, padding, padding), engine,
               forward_pd(a));
-          return BestTime(dnnl::convolution_backward_weights(pd),
-                          {{DNNL_ARG_SRC, Filled(pd.src_desc(), engine, rng)},
-                           {DNNL_ARG_DIFF_DST, Filled(pd.diff_dst_desc(), engine, rng)},
-                           {DNNL_ARG_DIFF_WEIGHTS, memory(pd.diff_weights_desc(), engine)}},
-                          stream, repeats);
+          return time(dnnl::convolution_backward_weights(pd), DNNL_ARG_SRC, pd.src_desc(), DNNL_ARG_DIFF_DST,
+                      pd.diff_dst_desc(), DNNL_ARG_DIFF_WEIGHTS, pd.diff_weights_desc());
         },
         c);
     out.seconds += forward + data + weights;

@@ -11,7 +11,6 @@ struct ConvCeiling {
 // of `size` x `size`, each pass alone, the best of `repeats` runs.
 ConvCeiling ConvolutionsOfATrainingStep(int batch, int size, int threads, int repeats);
 
-// The cores' single-precision FMA peak measured with a register-only loop
-// (AVX-512 where the CPU has it, else AVX2), GFLOP/s on `threads` threads;
-// 0 where neither exists.
+// The cores' single-precision FMA peak measured with a register-only
+// AVX-512 loop, GFLOP/s on `threads` threads; 0 without AVX-512.
 double FmaPeakGflops(int threads);
