@@ -1215,12 +1215,26 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
   const torch::Tensor valid_y = valid.empty() ? torch::Tensor() : epoch_step.Targets(valid);
   // The oneDNN path's convolution weights reach the network's tensors
   // only where the network is read: a snapshot of the best epoch, and the
-  // end (a write-back is 2-3 % of an epoch of the demo).
+  // end (a write-back is 2-3 % of an epoch of the demo), or where an
+  // exception (an on_epoch that stops the training) leaves the network as
+  // it is.
   auto export_weights = [&] {
 #ifdef LVSI_WITH_DNNL
     if (trainer) trainer->ExportWeights();
 #endif
   };
+  struct ExportOnThrow {
+    const std::function<void()> export_weights;
+    bool done = false;
+    ~ExportOnThrow() {
+      if (done) return;
+      try {
+        export_weights();
+      } catch (...) {
+        // the exception on its way out says what went wrong
+      }
+    }
+  } on_throw{export_weights};
   std::vector<torch::Tensor> best_state;
   double best_loss = std::numeric_limits<double>::infinity();
   int since_best = 0;
@@ -1259,6 +1273,7 @@ FineTuneResult ResNet50::FineTuneUnguarded(const std::vector<float>& images, int
       break;
     }
   }
+  on_throw.done = true;
   if (!best_state.empty()) Restore(net, best_state);
   else export_weights();  // the last epoch's
   for (auto& p : net->parameters()) p.set_requires_grad(true);

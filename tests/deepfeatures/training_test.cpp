@@ -10,6 +10,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "lvsi/core/error.h"
@@ -309,6 +310,34 @@ TEST_F(TrainingPaths, DeterministicForTheSameSeed) {
       EXPECT_EQ(r1.history[e].train_images, 6);
     }
     for (const auto& [name, t] : a) EXPECT_TRUE(t.values == b.at(name).values) << name;
+  }
+}
+
+// An on_epoch that throws stops the training where it is: the network then
+// holds that epoch's weights on both paths (the oneDNN path, whose
+// convolution weights reach the network only at snapshots and at the end,
+// writes them back on the way out), the same as a run of that many epochs.
+TEST_F(TrainingPaths, StoppedByOnEpochLeavesThatEpochsNetwork) {
+  FineTuneSettings ft;
+  ft.epochs = 1;
+  ft.batch_size = 4;
+  ft.validation_fraction = 0;
+  ft.augment = false;
+  for (const TrainingPath path : {TrainingPath::kOneDnn, TrainingPath::kLibTorch}) {
+    SCOPED_TRACE(path == TrainingPath::kOneDnn ? "oneDNN" : "LibTorch");
+    const auto one_epoch = Step(ft, path, 1);
+    FineTuneSettings stopped = ft;
+    stopped.epochs = 3;
+    stopped.path = path;
+    stopped.on_epoch = [](const EpochLog& e) {
+      if (e.epoch == 1) throw std::runtime_error("stopped by the caller");
+    };
+    ResNet50 net = ResNet50::Load(dir_ + "/start.pt", OneThread());
+    EXPECT_ANY_THROW(net.FineTune(Noise(8, kSize, 2), 8, {1, 0, 0, 1, 1, 0, 1, 0}, stopped, kSize));
+    const auto after = ByName(net);
+    const auto start = ByName(ResNet50::Load(dir_ + "/start.pt", OneThread()));
+    EXPECT_FALSE(after.at("layer4.2.conv3.weight").values == start.at("layer4.2.conv3.weight").values);
+    for (const auto& [name, t] : one_epoch) EXPECT_TRUE(t.values == after.at(name).values) << name;
   }
 }
 

@@ -106,7 +106,11 @@ struct LVSI_DEEPFEATURES_EXPORT FineTuneSettings {
   AugmentSettings augmentation;     ///< How.
   unsigned seed = 1;               ///< Split, shuffling and augmentation.
   TrainingPath path = TrainingPath::kAuto;  ///< See TrainingPath and docs/deepfeatures.md.
-  /// Called after every epoch (progress display); the log also goes to lvsi's log.
+  /// Called after every epoch (progress display); the log also goes to
+  /// lvsi's log.  During FineTune the network's convolution weights may lag
+  /// behind the training (on the oneDNN path they reach the network at the
+  /// best epoch's snapshot); read the network once FineTune has returned or
+  /// thrown (an exception from on_epoch stops the training).
   std::function<void(const EpochLog&)> on_epoch;
   /// False, with the reason in `why` (when not null), when a setting is out of range.
   bool IsValid(std::string* why = nullptr) const;
