@@ -285,8 +285,8 @@ struct DnnlTraining::Impl {
     dnnl::convolution_forward::primitive_desc conv_pd = fwd_pd(w_any);
     // A learning unit: its master's layout where the same implementation
     // takes it (no copy per step), else a copy.
-    if (r.learns && masters.count(&r) && conv_pd.weights_desc() != masters.at(&r).desc)
-      conv_pd = SameImplementation(conv_pd, [&] { return fwd_pd(masters.at(&r).desc); });
+    if (const auto it = masters.find(&r); r.learns && it != masters.end() && conv_pd.weights_desc() != it->second.desc)
+      conv_pd = SameImplementation(conv_pd, [&] { return fwd_pd(it->second.desc); });
     u.conv = dnnl::convolution_forward(conv_pd);
     u.src_md = conv_pd.src_desc();
     u.fwd_w_md = conv_pd.weights_desc();
@@ -702,8 +702,9 @@ std::vector<LearnedWeights> DnnlTraining::Learned() {
 void DnnlTraining::ExportWeights() {
   dnnl::stream s(impl_->engine);
   for (const ConvNormRef* r : impl_->master_order) {
+    memory& weights = impl_->masters.at(r).weights;
     memory plain = impl_->Plain(*r);
-    dnnl::reorder(impl_->masters.at(r).weights, plain).execute(s, impl_->masters.at(r).weights, plain);
+    dnnl::reorder(weights, plain).execute(s, weights, plain);
   }
   s.wait();
 }
